@@ -1,0 +1,163 @@
+/**
+ * The one error type of the project, and the one catalogue of codes.
+ *
+ * It lives at the bottom of the dependency chain (opc ← manifest ← stream ← appv) so that every layer
+ * throws, and the verifier reports, the same stable vocabulary. A code never changes meaning once
+ * released; the prefix says which layer of FORMAT.md it belongs to.
+ */
+
+export const ErrorCode = {
+  // I/O and lifecycle
+  IO_READ_FAILED: 'IO_READ_FAILED',
+  IO_WRITE_FAILED: 'IO_WRITE_FAILED',
+  ABORTED: 'ABORTED',
+  USAGE: 'USAGE',
+
+  // FORMAT.md §8, §9.1: end records
+  ZIP_NOT_A_ZIP: 'ZIP_NOT_A_ZIP',
+  ZIP_TRUNCATED: 'ZIP_TRUNCATED',
+  ZIP_TRAILING_DATA: 'ZIP_TRAILING_DATA',
+  ZIP_ARCHIVE_COMMENT: 'ZIP_ARCHIVE_COMMENT',
+  ZIP_MULTI_DISK: 'ZIP_MULTI_DISK',
+  ZIP_ZIP64_LOCATOR_MISSING: 'ZIP_ZIP64_LOCATOR_MISSING',
+  ZIP_ZIP64_RECORD_INVALID: 'ZIP_ZIP64_RECORD_INVALID',
+  ZIP_ZIP64_VERSION: 'ZIP_ZIP64_VERSION',
+  ZIP_EOCD_MISMATCH: 'ZIP_EOCD_MISMATCH',
+  ZIP_CD_OUT_OF_BOUNDS: 'ZIP_CD_OUT_OF_BOUNDS',
+  ZIP_CD_MISPLACED: 'ZIP_CD_MISPLACED',
+  ZIP_CD_INVALID: 'ZIP_CD_INVALID',
+  ZIP_TOO_MANY_ENTRIES: 'ZIP_TOO_MANY_ENTRIES',
+
+  // FORMAT.md §8, §9.2: central directory and local headers
+  ZIP_METHOD_UNSUPPORTED: 'ZIP_METHOD_UNSUPPORTED',
+  ZIP_ENCRYPTED: 'ZIP_ENCRYPTED',
+  ZIP_FLAGS_FORBIDDEN: 'ZIP_FLAGS_FORBIDDEN',
+  ZIP_ENTRY_COMMENT: 'ZIP_ENTRY_COMMENT',
+  ZIP_LFH_INVALID: 'ZIP_LFH_INVALID',
+  ZIP_LFH_MISMATCH: 'ZIP_LFH_MISMATCH',
+  ZIP_LFH_VERSION: 'ZIP_LFH_VERSION',
+  ZIP_ENTRY_OUT_OF_BOUNDS: 'ZIP_ENTRY_OUT_OF_BOUNDS',
+  ZIP_ENTRY_OVERLAP: 'ZIP_ENTRY_OVERLAP',
+  ZIP_STORED_SIZE_MISMATCH: 'ZIP_STORED_SIZE_MISMATCH',
+  ZIP_SIZE_LIMIT: 'ZIP_SIZE_LIMIT',
+  ZIP_DATA_INVALID: 'ZIP_DATA_INVALID',
+  ZIP_SIZE_MISMATCH: 'ZIP_SIZE_MISMATCH',
+
+  // FORMAT.md §8 part names, §9.3
+  OPC_NAME_INVALID: 'OPC_NAME_INVALID',
+  OPC_NAME_DUPLICATE: 'OPC_NAME_DUPLICATE',
+  OPC_NAME_PREFIX: 'OPC_NAME_PREFIX',
+  OPC_DIRECTORY_ENTRY: 'OPC_DIRECTORY_ENTRY',
+  OPC_NAME_UNSAFE: 'OPC_NAME_UNSAFE',
+  OPC_PART_NOT_FOUND: 'OPC_PART_NOT_FOUND',
+
+  // FORMAT.md §9.4
+  CONTENT_TYPES_MISSING: 'CONTENT_TYPES_MISSING',
+  CONTENT_TYPES_MALFORMED: 'CONTENT_TYPES_MALFORMED',
+  CONTENT_TYPES_DUPLICATE: 'CONTENT_TYPES_DUPLICATE',
+  CONTENT_TYPES_NO_TYPE: 'CONTENT_TYPES_NO_TYPE',
+  CONTENT_TYPES_IN_BLOCKMAP: 'CONTENT_TYPES_IN_BLOCKMAP',
+
+  // FORMAT.md §2, §9.5, §9.6
+  BLOCKMAP_MISSING: 'BLOCKMAP_MISSING',
+  BLOCKMAP_MALFORMED: 'BLOCKMAP_MALFORMED',
+  BLOCKMAP_NAMESPACE: 'BLOCKMAP_NAMESPACE',
+  BLOCKMAP_HASH_METHOD: 'BLOCKMAP_HASH_METHOD',
+  BLOCKMAP_EMPTY: 'BLOCKMAP_EMPTY',
+  BLOCKMAP_DUPLICATE_FILE: 'BLOCKMAP_DUPLICATE_FILE',
+  BLOCKMAP_FILE_MISSING: 'BLOCKMAP_FILE_MISSING',
+  BLOCKMAP_FILE_UNLISTED: 'BLOCKMAP_FILE_UNLISTED',
+  BLOCKMAP_MANIFEST_UNLISTED: 'BLOCKMAP_MANIFEST_UNLISTED',
+  BLOCKMAP_FOOTPRINT_LISTED: 'BLOCKMAP_FOOTPRINT_LISTED',
+  BLOCKMAP_LFH_SIZE: 'BLOCKMAP_LFH_SIZE',
+  BLOCKMAP_SIZE_MISMATCH: 'BLOCKMAP_SIZE_MISMATCH',
+  BLOCKMAP_BLOCK_COUNT: 'BLOCKMAP_BLOCK_COUNT',
+  BLOCKMAP_BLOCK_SIZE_UNEXPECTED: 'BLOCKMAP_BLOCK_SIZE_UNEXPECTED',
+  BLOCKMAP_BLOCK_SIZE_MISSING: 'BLOCKMAP_BLOCK_SIZE_MISSING',
+  BLOCKMAP_BLOCK_SIZE_SUM: 'BLOCKMAP_BLOCK_SIZE_SUM',
+
+  // FORMAT.md §3, §9.7
+  HASH_MISMATCH: 'HASH_MISMATCH',
+  HASH_BLOCK_INFLATE: 'HASH_BLOCK_INFLATE',
+  HASH_BLOCK_LENGTH: 'HASH_BLOCK_LENGTH',
+  CRC_MISMATCH: 'CRC_MISMATCH',
+
+  // FORMAT.md §4–§6, §9.8
+  APPV_PACKAGE_ID_MISSING: 'APPV_PACKAGE_ID_MISSING',
+  APPV_VERSION_ID_MISSING: 'APPV_VERSION_ID_MISSING',
+  APPV_PART_MISSING: 'APPV_PART_MISSING',
+  APPV_MANIFEST_INVALID: 'APPV_MANIFEST_INVALID',
+  APPV_STREAMMAP_INVALID: 'APPV_STREAMMAP_INVALID',
+  APPV_STREAMMAP_FILE_UNKNOWN: 'APPV_STREAMMAP_FILE_UNKNOWN',
+  APPV_STREAMMAP_BLOCK_RANGE: 'APPV_STREAMMAP_BLOCK_RANGE',
+  APPV_FSMETA_INVALID: 'APPV_FSMETA_INVALID',
+  APPV_FSMETA_MISMATCH: 'APPV_FSMETA_MISMATCH',
+  APPV_HISTORY_INVALID: 'APPV_HISTORY_INVALID',
+
+  // XML in any footprint part
+  XML_MALFORMED: 'XML_MALFORMED',
+  XML_DOCTYPE: 'XML_DOCTYPE',
+  XML_ENTITY: 'XML_ENTITY',
+  XML_NAMESPACE: 'XML_NAMESPACE',
+  XML_ENCODING: 'XML_ENCODING',
+  XML_TOO_LARGE: 'XML_TOO_LARGE',
+
+  // extraction
+  EXTRACT_PATH_UNSAFE: 'EXTRACT_PATH_UNSAFE',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Where an error or finding was seen. All optional: fill what is known. */
+export interface ErrorLocation {
+  /** Decoded part name (BlockMap form, `\` separators) or ZIP item name where no part name exists. */
+  readonly part?: string;
+  /** Byte offset in the package (or in the part's XML text, for XML errors). */
+  readonly offset?: number;
+  /** 0-based 64 KiB block index. */
+  readonly block?: number;
+}
+
+export interface AppvErrorOptions extends ErrorLocation {
+  readonly cause?: unknown;
+}
+
+/** Every failure the project raises. `code` is stable; `message` is for people. */
+export class AppvError extends Error {
+  override readonly name = 'AppvError';
+  readonly code: ErrorCode;
+  readonly part: string | undefined;
+  readonly offset: number | undefined;
+  readonly block: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: AppvErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.part = options.part;
+    this.offset = options.offset;
+    this.block = options.block;
+  }
+}
+
+export function isAppvError(value: unknown): value is AppvError {
+  return value instanceof AppvError;
+}
+
+/** An AbortSignal's reason as an AppvError, so callers see one error type. */
+export function abortError(signal: AbortSignal): AppvError {
+  return new AppvError(ErrorCode.ABORTED, 'The operation was aborted', { cause: signal.reason });
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortError(signal);
+}
+
+/**
+ * Wraps anything thrown by a dependency (yauzl, zlib, fs) into an AppvError, keeping AppvErrors as they
+ * are, so that no bare TypeError or RangeError reaches a caller.
+ */
+export function toAppvError(error: unknown, code: ErrorCode, location: ErrorLocation = {}): AppvError {
+  if (isAppvError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new AppvError(code, message, { ...location, cause: error });
+}

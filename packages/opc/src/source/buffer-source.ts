@@ -1,0 +1,23 @@
+import { throwIfAborted } from '../errors.js';
+import { assertRangeInside } from './range-check.js';
+import type { RandomAccessSource } from './random-access-source.js';
+
+/** A package already in memory. Reads are zero-copy views. */
+export class BufferSource implements RandomAccessSource {
+  readonly size: number;
+
+  constructor(
+    private readonly buffer: Buffer,
+    readonly name = '<buffer>',
+  ) {
+    this.size = buffer.length;
+  }
+
+  async read(offset: number, length: number, signal?: AbortSignal): Promise<Buffer> {
+    throwIfAborted(signal);
+    assertRangeInside(this.size, offset, length, this.name);
+    return this.buffer.subarray(offset, offset + length);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,18 @@
+/**
+ * A package is read through this interface only, so a file, a Buffer or (later) an HTTP server with
+ * range requests all plug into the same reader. Modelled on yauzl's RandomAccessReader and zip.js's
+ * Reader, but promise-based and with cancellation.
+ */
+export interface RandomAccessSource {
+  /** Total size in bytes. */
+  readonly size: number;
+  /** A human-readable origin (path or URL) for messages. */
+  readonly name: string;
+  /**
+   * Exactly `length` bytes at `offset`. Rejects with ZIP_TRUNCATED when the range passes the end, and
+   * with IO_READ_FAILED on I/O failure.
+   */
+  read(offset: number, length: number, signal?: AbortSignal): Promise<Buffer>;
+  /** Releases the underlying handle. Idempotent. */
+  close(): Promise<void>;
+}
