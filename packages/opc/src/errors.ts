@@ -12,6 +12,7 @@ export const ErrorCode = {
   IO_WRITE_FAILED: 'IO_WRITE_FAILED',
   ABORTED: 'ABORTED',
   USAGE: 'USAGE',
+  WORKER_FAILED: 'WORKER_FAILED',
 
   // FORMAT.md §8, §9.1: end records
   ZIP_NOT_A_ZIP: 'ZIP_NOT_A_ZIP',

@@ -29,3 +29,10 @@ export const JOBS_PER_WORKER = 3;
 
 /** Reads issued by the central-directory walk are served from a read-ahead window of this size. */
 export const READ_AHEAD_BYTES = 256 * 1024;
+
+/**
+ * A 64 KiB block deflates to at most ~65.6 KB with any real encoder (stored deflate blocks plus the flush
+ * marker). FORMAT.md §3 sets no bound, so we allow far more, but not so much that one hostile `Size` makes
+ * us read a gigabyte into memory to inflate a single block.
+ */
+export const MAX_COMPRESSED_BLOCK = 1024 * 1024;

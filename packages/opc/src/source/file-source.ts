@@ -33,7 +33,8 @@ export class FileSource implements RandomAccessSource {
   async read(offset: number, length: number, signal?: AbortSignal): Promise<Buffer> {
     throwIfAborted(signal);
     assertRangeInside(this.size, offset, length, this.name);
-    const buffer = Buffer.allocUnsafe(length);
+    // allocUnsafeSlow: never a slice of the shared pool, so the bytes can be transferred to a worker.
+    const buffer = Buffer.allocUnsafeSlow(length);
     let done = 0;
     try {
       while (done < length) {

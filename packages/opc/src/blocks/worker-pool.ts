@@ -1,0 +1,107 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { AppvError, ErrorCode } from '../errors.js';
+import { JOBS_PER_WORKER } from '../limits.js';
+import type { WorkerJob, WorkerResult } from './block-job.js';
+
+interface Slot {
+  readonly worker: Worker;
+  readonly pending: Map<number, { resolve: (r: WorkerResult) => void; reject: (e: AppvError) => void }>;
+}
+
+/** Every core by default: hashing and inflating are the work (DEVELOPERS.md: use both cores). */
+export function defaultThreadCount(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/**
+ * A fixed set of block workers with a bounded number of jobs in flight each. `run` waits for room, so a
+ * producer that awaits it can never queue more than threads × JOBS_PER_WORKER jobs: that is what keeps
+ * memory flat whatever the package size.
+ */
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly waiters: (() => void)[] = [];
+  private nextId = 1;
+  private failure: AppvError | null = null;
+
+  constructor(readonly threads = defaultThreadCount()) {
+    for (let i = 0; i < threads; i++) this.slots.push(this.spawn());
+  }
+
+  /**
+   * Runs a job, on worker `affinity` when given (the pieces of one stream must share a worker). The job's
+   * data buffer is transferred, not copied, when it owns its whole ArrayBuffer.
+   */
+  async run(job: Omit<WorkerJob, 'id'>, affinity?: number): Promise<WorkerResult> {
+    const slot = await this.acquire(affinity);
+    const id = this.nextId++;
+    const full = { ...job, id, data: transferable(job.data) } as WorkerJob;
+    return new Promise<WorkerResult>((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.ref(); // keep the process alive only while a worker owes us a result
+      slot.worker.postMessage(full, [full.data.buffer as ArrayBuffer]);
+    });
+  }
+
+  /** Index of the least busy worker, for a producer choosing where a new stream goes. */
+  leastBusy(): number {
+    let best = 0;
+    this.slots.forEach((slot, i) => {
+      if (slot.pending.size < (this.slots[best]?.pending.size ?? Infinity)) best = i;
+    });
+    return best;
+  }
+
+  async destroy(): Promise<void> {
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private async acquire(affinity?: number): Promise<Slot> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      const slot = affinity === undefined ? this.slots[this.leastBusy()] : this.slots[affinity % this.slots.length];
+      if (slot && slot.pending.size < JOBS_PER_WORKER) return slot;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(new URL('./block-worker.js', import.meta.url));
+    worker.unref();
+    const slot: Slot = { worker, pending: new Map() };
+    worker.on('message', (result: WorkerResult) => {
+      const entry = slot.pending.get(result.id);
+      slot.pending.delete(result.id);
+      if (slot.pending.size === 0) worker.unref();
+      entry?.resolve(result);
+      this.wakeOne();
+    });
+    worker.on('error', (error) => this.fail(new AppvError(ErrorCode.WORKER_FAILED, `A block worker failed: ${error.message}`, { cause: error })));
+    worker.on('exit', (code) => {
+      if (slot.pending.size > 0) this.fail(new AppvError(ErrorCode.WORKER_FAILED, `A block worker exited (code ${code}) with jobs pending`));
+    });
+    return slot;
+  }
+
+  private fail(error: AppvError): void {
+    this.failure ??= error;
+    for (const slot of this.slots) {
+      for (const entry of slot.pending.values()) entry.reject(error);
+      slot.pending.clear();
+    }
+    while (this.waiters.length > 0) this.waiters.shift()?.();
+  }
+
+  private wakeOne(): void {
+    // Wake everyone: a waiter with an affinity may not fit the slot that just freed, and waiters re-check.
+    const waiters = this.waiters.splice(0);
+    for (const wake of waiters) wake();
+  }
+}
+
+function transferable(data: Uint8Array): Uint8Array {
+  const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+  if (whole && data.buffer instanceof ArrayBuffer) return data;
+  return new Uint8Array(data); // a view of a shared or larger buffer: copy rather than detach the owner's memory
+}

@@ -1,0 +1,252 @@
+import type { Readable } from 'node:stream';
+import { type ContentTypes, parseContentTypes, resolveContentType } from './content-types.js';
+import { AppvError, ErrorCode, isAppvError, throwIfAborted, toAppvError } from './errors.js';
+import { type Finding, FindingList, findingFromError } from './finding.js';
+import { MAX_FINDINGS, MAX_XML_PART_SIZE } from './limits.js';
+import type { ItemKind, PackageItem } from './package-item.js';
+import { CONTENT_TYPES_ITEM, decodeItemName, nameKey, partNameProblems } from './part-name.js';
+import { openPartStream, type PartStreamOptions, readPartBuffer } from './part-stream.js';
+import { BufferSource } from './source/buffer-source.js';
+import { FileSource } from './source/file-source.js';
+import type { RandomAccessSource } from './source/random-access-source.js';
+import { readCentralDirectory } from './zip/central-directory.js';
+import { type EndRecords, readEndRecords } from './zip/end-records.js';
+import { checkEntryLayout } from './zip/entry-layout.js';
+import type { ZipItem } from './zip/zip-item.js';
+
+export type PackageInput = string | Buffer | RandomAccessSource;
+
+export interface OpenOptions {
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * An open OPC package: its items, its content types, and every container finding (FORMAT.md §8, §9.1–4)
+ * seen while opening. Opening only throws when nothing can be listed (not a ZIP, unlocatable or corrupt
+ * central directory); everything else is a finding, so a verifier can report all problems at once and
+ * `ls` still works on a damaged package.
+ */
+export class OpcPackage {
+  private readonly byKey: Map<string, PackageItem>;
+
+  private constructor(
+    readonly source: RandomAccessSource,
+    private readonly ownsSource: boolean,
+    readonly endRecords: EndRecords,
+    readonly items: readonly PackageItem[],
+    readonly contentTypes: ContentTypes | null,
+    readonly findings: readonly Finding[],
+  ) {
+    this.byKey = new Map();
+    for (const item of items) {
+      if (!this.byKey.has(nameKey(item.name))) this.byKey.set(nameKey(item.name), item);
+    }
+  }
+
+  static async open(input: PackageInput, options: OpenOptions = {}): Promise<OpcPackage> {
+    const { source, owned } = await toSource(input);
+    try {
+      return await OpcPackage.fromSource(source, owned, options.signal);
+    } catch (error) {
+      if (owned) await source.close();
+      throw error;
+    }
+  }
+
+  private static async fromSource(
+    source: RandomAccessSource,
+    owned: boolean,
+    signal?: AbortSignal,
+  ): Promise<OpcPackage> {
+    const sink = new FindingList(MAX_FINDINGS);
+    const end = await readEndRecords(source, sink, signal);
+    const zipItems = await readCentralDirectory(source, end, sink, signal);
+    throwIfAborted(signal);
+    const overlapping = checkEntryLayout(zipItems, sink);
+    const named = nameItems(zipItems, overlapping, sink);
+    const contentTypes = await loadContentTypes(source, named, sink, signal);
+    const items = named.map((item) => withContentType(item, contentTypes, sink));
+    return new OpcPackage(source, owned, end, items, contentTypes, sink.findings);
+  }
+
+  /** The parts (no content types stream, no directory entries). */
+  get parts(): PackageItem[] {
+    return this.items.filter((item) => item.kind === 'part');
+  }
+
+  /** Looks an item up by decoded name (`Root\a b.dll`) or ZIP name (`Root/a%20b.dll`), case-insensitively. */
+  item(name: string): PackageItem | undefined {
+    const direct = this.byKey.get(nameKey(name.replaceAll('/', '\\')));
+    if (direct) return direct;
+    try {
+      return this.byKey.get(nameKey(decodeItemName(name)));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Like {@link item} but throws OPC_PART_NOT_FOUND. */
+  requireItem(name: string): PackageItem {
+    const found = this.item(name);
+    if (!found) throw new AppvError(ErrorCode.OPC_PART_NOT_FOUND, `No part named ${name} in the package`, { part: name });
+    return found;
+  }
+
+  /** The item's uncompressed bytes, streamed, CRC- and size-checked. */
+  openStream(item: PackageItem, options: PartStreamOptions = {}): Readable {
+    return openPartStream(this.source, item, options);
+  }
+
+  /** The whole item in memory; refuses one larger than `maxSize` (default: the footprint XML limit). */
+  readPart(item: PackageItem, options: { maxSize?: number; signal?: AbortSignal } = {}): Promise<Buffer> {
+    return readPartBuffer(this.source, item, options.maxSize ?? MAX_XML_PART_SIZE, options.signal);
+  }
+
+  /** Raw (still compressed) bytes [start, end) of the item's data, e.g. one block by BlockMap sizes (§3). */
+  async readRaw(item: PackageItem, start = 0, end = item.compressedSize, signal?: AbortSignal): Promise<Buffer> {
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || end > item.compressedSize) {
+      throw new AppvError(
+        ErrorCode.ZIP_ENTRY_OUT_OF_BOUNDS,
+        `Range [${start}, ${end}) is outside ${item.name}'s ${item.compressedSize} compressed bytes`,
+        { part: item.name },
+      );
+    }
+    return this.source.read(item.dataOffset + start, end - start, signal);
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsSource) await this.source.close();
+  }
+}
+
+async function toSource(input: PackageInput): Promise<{ source: RandomAccessSource; owned: boolean }> {
+  if (typeof input === 'string') return { source: await FileSource.open(input), owned: true };
+  if (Buffer.isBuffer(input)) return { source: new BufferSource(input), owned: true };
+  return { source: input, owned: false };
+}
+
+type NamedItem = Omit<PackageItem, 'contentType'>;
+
+/** FORMAT.md §9.3: names valid, decodable, unique case-insensitively, no directory entries, no prefixes. */
+function nameItems(items: readonly ZipItem[], overlapping: Set<number>, sink: FindingList): NamedItem[] {
+  const seen = new Map<string, string>();
+  const named = items.map((item): NamedItem => {
+    const kind = itemKind(item);
+    const name = nameOf(item, kind, sink);
+    const readable = item.readable && !overlapping.has(item.index) && kind !== 'directory';
+    if (kind === 'part') {
+      const key = nameKey(name);
+      const first = seen.get(key);
+      if (first !== undefined) {
+        sink.add({
+          code: ErrorCode.OPC_NAME_DUPLICATE,
+          severity: 'error',
+          part: name,
+          offset: item.localHeaderOffset,
+          message: `${item.zipName} is the same part name as ${first} (names compare case-insensitively)`,
+        });
+      } else seen.set(key, item.zipName);
+    }
+    return { ...item, kind, name, readable };
+  });
+  checkPrefixes(named, sink);
+  return named;
+}
+
+function itemKind(item: ZipItem): ItemKind {
+  if (item.zipName.endsWith('/')) return 'directory';
+  if (nameKey(item.zipName) === nameKey(CONTENT_TYPES_ITEM)) return 'content-types';
+  return 'part';
+}
+
+function nameOf(item: ZipItem, kind: ItemKind, sink: FindingList): string {
+  const at = { part: item.zipName, offset: item.localHeaderOffset };
+  if (kind === 'directory') {
+    sink.add({
+      code: ErrorCode.OPC_DIRECTORY_ENTRY,
+      severity: 'error',
+      message: `${item.zipName} is a directory entry; OPC packages have none (empty directories live in FilesystemMetadata.xml)`,
+      ...at,
+    });
+    return item.zipName;
+  }
+  if (kind === 'content-types') return item.zipName;
+  const problems = partNameProblems(item.zipName);
+  if (problems.length > 0) {
+    sink.add({
+      code: ErrorCode.OPC_NAME_INVALID,
+      severity: 'error',
+      message: `${JSON.stringify(item.zipName)} is not a valid part name: ${problems.join('; ')}`,
+      ...at,
+    });
+  }
+  try {
+    return decodeItemName(item.zipName);
+  } catch (error) {
+    if (problems.length === 0 && isAppvError(error)) sink.add(findingFromError(error));
+    return item.zipName;
+  }
+}
+
+/** OPC: no part name may be another's name plus more segments (`a` and `a/b` cannot both exist). */
+function checkPrefixes(items: readonly NamedItem[], sink: FindingList): void {
+  const keys = items.filter((i) => i.kind === 'part').map((i) => ({ key: nameKey(i.name), item: i }));
+  keys.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (let i = 0; i + 1 < keys.length; i++) {
+    const current = keys[i];
+    if (!current) continue;
+    for (let j = i + 1; j < keys.length; j++) {
+      const other = keys[j];
+      if (!other || !other.key.startsWith(current.key)) break;
+      if (other.key.charAt(current.key.length) === '\\') {
+        sink.add({
+          code: ErrorCode.OPC_NAME_PREFIX,
+          severity: 'error',
+          part: other.item.name,
+          message: `${other.item.name} lies "inside" the part ${current.item.name}; a part name cannot be another's prefix`,
+        });
+      }
+    }
+  }
+}
+
+async function loadContentTypes(
+  source: RandomAccessSource,
+  items: readonly NamedItem[],
+  sink: FindingList,
+  signal?: AbortSignal,
+): Promise<ContentTypes | null> {
+  const item = items.find((i) => i.kind === 'content-types');
+  if (!item) {
+    sink.add({
+      code: ErrorCode.CONTENT_TYPES_MISSING,
+      severity: 'error',
+      part: CONTENT_TYPES_ITEM,
+      message: 'The package has no [Content_Types].xml',
+    });
+    return null;
+  }
+  try {
+    const bytes = await readPartBuffer(source, { ...item, contentType: undefined }, MAX_XML_PART_SIZE, signal);
+    return parseContentTypes(bytes, sink);
+  } catch (error) {
+    const wrapped = toAppvError(error, ErrorCode.CONTENT_TYPES_MALFORMED, { part: CONTENT_TYPES_ITEM });
+    if (wrapped.code === ErrorCode.ABORTED || wrapped.code === ErrorCode.IO_READ_FAILED) throw wrapped;
+    sink.add(findingFromError(wrapped));
+    return null;
+  }
+}
+
+function withContentType(item: NamedItem, types: ContentTypes | null, sink: FindingList): PackageItem {
+  if (item.kind !== 'part' || !types) return { ...item, contentType: undefined };
+  const contentType = resolveContentType(types, item.zipName);
+  if (contentType === undefined) {
+    sink.add({
+      code: ErrorCode.CONTENT_TYPES_NO_TYPE,
+      severity: 'error',
+      part: item.name,
+      message: `${item.name} has no content type: no Override names it and no Default covers its extension`,
+    });
+  }
+  return { ...item, contentType };
+}

@@ -1,0 +1,129 @@
+import { AppvError, ErrorCode } from './errors.js';
+
+/**
+ * OPC part names (FORMAT.md §8). Three forms exist:
+ * - the ZIP item name, e.g. `Root/VFS/Common%20AppData/a%255B.txt` (an ASCII URI path without the leading `/`);
+ * - the part name URI, the same with a leading `/`;
+ * - the decoded name the BlockMap and StreamMap use, e.g. `Root\VFS\Common AppData\a%5B.txt`
+ *   (percent-decoded exactly once, `\` as separator).
+ * This module converts between them and says what makes a name invalid.
+ */
+
+/** ASCII characters App-V and AppX writers percent-encode, besides `%` itself and every non-ASCII one. */
+const ENCODED_ASCII = new Set(' !#$%&\'()+,;=@[]^`{}'.split(''));
+
+/** RFC 3986 pchar minus pct-encoded: what may stand unencoded in a segment. */
+const PCHAR = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]$/;
+
+export const CONTENT_TYPES_ITEM = '[Content_Types].xml';
+
+/** Decoded BlockMap form → ZIP item name. Inverse of {@link decodeItemName} for every valid name. */
+export function encodePartName(name: string): string {
+  return name.split('\\').map(encodeSegment).join('/');
+}
+
+function encodeSegment(segment: string): string {
+  let out = '';
+  for (const char of segment) {
+    const code = char.codePointAt(0) ?? 0;
+    if (code < 0x80 && !ENCODED_ASCII.has(char) && code > 0x20 && code !== 0x7f) {
+      out += char;
+    } else {
+      for (const byte of Buffer.from(char, 'utf8')) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    }
+  }
+  return out;
+}
+
+/**
+ * ZIP item name → decoded BlockMap form: percent-decode once (UTF-8), `/` → `\`. Throws OPC_NAME_INVALID for
+ * a malformed escape or bytes that are not UTF-8.
+ */
+export function decodeItemName(zipName: string): string {
+  return zipName
+    .split('/')
+    .map((segment) => decodeSegment(segment, zipName))
+    .join('\\');
+}
+
+function decodeSegment(segment: string, zipName: string): string {
+  if (!segment.includes('%')) return segment;
+  const bytes: number[] = [];
+  for (let i = 0; i < segment.length; i++) {
+    const char = segment.charCodeAt(i);
+    if (char === 0x25) {
+      const hex = segment.slice(i + 1, i + 3);
+      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) {
+        throw new AppvError(ErrorCode.OPC_NAME_INVALID, `${zipName}: "%" not followed by two hex digits`, {
+          part: zipName,
+        });
+      }
+      bytes.push(Number.parseInt(hex, 16));
+      i += 2;
+    } else {
+      for (const byte of Buffer.from(segment[i] ?? '', 'utf8')) bytes.push(byte);
+    }
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
+  } catch (error) {
+    throw new AppvError(ErrorCode.OPC_NAME_INVALID, `${zipName}: percent-encoded bytes are not UTF-8`, {
+      part: zipName,
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Every reason (FORMAT.md §8) a ZIP item name is not a valid OPC part name; empty when valid. Directory
+ * entries (trailing `/`) are reported separately by the caller.
+ */
+export function partNameProblems(zipName: string): string[] {
+  const problems: string[] = [];
+  if (zipName.length === 0) return ['the name is empty'];
+  if (zipName.startsWith('/')) problems.push('it starts with "/"');
+  if (zipName.includes('\\')) problems.push('it contains a backslash');
+  const segments = (zipName.startsWith('/') ? zipName.slice(1) : zipName).split('/');
+  segments.forEach((segment, index) => {
+    const isLast = index === segments.length - 1;
+    if (segment === '') {
+      if (!(isLast && segments.length > 1)) problems.push('it has an empty segment');
+      return;
+    }
+    if (segment === '.' || segment === '..') problems.push(`it has a "${segment}" segment`);
+    else if (segment.endsWith('.')) problems.push(`segment "${segment}" ends with "."`);
+    problems.push(...segmentProblems(segment));
+  });
+  return [...new Set(problems)];
+}
+
+function segmentProblems(segment: string): string[] {
+  const problems: string[] = [];
+  for (let i = 0; i < segment.length; i++) {
+    const char = segment[i] ?? '';
+    if (char === '%') {
+      const hex = segment.slice(i + 1, i + 3);
+      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) {
+        problems.push('a "%" is not followed by two hex digits');
+        continue;
+      }
+      const value = Number.parseInt(hex, 16);
+      // OPC forbids encoding the separators and the unreserved characters (they must stand as themselves).
+      if (value === 0x2f || value === 0x5c) problems.push('it percent-encodes a path separator');
+      if (/^[A-Za-z0-9\-._~]$/.test(String.fromCharCode(value))) {
+        problems.push(`it percent-encodes the unreserved character "${String.fromCharCode(value)}"`);
+      }
+      i += 2;
+    } else if (char.charCodeAt(0) > 0x7f) {
+      problems.push('it contains a non-ASCII character (must be percent-encoded)');
+    } else if (!PCHAR.test(char)) {
+      problems.push(`it contains ${JSON.stringify(char)}, which a part name must percent-encode`);
+    }
+  }
+  return problems;
+}
+
+/** OPC compares names case-insensitively over ASCII only (FORMAT.md §8). */
+export function nameKey(decodedName: string): string {
+  return decodedName.replace(/[A-Z]/g, (c) => c.toLowerCase());
+}

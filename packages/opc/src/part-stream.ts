@@ -1,0 +1,123 @@
+import { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+import { AppvError, ErrorCode, toAppvError } from './errors.js';
+import { JOB_BYTES } from './limits.js';
+import type { PackageItem } from './package-item.js';
+import type { RandomAccessSource } from './source/random-access-source.js';
+import { CompressionMethod } from './zip/compression-method.js';
+
+export interface PartStreamOptions {
+  readonly signal?: AbortSignal;
+  /** Check the CRC-32 and size against the central directory at the end (default true). */
+  readonly verify?: boolean;
+}
+
+/**
+ * The uncompressed bytes of an item as a Node stream. It never yields more bytes than the central directory
+ * declares (a bomb is cut off at the first excess byte), and, unless `verify` is false, fails with
+ * CRC_MISMATCH / ZIP_SIZE_MISMATCH at the end if the item is corrupt. Deflate streams are finished with a
+ * sync flush, so items that omit the final empty block (FORMAT.md §3) read cleanly.
+ */
+export function openPartStream(
+  source: RandomAccessSource,
+  item: PackageItem,
+  options: PartStreamOptions = {},
+): Readable {
+  assertReadable(item);
+  return Readable.from(checkedChunks(source, item, options.verify ?? true, options.signal), { objectMode: false });
+}
+
+/** The uncompressed chunks of an item, size-capped and (optionally) CRC-checked; errors are AppvErrors. */
+async function* checkedChunks(
+  source: RandomAccessSource,
+  item: PackageItem,
+  verify: boolean,
+  signal?: AbortSignal,
+): AsyncGenerator<Buffer> {
+  let length = 0;
+  let crc = 0;
+  try {
+    for await (const chunk of uncompressedChunks(source, item, signal)) {
+      length += chunk.length;
+      if (length > item.uncompressedSize) {
+        throw sizeError(item, `inflates past its declared ${item.uncompressedSize} bytes`);
+      }
+      if (verify) crc = zlib.crc32(chunk, crc);
+      yield chunk;
+    }
+  } catch (error) {
+    throw toAppvError(error, ErrorCode.ZIP_DATA_INVALID, { part: item.name });
+  }
+  if (length !== item.uncompressedSize) {
+    throw sizeError(item, `holds ${length} bytes, not the declared ${item.uncompressedSize}`);
+  }
+  if (verify && crc !== item.crc32) {
+    throw new AppvError(
+      ErrorCode.CRC_MISMATCH,
+      `${item.name}: CRC-32 is 0x${hex(crc)}, the central directory says 0x${hex(item.crc32)}`,
+      { part: item.name },
+    );
+  }
+}
+
+function uncompressedChunks(
+  source: RandomAccessSource,
+  item: PackageItem,
+  signal?: AbortSignal,
+): AsyncIterable<Buffer> {
+  const compressed = Readable.from(compressedChunks(source, item, signal), { objectMode: false });
+  if (item.method !== CompressionMethod.Deflate) return compressed;
+  const inflater = zlib.createInflateRaw({ finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  compressed.on('error', (error) => inflater.destroy(error));
+  inflater.on('close', () => compressed.destroy());
+  return compressed.pipe(inflater);
+}
+
+/** Reads a whole item into memory, refusing one whose declared size exceeds `maxSize`. */
+export async function readPartBuffer(
+  source: RandomAccessSource,
+  item: PackageItem,
+  maxSize: number,
+  signal?: AbortSignal,
+): Promise<Buffer> {
+  if (item.uncompressedSize > maxSize) {
+    throw new AppvError(
+      ErrorCode.ZIP_SIZE_LIMIT,
+      `${item.name} is ${item.uncompressedSize} bytes; refusing to read more than ${maxSize} into memory`,
+      { part: item.name },
+    );
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of openPartStream(source, item, { signal })) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export function assertReadable(item: PackageItem): void {
+  if (!item.readable) {
+    throw new AppvError(
+      ErrorCode.ZIP_DATA_INVALID,
+      `${item.name} cannot be read safely (see the verifier's findings for why)`,
+      { part: item.name, offset: item.localHeaderOffset },
+    );
+  }
+}
+
+async function* compressedChunks(
+  source: RandomAccessSource,
+  item: PackageItem,
+  signal?: AbortSignal,
+): AsyncGenerator<Buffer> {
+  for (let done = 0; done < item.compressedSize; ) {
+    const length = Math.min(JOB_BYTES, item.compressedSize - done);
+    yield await source.read(item.dataOffset + done, length, signal);
+    done += length;
+  }
+}
+
+function sizeError(item: PackageItem, detail: string): AppvError {
+  return new AppvError(ErrorCode.ZIP_SIZE_MISMATCH, `${item.name} ${detail}`, { part: item.name });
+}
+
+function hex(value: number): string {
+  return value.toString(16).padStart(8, '0');
+}

@@ -1,0 +1,34 @@
+import { ErrorCode } from '../errors.js';
+import type { FindingSink } from '../finding.js';
+import type { ZipItem } from './zip-item.js';
+
+/**
+ * FORMAT.md §9.2: every entry's local header and data lie in their own byte range. Overlapping entries are
+ * how "zip bombs by overlap" and two-readers-disagree attacks are built, so an overlapping item is reported
+ * and marked unreadable rather than read twice.
+ */
+export function checkEntryLayout(items: readonly ZipItem[], sink: FindingSink): Set<number> {
+  const overlapping = new Set<number>();
+  const byOffset = [...items].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+  let previous: ZipItem | undefined;
+  let previousEnd = 0;
+  for (const item of byOffset) {
+    if (previous && item.localHeaderOffset < previousEnd) {
+      overlapping.add(item.index);
+      overlapping.add(previous.index);
+      sink.add({
+        code: ErrorCode.ZIP_ENTRY_OVERLAP,
+        severity: 'error',
+        part: item.zipName,
+        offset: item.localHeaderOffset,
+        message: `${item.zipName} (local header at offset ${item.localHeaderOffset}) overlaps ${previous.zipName}, whose data runs to offset ${previousEnd}`,
+      });
+    }
+    const end = item.dataOffset + item.compressedSize;
+    if (end >= previousEnd) {
+      previous = item;
+      previousEnd = end;
+    }
+  }
+  return overlapping;
+}
