@@ -13,6 +13,7 @@ export {
   decodeItemName,
   encodePartName,
   nameKey,
+  isDriveLetter,
   partNameProblems,
 } from './part-name.js';
 export * from './content-types.js';

@@ -74,15 +74,19 @@ export class OpcPackage {
     return this.items.filter((item) => item.kind === 'part');
   }
 
-  /** Looks an item up by decoded name (`Root\a b.dll`) or ZIP name (`Root/a%20b.dll`), case-insensitively. */
+  /**
+   * Looks an item up by its decoded name (`Root\\a b.dll`; `/` is accepted as separator too),
+   * case-insensitively. Decoded names, not ZIP names: a package may hold `a%255B` and `a%25255B`, and only
+   * the decoded form tells them apart unambiguously from what a user types.
+   */
   item(name: string): PackageItem | undefined {
-    const direct = this.byKey.get(nameKey(name.replaceAll('/', '\\')));
-    if (direct) return direct;
-    try {
-      return this.byKey.get(nameKey(decodeItemName(name)));
-    } catch {
-      return undefined;
-    }
+    return this.byKey.get(nameKey(name.replaceAll('/', '\\')));
+  }
+
+  /** Looks an item up by its ZIP item name as written (`Root/a%20b.dll`), case-insensitively. */
+  itemByZipName(zipName: string): PackageItem | undefined {
+    const key = nameKey(zipName);
+    return this.items.find((item) => nameKey(item.zipName) === key);
   }
 
   /** Like {@link item} but throws OPC_PART_NOT_FOUND. */

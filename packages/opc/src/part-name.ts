@@ -9,7 +9,10 @@ import { AppvError, ErrorCode } from './errors.js';
  * This module converts between them and says what makes a name invalid.
  */
 
-/** ASCII characters App-V and AppX writers percent-encode, besides `%` itself and every non-ASCII one. */
+/**
+ * ASCII characters App-V and AppX writers percent-encode although URIs allow them; everything else that is
+ * not a URI path character (and every non-ASCII character) is encoded too.
+ */
 const ENCODED_ASCII = new Set(' !#$%&\'()+,;=@[]^`{}'.split(''));
 
 /** RFC 3986 pchar minus pct-encoded: what may stand unencoded in a segment. */
@@ -26,7 +29,8 @@ function encodeSegment(segment: string): string {
   let out = '';
   for (const char of segment) {
     const code = char.codePointAt(0) ?? 0;
-    if (code < 0x80 && !ENCODED_ASCII.has(char) && code > 0x20 && code !== 0x7f) {
+    // ':' is a URI path character, but `C:` as a segment reads as a drive letter; Windows names never hold one.
+    if (code < 0x80 && !ENCODED_ASCII.has(char) && PCHAR.test(char) && char !== ':') {
       out += char;
     } else {
       for (const byte of Buffer.from(char, 'utf8')) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
@@ -90,6 +94,7 @@ export function partNameProblems(zipName: string): string[] {
       if (!(isLast && segments.length > 1)) problems.push('it has an empty segment');
       return;
     }
+    if (isDriveLetter(segment)) problems.push(`segment "${segment}" is a Windows drive letter`);
     if (segment === '.' || segment === '..') problems.push(`it has a "${segment}" segment`);
     else if (segment.endsWith('.')) problems.push(`segment "${segment}" ends with "."`);
     problems.push(...segmentProblems(segment));
@@ -121,6 +126,14 @@ function segmentProblems(segment: string): string[] {
     }
   }
   return problems;
+}
+
+/**
+ * `C:` as a segment: legal URI text, but on Windows it re-roots the path at a drive, so an extractor or
+ * client joining names to a folder would write outside it.
+ */
+export function isDriveLetter(segment: string): boolean {
+  return /^[A-Za-z]:/.test(segment);
 }
 
 /** OPC compares names case-insensitively over ASCII only (FORMAT.md §8). */

@@ -53,7 +53,9 @@ export async function readCentralDirectory(
       items.push(toZipItem(entry, items.length, facts, source, end, sink));
     }
   } catch (error) {
-    throw toAppvError(error, ErrorCode.ZIP_CD_INVALID, {
+    // yauzl refuses general purpose bit 6 (strong encryption) outright; keep that reason's own code.
+    const encrypted = error instanceof Error && /encryption/i.test(error.message);
+    throw toAppvError(error, encrypted ? ErrorCode.ZIP_ENCRYPTED : ErrorCode.ZIP_CD_INVALID, {
       offset: end.centralDirectoryOffset,
       part: `central directory entry ${items.length}`,
     });

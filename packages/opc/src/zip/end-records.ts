@@ -239,7 +239,7 @@ async function readZip64(
   if ((versionMadeBy & 0xff) !== ZIP64_VERSION || versionNeeded !== ZIP64_VERSION) {
     sink.add({
       code: ErrorCode.ZIP_ZIP64_VERSION,
-      severity: 'warning',
+      severity: 'error',
       offset: recordOffset,
       message: `ZIP64 end record versions are ${versionMadeBy & 0xff}/${versionNeeded}; the AppX SDK accepts only 45/45`,
     });

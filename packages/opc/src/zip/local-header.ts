@@ -43,7 +43,7 @@ export function checkLocalHeader(
   if (!SDK_VERSIONS_NEEDED.includes(header.versionNeededToExtract)) {
     sink.add({
       code: ErrorCode.ZIP_LFH_VERSION,
-      severity: 'warning',
+      severity: 'error',
       message: `${name}: local header "version needed" is ${header.versionNeededToExtract}; the AppX SDK accepts only 20 or 45`,
       ...at,
     });

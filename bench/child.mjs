@@ -1,0 +1,42 @@
+// Runs one contender in this process so its peak RSS is its own: `node bench/child.mjs <contender> <zip>`.
+// Prints one line `BENCH_RESULT <json>` on stdout. Only `run()` is timed: module loading, `prepare()`
+// and `verify()` are not; peak RSS is read right after `run()`, before `verify()` allocates anything.
+const CONTENDERS = {
+  ours: () => import('./ours.mjs'),
+  yauzl: () => import('./peers.mjs').then((m) => m.yauzlPlain),
+  'yauzl-hash': () => import('./peers.mjs').then((m) => m.yauzlHashed),
+  limit: () => import('./limit.mjs'),
+};
+
+function emit(result) {
+  process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
+}
+
+const [name, zipPath] = process.argv.slice(2);
+const load = CONTENDERS[name];
+if (!load || !zipPath) {
+  console.error(`usage: node bench/child.mjs <${Object.keys(CONTENDERS).join('|')}> <zip>`);
+  process.exit(2);
+}
+
+async function main() {
+  const contender = await load();
+  let prepared;
+  try {
+    prepared = await contender.prepare(zipPath);
+  } catch (error) {
+    if (!error?.unavailable) throw error;
+    return { status: 'unavailable', reason: error.message };
+  }
+  const started = process.hrtime.bigint();
+  const result = await prepared.run();
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  const maxRssKiB = process.resourceUsage().maxRSS;
+  const detail = { ...result.detail, ...(prepared.verify ? await prepared.verify(result) : {}) };
+  return { status: 'ok', seconds: result.seconds ?? elapsed, bytes: result.bytes, maxRssKiB, detail };
+}
+
+emit(await main().catch((error) => ({ status: 'failed', reason: error?.stack ?? String(error) })));
+// A contender that leaves worker threads or handles behind must not hang the bench (stdout to a pipe is
+// synchronous on Linux, so the line above is already out).
+process.exit(0);

@@ -1,0 +1,120 @@
+// Timing and peak RSS, one fresh process per run so every figure belongs to one contender alone.
+import { spawn } from 'node:child_process';
+import { accessSync, constants, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'child.mjs');
+const RUN_TIMEOUT_MS = 15 * 60 * 1000;
+
+function collect(child) {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * One run of a Node contender in `node bench/child.mjs`: seconds and bytes as the child timed them, peak
+ * RSS from the child's own `process.resourceUsage().maxRSS` (main thread and workers together).
+ */
+export async function runNodeContender(name, zipPath) {
+  const child = spawn(process.execPath, [CHILD, name, zipPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { code, signal, stdout, stderr } = await collect(child);
+  const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+  if (!line) {
+    return {
+      status: 'failed',
+      reason: `child exited ${signal ?? code} without a result\n${stderr.slice(-2000)}`,
+    };
+  }
+  const result = JSON.parse(line.slice('BENCH_RESULT '.length));
+  if (result.status === 'ok') result.rssMB = result.maxRssKiB / 1024;
+  return result;
+}
+
+function executable(path) {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function findBinary(name) {
+  const dirs = (process.env.PATH ?? '').split(':').filter(Boolean);
+  for (const dir of dirs) if (executable(join(dir, name))) return join(dir, name);
+  return null;
+}
+
+/** Peak RSS of a running process from /proc (VmHWM is a high-water mark, so the last good read wins). */
+function pollPeakRss(pid) {
+  let peakKiB = 0;
+  const read = () => {
+    try {
+      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (match) peakKiB = Math.max(peakKiB, Number(match[1]));
+    } catch {}
+  };
+  read();
+  const timer = setInterval(read, 5);
+  return () => {
+    clearInterval(timer);
+    return peakKiB || null;
+  };
+}
+
+/**
+ * One run of a native command. Seconds from spawn to exit. Peak RSS from GNU `/usr/bin/time -f %M` when
+ * present, else by polling /proc/<pid>/status; null when neither works.
+ */
+export async function runNative(command, args) {
+  const timeBinary = executable('/usr/bin/time') ? '/usr/bin/time' : null;
+  const rssFile = join(tmpdir(), `appv-bench-rss-${process.pid}-${Date.now()}`);
+  const argv = timeBinary ? [timeBinary, '-f', '%M', '-o', rssFile, command, ...args] : [command, ...args];
+  const started = process.hrtime.bigint();
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const stopPolling = timeBinary ? null : pollPeakRss(child.pid);
+  const { code, signal, stdout, stderr } = await collect(child);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  let peakKiB = stopPolling?.() ?? null;
+  if (timeBinary) {
+    try {
+      peakKiB = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) || null;
+    } catch {}
+    rmSync(rssFile, { force: true });
+  }
+  if (code !== 0) {
+    const output = `${stdout}${stderr}`.replace(/Command exited with non-zero status \d+\n?/, '');
+    return { status: 'failed', reason: `${command} exited ${signal ?? code}: ${output.slice(-1000)}` };
+  }
+  return { status: 'ok', seconds, rssMB: peakKiB === null ? null : peakKiB / 1024 };
+}
+
+/** Runs `once()` `runs` times; returns the fastest ok run with the highest peak RSS seen, or the first non-ok. */
+export async function best(runs, once, onRun) {
+  let fastest = null;
+  let peak = null;
+  for (let i = 0; i < runs; i++) {
+    const result = await once();
+    onRun?.(result, i);
+    if (result.status !== 'ok') return result;
+    if (result.rssMB != null) peak = Math.max(peak ?? 0, result.rssMB);
+    if (!fastest || result.seconds < fastest.seconds) fastest = result;
+  }
+  return { ...fastest, rssMB: peak, runs };
+}

@@ -1,0 +1,107 @@
+import type { Readable } from 'node:stream';
+import {
+  type AppxManifest,
+  type BlockMap,
+  type FilesystemMetadata,
+  type PackageHistory,
+  parseAppxManifest,
+  parseBlockMap,
+  parseFilesystemMetadata,
+  parsePackageHistory,
+  parseStreamMap,
+  type StreamMap,
+} from '@appv/manifest';
+import {
+  AppvError,
+  ErrorCode,
+  OpcPackage,
+  type OpenOptions,
+  type PackageInput,
+  type PackageItem,
+  type PartStreamOptions,
+} from '@appv/opc';
+import { PartNames } from './footprint.js';
+
+/**
+ * The public facade over one package: the container (`opc`) plus its footprint documents, parsed on first
+ * use and cached. Works for App-V packages and for plain AppX/MSIX (whose App-V parts are simply absent).
+ */
+export class AppvPackage {
+  private readonly cache = new Map<string, Promise<unknown>>();
+
+  private constructor(readonly opc: OpcPackage) {}
+
+  static async open(input: PackageInput, options: OpenOptions = {}): Promise<AppvPackage> {
+    return new AppvPackage(await OpcPackage.open(input, options));
+  }
+
+  get items(): readonly PackageItem[] {
+    return this.opc.items;
+  }
+
+  /** The part by decoded or ZIP name; throws OPC_PART_NOT_FOUND. */
+  part(name: string): PackageItem {
+    return this.opc.requireItem(name);
+  }
+
+  has(name: string): boolean {
+    return this.opc.item(name) !== undefined;
+  }
+
+  readPart(name: string, options: { maxSize?: number; signal?: AbortSignal } = {}): Promise<Buffer> {
+    return this.opc.readPart(this.part(name), options);
+  }
+
+  openStream(name: string, options: PartStreamOptions = {}): Readable {
+    return this.opc.openStream(this.part(name), options);
+  }
+
+  /** AppxBlockMap.xml; throws BLOCKMAP_MISSING when absent. */
+  blockMap(): Promise<BlockMap> {
+    return this.document(PartNames.blockMap, ErrorCode.BLOCKMAP_MISSING, parseBlockMap);
+  }
+
+  /** AppxManifest.xml; throws APPV_PART_MISSING when absent. */
+  manifest(): Promise<AppxManifest> {
+    return this.document(PartNames.manifest, ErrorCode.APPV_PART_MISSING, parseAppxManifest);
+  }
+
+  /** StreamMap.xml, or null in a package without one (AppX). */
+  streamMap(): Promise<StreamMap | null> {
+    return this.optional(PartNames.streamMap, parseStreamMap);
+  }
+
+  filesystemMetadata(): Promise<FilesystemMetadata | null> {
+    return this.optional(PartNames.filesystemMetadata, parseFilesystemMetadata);
+  }
+
+  packageHistory(): Promise<PackageHistory | null> {
+    return this.optional(PartNames.packageHistory, parsePackageHistory);
+  }
+
+  close(): Promise<void> {
+    return this.opc.close();
+  }
+
+  private document<T>(name: string, missing: ErrorCode, parse: (bytes: Buffer, options: { part: string }) => T): Promise<T> {
+    let loaded = this.cache.get(name) as Promise<T> | undefined;
+    if (!loaded) {
+      loaded = (async () => {
+        const item = this.opc.item(name);
+        if (!item) throw new AppvError(missing, `The package has no ${name}`, { part: name });
+        return parse(await this.opc.readPart(item), { part: name });
+      })();
+      this.cache.set(name, loaded);
+    }
+    return loaded;
+  }
+
+  private optional<T>(name: string, parse: (bytes: Buffer, options: { part: string }) => T): Promise<T | null> {
+    if (!this.has(name)) return Promise.resolve(null);
+    return this.document(name, ErrorCode.APPV_PART_MISSING, parse);
+  }
+}
+
+export function openPackage(input: PackageInput, options: OpenOptions = {}): Promise<AppvPackage> {
+  return AppvPackage.open(input, options);
+}

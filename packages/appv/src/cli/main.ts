@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { ErrorCode, isAppvError } from '@appv/opc';
+import { usage } from './arguments.js';
+import type { Command, CommandContext } from './command.js';
+import { catCommand } from './commands/cat.js';
+import { extractCommand } from './commands/extract.js';
+import { infoCommand } from './commands/info.js';
+import { lsCommand } from './commands/ls.js';
+import { verifyCommand } from './commands/verify.js';
+import { ExitCode } from './exit-codes.js';
+
+const COMMANDS: readonly Command[] = [infoCommand, lsCommand, catCommand, extractCommand, verifyCommand];
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `Usage: appv <command> <package> [options]
+
+Read, inspect, extract and verify Microsoft App-V 5 .appv packages (and AppX/MSIX).
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Every command takes --json (machine-readable output on stdout) and --help.
+Exit status: 0 ok / valid, 1 verify found errors, 2 usage error or unreadable input, 130 interrupted.
+
+Options:
+  -h, --help     show this help ("appv <command> --help" for a command's options)
+  -V, --version  print the version`;
+}
+
+function version(): string {
+  // dist/cli/main.js and src/cli/main.ts are both two levels below the package root.
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+async function main(argv: readonly string[], context: CommandContext): Promise<ExitCode> {
+  const [verb, ...rest] = argv;
+  if (verb === '--help' || verb === '-h' || verb === 'help') {
+    const topic = COMMANDS.find((c) => c.name === rest[0]);
+    context.stdout.write(`${topic ? topic.help : mainHelp()}\n`);
+    return ExitCode.ok;
+  }
+  if (verb === '--version' || verb === '-V') {
+    context.stdout.write(`${version()}\n`);
+    return ExitCode.ok;
+  }
+  if (verb === undefined) {
+    context.stderr.write(`${mainHelp()}\n`);
+    return ExitCode.usageOrInput;
+  }
+  const command = COMMANDS.find((c) => c.name === verb);
+  if (!command) {
+    throw usage('', `unknown command ${JSON.stringify(verb)}; commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
+  }
+  return command.run(rest, context);
+}
+
+/** Error → one line on stderr and the exit status; never a stack trace for a known failure. */
+function report(error: unknown, signal: AbortSignal, stderr: NodeJS.WriteStream): ExitCode {
+  if (signal.aborted || (isAppvError(error) && error.code === ErrorCode.ABORTED)) {
+    stderr.write('appv: interrupted\n');
+    return ExitCode.interrupted;
+  }
+  if (isAppvError(error)) {
+    stderr.write(`appv: ${error.code}: ${error.message}\n`);
+    return ExitCode.usageOrInput;
+  }
+  // Not an AppvError: a bug in appv itself. Show everything, it is what a bug report needs.
+  stderr.write(`appv: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return ExitCode.usageOrInput;
+}
+
+/** How long an interrupted verb gets to stop cleanly (remove temp files, end workers) before we exit anyway. */
+const INTERRUPT_GRACE_MS = 2000;
+
+async function run(): Promise<void> {
+  const controller = new AbortController();
+  process.on('SIGINT', () => {
+    // A second Ctrl-C while cleanup is slow means "now".
+    if (controller.signal.aborted) process.exit(ExitCode.interrupted);
+    controller.abort(new Error('interrupted'));
+    // Some waits cannot be cancelled (an open() on a FIFO, a stuck network mount): do not hang on them.
+    // Unref'd, so a verb that stops promptly is not kept waiting for this timer.
+    setTimeout(() => {
+      process.stderr.write('appv: interrupted\n');
+      process.exit(ExitCode.interrupted);
+    }, INTERRUPT_GRACE_MS).unref();
+  });
+  // A reader that closes the pipe early (`appv ls pkg | head`) is not an error worth a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? ExitCode.ok);
+    throw error;
+  });
+  const context: CommandContext = { signal: controller.signal, stdout: process.stdout, stderr: process.stderr };
+  try {
+    process.exitCode = await main(process.argv.slice(2), context);
+  } catch (error) {
+    process.exitCode = report(error, controller.signal, process.stderr);
+  }
+  // A verb that finished its work just as Ctrl-C arrived still reports the interruption.
+  if (controller.signal.aborted) process.exitCode = ExitCode.interrupted;
+}
+
+await run();

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppvError, abortError, ErrorCode, isAppvError } from '@appv/opc';
+import { lstatOrNull } from './directory-guard.js';
+import { writeError } from './write-error.js';
+
+export interface AtomicWriteOptions {
+  readonly overwrite: boolean;
+  readonly signal?: AbortSignal;
+  /** Called with each chunk's length as it is written. */
+  readonly onBytes?: (length: number) => void;
+}
+
+/**
+ * Streams `source` into `target` so that `target` only ever holds complete, verified content: the bytes go
+ * to a temporary file in the same directory (same file system, so the rename is atomic), which is renamed
+ * only after the source ended cleanly (for a package part: CRC and size checked) and removed on any failure.
+ * The temporary file is created with O_EXCL, so a link planted under its name is never followed.
+ */
+export async function writeFileAtomically(
+  source: Readable,
+  target: string,
+  name: string,
+  options: AtomicWriteOptions,
+): Promise<void> {
+  const temporary = path.join(path.dirname(target), temporaryName(path.basename(target)));
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(temporary, 'wx', 0o644);
+  } catch (error) {
+    source.destroy();
+    throw writeError(error, temporary, name);
+  }
+  try {
+    await pipeline(source, countBytes(options.onBytes), handle.createWriteStream(), {
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (!options.overwrite && (await lstatOrNull(target, name)) !== null) {
+      throw new AppvError(
+        ErrorCode.IO_WRITE_FAILED,
+        `Cannot extract ${name}: ${target} already exists (pass overwrite to replace it)`,
+        { part: name },
+      );
+    }
+    await rename(temporary, target);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await rm(temporary, { force: true });
+    if (options.signal?.aborted) throw abortError(options.signal);
+    if (isAppvError(error)) throw error;
+    throw writeError(error, target, name);
+  }
+}
+
+/** `.<name>.appv-tmp-<random>`: hidden, recognisably ours, unique; the name is cut so the total stays short. */
+function temporaryName(base: string): string {
+  return `.${base.slice(0, 64)}.appv-tmp-${randomBytes(6).toString('hex')}`;
+}
+
+function countBytes(onBytes: ((length: number) => void) | undefined) {
+  return async function* (chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    for await (const chunk of chunks) {
+      onBytes?.(chunk.length);
+      yield chunk;
+    }
+  };
+}

@@ -1,0 +1,131 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { AppvError, ErrorCode, type Finding, findingFromError, type PackageItem, throwIfAborted, toAppvError } from '@appv/opc';
+import type { AppvPackage } from '../appv-package.js';
+import { writeFileAtomically } from './atomic-write.js';
+import { DirectoryGuard, lstatOrNull } from './directory-guard.js';
+import { type PlanEntry, planExtraction } from './extract-plan.js';
+
+export interface ExtractOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: ExtractProgress) => void;
+  /** Replace files that already exist in the target (default false: refuse before writing anything). */
+  readonly overwrite?: boolean;
+  /**
+   * Only these items (decoded or ZIP names). Default: every item, footprint XML and `[Content_Types].xml`
+   * included, plus FilesystemMetadata.xml's empty directories.
+   */
+  readonly parts?: readonly string[];
+}
+
+export interface ExtractProgress {
+  readonly files: number;
+  readonly totalFiles: number;
+  readonly bytes: number;
+  readonly totalBytes: number;
+}
+
+export interface ExtractResult {
+  readonly files: number;
+  /** Directories created (parents and FilesystemMetadata.xml's empty directories). */
+  readonly directories: number;
+  /** Uncompressed bytes written. */
+  readonly bytes: number;
+  /** Non-fatal: FilesystemMetadata.xml could not be read, so its empty directories were not created. */
+  readonly problems: readonly Finding[];
+}
+
+/**
+ * Writes every item of the package under `targetDir`, each at its decoded name (FORMAT.md §8: BlockMap form,
+ * `\` → path separator, so the ZIP's `%255B` becomes a file named `%5B`).
+ *
+ * Safety: every name is validated before the first write (EXTRACT_PATH_UNSAFE: traversal, absolute, drive,
+ * control characters, collisions), no directory is entered through a link leading outside the target, and
+ * each file appears under its final name only once complete and CRC-checked. Memory stays bounded: parts are
+ * streamed one at a time. Existing files are refused (IO_WRITE_FAILED) unless `overwrite`.
+ */
+export async function extractPackage(
+  pkg: AppvPackage,
+  targetDir: string,
+  options: ExtractOptions = {},
+): Promise<ExtractResult> {
+  const { signal } = options;
+  const root = path.resolve(targetDir);
+  const items = selectItems(pkg, options.parts);
+  const problems: Finding[] = [];
+  const emptyDirectories = options.parts ? [] : await emptyDirectoriesOf(pkg, problems);
+  throwIfAborted(signal);
+
+  const plan = planExtraction(root, items, emptyDirectories);
+  if (!options.overwrite) await refuseExisting(plan);
+
+  try {
+    await mkdir(root, { recursive: true });
+  } catch (error) {
+    throw toAppvError(error, ErrorCode.IO_WRITE_FAILED);
+  }
+  const guard = await DirectoryGuard.forRoot(root);
+  const fileEntries = plan.filter((e) => e.kind === 'file');
+  const totalBytes = fileEntries.reduce((sum, e) => sum + e.item.uncompressedSize, 0);
+  let files = 0;
+  let bytes = 0;
+  const report = () => options.onProgress?.({ files, totalFiles: fileEntries.length, bytes, totalBytes });
+
+  for (const entry of plan) {
+    throwIfAborted(signal);
+    if (entry.kind === 'directory') {
+      await guard.ensure(entry.target, entry.name);
+      continue;
+    }
+    await guard.ensure(path.dirname(entry.target), entry.name);
+    await writeFileAtomically(pkg.opc.openStream(entry.item, signal ? { signal } : {}), entry.target, entry.name, {
+      overwrite: options.overwrite ?? false,
+      ...(signal ? { signal } : {}),
+      onBytes: (length) => {
+        bytes += length;
+        report();
+      },
+    });
+    files++;
+    report();
+  }
+  return { files, directories: guard.created, bytes, problems };
+}
+
+function selectItems(pkg: AppvPackage, parts: readonly string[] | undefined): readonly PackageItem[] {
+  if (!parts) return pkg.items;
+  const chosen = new Map<number, PackageItem>();
+  for (const name of parts) {
+    const item = pkg.part(name);
+    chosen.set(item.index, item);
+  }
+  return [...chosen.values()];
+}
+
+/** FORMAT.md §5: a ZIP has no directory entries, so empty directories exist only in FilesystemMetadata.xml. */
+async function emptyDirectoriesOf(pkg: AppvPackage, problems: Finding[]): Promise<string[]> {
+  try {
+    const metadata = await pkg.filesystemMetadata();
+    return metadata ? metadata.emptyDirectories.map((d) => d.long) : [];
+  } catch (error) {
+    const wrapped = toAppvError(error, ErrorCode.APPV_FSMETA_INVALID);
+    if (wrapped.code === ErrorCode.ABORTED || wrapped.code === ErrorCode.IO_READ_FAILED) throw wrapped;
+    // The files are still worth having: extract them, and say the empty directories are missing.
+    problems.push(findingFromError(wrapped, 'warning'));
+    return [];
+  }
+}
+
+/** Without `overwrite`, any existing file is refused before the first write, not halfway through. */
+async function refuseExisting(plan: readonly PlanEntry[]): Promise<void> {
+  for (const entry of plan) {
+    if (entry.kind !== 'file') continue;
+    if ((await lstatOrNull(entry.target, entry.name)) !== null) {
+      throw new AppvError(
+        ErrorCode.IO_WRITE_FAILED,
+        `Cannot extract ${entry.name}: ${entry.target} already exists (pass overwrite to replace it)`,
+        { part: entry.name },
+      );
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import path from 'node:path';
+import { AppvError, ErrorCode } from '@appv/opc';
+
+/**
+ * FORMAT.md §9 ("hostile input"): a package name must never lead a write outside the target directory.
+ * Names are checked segment by segment on their decoded form, with both `\` (the BlockMap separator) and `/`
+ * (what a decoded `%2F` becomes, and the POSIX separator) treated as separators, so that no spelling of a
+ * traversal survives to the file system.
+ */
+
+/** A name reduced to its path segments, each safe to use as one file-system name. */
+export interface SafeName {
+  /** The package name it came from, for messages. */
+  readonly name: string;
+  readonly segments: readonly string[];
+}
+
+const DRIVE_LETTER = /^[A-Za-z]:/;
+// Windows resolves these anywhere in a path to devices; a file called `NUL.txt` is not a file there.
+const WINDOWS_DEVICE = /^(?:CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(?:\..*)?$/i;
+
+/** Splits and checks a decoded package name; throws EXTRACT_PATH_UNSAFE with the reason. */
+export function safeSegments(name: string, platform: NodeJS.Platform = process.platform): SafeName {
+  const refuse = (why: string): never => {
+    throw new AppvError(ErrorCode.EXTRACT_PATH_UNSAFE, `Refusing to extract ${JSON.stringify(name)}: ${why}`, {
+      part: name,
+    });
+  };
+  if (name.length === 0) refuse('the name is empty');
+  if (name.startsWith('/') || name.startsWith('\\')) refuse('it is an absolute path');
+  for (const char of name) {
+    const code = char.codePointAt(0) ?? 0;
+    if (code < 0x20 || code === 0x7f) refuse(`it contains the control character U+${code.toString(16).padStart(4, '0')}`);
+  }
+  const segments = name.split(/[\\/]/);
+  for (const segment of segments) {
+    if (segment === '') refuse('it has an empty path segment');
+    if (segment === '.' || segment === '..') refuse(`it has a "${segment}" segment`);
+    if (DRIVE_LETTER.test(segment)) refuse('it names a drive');
+    if (platform === 'win32') {
+      if (segment.includes(':')) refuse('it contains ":" (an alternate data stream on Windows)');
+      if (WINDOWS_DEVICE.test(segment)) refuse(`"${segment}" is a device name on Windows`);
+      if (/[. ]$/.test(segment)) refuse(`Windows drops the trailing "${segment.slice(-1)}" of "${segment}"`);
+    }
+  }
+  return { name, segments };
+}
+
+/** The absolute path a safe name maps to, checked to lie strictly inside `root` (an absolute, resolved path). */
+export function resolveInside(root: string, safe: SafeName): string {
+  const target = path.resolve(root, ...safe.segments);
+  if (!isStrictlyInside(root, target)) {
+    throw new AppvError(ErrorCode.EXTRACT_PATH_UNSAFE, `Refusing to extract ${JSON.stringify(safe.name)}: it resolves outside the target directory`, {
+      part: safe.name,
+    });
+  }
+  return target;
+}
+
+export function isStrictlyInside(root: string, candidate: string): boolean {
+  const relative = path.relative(root, candidate);
+  return relative !== '' && !relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative);
+}

@@ -1,0 +1,33 @@
+/**
+ * appv: read, inspect, extract and verify Microsoft App-V 5 `.appv` packages (and AppX/MSIX, which share
+ * the container). One import gives the whole public API, error types included.
+ */
+export { AppvPackage, openPackage } from './appv-package.js';
+export {
+  type ExtractOptions,
+  type ExtractProgress,
+  type ExtractResult,
+  extractPackage,
+} from './extract/extract-package.js';
+export {
+  type ApplicationInfo,
+  type FeatureBlockInfo,
+  listParts,
+  type PackageInfo,
+  type PartRow,
+  packageInfo,
+} from './package-info.js';
+export { type VerifyOptions, verifyPackage } from './verify/verify.js';
+export type { VerifyPhase, VerifyProgress, VerifyReport, VerifyStats } from './verify/verify-report.js';
+export {
+  AppvError,
+  type AppvErrorOptions,
+  ErrorCode,
+  type ErrorLocation,
+  type Finding,
+  isAppvError,
+  type PackageInput,
+  type OpenOptions,
+  type PackageItem,
+  type Severity,
+} from '@appv/opc';

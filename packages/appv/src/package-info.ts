@@ -1,0 +1,208 @@
+import {
+  type AppVSchemaVersion,
+  type BlockMap,
+  type BlockMapFile,
+  blockIndices,
+  expectedBlockCount,
+  type FeatureBlock,
+  type StreamMap,
+} from '@appv/manifest';
+import {
+  BLOCK_SIZE,
+  CompressionMethod,
+  ErrorCode,
+  type Finding,
+  findingFromError,
+  methodName,
+  nameKey,
+  type PackageItem,
+  toAppvError,
+} from '@appv/opc';
+import type { AppvPackage } from './appv-package.js';
+
+/** What `appv info` shows: identity, applications and feature blocks (FORMAT.md §4, §6) and sizes. */
+export interface PackageInfo {
+  readonly name: string;
+  readonly publisher: string;
+  readonly version: string;
+  /** `appv:PackageId`; null in a plain AppX/MSIX package. */
+  readonly packageId: string | null;
+  /** `appv:VersionId`; null in a plain AppX/MSIX package. */
+  readonly versionId: string | null;
+  /** Newest App-V manifest namespace declared (FORMAT.md §6), or null for AppX/MSIX. */
+  readonly appvSchemaVersion: AppVSchemaVersion | null;
+  readonly displayName: string | null;
+  readonly applications: readonly ApplicationInfo[];
+  /** From StreamMap.xml, in document order; empty without one. */
+  readonly featureBlocks: readonly FeatureBlockInfo[];
+  /** `LoadAll="true"` on any feature block: the client downloads everything before launch (FORMAT.md §4). */
+  readonly loadAll: boolean;
+  readonly partCount: number;
+  /** Every ZIP item, footprint included. */
+  readonly uncompressedBytes: number;
+  readonly compressedBytes: number;
+  /** compressedBytes / uncompressedBytes (0.25 = a quarter of the size); null for an empty package. */
+  readonly compressionRatio: number | null;
+  /**
+   * Footprint documents that could not be read (malformed BlockMap or StreamMap…), reported instead of
+   * failing so that `info` still describes a damaged package. `appv verify` gives the full picture.
+   */
+  readonly problems: readonly Finding[];
+}
+
+export interface ApplicationInfo {
+  readonly id: string | null;
+  /** App-V `VisualElements/Name`; null for AppX applications. */
+  readonly name: string | null;
+  /** App-V `Target` (tokenized path) or AppX `Executable`. */
+  readonly target: string | null;
+  readonly version: string | null;
+}
+
+export interface FeatureBlockInfo {
+  /** `PublishingFeatureBlock`, `PrimaryFeatureBlock`, or whatever the StreamMap names. */
+  readonly id: string;
+  readonly loadAll: boolean;
+  readonly files: number;
+  readonly blocks: number;
+  readonly uncompressedBytes: number;
+  /**
+   * Bytes a client downloads for this block set: BlockMap `Block/@Size` for deflated items, the slice
+   * length for stored ones (FORMAT.md §3). Null when unknown (no BlockMap, or a deflated item whose
+   * blocks lack `Size`).
+   */
+  readonly compressedBytes: number | null;
+}
+
+/**
+ * Summarises a package. Only a missing or unreadable AppxManifest.xml throws (there is no identity to
+ * show); everything else degrades: AppX/MSIX has no App-V ids and no StreamMap, and without a readable
+ * BlockMap feature blocks have no compressed sizes.
+ */
+export async function packageInfo(pkg: AppvPackage): Promise<PackageInfo> {
+  const manifest = await pkg.manifest();
+  const problems: Finding[] = [];
+  const blockMap = await tolerate(() => pkg.blockMap(), problems);
+  const streamMap = await tolerate(() => pkg.streamMap(), problems);
+
+  const { identity, properties } = manifest;
+  const uncompressedBytes = sum(pkg.items.map((i) => i.uncompressedSize));
+  const compressedBytes = sum(pkg.items.map((i) => i.compressedSize));
+  const featureBlocks = streamMap ? describeFeatureBlocks(pkg, streamMap, blockMap) : [];
+  return {
+    name: identity.name,
+    publisher: identity.publisher,
+    version: identity.version,
+    packageId: identity.packageId ?? null,
+    versionId: identity.versionId ?? null,
+    appvSchemaVersion: manifest.schemaVersion,
+    displayName: properties.displayName ?? null,
+    applications: manifest.applications.map((app) => ({
+      id: app.id ?? null,
+      name: app.visualElements.name ?? null,
+      target: app.target ?? app.executable ?? null,
+      version: app.visualElements.version ?? null,
+    })),
+    featureBlocks,
+    loadAll: featureBlocks.some((block) => block.loadAll),
+    partCount: pkg.opc.parts.length,
+    uncompressedBytes,
+    compressedBytes,
+    compressionRatio: uncompressedBytes === 0 ? null : compressedBytes / uncompressedBytes,
+    problems,
+  };
+}
+
+/** Loads an optional document; a parse failure becomes a problem and null. Aborts and I/O errors still throw. */
+async function tolerate<T>(load: () => Promise<T>, problems: Finding[]): Promise<T | null> {
+  try {
+    return await load();
+  } catch (error) {
+    const wrapped = toAppvError(error, ErrorCode.XML_MALFORMED);
+    if (wrapped.code === ErrorCode.ABORTED || wrapped.code === ErrorCode.IO_READ_FAILED) throw wrapped;
+    problems.push(findingFromError(wrapped));
+    return null;
+  }
+}
+
+function describeFeatureBlocks(pkg: AppvPackage, streamMap: StreamMap, blockMap: BlockMap | null): FeatureBlockInfo[] {
+  const mapFiles = new Map<string, BlockMapFile>();
+  for (const file of blockMap?.files ?? []) {
+    if (!mapFiles.has(nameKey(file.name))) mapFiles.set(nameKey(file.name), file);
+  }
+  return streamMap.featureBlocks.map((block) => describeFeatureBlock(pkg, block, blockMap ? mapFiles : null));
+}
+
+function describeFeatureBlock(
+  pkg: AppvPackage,
+  block: FeatureBlock,
+  mapFiles: ReadonlyMap<string, BlockMapFile> | null,
+): FeatureBlockInfo {
+  let blocks = 0;
+  let uncompressedBytes = 0;
+  let compressedBytes: number | null = mapFiles ? 0 : null;
+  for (const file of block.files) {
+    const item = pkg.opc.item(file.name);
+    const mapFile = mapFiles?.get(nameKey(file.name));
+    // The ZIP's size is authoritative; a StreamMap name that exists nowhere contributes nothing (a finding for verify).
+    const size = item?.uncompressedSize ?? mapFile?.size ?? 0;
+    for (const index of blockIndices(file, expectedBlockCount(size))) {
+      const length = Math.min(BLOCK_SIZE, size - index * BLOCK_SIZE);
+      blocks++;
+      uncompressedBytes += length;
+      if (compressedBytes !== null) {
+        const downloaded = compressedBlockSize(item, mapFile, index, length);
+        compressedBytes = downloaded === null ? null : compressedBytes + downloaded;
+      }
+    }
+  }
+  return { id: block.id, loadAll: block.loadAll, files: block.files.length, blocks, uncompressedBytes, compressedBytes };
+}
+
+/** FORMAT.md §3: a deflated block's bytes are its `Size`; a stored block's are the slice itself. */
+function compressedBlockSize(
+  item: PackageItem | undefined,
+  mapFile: BlockMapFile | undefined,
+  index: number,
+  length: number,
+): number | null {
+  const declared = mapFile?.blocks[index]?.size;
+  if (declared !== undefined) return declared;
+  if (item?.method === CompressionMethod.Stored) return length;
+  return null;
+}
+
+/** One row of `appv ls`. */
+export interface PartRow {
+  /** Decoded name, BlockMap form (`Root\VFS\a b.dll`). */
+  readonly name: string;
+  /** The ZIP item name as written (`Root/VFS/a%20b.dll`). */
+  readonly zipName: string;
+  readonly size: number;
+  readonly compressedSize: number;
+  /** `stored`, `deflate`, or `method N` for a method OPC does not allow. */
+  readonly method: string;
+  /** 64 KiB blocks the BlockMap must list for this item: ceil(size / 65536). */
+  readonly blocks: number;
+  /** From `[Content_Types].xml`; null for the content types stream itself or an untyped part. */
+  readonly contentType: string | null;
+  readonly crc32: number;
+}
+
+/** Every ZIP item (footprint included) in central directory order. */
+export function listParts(pkg: AppvPackage): PartRow[] {
+  return pkg.items.map((item) => ({
+    name: item.name,
+    zipName: item.zipName,
+    size: item.uncompressedSize,
+    compressedSize: item.compressedSize,
+    method: methodName(item.method),
+    blocks: expectedBlockCount(item.uncompressedSize),
+    contentType: item.contentType ?? null,
+    crc32: item.crc32,
+  }));
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}

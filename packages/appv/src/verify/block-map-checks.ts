@@ -1,0 +1,175 @@
+import type { BlockMap, BlockMapFile } from '@appv/manifest';
+import {
+  BLOCK_SIZE,
+  CompressionMethod,
+  type DigestRequest,
+  ErrorCode,
+  type FindingSink,
+  nameKey,
+  type OpcPackage,
+  type PackageItem,
+} from '@appv/opc';
+import { isFootprint, PartNames } from '../footprint.js';
+
+/** What the BlockMap says each listed item should hash to, keyed by the item's index. */
+export type Expectations = Map<number, BlockMapFile>;
+
+/** FORMAT.md §3: the 2-byte final deflate block belongs to no block, and some writers omit it. */
+const FINAL_BLOCK_BYTES = 2;
+
+/**
+ * FORMAT.md §9.5 (the BlockMap against the ZIP) and §9.6 (each file's sizes). Returns, for each listed
+ * item, the BlockMap file to compare its digest with.
+ */
+export function checkBlockMap(pkg: OpcPackage, blockMap: BlockMap, sink: FindingSink): Expectations {
+  const expectations: Expectations = new Map();
+  const listed = new Set<string>();
+  if (blockMap.files.length === 0) {
+    sink.add({ code: ErrorCode.BLOCKMAP_EMPTY, severity: 'error', part: PartNames.blockMap, message: 'The BlockMap lists no File' });
+  }
+  for (const file of blockMap.files) {
+    const key = nameKey(file.name);
+    if (listed.has(key)) {
+      sink.add({
+        code: ErrorCode.BLOCKMAP_DUPLICATE_FILE,
+        severity: 'error',
+        part: file.name,
+        message: `The BlockMap lists ${file.name} more than once`,
+      });
+      continue;
+    }
+    listed.add(key);
+    const item = checkListedName(pkg, file, sink);
+    if (item) {
+      checkFileSizes(item, file, sink);
+      expectations.set(item.index, file);
+    }
+  }
+  checkUnlisted(pkg, listed, sink);
+  return expectations;
+}
+
+function checkListedName(pkg: OpcPackage, file: BlockMapFile, sink: FindingSink): PackageItem | undefined {
+  if (nameKey(file.name) === nameKey(PartNames.contentTypes)) {
+    sink.add({
+      code: ErrorCode.CONTENT_TYPES_IN_BLOCKMAP,
+      severity: 'error',
+      part: file.name,
+      message: '[Content_Types].xml is listed in the BlockMap; it must never be',
+    });
+    return undefined;
+  }
+  if (isFootprint(file.name)) {
+    sink.add({
+      code: ErrorCode.BLOCKMAP_FOOTPRINT_LISTED,
+      severity: 'error',
+      part: file.name,
+      message: `${file.name} is a footprint part and must not be listed in the BlockMap`,
+    });
+    return undefined;
+  }
+  const item = pkg.items.find((i) => i.kind === 'part' && nameKey(i.name) === nameKey(file.name));
+  if (!item) {
+    sink.add({
+      code: ErrorCode.BLOCKMAP_FILE_MISSING,
+      severity: 'error',
+      part: file.name,
+      message: `The BlockMap lists ${file.name}, but the package has no such part`,
+    });
+  }
+  return item;
+}
+
+function checkUnlisted(pkg: OpcPackage, listed: Set<string>, sink: FindingSink): void {
+  for (const item of pkg.items) {
+    if (item.kind !== 'part' || isFootprint(item.name) || listed.has(nameKey(item.name))) continue;
+    const isManifest = nameKey(item.name) === nameKey(PartNames.manifest);
+    sink.add({
+      code: isManifest ? ErrorCode.BLOCKMAP_MANIFEST_UNLISTED : ErrorCode.BLOCKMAP_FILE_UNLISTED,
+      severity: 'error',
+      part: item.name,
+      message: isManifest
+        ? 'AppxManifest.xml is in the package but not in the BlockMap; the manifest must be listed'
+        : `${item.name} is in the package but the BlockMap does not describe it`,
+    });
+  }
+}
+
+/** FORMAT.md §9.6. */
+function checkFileSizes(item: PackageItem, file: BlockMapFile, sink: FindingSink): void {
+  const report = (code: ErrorCode, message: string) => sink.add({ code, severity: 'error', part: file.name, message });
+  if (file.lfhSize !== item.localHeaderSize) {
+    report(ErrorCode.BLOCKMAP_LFH_SIZE, `${file.name}: BlockMap LfhSize is ${file.lfhSize}, the local header is ${item.localHeaderSize} bytes`);
+  }
+  if (file.size !== item.uncompressedSize) {
+    report(ErrorCode.BLOCKMAP_SIZE_MISMATCH, `${file.name}: BlockMap Size is ${file.size}, the ZIP says ${item.uncompressedSize} bytes`);
+  }
+  const expectedBlocks = Math.ceil(file.size / BLOCK_SIZE);
+  if (file.blocks.length !== expectedBlocks) {
+    report(ErrorCode.BLOCKMAP_BLOCK_COUNT, `${file.name}: ${file.blocks.length} blocks listed, ${expectedBlocks} expected for ${file.size} bytes`);
+  }
+  if (item.method === CompressionMethod.Stored) {
+    checkStoredBlockSizes(file, sink);
+  } else if (item.method === CompressionMethod.Deflate) {
+    const unsized = file.blocks.findIndex((b) => b.size === undefined);
+    if (unsized >= 0) {
+      sink.add({
+        code: ErrorCode.BLOCKMAP_BLOCK_SIZE_MISSING,
+        severity: 'error',
+        part: file.name,
+        block: unsized,
+        message: `${file.name} is deflated, but block ${unsized} has no compressed Size`,
+      });
+    } else if (!sizesAddUp(item, file)) {
+      const sum = file.blocks.reduce((s, b) => s + (b.size ?? 0), 0);
+      report(
+        ErrorCode.BLOCKMAP_BLOCK_SIZE_SUM,
+        `${file.name}: block Sizes add up to ${sum}, but the item has ${item.compressedSize} compressed bytes (expected that or 2 fewer)`,
+      );
+    }
+  }
+}
+
+/**
+ * FORMAT.md §9.6: stored ⇒ no `Block/@Size`. Early MakeAppx builds wrote `Size` = the slice length on
+ * stored blocks, which the SDK ignores, so that form is only a warning; any other value is an error.
+ */
+function checkStoredBlockSizes(file: BlockMapFile, sink: FindingSink): void {
+  const sized = file.blocks.findIndex((b) => b.size !== undefined);
+  if (sized < 0) return;
+  const harmless = file.blocks.every(
+    (b, i) => b.size === undefined || b.size === Math.min(BLOCK_SIZE, file.size - i * BLOCK_SIZE),
+  );
+  sink.add({
+    code: ErrorCode.BLOCKMAP_BLOCK_SIZE_UNEXPECTED,
+    severity: harmless ? 'warning' : 'error',
+    part: file.name,
+    block: sized,
+    message: harmless
+      ? `${file.name} is stored, yet its blocks carry a Size (equal to their length, as early MakeAppx wrote); Windows writers omit it`
+      : `${file.name} is stored, but block ${sized} has a compressed Size that is not its length`,
+  });
+}
+
+function sizesAddUp(item: PackageItem, file: BlockMapFile): boolean {
+  const sum = file.blocks.reduce((s, b) => s + (b.size ?? 0), 0);
+  return sum === item.compressedSize || sum === item.compressedSize - FINAL_BLOCK_BYTES;
+}
+
+/**
+ * How to digest an item: a deflated item whose BlockMap sizes are complete and add up is inflated block by
+ * block, each alone (what proves it can be streamed, §9.7); anything else as one stream, so its hashes and
+ * CRC are still checked.
+ */
+export function digestRequest(item: PackageItem, file: BlockMapFile | undefined): DigestRequest {
+  if (
+    file &&
+    item.method === CompressionMethod.Deflate &&
+    file.blocks.length === Math.ceil(item.uncompressedSize / BLOCK_SIZE) &&
+    file.blocks.every((b) => b.size !== undefined) &&
+    sizesAddUp(item, file)
+  ) {
+    return { item, blockSizes: file.blocks.map((b) => b.size ?? 0) };
+  }
+  return { item };
+}

@@ -1,0 +1,95 @@
+import type { BlockMap } from '@appv/manifest';
+import {
+  type DigestRequest,
+  digestItems,
+  ErrorCode,
+  FindingList,
+  findingFromError,
+  type HashAlgorithm,
+  MAX_FINDINGS,
+  type PackageInput,
+  throwIfAborted,
+  toAppvError,
+} from '@appv/opc';
+import { AppvPackage } from '../appv-package.js';
+import { checkAppvLayer } from './appv-checks.js';
+import { checkBlockMap, digestRequest, type Expectations } from './block-map-checks.js';
+import { checkDigest } from './hash-checks.js';
+import { loadDocument } from './load-document.js';
+import type { VerifyProgress, VerifyReport } from './verify-report.js';
+
+export interface VerifyOptions {
+  readonly signal?: AbortSignal;
+  /** Worker threads for inflate + hash (default: every core). */
+  readonly threads?: number;
+  readonly onProgress?: (progress: VerifyProgress) => void;
+}
+
+/**
+ * Every check of FORMAT.md §9, points 1–8, in one call. A package that cannot even be listed yields a
+ * report with the reason as its single finding; only an abort or an I/O failure of the input throws.
+ */
+export async function verifyPackage(input: PackageInput | AppvPackage, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const started = performance.now();
+  const sink = new FindingList(MAX_FINDINGS);
+  let pkg: AppvPackage;
+  try {
+    pkg = input instanceof AppvPackage ? input : await AppvPackage.open(input, options.signal ? { signal: options.signal } : {});
+  } catch (error) {
+    const wrapped = toAppvError(error, ErrorCode.ZIP_CD_INVALID);
+    if (wrapped.code === ErrorCode.ABORTED || wrapped.code === ErrorCode.IO_READ_FAILED) throw wrapped;
+    sink.add(findingFromError(wrapped));
+    return report(sink, started, { items: 0, blocks: 0, bytes: 0, compressedBytes: 0 });
+  }
+  try {
+    return await verifyOpen(pkg, sink, started, options);
+  } finally {
+    if (!(input instanceof AppvPackage)) await pkg.close();
+  }
+}
+
+async function verifyOpen(pkg: AppvPackage, sink: FindingList, started: number, options: VerifyOptions): Promise<VerifyReport> {
+  for (const finding of pkg.opc.findings) sink.add(finding);
+  const blockMap = await loadDocument(() => pkg.blockMap(), sink);
+  const expectations: Expectations = blockMap ? checkBlockMap(pkg.opc, blockMap, sink) : new Map();
+  throwIfAborted(options.signal);
+
+  const requests: DigestRequest[] = pkg.items
+    .filter((item) => item.readable)
+    .map((item) => digestRequest(item, expectations.get(item.index)));
+  const total = requests.reduce((sum, r) => sum + r.item.compressedSize, 0);
+  let blocks = 0;
+  let bytes = 0;
+  await digestItems(pkg.opc.source, requests, {
+    algorithm: algorithmOf(blockMap),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.threads ? { threads: options.threads } : {}),
+    onProgress: (done) => options.onProgress?.({ phase: 'blocks', done, total }),
+    onItem: (digest) => {
+      blocks += digest.blockHashes.length;
+      bytes += digest.length;
+      checkDigest(digest, expectations.get(digest.item.index), sink);
+    },
+  });
+  throwIfAborted(options.signal);
+  await checkAppvLayer(pkg, blockMap, sink);
+  return report(sink, started, { items: pkg.items.length, blocks, bytes, compressedBytes: total });
+}
+
+function algorithmOf(blockMap: BlockMap | null): HashAlgorithm {
+  return blockMap?.hashMethod ?? 'sha256';
+}
+
+function report(
+  sink: FindingList,
+  started: number,
+  stats: { items: number; blocks: number; bytes: number; compressedBytes: number },
+): VerifyReport {
+  const findings = [...sink.findings];
+  return {
+    valid: !findings.some((f) => f.severity === 'error'),
+    findings,
+    droppedFindings: sink.dropped,
+    stats: { ...stats, seconds: (performance.now() - started) / 1000 },
+  };
+}

@@ -1,0 +1,92 @@
+import {
+  createAttribute,
+  serializeXmlToBytes,
+  XMLNS_NAMESPACE,
+  type XmlAttribute,
+  type XmlDocument,
+  type XmlElement,
+  type XmlNode,
+} from '@appv/opc';
+
+/**
+ * How the fully typed footprint documents (BlockMap, StreamMap, FilesystemMetadata) are written.
+ *
+ * Their model holds every field the format defines, so a changed model is written afresh from its typed
+ * fields in Windows style (FORMAT.md §2: UTF-8 declaration with `standalone="no"`, CR LF after it as
+ * MakeAppx writes, the document on one line). An unchanged model is written from the tree it was parsed
+ * from, so whatever the model does not understand (unknown attributes, comments, formatting) survives
+ * byte for byte. "Unchanged" is decided by comparing a fingerprint of the typed fields taken at parse time.
+ */
+
+export function windowsDocument(root: XmlElement): XmlDocument {
+  return {
+    declaration: { version: '1.0', encoding: 'UTF-8', standalone: 'no' },
+    prolog: [{ kind: 'text', value: '\r\n' }],
+    root,
+    epilog: [],
+  };
+}
+
+/** An element in `namespace` whose attributes are given in order; undefined values are left out. */
+export function typedElement(
+  name: string,
+  namespace: string,
+  attributes: readonly (readonly [string, string | undefined])[],
+  children: readonly XmlNode[] = [],
+): XmlElement {
+  const attrs: XmlAttribute[] = [];
+  for (const [attrName, value] of attributes)
+    if (value !== undefined) attrs.push(createAttribute(attrName, value));
+  return {
+    kind: 'element',
+    name,
+    namespace,
+    localName: name,
+    attributes: attrs,
+    children: [...children],
+  };
+}
+
+/** The root of a fresh document: `<Name xmlns="namespace" …>`. */
+export function typedRoot(
+  name: string,
+  namespace: string,
+  attributes: readonly (readonly [string, string | undefined])[],
+  children: readonly XmlNode[],
+): XmlElement {
+  const root = typedElement(name, namespace, attributes, children);
+  root.attributes.unshift({
+    name: 'xmlns',
+    namespace: XMLNS_NAMESPACE,
+    localName: 'xmlns',
+    value: namespace,
+  });
+  return root;
+}
+
+/** Remembers, per parsed model object, the fingerprint of its typed fields. */
+export class ParsedFingerprints<M extends object> {
+  private readonly prints = new WeakMap<M, string>();
+
+  constructor(private readonly fingerprint: (model: M) => string) {}
+
+  remember(model: M): void {
+    this.prints.set(model, this.fingerprint(model));
+  }
+
+  /** True when `model` was parsed and its typed fields still hold what was parsed. */
+  unchanged(model: M): boolean {
+    const print = this.prints.get(model);
+    return print !== undefined && print === this.fingerprint(model);
+  }
+}
+
+/** Writes the parsed tree when the model is unchanged, else a fresh Windows-style document. */
+export function writeTypedDocument<M extends object & { document?: XmlDocument | undefined }>(
+  model: M,
+  prints: ParsedFingerprints<M>,
+  regenerate: (model: M) => XmlElement,
+): Buffer {
+  if (model.document !== undefined && prints.unchanged(model)) return serializeXmlToBytes(model.document);
+  return serializeXmlToBytes(windowsDocument(regenerate(model)));
+}

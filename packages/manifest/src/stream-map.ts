@@ -1,0 +1,174 @@
+import { AppvError, ErrorCode, getAttribute, parseXml, type XmlDocument, type XmlElement } from '@appv/opc';
+import { ParsedFingerprints, typedElement, typedRoot, writeTypedDocument } from './footprint-document.js';
+import { STREAMMAP_NS, sameNamespaceIgnoringCase } from './namespaces.js';
+
+/**
+ * StreamMap.xml (FORMAT.md §4, [tools]): which blocks the client stages at publishing time and streams
+ * at first launch. Whether names and runs refer to real files and blocks is the verifier's check
+ * (APPV_STREAMMAP_FILE_UNKNOWN / APPV_STREAMMAP_BLOCK_RANGE); this parser only refuses what cannot be read.
+ */
+
+export const STREAMMAP_PART = 'StreamMap.xml';
+export const PUBLISHING_FEATURE_BLOCK = 'PublishingFeatureBlock';
+export const PRIMARY_FEATURE_BLOCK = 'PrimaryFeatureBlock';
+
+/** A run of consecutive 0-based 64 KiB block indices. */
+export interface BlockRun {
+  index: number;
+  count: number;
+}
+
+export interface StreamMapFile {
+  /** Decoded part name with `\` separators, as in the BlockMap. */
+  name: string;
+  /** `'whole'` for a `File` without `Blocks` children (FORMAT.md §4); otherwise never empty. */
+  runs: BlockRun[] | 'whole';
+}
+
+export interface FeatureBlock {
+  id: string;
+  /** `LoadAll="true"`: download the whole package before launch. [tools][inferred] */
+  loadAll: boolean;
+  files: StreamMapFile[];
+}
+
+export interface StreamMap {
+  /** Root namespace as written (matched case-insensitively when read; written as parsed). */
+  namespace: string;
+  /** In document order, which is not fixed (FORMAT.md §4). */
+  featureBlocks: FeatureBlock[];
+  document?: XmlDocument;
+}
+
+export function publishingBlock(map: StreamMap): FeatureBlock | undefined {
+  return map.featureBlocks.find((b) => b.id === PUBLISHING_FEATURE_BLOCK);
+}
+
+export function primaryBlock(map: StreamMap): FeatureBlock | undefined {
+  return map.featureBlocks.find((b) => b.id === PRIMARY_FEATURE_BLOCK);
+}
+
+/**
+ * The distinct block indices a StreamMap file asks for, ascending, limited to the file's real blocks
+ * [0, totalBlocks): runs that reach outside are the verifier's finding, not a reason to allocate.
+ */
+export function blockIndices(file: StreamMapFile, totalBlocks: number): number[] {
+  if (file.runs === 'whole') return Array.from({ length: totalBlocks }, (_, i) => i);
+  const wanted = new Uint8Array(totalBlocks);
+  for (const run of file.runs) {
+    const end = Math.min(totalBlocks, run.index + run.count);
+    for (let i = Math.max(0, run.index); i < end; i++) wanted[i] = 1;
+  }
+  const out: number[] = [];
+  wanted.forEach((flag, i) => {
+    if (flag === 1) out.push(i);
+  });
+  return out;
+}
+
+/** A new, empty StreamMap (a StreamMap with no FeatureBlock is valid, FORMAT.md §4). */
+export function buildStreamMap(featureBlocks: FeatureBlock[] = []): StreamMap {
+  return { namespace: STREAMMAP_NS, featureBlocks };
+}
+
+const DECIMAL = /^[0-9]+$/;
+
+export function parseStreamMap(
+  bytes: Uint8Array | string,
+  options: { readonly part?: string } = {},
+): StreamMap {
+  const part = options.part ?? STREAMMAP_PART;
+  const document = parseXml(bytes, { part });
+  const invalid = (message: string): never => {
+    throw new AppvError(ErrorCode.APPV_STREAMMAP_INVALID, `${part}: ${message}`, { part });
+  };
+  const root = document.root;
+  if (root.localName !== 'StreamMap' || !sameNamespaceIgnoringCase(root.namespace, STREAMMAP_NS)) {
+    invalid(`root is {${root.namespace ?? ''}}${root.localName}, not a StreamMap`);
+  }
+  const namespace = root.namespace as string;
+  const ours = (e: XmlElement): boolean => e.namespace === namespace;
+  const integer = (element: XmlElement, attribute: string, fileName: string): number => {
+    const text = getAttribute(element, null, attribute);
+    if (text === undefined || !DECIMAL.test(text) || !Number.isSafeInteger(Number(text))) {
+      return invalid(`Blocks ${attribute}="${text ?? ''}" of "${fileName}" is not a non-negative integer`);
+    }
+    return Number(text);
+  };
+
+  const featureBlocks: FeatureBlock[] = [];
+  for (const blockElement of root.children) {
+    if (blockElement.kind !== 'element' || !ours(blockElement)) continue;
+    if (blockElement.localName !== 'FeatureBlock') invalid(`unexpected element ${blockElement.name}`);
+    const id = getAttribute(blockElement, null, 'Id');
+    if (id === undefined) return invalid('a FeatureBlock has no Id');
+    const loadAllText = getAttribute(blockElement, null, 'LoadAll');
+    if (loadAllText !== undefined && !['true', 'false', '1', '0'].includes(loadAllText)) {
+      invalid(`LoadAll="${loadAllText}" of ${id} is not a boolean`);
+    }
+    const feature: FeatureBlock = { id, loadAll: loadAllText === 'true' || loadAllText === '1', files: [] };
+    for (const fileElement of blockElement.children) {
+      if (fileElement.kind !== 'element' || !ours(fileElement)) continue;
+      if (fileElement.localName !== 'File') invalid(`unexpected element ${fileElement.name} in ${id}`);
+      const name = getAttribute(fileElement, null, 'Name');
+      if (name === undefined) return invalid(`a File in ${id} has no Name`);
+      const runs: BlockRun[] = [];
+      for (const runElement of fileElement.children) {
+        if (runElement.kind !== 'element' || !ours(runElement)) continue;
+        if (runElement.localName !== 'Blocks') invalid(`unexpected element ${runElement.name} in "${name}"`);
+        runs.push({ index: integer(runElement, 'Index', name), count: integer(runElement, 'Count', name) });
+      }
+      feature.files.push({ name, runs: runs.length === 0 ? 'whole' : runs });
+    }
+    featureBlocks.push(feature);
+  }
+  const map: StreamMap = { namespace, featureBlocks, document };
+  prints.remember(map);
+  return map;
+}
+
+function fingerprint(map: StreamMap): string {
+  return JSON.stringify([map.namespace, map.featureBlocks]);
+}
+
+const prints = new ParsedFingerprints<StreamMap>(fingerprint);
+
+function regenerate(map: StreamMap): XmlElement {
+  const ns = map.namespace;
+  return typedRoot(
+    'StreamMap',
+    ns,
+    [],
+    map.featureBlocks.map((block) =>
+      typedElement(
+        'FeatureBlock',
+        ns,
+        [
+          ['Id', block.id],
+          // Written only when set: the sequencer's output for the default is unknown. [inferred]
+          ['LoadAll', block.loadAll ? 'true' : undefined],
+        ],
+        block.files.map((file) =>
+          typedElement(
+            'File',
+            ns,
+            [['Name', file.name]],
+            file.runs === 'whole'
+              ? []
+              : file.runs.map((run) =>
+                  typedElement('Blocks', ns, [
+                    ['Index', String(run.index)],
+                    ['Count', String(run.count)],
+                  ]),
+                ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** The bytes of StreamMap.xml: the parsed text when unchanged, else Windows style. [inferred] */
+export function serializeStreamMap(map: StreamMap): Buffer {
+  return writeTypedDocument(map, prints, regenerate);
+}

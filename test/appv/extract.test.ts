@@ -1,0 +1,269 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { AppvError, ErrorCode, extractPackage, openPackage } from 'appv';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildAppvPackage } from '../helpers/appv-builder.js';
+import { fixtureFiles, repoRoot } from '../helpers/fixtures.js';
+import { sampleSpec } from '../helpers/make-sample.js';
+import { type CraftEntry, craftZip } from '../helpers/zip-crafter.js';
+
+/**
+ * The oracle is Python's zipfile plus a percent-decoder written here, sharing nothing with packages/opc:
+ * for every ZIP item, the path it must land on (decoded once, `/` kept as separator) and its SHA-256.
+ */
+const PY_EXPECTED = String.raw`
+import hashlib, json, re, sys, zipfile
+
+def decode(segment):
+    raw = re.sub(rb'%([0-9A-Fa-f]{2})', lambda m: bytes([int(m.group(1), 16)]), segment.encode('utf-8'))
+    return raw.decode('utf-8')
+
+out = []
+with zipfile.ZipFile(sys.argv[1]) as z:
+    for info in z.infolist():
+        data = z.read(info)
+        out.append(['/'.join(decode(s) for s in info.filename.split('/')), hashlib.sha256(data).hexdigest(), len(data)])
+print(json.dumps(out))
+`;
+
+function expectedFiles(file: string): Map<string, { sha256: string; size: number }> {
+  const rows = JSON.parse(execFileSync('python3', ['-c', PY_EXPECTED, file], { encoding: 'utf8' })) as [string, string, number][];
+  return new Map(rows.map(([name, sha256, size]) => [name, { sha256, size }]));
+}
+
+/** Every regular file under `dir`, as `/`-separated relative path → SHA-256; plus every directory. */
+function walk(dir: string): { files: Map<string, string>; directories: Set<string> } {
+  const files = new Map<string, string>();
+  const directories = new Set<string>();
+  const visit = (relative: string) => {
+    for (const entry of readdirSync(path.join(dir, relative), { withFileTypes: true })) {
+      const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
+      if (entry.isDirectory()) {
+        directories.add(child);
+        visit(child);
+      } else {
+        files.set(child, createHash('sha256').update(readFileSync(path.join(dir, child))).digest('hex'));
+      }
+    }
+  };
+  visit('');
+  return { files, directories };
+}
+
+let work: string;
+beforeEach(() => {
+  work = mkdtempSync(path.join(tmpdir(), 'appv-extract-test-'));
+});
+afterEach(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function extractBytes(bytes: Buffer, target: string, options: Parameters<typeof extractPackage>[2] = {}) {
+  const pkg = await openPackage(bytes);
+  try {
+    return await extractPackage(pkg, target, options);
+  } finally {
+    await pkg.close();
+  }
+}
+
+async function extractError(bytes: Buffer, target: string, options: Parameters<typeof extractPackage>[2] = {}) {
+  const error = await extractBytes(bytes, target, options).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppvError);
+  return error as AppvError;
+}
+
+const good = (name = 'good.txt'): CraftEntry => ({ name, data: Buffer.from('harmless\n') });
+
+describe('extractPackage on real packages', () => {
+  const packages = [
+    ...fixtureFiles('valid'),
+    { name: 'VendorApp.appv', path: path.join(repoRoot, 'examples/sample/VendorApp.appv') },
+  ];
+
+  it.each(packages)('$name extracts byte-exact, as Python zipfile reads it', async ({ path: file }) => {
+    const target = path.join(work, 'out');
+    const pkg = await openPackage(file);
+    const result = await extractPackage(pkg, target).finally(() => pkg.close());
+    const expected = expectedFiles(file);
+    const { files } = walk(target);
+
+    expect([...files.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [name, { sha256 }] of expected) expect(files.get(name), name).toBe(sha256);
+    expect(result.files).toBe(expected.size);
+    expect(result.bytes).toBe([...expected.values()].reduce((sum, e) => sum + e.size, 0));
+    expect(result.problems).toEqual([]);
+  });
+
+  it('turns a twice-encoded name into a file named with the once-decoded form (%255B -> %5B)', async () => {
+    const target = path.join(work, 'out');
+    const file = fixtureFiles('valid').find((f) => f.name === 'HelloWorld.appx')?.path ?? '';
+    await extractBytes(readFileSync(file), target);
+    expect(existsSync(path.join(target, 'loader%5B1%5D.js'))).toBe(true);
+    expect(existsSync(path.join(target, '[Content_Types].xml'))).toBe(true);
+  });
+
+  it('creates the empty directories FilesystemMetadata.xml lists', async () => {
+    const target = path.join(work, 'out');
+    await extractBytes(buildAppvPackage(sampleSpec()).bytes, target);
+    const { directories } = walk(target);
+    expect(directories.has('Root/VFS/AppData/Vendor App')).toBe(true);
+    expect(readdirSync(path.join(target, 'Root/VFS/AppData/Vendor App'))).toEqual([]);
+  });
+
+  it('extracts only the requested parts with `parts`, by decoded or ZIP name', async () => {
+    const target = path.join(work, 'out');
+    const bytes = craftZip([good('a b/c.txt'), good('d.txt'), good('e.txt')]).bytes;
+    const result = await extractBytes(bytes, target, { parts: ['a b\\c.txt', 'e.txt'] });
+    expect(result.files).toBe(2);
+    expect([...walk(target).files.keys()].sort()).toEqual(['a b/c.txt', 'e.txt']);
+    const missing = await extractError(bytes, path.join(work, 'other'), { parts: ['nope.txt'] });
+    expect(missing.code).toBe(ErrorCode.OPC_PART_NOT_FOUND);
+  });
+
+  it('reports progress up to the total', async () => {
+    const target = path.join(work, 'out');
+    const seen: { files: number; bytes: number; totalBytes: number; totalFiles: number }[] = [];
+    await extractBytes(craftZip([good('a.txt'), { name: 'big.bin', data: Buffer.alloc(200_000, 7) }]).bytes, target, {
+      onProgress: (p) => seen.push({ ...p }),
+    });
+    const last = seen.at(-1);
+    expect(last).toEqual({ files: 2, totalFiles: 2, bytes: 200_009, totalBytes: 200_009 });
+  });
+});
+
+describe('extractPackage refuses hostile names before writing anything', () => {
+  // The safe item comes first: a writer that checked names one by one would already have written it.
+  const hostile: [string, string | Buffer][] = [
+    ['parent traversal', '../evil.txt'],
+    ['traversal in the middle', 'a/../../evil.txt'],
+    ['absolute path', '/tmp/evil.txt'],
+    ['drive letter', 'C:/evil.txt'],
+    ['drive-relative', 'C:evil.txt'],
+    ['backslash traversal', 'a\\..\\..\\evil.txt'],
+    ['leading backslash', '\\evil.txt'],
+    ['encoded slashes', '..%2F..%2Fevil.txt'],
+    ['encoded backslashes', '..%5C..%5Cevil.txt'],
+    ['dot segment', 'a/./evil.txt'],
+    ['empty segment', 'a//evil.txt'],
+    ['encoded NUL', 'evil%00.txt'],
+    ['raw control character', Buffer.from('evil\x01.txt', 'latin1')],
+    ['encoded dot-dot', '%2E%2E/evil.txt'],
+  ];
+
+  it.each(hostile)('%s (%s): EXTRACT_PATH_UNSAFE, target left empty', async (_label, name) => {
+    const target = path.join(work, 'deep', 'out');
+    mkdirSync(target, { recursive: true });
+    const bytes = craftZip([good(), { name, data: Buffer.from('pwned\n') }, good('after.txt')]).bytes;
+    const error = await extractError(bytes, target);
+    expect(error.code).toBe(ErrorCode.EXTRACT_PATH_UNSAFE);
+    expect(readdirSync(target)).toEqual([]);
+    expect(readdirSync(path.join(work, 'deep'))).toEqual(['out']);
+    expect(existsSync('/tmp/evil.txt')).toBe(false);
+  });
+
+  it.each([
+    ['two names equal but for case', ['Dir/a.txt', 'dir/A.TXT']],
+    ['a file where a directory must be', ['a', 'a/b.txt']],
+  ])('%s: EXTRACT_PATH_UNSAFE, nothing written', async (_label, names) => {
+    const target = path.join(work, 'out');
+    const bytes = craftZip([good(), ...names.map((name) => good(name))]).bytes;
+    expect((await extractError(bytes, target)).code).toBe(ErrorCode.EXTRACT_PATH_UNSAFE);
+    expect(existsSync(target)).toBe(false);
+  });
+});
+
+describe('extractPackage and symbolic links', () => {
+  it('does not follow a directory symlink in the target that leads outside', async () => {
+    const outside = path.join(work, 'outside');
+    const target = path.join(work, 'out');
+    mkdirSync(outside);
+    mkdirSync(target);
+    symlinkSync(outside, path.join(target, 'Root'), 'dir');
+    const bytes = craftZip([good('Root/VFS/evil.txt')]).bytes;
+    const error = await extractError(bytes, target, { overwrite: true });
+    expect(error.code).toBe(ErrorCode.EXTRACT_PATH_UNSAFE);
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
+  it('replaces a file symlink with a regular file instead of writing through it', async () => {
+    const outside = path.join(work, 'secret.txt');
+    const target = path.join(work, 'out');
+    writeFileSync(outside, 'secret\n');
+    mkdirSync(target);
+    symlinkSync(outside, path.join(target, 'good.txt'));
+    await extractBytes(craftZip([good()]).bytes, target, { overwrite: true });
+    expect(readFileSync(outside, 'utf8')).toBe('secret\n');
+    expect(lstatSync(path.join(target, 'good.txt')).isSymbolicLink()).toBe(false);
+    expect(readFileSync(path.join(target, 'good.txt'), 'utf8')).toBe('harmless\n');
+  });
+
+  it('follows a symlink that stays inside the target', async () => {
+    const target = path.join(work, 'out');
+    mkdirSync(path.join(target, 'real'), { recursive: true });
+    symlinkSync(path.join(target, 'real'), path.join(target, 'link'), 'dir');
+    await extractBytes(craftZip([good('link/a.txt')]).bytes, target);
+    expect(readFileSync(path.join(target, 'real', 'a.txt'), 'utf8')).toBe('harmless\n');
+  });
+});
+
+describe('extractPackage never leaves a half-written file', () => {
+  it('a CRC-corrupted part leaves no file under its final name and no temporary file', async () => {
+    const target = path.join(work, 'out');
+    const bytes = craftZip([
+      good(),
+      { name: 'dir/corrupt.bin', data: Buffer.alloc(300_000, 1), crc32: 0x12345678 },
+      good('after.txt'),
+    ]).bytes;
+    const error = await extractError(bytes, target);
+    expect(error.code).toBe(ErrorCode.CRC_MISMATCH);
+    expect(error.part).toBe('dir\\corrupt.bin');
+    expect(readdirSync(path.join(target, 'dir'))).toEqual([]);
+    expect(existsSync(path.join(target, 'after.txt'))).toBe(false);
+    // Items before the corrupt one are complete, verified files.
+    expect(readFileSync(path.join(target, 'good.txt'), 'utf8')).toBe('harmless\n');
+  });
+
+  it('a part that inflates past its declared size is cut off and not written', async () => {
+    const target = path.join(work, 'out');
+    const bytes = craftZip([{ name: 'bomb.bin', data: Buffer.alloc(500_000), uncompressedSize: 1000 }]).bytes;
+    const error = await extractError(bytes, target);
+    expect([ErrorCode.ZIP_SIZE_MISMATCH, ErrorCode.CRC_MISMATCH]).toContain(error.code);
+    expect(readdirSync(target)).toEqual([]);
+  });
+});
+
+describe('extractPackage and existing files', () => {
+  it('refuses to overwrite without `overwrite`, before writing anything', async () => {
+    const target = path.join(work, 'out');
+    mkdirSync(target);
+    writeFileSync(path.join(target, 'b.txt'), 'mine\n');
+    const bytes = craftZip([good('a.txt'), good('b.txt')]).bytes;
+    const error = await extractError(bytes, target);
+    expect(error.code).toBe(ErrorCode.IO_WRITE_FAILED);
+    expect(error.message).toContain('already exists');
+    expect(readdirSync(target)).toEqual(['b.txt']);
+    expect(readFileSync(path.join(target, 'b.txt'), 'utf8')).toBe('mine\n');
+  });
+
+  it('replaces them with `overwrite: true`', async () => {
+    const target = path.join(work, 'out');
+    mkdirSync(target);
+    writeFileSync(path.join(target, 'b.txt'), 'mine\n');
+    await extractBytes(craftZip([good('a.txt'), good('b.txt')]).bytes, target, { overwrite: true });
+    expect(readFileSync(path.join(target, 'b.txt'), 'utf8')).toBe('harmless\n');
+  });
+
+  it('stops with ABORTED when the signal fires', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const error = await extractError(craftZip([good()]).bytes, path.join(work, 'out'), { signal: controller.signal });
+    expect(error.code).toBe(ErrorCode.ABORTED);
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * Runs independent ZIP implementations on crafted bytes: Info-ZIP `unzip -t` and Python's `zipfile`,
+ * plus test/helpers/verify_blockmap.py (an independent BlockMap checker written in Python).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface ToolResult {
+  ok: boolean;
+  status: number | null;
+  output: string;
+}
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+export function hasTool(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).status === 0;
+}
+
+function withTempFile<T>(bytes: Buffer, fn: (file: string) => T, ext = '.zip'): T {
+  const dir = mkdtempSync(path.join(tmpdir(), 'appv-crafter-'));
+  const file = path.join(dir, `package${ext}`);
+  try {
+    writeFileSync(file, bytes);
+    return fn(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function run(cmd: string, args: string[]): ToolResult {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { ok: r.status === 0, status: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+}
+
+/** `unzip -t` on the bytes (a file path is accepted too). */
+export function unzipTest(bytes: Buffer | string): ToolResult {
+  if (typeof bytes === 'string') return run('unzip', ['-t', bytes]);
+  return withTempFile(bytes, (file) => run('unzip', ['-t', file]));
+}
+
+const PY_TESTZIP = `
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+bad = z.testzip()
+if bad is not None:
+    print("bad entry:", bad); sys.exit(1)
+print("ok", len(z.infolist()))
+`;
+
+/** Python's zipfile: opens the archive and checks every CRC (`testzip()`). */
+export function pythonZipTest(bytes: Buffer | string): ToolResult {
+  if (typeof bytes === 'string') return run('python3', ['-c', PY_TESTZIP, bytes]);
+  return withTempFile(bytes, (file) => run('python3', ['-c', PY_TESTZIP, file]));
+}
+
+/** Python's zipfile: name → content of every entry, as seen by an independent reader. */
+export function pythonReadAll(bytes: Buffer): Map<string, Buffer> {
+  const script = `
+import sys, zipfile, json, base64
+z = zipfile.ZipFile(sys.argv[1])
+print(json.dumps([[i.filename, base64.b64encode(z.read(i)).decode()] for i in z.infolist()]))
+`;
+  return withTempFile(bytes, (file) => {
+    const r = run('python3', ['-c', script, file]);
+    if (!r.ok) throw new Error(r.output);
+    const rows = JSON.parse(r.output) as Array<[string, string]>;
+    return new Map(rows.map(([n, d]) => [n, Buffer.from(d, 'base64')]));
+  });
+}
+
+/** test/helpers/verify_blockmap.py: FORMAT.md §2/§3/§9.5–9.7 checked by an independent implementation. */
+export function pythonVerifyBlockMap(bytes: Buffer | string): ToolResult {
+  const script = path.join(HERE, 'verify_blockmap.py');
+  if (typeof bytes === 'string') return run('python3', [script, bytes]);
+  return withTempFile(bytes, (file) => run('python3', [script, file]));
+}

@@ -1,0 +1,991 @@
+/**
+ * A corpus of hostile and defective packages, each built with the crafter from one small valid App-V
+ * package and named for its single defect (FORMAT.md §9). `expectCode` is the code from
+ * packages/opc/src/errors.ts the product should report; where the defect can legitimately surface under
+ * another code first (depending on the order in which a reader checks things), those are listed in
+ * `alsoAcceptable`.
+ */
+import type { ErrorCode } from '../../packages/opc/src/errors.js';
+import {
+  type AppvFile,
+  type AppvPackageSpec,
+  type BuiltAppv,
+  buildAppvPackage,
+  encodeZipName,
+  sha256Base64,
+} from './appv-builder.js';
+import { exeLike, randomBytes } from './make-sample.js';
+import { type CraftEntry, type CraftLayout, craftLocalRecord, deflateBlocks } from './zip-crafter.js';
+
+export interface HostileCase {
+  name: string;
+  bytes: Buffer;
+  expectCode: ErrorCode;
+  alsoAcceptable?: ErrorCode[];
+  description: string;
+}
+
+const DIR = 'Root\\VFS\\ProgramFilesX86\\Vendor App';
+export const BaselineNames = {
+  exe: `${DIR}\\app.exe`,
+  readme: `${DIR}\\readme.txt`,
+  png: `${DIR}\\logo.png`,
+  icon: 'Root\\VFS\\Windows\\Installer\\{1D2C3B4A-5E6F-4789-8A9B-0C1D2E3F4A5B}\\app.exe.0.ico',
+} as const;
+
+function baselineFiles(): AppvFile[] {
+  return [
+    { name: BaselineNames.exe, data: exeLike(100 * 1024 + 7, 21) },
+    { name: BaselineNames.readme, data: Buffer.from('Vendor App\r\nRead me first.\r\n'.repeat(20)) },
+    { name: BaselineNames.png, data: randomBytes(3000, 22), method: 'stored' },
+    { name: BaselineNames.icon, data: exeLike(1500, 23) },
+  ];
+}
+
+/** The valid package every hostile case derives from (fresh objects on every call). */
+export function baselineSpec(): AppvPackageSpec {
+  return {
+    files: baselineFiles(),
+    emptyDirectories: ['Root\\VFS\\AppData\\Vendor App'],
+    packageId: '2b3c4d5e-6f70-4812-9a3b-4c5d6e7f8091',
+    versionId: '3c4d5e6f-7081-4923-8b4c-5d6e7f809102',
+  };
+}
+
+export function baselinePackage(): BuiltAppv {
+  return buildAppvPackage(baselineSpec());
+}
+
+function build(modify: (spec: AppvPackageSpec) => void): BuiltAppv {
+  const spec = baselineSpec();
+  modify(spec);
+  return buildAppvPackage(spec);
+}
+
+/** Builds twice: the second time with the layout of the first (for overrides that point at offsets). */
+function twoPass(modify: (spec: AppvPackageSpec, layout: CraftLayout | undefined) => void): BuiltAppv {
+  const first = build((s) => modify(s, undefined));
+  return build((s) => modify(s, first.layout));
+}
+
+function file(spec: AppvPackageSpec, name: string): AppvFile {
+  const f = spec.files.find((x) => x.name === name);
+  if (!f) throw new Error(`no file ${name}`);
+  return f;
+}
+
+function entryOf(entries: CraftEntry[], zipName: string): CraftEntry {
+  const e = entries.find((x) => x.name.toString() === zipName);
+  if (!e) throw new Error(`no entry ${zipName}`);
+  return e;
+}
+
+function entryLayout(layout: CraftLayout, zipName: string) {
+  const e = layout.entries.find((x) => x.name.toString() === zipName);
+  if (!e) throw new Error(`no entry ${zipName}`);
+  return e;
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+export interface Truncation {
+  label: string;
+  offset: number;
+  bytes: Buffer;
+}
+
+/** The package cut at (and just inside) every structure boundary, from 0 bytes to one byte short. */
+export function truncations(pkg: { bytes: Buffer; layout: CraftLayout }): Truncation[] {
+  const { bytes, layout } = pkg;
+  const points: Array<[string, number]> = [
+    ['empty', 0],
+    ['signature-only', 4],
+  ];
+  for (const e of layout.entries) {
+    if (e.localHeaderOffset < 0) continue;
+    const n = `entry${e.index}`;
+    points.push(
+      [`${n}-lfh-start`, e.localHeaderOffset],
+      [`${n}-lfh-mid`, e.localHeaderOffset + 15],
+      [`${n}-lfh-name`, e.localHeaderOffset + 30 + 1],
+      [`${n}-data-start`, e.dataOffset],
+      [`${n}-data-mid`, e.dataOffset + (e.compressedSize >> 1)],
+      [`${n}-descriptor-start`, e.descriptorOffset],
+      [`${n}-descriptor-mid`, e.descriptorOffset + (e.descriptorSize >> 1)],
+    );
+  }
+  points.push(['cd-start', layout.cdOffset], ['cd-first-header-mid', layout.cdOffset + 20]);
+  for (const e of layout.entries) points.push([`cd-header${e.index}-start`, e.cdHeaderOffset]);
+  points.push(['cd-last-byte', layout.cdOffset + layout.cdSize - 1]);
+  if (layout.zip64RecordOffset !== undefined) {
+    points.push(
+      ['zip64-record-start', layout.zip64RecordOffset],
+      ['zip64-record-mid', layout.zip64RecordOffset + 28],
+    );
+  }
+  if (layout.zip64LocatorOffset !== undefined) {
+    points.push(
+      ['zip64-locator-start', layout.zip64LocatorOffset],
+      ['zip64-locator-mid', layout.zip64LocatorOffset + 10],
+    );
+  }
+  points.push(
+    ['eocd-start', layout.eocdOffset],
+    ['eocd-mid', layout.eocdOffset + 11],
+    ['eocd-last-byte-missing', layout.eocdOffset + 21],
+  );
+  const seen = new Set<number>();
+  const out: Truncation[] = [];
+  for (const [label, offset] of points) {
+    if (offset < 0 || offset >= bytes.length || seen.has(offset)) continue;
+    seen.add(offset);
+    out.push({ label, offset, bytes: bytes.subarray(0, offset) });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+const ZIP_README = encodeZipName(BaselineNames.readme);
+
+const BILLION_LAUGHS =
+  '<!DOCTYPE BlockMap [\n' +
+  '<!ENTITY lol "lol">\n' +
+  '<!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">\n' +
+  Array.from({ length: 8 }, (_, i) => `<!ENTITY lol${i + 2} "${`&lol${i + 1};`.repeat(10)}">\n`).join('') +
+  ']>\r\n';
+
+/** One deflate "block" that inflates to 10 MB of zeros: a single Z_FULL_FLUSH chunk, then `03 00`. */
+function bombStream(): { compressed: Buffer; blockSize: number } {
+  const tenMb = 10 * 1024 * 1024;
+  const d = deflateBlocks(Buffer.alloc(tenMb), { blockSize: tenMb, level: 9 });
+  return { compressed: d.compressed, blockSize: d.blockSizes[0] ?? 0 };
+}
+
+type Case = Omit<HostileCase, 'bytes'> & { make: () => Buffer };
+
+function cases(): Case[] {
+  const nameCase = (
+    name: string,
+    zipName: string | Buffer,
+    blockMapName: string,
+    expectCode: ErrorCode,
+    alsoAcceptable: ErrorCode[],
+    description: string,
+  ): Case => ({
+    name,
+    expectCode,
+    alsoAcceptable,
+    description,
+    make: () =>
+      build((s) => {
+        s.files.push({ name: blockMapName, zipName, data: Buffer.from('evil'), inFilesystemMetadata: false });
+      }).bytes,
+  });
+  const unsafe: ErrorCode[] = ['OPC_NAME_INVALID', 'OPC_NAME_UNSAFE', 'EXTRACT_PATH_UNSAFE'];
+
+  return [
+    // ----- end records, FORMAT.md §9.1
+    {
+      name: 'not-a-zip',
+      expectCode: 'ZIP_NOT_A_ZIP',
+      alsoAcceptable: ['ZIP_TRUNCATED'],
+      description: 'four bytes, a local header signature and nothing else (like Empty.appx)',
+      make: () => Buffer.from('PK\x03\x04', 'latin1'),
+    },
+    {
+      name: 'cd-offset-beyond-eof',
+      expectCode: 'ZIP_CD_OUT_OF_BOUNDS',
+      alsoAcceptable: ['ZIP_CD_MISPLACED'],
+      description: 'ZIP64 record puts the central directory at 16 GiB',
+      make: () => build((s) => (s.craft = { cdOffsetOverride: 2 ** 34 })).bytes,
+    },
+    {
+      name: 'cd-size-beyond-eof',
+      expectCode: 'ZIP_CD_OUT_OF_BOUNDS',
+      alsoAcceptable: ['ZIP_CD_MISPLACED'],
+      description: 'ZIP64 record declares a 16 GiB central directory',
+      make: () => build((s) => (s.craft = { cdSizeOverride: 2 ** 34 })).bytes,
+    },
+    {
+      name: 'zip32-cd-offset-beyond-eof',
+      expectCode: 'ZIP_CD_OUT_OF_BOUNDS',
+      alsoAcceptable: ['ZIP_CD_MISPLACED'],
+      description: 'classic EOCD (no ZIP64) puts the central directory past the end of the file',
+      make: () => build((s) => (s.craft = { zip64EndRecords: false, cdOffsetOverride: 0x7ffffff0 })).bytes,
+    },
+    {
+      name: 'cd-offset-at-end-records',
+      expectCode: 'ZIP_CD_MISPLACED',
+      alsoAcceptable: ['ZIP_CD_INVALID', 'ZIP_CD_OUT_OF_BOUNDS'],
+      description: 'the central directory offset points at the ZIP64 end record',
+      make: () =>
+        twoPass((s, l) => {
+          s.craft = { cdOffsetOverride: l?.zip64RecordOffset ?? 0 };
+        }).bytes,
+    },
+    {
+      name: 'cd-offset-inside-cd',
+      expectCode: 'ZIP_EOCD_MISMATCH',
+      alsoAcceptable: ['ZIP_CD_INVALID', 'ZIP_CD_MISPLACED'],
+      description: 'the central directory starts at its second header (size reduced to match, count not)',
+      make: () =>
+        twoPass((s, l) => {
+          const skip = l?.entries[0]?.cdHeaderSize ?? 0;
+          s.craft = { cdOffsetOverride: (l?.cdOffset ?? 0) + skip, cdSizeOverride: (l?.cdSize ?? 0) - skip };
+        }).bytes,
+    },
+    {
+      name: 'cd-offset-at-first-local-header',
+      expectCode: 'ZIP_CD_MISPLACED',
+      alsoAcceptable: ['ZIP_CD_INVALID'],
+      description: 'the central directory offset points at the first local header',
+      make: () => build((s) => (s.craft = { cdOffsetOverride: 0 })).bytes,
+    },
+    {
+      name: 'zip64-version-20',
+      expectCode: 'ZIP_ZIP64_VERSION',
+      alsoAcceptable: ['ZIP_ZIP64_RECORD_INVALID'],
+      description: 'ZIP64 end record with version needed 20 (the SDK accepts only 45)',
+      make: () => build((s) => (s.craft = { zip64Overrides: { versionNeeded: 20 } })).bytes,
+    },
+    {
+      name: 'zip64-locator-missing',
+      expectCode: 'ZIP_ZIP64_LOCATOR_MISSING',
+      alsoAcceptable: ['ZIP_ZIP64_RECORD_INVALID', 'ZIP_CD_OUT_OF_BOUNDS'],
+      description: 'saturated classic EOCD, ZIP64 record present but no locator',
+      make: () => build((s) => (s.craft = { zip64Overrides: { omitLocator: true } })).bytes,
+    },
+    {
+      name: 'zip64-locator-points-nowhere',
+      expectCode: 'ZIP_ZIP64_RECORD_INVALID',
+      alsoAcceptable: ['ZIP_CD_OUT_OF_BOUNDS'],
+      description: 'the locator points at offset 0 (a local header), not at the ZIP64 record',
+      make: () => build((s) => (s.craft = { zip64Overrides: { locatorRecordOffset: 0 } })).bytes,
+    },
+    {
+      name: 'zip64-record-size-zero',
+      expectCode: 'ZIP_ZIP64_RECORD_INVALID',
+      description: 'the ZIP64 record declares a size of 0',
+      make: () => build((s) => (s.craft = { zip64Overrides: { recordSize: 0 } })).bytes,
+    },
+    {
+      name: 'eocd-count-mismatch',
+      expectCode: 'ZIP_EOCD_MISMATCH',
+      alsoAcceptable: ['ZIP_CD_INVALID'],
+      description: 'ZIP64 record: total entries is one more than entries on this disk and than the CD holds',
+      make: () =>
+        twoPass((s, l) => {
+          s.craft = { zip64Overrides: { totalEntries: (l?.entries.length ?? 0) + 1 } };
+        }).bytes,
+    },
+    {
+      name: 'multi-disk',
+      expectCode: 'ZIP_MULTI_DISK',
+      description: 'end records claim two disks, central directory on disk 1',
+      make: () =>
+        build((s) => {
+          s.craft = {
+            zip64Overrides: { diskNumber: 1, cdDisk: 1, locatorTotalDisks: 2 },
+            eocdOverrides: { diskNumber: 1, cdDisk: 1 },
+          };
+        }).bytes,
+    },
+    {
+      name: 'archive-comment',
+      expectCode: 'ZIP_ARCHIVE_COMMENT',
+      description: 'an archive comment after the EOCD',
+      make: () => build((s) => (s.craft = { archiveComment: 'made by a hostile tool' })).bytes,
+    },
+    {
+      name: 'trailing-garbage',
+      expectCode: 'ZIP_TRAILING_DATA',
+      alsoAcceptable: ['ZIP_NOT_A_ZIP'],
+      description: '100 bytes after the EOCD that the comment length does not cover',
+      make: () => build((s) => (s.craft = { trailingBytes: randomBytes(100, 99) })).bytes,
+    },
+
+    // ----- central directory and local headers, FORMAT.md §9.2
+    {
+      name: 'lfh-offset-at-cd',
+      expectCode: 'ZIP_LFH_INVALID',
+      alsoAcceptable: ['ZIP_ENTRY_OVERLAP', 'ZIP_ENTRY_OUT_OF_BOUNDS'],
+      description: "an entry's local header offset points at the central directory",
+      make: () =>
+        twoPass((s, l) => {
+          file(s, BaselineNames.readme).entry = { localHeaderOffset: l?.cdOffset ?? 0 };
+        }).bytes,
+    },
+    {
+      name: 'lfh-offset-at-eocd',
+      expectCode: 'ZIP_LFH_INVALID',
+      alsoAcceptable: ['ZIP_ENTRY_OVERLAP', 'ZIP_ENTRY_OUT_OF_BOUNDS'],
+      description: "an entry's local header offset points at the classic EOCD",
+      make: () =>
+        twoPass((s, l) => {
+          file(s, BaselineNames.readme).entry = { localHeaderOffset: l?.eocdOffset ?? 0 };
+        }).bytes,
+    },
+    {
+      name: 'lfh-offset-beyond-eof',
+      expectCode: 'ZIP_ENTRY_OUT_OF_BOUNDS',
+      alsoAcceptable: ['ZIP_LFH_INVALID', 'ZIP_TRUNCATED'],
+      description: "an entry's local header offset is 8 GiB (in a ZIP64 extra)",
+      make: () => build((s) => (file(s, BaselineNames.readme).entry = { localHeaderOffset: 2 ** 33 })).bytes,
+    },
+    {
+      name: 'entries-overlap',
+      expectCode: 'ZIP_ENTRY_OVERLAP',
+      description:
+        'the stored data of outer.bin is a complete local record (header, data, descriptor) of readme.txt, ' +
+        "and readme.txt's central directory entry points into it; everything else is consistent",
+      make: () =>
+        twoPass((s, l) => {
+          const readme = file(s, BaselineNames.readme);
+          const outerName = `${DIR}\\outer.bin`;
+          s.files.push({
+            name: outerName,
+            method: 'stored',
+            data: craftLocalRecord({ name: ZIP_README, data: readme.data, method: 'deflate-blocks' }),
+          });
+          const outer = l ? entryLayout(l, encodeZipName(outerName)) : undefined;
+          readme.entry = { omitLocalRecord: true, localHeaderOffset: outer?.dataOffset ?? 0 };
+        }).bytes,
+    },
+    {
+      name: 'entry-data-overlaps-cd',
+      expectCode: 'ZIP_ENTRY_OVERLAP',
+      alsoAcceptable: ['ZIP_ENTRY_OUT_OF_BOUNDS'],
+      description:
+        'the compressed size of the last entry ([Content_Types].xml) runs 100 bytes into the central directory',
+      make: () =>
+        build((s) => {
+          s.tamper = {
+            entries: (entries) => {
+              const ct = entryOf(entries, '[Content_Types].xml');
+              ct.compressedSize = deflateBlocks(ct.data ?? Buffer.alloc(0)).compressed.length + 100;
+              return entries;
+            },
+          };
+        }).bytes,
+    },
+    {
+      name: 'encrypted-flag',
+      expectCode: 'ZIP_ENCRYPTED',
+      alsoAcceptable: ['ZIP_FLAGS_FORBIDDEN'],
+      description: 'general purpose bit 0 (encrypted) on a payload entry, local header and central directory',
+      make: () => build((s) => (file(s, BaselineNames.readme).entry = { flags: 0x0009 })).bytes,
+    },
+    {
+      name: 'strong-encryption-flag',
+      expectCode: 'ZIP_ENCRYPTED',
+      alsoAcceptable: ['ZIP_FLAGS_FORBIDDEN'],
+      description: 'general purpose bits 0 and 6 (strong encryption)',
+      make: () => build((s) => (file(s, BaselineNames.readme).entry = { flags: 0x0049 })).bytes,
+    },
+    {
+      name: 'flag-bit-13',
+      expectCode: 'ZIP_FLAGS_FORBIDDEN',
+      description: 'general purpose bit 13 (masked local headers) set',
+      make: () => build((s) => (file(s, BaselineNames.readme).entry = { flags: 0x2008 })).bytes,
+    },
+    {
+      name: 'method-12-bzip2',
+      expectCode: 'ZIP_METHOD_UNSUPPORTED',
+      description: 'compression method 12 (bzip2) in local header and central directory',
+      make: () => build((s) => (file(s, BaselineNames.readme).entry = { methodCode: 12 })).bytes,
+    },
+    {
+      name: 'entry-comment',
+      expectCode: 'ZIP_ENTRY_COMMENT',
+      description: 'a per-file comment in the central directory',
+      make: () => build((s) => (file(s, BaselineNames.readme).entry = { comment: 'hello' })).bytes,
+    },
+    {
+      name: 'lfh-name-mismatch',
+      expectCode: 'ZIP_LFH_MISMATCH',
+      description: 'the local header names a different item (same length) than the central directory',
+      make: () =>
+        build(
+          (s) => (file(s, BaselineNames.readme).entry = { lfhName: ZIP_README.replace('readme', 'README') }),
+        ).bytes,
+    },
+    {
+      name: 'lfh-method-mismatch',
+      expectCode: 'ZIP_LFH_MISMATCH',
+      description: 'the local header says stored, the central directory deflate',
+      make: () => build((s) => (file(s, BaselineNames.readme).entry = { lfhMethod: 0 })).bytes,
+    },
+    {
+      name: 'lfh-version-10',
+      expectCode: 'ZIP_LFH_VERSION',
+      description: 'local header version needed 10 (the SDK accepts 20 and 45 only)',
+      make: () => build((s) => (file(s, BaselineNames.readme).entry = { lfhVersionNeeded: 10 })).bytes,
+    },
+    {
+      name: 'stored-size-mismatch',
+      expectCode: 'ZIP_STORED_SIZE_MISMATCH',
+      alsoAcceptable: ['BLOCKMAP_SIZE_MISMATCH', 'ZIP_SIZE_MISMATCH'],
+      description: 'a stored entry whose uncompressed size is 10 more than its compressed size',
+      make: () => build((s) => (file(s, BaselineNames.png).entry = { uncompressedSize: 3010 })).bytes,
+    },
+    {
+      name: 'crc-mismatch',
+      expectCode: 'CRC_MISMATCH',
+      description: 'the central directory CRC-32 of a payload file is wrong (BlockMap hashes are right)',
+      make: () => build((s) => (file(s, BaselineNames.exe).entry = { crc32: 0x12345678 })).bytes,
+    },
+
+    // ----- decompression bombs
+    {
+      name: 'block-inflates-past-64k',
+      expectCode: 'HASH_BLOCK_LENGTH',
+      alsoAcceptable: ['HASH_BLOCK_INFLATE', 'ZIP_SIZE_LIMIT', 'ZIP_DATA_INVALID', 'ZIP_SIZE_MISMATCH'],
+      description:
+        'bomb.bin: CD and BlockMap say one 64 KiB block of zeros (CRC and hash of that), ' +
+        'but the block (BlockMap Size matching its compressed length) inflates to 10 MB of zeros',
+      make: () => {
+        const bomb = bombStream();
+        const name = `${DIR}\\bomb.bin`;
+        return build((s) => {
+          s.files.push({
+            name,
+            data: Buffer.alloc(65_536),
+            entry: { method: 'raw', compressed: bomb.compressed },
+          });
+          s.tamper = {
+            blockMap: (files) => {
+              const f = files.find((x) => x.name === name);
+              if (f?.blocks[0]) f.blocks[0].size = bomb.blockSize;
+              return files;
+            },
+          };
+        }).bytes;
+      },
+    },
+    {
+      name: 'declared-size-4tb',
+      expectCode: 'BLOCKMAP_SIZE_MISMATCH',
+      alsoAcceptable: ['ZIP_SIZE_LIMIT', 'ZIP_SIZE_MISMATCH', 'ZIP_DATA_INVALID'],
+      description:
+        'the central directory (ZIP64 extra) declares 4 TiB for app.exe; the BlockMap the real size',
+      make: () => build((s) => (file(s, BaselineNames.exe).entry = { uncompressedSize: 4 * 2 ** 40 })).bytes,
+    },
+    {
+      name: 'declared-size-4tb-in-blockmap-too',
+      expectCode: 'BLOCKMAP_BLOCK_COUNT',
+      alsoAcceptable: ['ZIP_SIZE_LIMIT', 'ZIP_SIZE_MISMATCH', 'ZIP_DATA_INVALID'],
+      description: 'central directory and BlockMap both declare 4 TiB for app.exe, with its 2 real blocks',
+      make: () =>
+        build((s) => {
+          file(s, BaselineNames.exe).entry = { uncompressedSize: 4 * 2 ** 40 };
+          s.tamper = {
+            blockMap: (files) => {
+              const f = files.find((x) => x.name === BaselineNames.exe);
+              if (f) f.size = 4 * 2 ** 40;
+              return files;
+            },
+          };
+        }).bytes,
+    },
+
+    // ----- BlockMap, FORMAT.md §2, §3, §9.5–9.7
+    {
+      name: 'deflate-oneshot-multiblock',
+      expectCode: 'HASH_BLOCK_INFLATE',
+      alsoAcceptable: ['HASH_BLOCK_LENGTH', 'HASH_MISMATCH'],
+      description:
+        'app.exe deflated in one shot (no per-block flush); the BlockMap sizes add up but split it arbitrarily',
+      make: () => build((s) => (file(s, BaselineNames.exe).method = 'deflate-oneshot')).bytes,
+    },
+    {
+      name: 'block-hash-mismatch',
+      expectCode: 'HASH_MISMATCH',
+      description: 'the BlockMap hash of the second block of app.exe is the hash of something else',
+      make: () =>
+        build((s) => {
+          s.tamper = {
+            blockMap: (files) => {
+              const b = files.find((x) => x.name === BaselineNames.exe)?.blocks[1];
+              if (b) b.hash = sha256Base64(Buffer.from('something else'));
+              return files;
+            },
+          };
+        }).bytes,
+    },
+    ...(
+      [
+        [
+          'blockmap-lfhsize-wrong',
+          'BLOCKMAP_LFH_SIZE',
+          'LfhSize of readme.txt one too large',
+          BaselineNames.readme,
+          (f) => f.lfhSize++,
+        ],
+        [
+          'blockmap-size-mismatch',
+          'BLOCKMAP_SIZE_MISMATCH',
+          'Size of readme.txt one too large',
+          BaselineNames.readme,
+          (f) => f.size++,
+        ],
+        [
+          'blockmap-block-count',
+          'BLOCKMAP_BLOCK_COUNT',
+          'the last block of app.exe left out',
+          BaselineNames.exe,
+          (f) => f.blocks.pop(),
+        ],
+        [
+          'blockmap-block-size-missing',
+          'BLOCKMAP_BLOCK_SIZE_MISSING',
+          'a block of deflated app.exe without Size',
+          BaselineNames.exe,
+          (f) => delete f.blocks[1]?.size,
+        ],
+        [
+          'blockmap-block-size-on-stored',
+          'BLOCKMAP_BLOCK_SIZE_UNEXPECTED',
+          'a Size on the block of stored logo.png that is not its length (Size = length is only a warning)',
+          BaselineNames.png,
+          (f) => {
+            if (f.blocks[0]) f.blocks[0].size = 2999;
+          },
+        ],
+        [
+          'blockmap-block-size-sum',
+          'BLOCKMAP_BLOCK_SIZE_SUM',
+          'the block sizes of app.exe add up to 7 more than the compressed size',
+          BaselineNames.exe,
+          (f) => {
+            if (f.blocks[1]) f.blocks[1].size = (f.blocks[1].size ?? 0) + 7;
+          },
+        ],
+      ] as Array<
+        [
+          string,
+          ErrorCode,
+          string,
+          string,
+          (f: { lfhSize: number; size: number; blocks: Array<{ hash: string; size?: number }> }) => unknown,
+        ]
+      >
+    ).map(
+      ([name, expectCode, description, target, edit]): Case => ({
+        name,
+        expectCode,
+        alsoAcceptable: name === 'blockmap-block-size-sum' ? ['HASH_BLOCK_INFLATE', 'HASH_MISMATCH'] : [],
+        description,
+        make: () =>
+          build((s) => {
+            s.tamper = {
+              blockMap: (files) => {
+                const f = files.find((x) => x.name === target);
+                if (f) edit(f);
+                return files;
+              },
+            };
+          }).bytes,
+      }),
+    ),
+    {
+      name: 'blockmap-file-missing',
+      expectCode: 'BLOCKMAP_FILE_MISSING',
+      description: 'the BlockMap describes Root\\ghost.dll, which the ZIP does not hold',
+      make: () =>
+        build((s) => {
+          s.tamper = {
+            blockMap: (files) => [...files, { name: 'Root\\ghost.dll', size: 0, lfhSize: 44, blocks: [] }],
+          };
+        }).bytes,
+    },
+    {
+      name: 'blockmap-file-unlisted',
+      expectCode: 'BLOCKMAP_FILE_UNLISTED',
+      description: 'readme.txt is in the ZIP but not in the BlockMap',
+      make: () => build((s) => (file(s, BaselineNames.readme).inBlockMap = false)).bytes,
+    },
+    {
+      name: 'blockmap-manifest-unlisted',
+      expectCode: 'BLOCKMAP_MANIFEST_UNLISTED',
+      alsoAcceptable: ['BLOCKMAP_FILE_UNLISTED'],
+      description: 'AppxManifest.xml is in the ZIP but not in the BlockMap',
+      make: () =>
+        build((s) => {
+          s.tamper = { blockMap: (files) => files.filter((f) => f.name !== 'AppxManifest.xml') };
+        }).bytes,
+    },
+    {
+      name: 'blockmap-duplicate-file',
+      expectCode: 'BLOCKMAP_DUPLICATE_FILE',
+      description: 'readme.txt described twice',
+      make: () =>
+        build((s) => {
+          s.tamper = {
+            blockMap: (files) => {
+              const f = files.find((x) => x.name === BaselineNames.readme);
+              return f ? [...files, { ...f }] : files;
+            },
+          };
+        }).bytes,
+    },
+    {
+      name: 'blockmap-lists-content-types',
+      expectCode: 'CONTENT_TYPES_IN_BLOCKMAP',
+      alsoAcceptable: [
+        'BLOCKMAP_FOOTPRINT_LISTED',
+        'BLOCKMAP_LFH_SIZE',
+        'BLOCKMAP_SIZE_MISMATCH',
+        'HASH_MISMATCH',
+      ],
+      description: 'the BlockMap describes [Content_Types].xml (like ContentTypes_in_blockmap.appx)',
+      make: () =>
+        build((s) => {
+          s.tamper = {
+            blockMap: (files) => [
+              ...files,
+              { name: '[Content_Types].xml', size: 0, lfhSize: 49, blocks: [] },
+            ],
+          };
+        }).bytes,
+    },
+    {
+      name: 'blockmap-missing',
+      expectCode: 'BLOCKMAP_MISSING',
+      description: 'no AppxBlockMap.xml',
+      make: () =>
+        build((s) => {
+          s.tamper = {
+            entries: (entries) => entries.filter((e) => e.name.toString() !== 'AppxBlockMap.xml'),
+          };
+        }).bytes,
+    },
+    {
+      name: 'blockmap-namespace',
+      expectCode: 'BLOCKMAP_NAMESPACE',
+      description: 'the BlockMap root is in an unknown namespace',
+      make: () =>
+        build((s) => {
+          s.tamper = { blockMapXml: (xml) => xml.replace('appx/2010/blockmap', 'appx/2099/blockmap') };
+        }).bytes,
+    },
+    {
+      name: 'blockmap-hash-method',
+      expectCode: 'BLOCKMAP_HASH_METHOD',
+      description: 'HashMethod is MD5',
+      make: () =>
+        build((s) => {
+          s.tamper = {
+            blockMapXml: (xml) =>
+              xml.replace(
+                'http://www.w3.org/2001/04/xmlenc#sha256',
+                'http://www.w3.org/2001/04/xmldsig-more#md5',
+              ),
+          };
+        }).bytes,
+    },
+    {
+      name: 'blockmap-empty',
+      expectCode: 'BLOCKMAP_EMPTY',
+      alsoAcceptable: ['BLOCKMAP_MANIFEST_UNLISTED', 'BLOCKMAP_FILE_UNLISTED'],
+      description: 'a BlockMap without any File',
+      make: () => build((s) => (s.tamper = { blockMap: () => [] })).bytes,
+    },
+    {
+      name: 'blockmap-malformed',
+      expectCode: 'BLOCKMAP_MALFORMED',
+      alsoAcceptable: ['XML_MALFORMED'],
+      description: 'the BlockMap XML is cut in the middle of a tag',
+      make: () => build((s) => (s.tamper = { blockMapXml: (xml) => xml.slice(0, xml.length - 30) })).bytes,
+    },
+    {
+      name: 'blockmap-billion-laughs',
+      expectCode: 'XML_DOCTYPE',
+      alsoAcceptable: ['XML_ENTITY', 'BLOCKMAP_MALFORMED', 'XML_MALFORMED'],
+      description:
+        'a DOCTYPE with nested entities (10^9 expansions) before the BlockMap, &lol9; used in a Name',
+      make: () =>
+        build((s) => {
+          s.tamper = {
+            blockMapXml: (xml) =>
+              xml
+                .replace('\r\n<BlockMap', `\r\n${BILLION_LAUGHS}<BlockMap`)
+                .replace(`Name="${BaselineNames.readme}"`, 'Name="&lol9;"'),
+          };
+        }).bytes,
+    },
+
+    // ----- content types, FORMAT.md §9.4
+    {
+      name: 'content-types-missing',
+      expectCode: 'CONTENT_TYPES_MISSING',
+      description: 'no [Content_Types].xml',
+      make: () =>
+        build((s) => {
+          s.tamper = {
+            entries: (entries) => entries.filter((e) => e.name.toString() !== '[Content_Types].xml'),
+          };
+        }).bytes,
+    },
+    {
+      name: 'content-types-malformed',
+      expectCode: 'CONTENT_TYPES_MALFORMED',
+      alsoAcceptable: ['XML_MALFORMED'],
+      description: '[Content_Types].xml is not well-formed',
+      make: () =>
+        build((s) => (s.tamper = { contentTypesXml: (xml) => xml.replace('</Types>', '</Typ>') })).bytes,
+    },
+    {
+      name: 'content-types-no-type',
+      expectCode: 'CONTENT_TYPES_NO_TYPE',
+      description: 'no Default for the .exe extension and no Override for app.exe',
+      make: () =>
+        build(
+          (s) =>
+            (s.tamper = { contentTypesXml: (xml) => xml.replace(/<Default Extension="exe"[^>]*\/>/, '') }),
+        ).bytes,
+    },
+    {
+      name: 'content-types-duplicate',
+      expectCode: 'CONTENT_TYPES_DUPLICATE',
+      description: 'two Default elements for the extension txt (case-insensitively equal)',
+      make: () =>
+        build((s) => {
+          s.tamper = {
+            contentTypesXml: (xml) =>
+              xml.replace('<Override', '<Default Extension="TXT" ContentType="text/plain"/><Override'),
+          };
+        }).bytes,
+    },
+
+    // ----- part names, FORMAT.md §8, §9.3
+    nameCase(
+      'name-dot-dot',
+      'Root/../evil.txt',
+      'Root\\..\\evil.txt',
+      'OPC_NAME_INVALID',
+      unsafe,
+      'a `..` segment',
+    ),
+    nameCase(
+      'name-drive-letter',
+      'C:/Windows/evil.txt',
+      'C:\\Windows\\evil.txt',
+      'OPC_NAME_UNSAFE',
+      ['OPC_NAME_INVALID', 'EXTRACT_PATH_UNSAFE'],
+      'a name starting with a drive letter',
+    ),
+    nameCase(
+      'name-leading-slash',
+      '/Root/evil.txt',
+      '\\Root\\evil.txt',
+      'OPC_NAME_INVALID',
+      unsafe,
+      'a leading `/`',
+    ),
+    nameCase(
+      'name-leading-backslash',
+      '\\Root\\evil.txt',
+      '\\Root\\evil.txt',
+      'OPC_NAME_INVALID',
+      unsafe,
+      'a leading `\\` (and backslash separators)',
+    ),
+    nameCase(
+      'name-backslash-inside',
+      'Root/a\\evil.txt',
+      'Root\\a\\evil.txt',
+      'OPC_NAME_INVALID',
+      unsafe,
+      'a backslash inside',
+    ),
+    nameCase(
+      'name-encoded-dot-dot',
+      'Root/%2E%2E/evil.txt',
+      'Root\\..\\evil.txt',
+      'OPC_NAME_INVALID',
+      unsafe,
+      '`%2E%2E`: percent-encoded unreserved characters forming `..` once decoded',
+    ),
+    nameCase(
+      'name-empty-segment',
+      'Root//evil.txt',
+      'Root\\\\evil.txt',
+      'OPC_NAME_INVALID',
+      unsafe,
+      'an empty segment',
+    ),
+    nameCase(
+      'name-segment-ends-with-dot',
+      'Root/evil./a.txt',
+      'Root\\evil.\\a.txt',
+      'OPC_NAME_INVALID',
+      unsafe,
+      'a segment ending in `.`',
+    ),
+    nameCase(
+      'name-bad-percent',
+      'Root/evil%zz.txt',
+      'Root\\evil%zz.txt',
+      'OPC_NAME_INVALID',
+      unsafe,
+      'a `%` not followed by two hex digits',
+    ),
+    {
+      name: 'name-case-insensitive-duplicate',
+      expectCode: 'OPC_NAME_DUPLICATE',
+      alsoAcceptable: ['BLOCKMAP_DUPLICATE_FILE'],
+      description: 'readme.txt and README.TXT in the same folder',
+      make: () =>
+        build((s) => {
+          s.files.push({
+            name: BaselineNames.readme.replace('readme.txt', 'README.TXT'),
+            data: Buffer.from('shadow'),
+            inFilesystemMetadata: false,
+          });
+        }).bytes,
+    },
+    {
+      name: 'name-prefix-of-another',
+      expectCode: 'OPC_NAME_PREFIX',
+      alsoAcceptable: ['OPC_NAME_INVALID', 'OPC_NAME_DUPLICATE'],
+      description:
+        'a part Root/x and a part Root/x/y.txt (a part name derived by appending segments, ECMA-376-2 M1.11)',
+      make: () =>
+        build((s) => {
+          s.files.push({ name: 'Root\\x', data: Buffer.from('x'), inFilesystemMetadata: false });
+          s.files.push({ name: 'Root\\x\\y.txt', data: Buffer.from('y'), inFilesystemMetadata: false });
+        }).bytes,
+    },
+    {
+      name: 'directory-entry',
+      expectCode: 'OPC_DIRECTORY_ENTRY',
+      alsoAcceptable: ['OPC_NAME_INVALID', 'BLOCKMAP_FILE_UNLISTED'],
+      description: 'a ZIP directory entry Root/dir/ (stored, empty, not in the BlockMap)',
+      make: () =>
+        build((s) => {
+          s.files.push({
+            name: 'Root\\dir\\',
+            zipName: 'Root/dir/',
+            data: Buffer.alloc(0),
+            method: 'stored',
+            inBlockMap: false,
+            inFilesystemMetadata: false,
+          });
+        }).bytes,
+    },
+
+    // ----- XML
+    {
+      name: 'manifest-external-entity',
+      expectCode: 'XML_DOCTYPE',
+      alsoAcceptable: ['XML_ENTITY', 'APPV_MANIFEST_INVALID'],
+      description:
+        'AppxManifest.xml declares an external entity (file:///etc/passwd) and uses it in DisplayName',
+      make: () =>
+        build((s) => {
+          s.tamper = {
+            parts: (p) => ({
+              ...p,
+              'AppxManifest.xml': String(p['AppxManifest.xml'])
+                .replace(
+                  '?>\n<Package',
+                  '?>\n<!DOCTYPE Package [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<Package',
+                )
+                .replace('<DisplayName>Vendor App</DisplayName>', '<DisplayName>&xxe;</DisplayName>'),
+            }),
+          };
+        }).bytes,
+    },
+
+    // ----- App-V layer, FORMAT.md §9.8
+    {
+      name: 'appv-package-id-missing',
+      expectCode: 'APPV_PACKAGE_ID_MISSING',
+      description: 'the manifest Identity has no appv:PackageId',
+      make: () =>
+        build((s) => {
+          s.tamper = {
+            parts: (p) => ({
+              ...p,
+              'AppxManifest.xml': String(p['AppxManifest.xml']).replace(/ appv:PackageId="[^"]*"/, ''),
+            }),
+          };
+        }).bytes,
+    },
+    {
+      name: 'appv-version-id-missing',
+      expectCode: 'APPV_VERSION_ID_MISSING',
+      description: 'the manifest Identity has no appv:VersionId',
+      make: () =>
+        build((s) => {
+          s.tamper = {
+            parts: (p) => ({
+              ...p,
+              'AppxManifest.xml': String(p['AppxManifest.xml']).replace(/ appv:VersionId="[^"]*"/, ''),
+            }),
+          };
+        }).bytes,
+    },
+    {
+      name: 'appv-streammap-missing',
+      expectCode: 'APPV_PART_MISSING',
+      description: 'no StreamMap.xml',
+      make: () => build((s) => (s.parts = { 'StreamMap.xml': null })).bytes,
+    },
+    {
+      name: 'appv-registry-missing',
+      expectCode: 'APPV_PART_MISSING',
+      description: 'no Registry.dat',
+      make: () => build((s) => (s.parts = { 'Registry.dat': null })).bytes,
+    },
+    {
+      name: 'appv-streammap-file-unknown',
+      expectCode: 'APPV_STREAMMAP_FILE_UNKNOWN',
+      description: 'the Publishing feature block names a file that is not in the package',
+      make: () =>
+        build((s) => {
+          s.streamMap = { publishing: [{ name: `${DIR}\\ghost.dll` }] };
+        }).bytes,
+    },
+    {
+      name: 'appv-streammap-block-range',
+      expectCode: 'APPV_STREAMMAP_BLOCK_RANGE',
+      description: 'the Publishing feature block asks for blocks 1–99 of the 2-block app.exe',
+      make: () =>
+        build((s) => {
+          s.streamMap = { publishing: [{ name: BaselineNames.exe, blocks: [[1, 99]] }] };
+        }).bytes,
+    },
+    {
+      name: 'appv-fsmeta-mismatch',
+      expectCode: 'APPV_FSMETA_MISMATCH',
+      description: 'FilesystemMetadata.xml does not list readme.txt',
+      make: () => build((s) => (file(s, BaselineNames.readme).inFilesystemMetadata = false)).bytes,
+    },
+  ];
+}
+
+/**
+ * Every hostile case, truncations of the baseline included. Each call builds fresh buffers
+ * (a few seconds in all); cache the result in a test file's top level.
+ */
+export function hostileCases(): HostileCase[] {
+  const list: HostileCase[] = cases().map(({ make, ...rest }) => ({ ...rest, bytes: make() }));
+  for (const t of truncations(baselinePackage())) {
+    list.push({
+      name: `truncated-${t.label}`,
+      bytes: t.bytes,
+      expectCode: t.offset < 22 ? 'ZIP_NOT_A_ZIP' : 'ZIP_TRUNCATED',
+      alsoAcceptable: [
+        'ZIP_NOT_A_ZIP',
+        'ZIP_TRUNCATED',
+        'ZIP_CD_OUT_OF_BOUNDS',
+        'ZIP_ZIP64_LOCATOR_MISSING',
+        'ZIP_ZIP64_RECORD_INVALID',
+      ],
+      description: `the baseline package cut to ${t.offset} bytes (${t.label})`,
+    });
+  }
+  return list;
+}

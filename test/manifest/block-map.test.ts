@@ -1,0 +1,272 @@
+import path from 'node:path';
+import {
+  BLOCKMAP_NS_2010,
+  BLOCKMAP_NS_2021,
+  type BlockMap,
+  type BlockMapFile,
+  buildBlockMap,
+  expectedBlockCount,
+  HASH_METHOD_URIS,
+  parseBlockMap,
+  serializeBlockMap,
+} from '@appv/manifest';
+import { AppvError, ErrorCode, HASH_LENGTH, type HashAlgorithm } from '@appv/opc';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { INVALID_DIR, unzipItem, VALID_DIR, validPackages } from './fixtures/msix.js';
+
+function codeOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(AppvError);
+    return (error as AppvError).code;
+  }
+  return 'no error';
+}
+
+const withoutDocument = ({ document: _document, ...rest }: BlockMap) => rest;
+const sha = (fill: number, algorithm: HashAlgorithm = 'sha256') => Buffer.alloc(HASH_LENGTH[algorithm], fill);
+const b64 = (fill: number, algorithm: HashAlgorithm = 'sha256') => sha(fill, algorithm).toString('base64');
+const map = (inner: string, hashMethod = HASH_METHOD_URIS.sha256, ns = BLOCKMAP_NS_2010) =>
+  `<?xml version="1.0" encoding="UTF-8" standalone="no"?>\r\n<BlockMap xmlns="${ns}" HashMethod="${hashMethod}">${inner}</BlockMap>`;
+
+describe('expectedBlockCount (FORMAT.md §2)', () => {
+  it.each([
+    [0, 0],
+    [1, 1],
+    [65_535, 1],
+    [65_536, 1],
+    [65_537, 2],
+    [10 * 65_536, 10],
+    [2 ** 40 + 1, 2 ** 24 + 1],
+  ])('size %i → %i blocks', (size, blocks) => {
+    expect(expectedBlockCount(size)).toBe(blocks);
+  });
+});
+
+describe('parseBlockMap on the MSIX SDK fixtures (extracted with the system unzip)', () => {
+  for (const name of validPackages()) {
+    it(`${name}: parses, block counts match ceil(Size/65536), serializes byte-identically`, () => {
+      const bytes = unzipItem(path.join(VALID_DIR, name), 'AppxBlockMap.xml');
+      const parsed = parseBlockMap(bytes);
+      expect(parsed.hashMethod).toBe('sha256');
+      expect(parsed.namespace).toBe(BLOCKMAP_NS_2010);
+      expect(parsed.files.length).toBeGreaterThan(0);
+      // Independent count of File elements in the raw text.
+      expect(parsed.files.length).toBe(bytes.toString('utf8').match(/<File /g)?.length);
+      for (const file of parsed.files) {
+        expect(file.blocks.length).toBe(expectedBlockCount(file.size));
+        for (const block of file.blocks) expect(block.hash.length).toBe(32);
+        // Stored items have no Block Size, deflated ones have it on every block (FORMAT.md §2).
+        const sized = file.blocks.filter((b) => b.size !== undefined).length;
+        expect([0, file.blocks.length]).toContain(sized);
+      }
+      expect(parsed.files.map((f) => f.name)).toContain('AppxManifest.xml');
+      expect(serializeBlockMap(parsed).equals(bytes)).toBe(true);
+      // Rebuilt from the typed fields alone, the Windows-style output is the same bytes too.
+      expect(serializeBlockMap(buildBlockMap(parsed.files)).equals(bytes)).toBe(true);
+    });
+  }
+
+  it('HelloWorld keeps the name that is percent-encoded twice in the ZIP decoded once (%5B)', () => {
+    const parsed = parseBlockMap(unzipItem(path.join(VALID_DIR, 'HelloWorld.appx'), 'AppxBlockMap.xml'));
+    const names = parsed.files.map((f) => f.name);
+    expect(names).toContain('loader%5B1%5D.js');
+    expect(names).toContain('shape%255B1%255D.svg');
+    expect(names.some((n) => n.includes('\\'))).toBe(true);
+  });
+
+  it('Bad_Namespace_Blockmap.appx (unbound prefix) gives XML_NAMESPACE', () => {
+    const bytes = unzipItem(path.join(INVALID_DIR, 'Bad_Namespace_Blockmap.appx'), 'AppxBlockMap.xml');
+    let error: unknown;
+    try {
+      parseBlockMap(bytes);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(AppvError);
+    expect((error as AppvError).code).toBe(ErrorCode.XML_NAMESPACE);
+    expect((error as AppvError).part).toBe('AppxBlockMap.xml');
+  });
+
+  it('Duplicate_file_in_blockmap.appx (UTF-16) parses: duplicates are the verifier’s finding', () => {
+    const parsed = parseBlockMap(
+      unzipItem(path.join(INVALID_DIR, 'Duplicate_file_in_blockmap.appx'), 'AppxBlockMap.xml'),
+    );
+    const names = parsed.files.map((f) => f.name);
+    expect(new Set(names).size).toBeLessThan(names.length);
+  });
+});
+
+describe('parseBlockMap errors', () => {
+  it('wrong root or namespace → BLOCKMAP_NAMESPACE', () => {
+    expect(codeOf(() => parseBlockMap(map('', HASH_METHOD_URIS.sha256, 'urn:other')))).toBe(
+      ErrorCode.BLOCKMAP_NAMESPACE,
+    );
+    expect(codeOf(() => parseBlockMap('<BlockMap HashMethod="x"/>'))).toBe(ErrorCode.BLOCKMAP_NAMESPACE);
+    expect(codeOf(() => parseBlockMap(`<Other xmlns="${BLOCKMAP_NS_2010}"/>`))).toBe(
+      ErrorCode.BLOCKMAP_NAMESPACE,
+    );
+  });
+
+  it('unknown HashMethod → BLOCKMAP_HASH_METHOD', () => {
+    expect(codeOf(() => parseBlockMap(map('', 'http://www.w3.org/2000/09/xmldsig#sha1')))).toBe(
+      ErrorCode.BLOCKMAP_HASH_METHOD,
+    );
+  });
+
+  it.each([
+    ['no HashMethod', `<BlockMap xmlns="${BLOCKMAP_NS_2010}"/>`],
+    ['missing Size', map(`<File Name="a" LfhSize="31"/>`)],
+    ['missing LfhSize', map(`<File Name="a" Size="0"/>`)],
+    ['missing Name', map(`<File Size="0" LfhSize="31"/>`)],
+    ['non-numeric Size', map(`<File Name="a" Size="12a" LfhSize="31"/>`)],
+    ['negative Size', map(`<File Name="a" Size="-1" LfhSize="31"/>`)],
+    ['hex LfhSize', map(`<File Name="a" Size="1" LfhSize="0x1f"/>`)],
+    [
+      'bad Block Size',
+      map(`<File Name="a" Size="1" LfhSize="31"><Block Hash="${b64(1)}" Size="1.5"/></File>`),
+    ],
+    ['missing Hash', map(`<File Name="a" Size="1" LfhSize="31"><Block/></File>`)],
+    ['bad base64', map(`<File Name="a" Size="1" LfhSize="31"><Block Hash="!!!!${b64(1).slice(4)}"/></File>`)],
+    [
+      'short hash',
+      map(
+        `<File Name="a" Size="1" LfhSize="31"><Block Hash="${Buffer.alloc(31).toString('base64')}"/></File>`,
+      ),
+    ],
+    [
+      'sha384-length hash in a sha256 map',
+      map(`<File Name="a" Size="1" LfhSize="31"><Block Hash="${b64(1, 'sha384')}"/></File>`),
+    ],
+    ['unexpected element', map(`<File Name="a" Size="0" LfhSize="31"><Blocks/></File>`)],
+    ['text content', map('hello')],
+  ])('%s → BLOCKMAP_MALFORMED', (_what, text) => {
+    const error = (() => {
+      try {
+        parseBlockMap(text);
+      } catch (e) {
+        return e as AppvError;
+      }
+      throw new Error('no error');
+    })();
+    expect(error.code).toBe(ErrorCode.BLOCKMAP_MALFORMED);
+    expect(error.part).toBe('AppxBlockMap.xml');
+  });
+
+  it('names the file in the message', () => {
+    expect(() => parseBlockMap(map(`<File Name="Root\\bad.dll" Size="x" LfhSize="31"/>`))).toThrow(
+      /Root\\bad\.dll/,
+    );
+  });
+
+  it('is tolerant: newer namespaces, sha384/sha512, 2021 FileHash, duplicates, no File, wrong counts', () => {
+    const ns2017 = 'http://schemas.microsoft.com/appx/2017/blockmap';
+    const text =
+      `<BlockMap xmlns="${ns2017}" xmlns:b4="${BLOCKMAP_NS_2021}" HashMethod="${HASH_METHOD_URIS.sha512}">` +
+      `<File Name="a" Size="70000" LfhSize="31"><Block Hash="${b64(1, 'sha512')}" Size="5"/>` +
+      `<b4:FileHash Hash="ignored"/></File><File Name="a" Size="0" LfhSize="31"/></BlockMap>`;
+    const parsed = parseBlockMap(text);
+    expect(parsed.hashMethod).toBe('sha512');
+    expect(parsed.namespace).toBe(ns2017);
+    expect(parsed.files).toEqual([
+      { name: 'a', size: 70_000, lfhSize: 31, blocks: [{ hash: sha(1, 'sha512'), size: 5 }] },
+      { name: 'a', size: 0, lfhSize: 31, blocks: [] },
+    ]);
+    expect(parseBlockMap(map('')).files).toEqual([]);
+    expect(parseBlockMap(map('', HASH_METHOD_URIS.sha384)).hashMethod).toBe('sha384');
+  });
+});
+
+describe('serializeBlockMap', () => {
+  it('writes Windows style: declaration with standalone="no", CR LF, the map on one line', () => {
+    const built = buildBlockMap([
+      {
+        name: 'Root\\a b&c.dll',
+        size: 70_000,
+        lfhSize: 45,
+        blocks: [
+          { hash: sha(1), size: 10 },
+          { hash: sha(2), size: 3 },
+        ],
+      },
+      { name: 'empty.txt', size: 0, lfhSize: 39, blocks: [] },
+    ]);
+    expect(serializeBlockMap(built).toString('utf8')).toBe(
+      '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\r\n' +
+        `<BlockMap xmlns="${BLOCKMAP_NS_2010}" HashMethod="${HASH_METHOD_URIS.sha256}">` +
+        `<File Name="Root\\a b&amp;c.dll" Size="70000" LfhSize="45"><Block Hash="${b64(1)}" Size="10"/><Block Hash="${b64(2)}" Size="3"/></File>` +
+        '<File Name="empty.txt" Size="0" LfhSize="39"/></BlockMap>',
+    );
+  });
+
+  it('keeps unknown content while unchanged, regenerates once a typed field changes', () => {
+    const text = map(
+      `<!-- note --><File Name="a" Size="1" LfhSize="31" Extra="x"><Block Hash="${b64(1)}"/></File>`,
+    );
+    const parsed = parseBlockMap(text);
+    expect(serializeBlockMap(parsed).toString()).toBe(text);
+    (parsed.files[0] as BlockMapFile).lfhSize = 32;
+    const changed = serializeBlockMap(parsed).toString();
+    expect(changed).not.toContain('note');
+    expect(changed).toContain('LfhSize="32"');
+    expect(withoutDocument(parseBlockMap(changed))).toEqual(withoutDocument(parsed));
+  });
+
+  const algorithm = fc.constantFrom<HashAlgorithm>('sha256', 'sha384', 'sha512');
+  const unicodeName = fc.string({
+    unit: fc.oneof(
+      fc.constantFrom('\\', '%', '&', '<', '>', '"', "'", ' ', '[', ']', '{', '}', '\t', '\n'),
+      fc.constantFrom('a', 'Z', '.', 'é', '中', '\u{1F600}'),
+    ),
+    maxLength: 30,
+  });
+  const models = algorithm.chain((hashMethod) =>
+    fc
+      .array(
+        fc.record({
+          name: unicodeName,
+          size: fc.oneof(fc.nat({ max: 300_000 }), fc.constant(Number.MAX_SAFE_INTEGER)),
+          lfhSize: fc.nat({ max: 65_565 }),
+          stored: fc.boolean(),
+          hashes: fc.array(
+            fc.uint8Array({ minLength: HASH_LENGTH[hashMethod], maxLength: HASH_LENGTH[hashMethod] }),
+            {
+              maxLength: 5,
+            },
+          ),
+          sizes: fc.array(fc.nat(), { minLength: 5, maxLength: 5 }),
+        }),
+        { maxLength: 8 },
+      )
+      .map((files) =>
+        buildBlockMap(
+          files.map(
+            (f): BlockMapFile => ({
+              name: f.name,
+              size: f.size,
+              lfhSize: f.lfhSize,
+              blocks: f.hashes.map((h, i) =>
+                f.stored ? { hash: Buffer.from(h) } : { hash: Buffer.from(h), size: f.sizes[i] as number },
+              ),
+            }),
+          ),
+          hashMethod,
+        ),
+      ),
+  );
+
+  it('arbitrary models → serialize → parse gives the model back (fast-check)', () => {
+    fc.assert(
+      fc.property(models, (model) => {
+        const bytes = serializeBlockMap(model);
+        const parsed = parseBlockMap(bytes);
+        expect(withoutDocument(parsed)).toEqual(model);
+        // Unchanged parsed model → the same bytes.
+        expect(serializeBlockMap(parsed).equals(bytes)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

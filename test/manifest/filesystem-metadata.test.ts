@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  buildFilesystemMetadata,
+  FILESYSTEM_METADATA_NS,
+  type FilesystemEntry,
+  type FilesystemMetadata,
+  flattenPaths,
+  parseFilesystemMetadata,
+  serializeFilesystemMetadata,
+} from '@appv/manifest';
+import { AppvError, ErrorCode } from '@appv/opc';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LOCAL_FIXTURES } from './fixtures/msix.js';
+
+const sample = readFileSync(path.join(LOCAL_FIXTURES, 'FilesystemMetadata.xml'));
+const withoutDocument = ({ document: _document, ...rest }: FilesystemMetadata) => rest;
+
+function codeOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(AppvError);
+    return (error as AppvError).code;
+  }
+  return 'no error';
+}
+
+describe('parseFilesystemMetadata (FORMAT.md §5)', () => {
+  it('reads the root, the long/short tree, empty and opaque directories', () => {
+    const m = parseFilesystemMetadata(sample);
+    expect(m.namespace).toBe(FILESYSTEM_METADATA_NS);
+    expect(m.root).toBe('C:\\Program Files\\Vendor App');
+    expect(m.shortRoot).toBe('C:\\PROGRA~1\\VENDOR~1');
+    expect(m.entries).toHaveLength(1);
+    expect(m.entries[0]?.long).toBe('Root');
+    expect(m.entries[0]).not.toHaveProperty('short');
+    expect(m.emptyDirectories).toEqual([
+      { long: 'Root\\VFS\\AppData\\Vendor', short: 'Root\\VFS\\AppData\\VENDOR' },
+    ]);
+    expect(m.opaqueDirectories).toEqual([
+      { long: 'Root\\VFS\\Common AppData\\Vendor', short: 'Root\\VFS\\COMMON~1\\VENDOR' },
+    ]);
+    expect(flattenPaths(m)).toEqual([
+      'Root',
+      'Root\\VFS',
+      'Root\\VFS\\ProgramFilesX86',
+      'Root\\VFS\\ProgramFilesX86\\Vendor App',
+      'Root\\VFS\\ProgramFilesX86\\Vendor App\\app.exe',
+      'Root\\VFS\\ProgramFilesX86\\Vendor App\\a b.dll',
+      'Root\\VFS\\Common AppData',
+    ]);
+    expect(serializeFilesystemMetadata(m).equals(sample)).toBe(true);
+  });
+
+  it.each([
+    ['wrong root', `<Filesystem xmlns="${FILESYSTEM_METADATA_NS}"/>`],
+    ['no namespace', '<Metadata/>'],
+    [
+      'Entry without Long',
+      `<Metadata xmlns="${FILESYSTEM_METADATA_NS}"><Filesystem><Entry Short="A"/></Filesystem></Metadata>`,
+    ],
+    [
+      'unexpected element in the tree',
+      `<Metadata xmlns="${FILESYSTEM_METADATA_NS}"><Filesystem><File/></Filesystem></Metadata>`,
+    ],
+    [
+      'two Filesystem elements',
+      `<Metadata xmlns="${FILESYSTEM_METADATA_NS}"><Filesystem/><Filesystem/></Metadata>`,
+    ],
+  ])('%s → APPV_FSMETA_INVALID', (_what, text) => {
+    expect(codeOf(() => parseFilesystemMetadata(text))).toBe(ErrorCode.APPV_FSMETA_INVALID);
+  });
+
+  it('walks a very deep tree without overflowing the stack', () => {
+    const depth = 50_000;
+    const text = `<Metadata xmlns="${FILESYSTEM_METADATA_NS}"><Filesystem>${'<Entry Long="d">'.repeat(depth)}${'</Entry>'.repeat(depth)}</Filesystem></Metadata>`;
+    const m = parseFilesystemMetadata(text);
+    const paths = flattenPaths(m);
+    expect(paths).toHaveLength(depth);
+    expect(paths[2]).toBe('d\\d\\d');
+    // Changed, it is regenerated from the model, still without recursion.
+    m.root = 'C:\\x';
+    expect(flattenPaths(parseFilesystemMetadata(serializeFilesystemMetadata(m)))).toHaveLength(depth);
+  });
+});
+
+describe('serializeFilesystemMetadata', () => {
+  const segment = fc.string({
+    unit: fc.constantFrom('a', 'B', ' ', '~', '&', '<', '"', "'", '.', 'é', '\u{1F600}', '1'),
+    minLength: 1,
+    maxLength: 10,
+  });
+  const entry: fc.Arbitrary<FilesystemEntry> = fc.letrec<{ entry: FilesystemEntry }>((tie) => ({
+    entry: fc.record(
+      {
+        long: segment,
+        short: segment,
+        // maxDepth: past it only the first choice (no children) is taken.
+        children: fc.oneof(
+          { maxDepth: 4, depthIdentifier: 'fs' },
+          fc.constant([]),
+          fc.array(tie('entry'), { maxLength: 3, depthIdentifier: 'fs' }),
+        ),
+      },
+      { requiredKeys: ['long', 'children'] },
+    ),
+  })).entry;
+  const entries = fc.array(entry, { maxLength: 2 });
+  const directories = fc.array(fc.record({ long: segment, short: segment }, { requiredKeys: ['long'] }), {
+    maxLength: 3,
+  });
+  const models = fc
+    .record(
+      {
+        root: segment,
+        shortRoot: segment,
+        entries,
+        emptyDirectories: directories,
+        opaqueDirectories: directories,
+      },
+      { requiredKeys: ['entries', 'emptyDirectories', 'opaqueDirectories'] },
+    )
+    // fc.record builds null-prototype objects; models are plain objects.
+    .map((fields) => buildFilesystemMetadata(JSON.parse(JSON.stringify(fields))));
+
+  it('arbitrary models → serialize → parse gives the model back (fast-check)', () => {
+    fc.assert(
+      fc.property(models, (model) => {
+        const bytes = serializeFilesystemMetadata(model);
+        const parsed = parseFilesystemMetadata(bytes);
+        expect(withoutDocument(parsed)).toStrictEqual(model);
+        expect(serializeFilesystemMetadata(parsed).equals(bytes)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('regenerates once changed', () => {
+    const m = parseFilesystemMetadata(sample);
+    m.opaqueDirectories = [];
+    const text = serializeFilesystemMetadata(m).toString();
+    expect(text.startsWith('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\r\n<Metadata')).toBe(true);
+    expect(text).toContain('<OpaqueDirectories/>');
+    expect(withoutDocument(parseFilesystemMetadata(text))).toStrictEqual(withoutDocument(m));
+  });
+});

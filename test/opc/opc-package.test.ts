@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { BufferSource, digestPackage, ErrorCode, FileSource, OpcPackage } from '@appv/opc';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fixtureFiles } from '../helpers/fixtures.js';
+import { pythonList, pythonRead } from '../helpers/python-zip.js';
+
+const valid = fixtureFiles('valid');
+const opened: OpcPackage[] = [];
+afterAll(async () => {
+  await Promise.all(opened.map((p) => p.close()));
+});
+
+async function open(path: string): Promise<OpcPackage> {
+  const pkg = await OpcPackage.open(path);
+  opened.push(pkg);
+  return pkg;
+}
+
+describe.each(valid)('valid fixture $name', ({ path }) => {
+  it('opens with no container finding', async () => {
+    const pkg = await open(path);
+    expect(pkg.findings).toEqual([]);
+  });
+
+  it('lists every item exactly as Python zipfile does', async () => {
+    const pkg = await open(path);
+    const reference = pythonList(path);
+    expect(pkg.items.map((i) => i.zipName)).toEqual(reference.map((r) => r.name));
+    pkg.items.forEach((item, i) => {
+      const ref = reference[i];
+      expect(item).toMatchObject({
+        method: ref?.method,
+        compressedSize: ref?.compressedSize,
+        uncompressedSize: ref?.size,
+        crc32: ref?.crc,
+        localHeaderOffset: ref?.headerOffset,
+      });
+      expect(item.dataOffset).toBe(item.localHeaderOffset + item.localHeaderSize);
+    });
+  });
+
+  it('resolves a content type for every part', async () => {
+    const pkg = await open(path);
+    for (const part of pkg.parts) expect(part.contentType, part.name).toMatch(/\//);
+  });
+
+  it('streams every part byte-identical to Python zipfile', async () => {
+    const pkg = await open(path);
+    for (const item of pkg.items) {
+      const ours = await pkg.readPart(item, { maxSize: 1 << 30 });
+      expect(ours.equals(pythonRead(path, item.zipName)), item.zipName).toBe(true);
+    }
+  });
+
+  it('digests every block on worker threads, matching a direct SHA-256 of the bytes', async () => {
+    const source = await FileSource.open(path);
+    try {
+      const digest = await digestPackage(source, { threads: 2 });
+      const pkg = await open(path);
+      for (const part of digest.parts) {
+        const bytes = pythonRead(path, pkg.requireItem(part.name).zipName);
+        expect(part.error).toBeNull();
+        expect(part.size).toBe(bytes.length);
+        expect(part.blockHashes.length).toBe(Math.ceil(bytes.length / 65_536));
+        part.blockHashes.forEach((hash, i) => {
+          const expected = createHash('sha256').update(bytes.subarray(i * 65_536, (i + 1) * 65_536)).digest();
+          expect(hash?.equals(expected), `${part.name} block ${i}`).toBe(true);
+        });
+      }
+    } finally {
+      await source.close();
+    }
+  });
+});
+
+describe('OpcPackage', () => {
+  const path = valid.find((f) => f.name === 'HelloWorld.appx')?.path ?? '';
+
+  it('reads from a Buffer source the same as from a file', async () => {
+    const fromFile = await open(path);
+    const fromBuffer = await OpcPackage.open(new BufferSource(readFileSync(path)));
+    opened.push(fromBuffer);
+    expect(fromBuffer.items).toEqual(fromFile.items);
+  });
+
+  it('finds parts by decoded or ZIP name, case-insensitively', async () => {
+    const pkg = await open(path);
+    const encoded = pkg.items.find((i) => i.zipName.includes('%25'));
+    expect(encoded).toBeDefined();
+    if (!encoded) return;
+    expect(encoded.name).toContain('%5B');
+    expect(pkg.itemByZipName(encoded.zipName)).toBe(encoded);
+    expect(pkg.item(encoded.name.toUpperCase())).toBe(encoded);
+    expect(pkg.item(encoded.name.replaceAll('\\', '/'))).toBe(encoded);
+    // HelloWorld holds both loader%255B1%255D.js and loader%25255B1%25255D.js: decoded names keep them apart.
+    const twin = pkg.items.find((i) => i !== encoded && i.name === encoded.zipName);
+    if (twin) expect(pkg.item(encoded.zipName)).toBe(twin);
+    expect(() => pkg.requireItem('nope.txt')).toThrow(expect.objectContaining({ code: ErrorCode.OPC_PART_NOT_FOUND }));
+  });
+
+  it('reads raw compressed ranges and refuses ranges outside the item', async () => {
+    const pkg = await open(path);
+    const item = pkg.parts.find((p) => p.method === 8 && p.compressedSize > 100);
+    if (!item) throw new Error('fixture has no deflated part');
+    const raw = await pkg.readRaw(item, 10, 20);
+    const whole = await pkg.readRaw(item);
+    expect(raw.equals(whole.subarray(10, 20))).toBe(true);
+    await expect(pkg.readRaw(item, 0, item.compressedSize + 1)).rejects.toMatchObject({
+      code: ErrorCode.ZIP_ENTRY_OUT_OF_BOUNDS,
+    });
+  });
+
+  it('aborts with a typed ABORTED error', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(OpcPackage.open(path, { signal: controller.signal })).rejects.toMatchObject({
+      code: ErrorCode.ABORTED,
+    });
+  });
+
+  it('refuses a missing file with IO_READ_FAILED', async () => {
+    await expect(OpcPackage.open('/nonexistent/package.appv')).rejects.toMatchObject({
+      code: ErrorCode.IO_READ_FAILED,
+    });
+  });
+});

@@ -1,0 +1,71 @@
+import { decodeItemName, encodePartName, ErrorCode, nameKey, partNameProblems } from '@appv/opc';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+/** A decoded segment: any Unicode except separators and control characters, never "." / ".." / trailing ".". */
+const segment = fc
+  .string({ unit: 'grapheme', minLength: 1, maxLength: 12 })
+  .map((s) => s.replace(/[\\/\u0000-\u001f\u007f]/g, '_'))
+  .filter((s) => s.length > 0 && !s.endsWith('.'));
+const decodedName = fc.array(segment, { minLength: 1, maxLength: 5 }).map((segments) => segments.join('\\'));
+
+describe('part names (FORMAT.md §8)', () => {
+  it('decode is the inverse of encode for any name', () => {
+    fc.assert(
+      fc.property(decodedName, (name) => {
+        expect(decodeItemName(encodePartName(name))).toBe(name);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('encoded names are valid OPC part names: ASCII only, upper-case hex escapes', () => {
+    fc.assert(
+      fc.property(decodedName, (name) => {
+        const encoded = encodePartName(name);
+        expect(encoded).toMatch(/^[\x21-\x7e]+$/);
+        expect(encoded).not.toMatch(/%[0-9A-F]?[a-f]/);
+        expect(partNameProblems(encoded)).toEqual([]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('encodes exactly the characters App-V writers encode', () => {
+    expect(encodePartName('Root\\VFS\\Common AppData\\a b!#$%&\'()+,;=@[]^`{}.dll')).toBe(
+      'Root/VFS/Common%20AppData/a%20b%21%23%24%25%26%27%28%29%2B%2C%3B%3D%40%5B%5D%5E%60%7B%7D.dll',
+    );
+    expect(encodePartName('Root\\é.txt')).toBe('Root/%C3%A9.txt');
+  });
+
+  it('decodes exactly once: %255B in the ZIP is %5B in the BlockMap', () => {
+    expect(decodeItemName('Assets/%255BA%255D.png')).toBe('Assets\\%5BA%5D.png');
+    expect(decodeItemName('a+b.txt')).toBe('a+b.txt'); // + is never a space
+  });
+
+  it('rejects malformed escapes and non-UTF-8 bytes with OPC_NAME_INVALID', () => {
+    expect(() => decodeItemName('a%2.txt')).toThrow(expect.objectContaining({ code: ErrorCode.OPC_NAME_INVALID }));
+    expect(() => decodeItemName('a%FF.txt')).toThrow(expect.objectContaining({ code: ErrorCode.OPC_NAME_INVALID }));
+  });
+
+  it.each([
+    ['/Root/a.txt', 'starts with "/"'],
+    ['Root\\a.txt', 'backslash'],
+    ['Root//a.txt', 'empty segment'],
+    ['Root/../a.txt', '".." segment'],
+    ['Root/./a.txt', '"." segment'],
+    ['Root/a./b.txt', 'ends with "."'],
+    ['Root/a b.txt', 'must percent-encode'],
+    ['Root/é.txt', 'non-ASCII'],
+    ['Root/%2e%2e/a.txt', 'unreserved character'],
+    ['Root%2Fa.txt', 'path separator'],
+    ['Root/%zz.txt', 'two hex digits'],
+  ])('%s is invalid (%s)', (name, reason) => {
+    expect(partNameProblems(name).join('; ')).toContain(reason);
+  });
+
+  it('compares case-insensitively over ASCII only', () => {
+    expect(nameKey('Root\\VFS\\APP.EXE')).toBe(nameKey('root\\vfs\\app.exe'));
+    expect(nameKey('É')).not.toBe(nameKey('é'));
+  });
+});

@@ -1,0 +1,350 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import {
+  AppvError,
+  ErrorCode,
+  getAttribute,
+  parseXml,
+  serializeXml,
+  serializeXmlToBytes,
+  textContent,
+  XML_NAMESPACE,
+  XMLNS_NAMESPACE,
+  type XmlElement,
+  xmlByteForm,
+} from '@appv/opc';
+import { describe, expect, it } from 'vitest';
+import { INVALID_DIR, unzipItem, VALID_DIR, validPackages } from '../manifest/fixtures/msix.js';
+
+// fast-xml-parser is a dependency of @appv/opc, not of the workspace root: resolve it from there.
+const { XMLParser } = createRequire(path.resolve(import.meta.dirname, '../../packages/opc/package.json'))(
+  'fast-xml-parser',
+) as { XMLParser: new (options: Record<string, unknown>) => { parse(text: string): unknown } };
+
+function codeOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(AppvError);
+    return (error as AppvError).code;
+  }
+  return 'no error';
+}
+
+function errorOf(run: () => unknown): AppvError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof AppvError) return error;
+    throw new Error(`not an AppvError: ${String(error)}`);
+  }
+  throw new Error('no error thrown');
+}
+
+describe('parseXml: refusals (hostile input, FORMAT.md §9)', () => {
+  it('refuses any DOCTYPE, including billion laughs, before expanding anything', () => {
+    const laughs = `<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+]>
+<lolz>&lol3;</lolz>`;
+    expect(codeOf(() => parseXml(laughs))).toBe(ErrorCode.XML_DOCTYPE);
+    expect(codeOf(() => parseXml('<!DOCTYPE x [<!ENTITY a "...">]><x>&a;</x>'))).toBe(ErrorCode.XML_DOCTYPE);
+    expect(codeOf(() => parseXml('<!doctype x><x/>'))).toBe(ErrorCode.XML_DOCTYPE);
+  });
+
+  it('refuses external entities (XXE) and any ENTITY declaration', () => {
+    const xxe = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><x>&xxe;</x>';
+    expect(codeOf(() => parseXml(xxe))).toBe(ErrorCode.XML_DOCTYPE);
+    expect(codeOf(() => parseXml('<x><!ENTITY a "b"></x>'))).toBe(ErrorCode.XML_ENTITY);
+  });
+
+  it('refuses references to undeclared entities in text and attributes', () => {
+    expect(codeOf(() => parseXml('<x>&xxe;</x>'))).toBe(ErrorCode.XML_ENTITY);
+    expect(codeOf(() => parseXml('<x a="&nbsp;"/>'))).toBe(ErrorCode.XML_ENTITY);
+    expect(codeOf(() => parseXml('<x>&__proto__;</x>'))).toBe(ErrorCode.XML_ENTITY);
+  });
+
+  it('resolves only the five predefined entities and character references', () => {
+    const doc = parseXml('<x a="&lt;&gt;&amp;&quot;&apos;&#10;&#x41;">&#65;&#x1F600;&amp;lt;</x>');
+    expect(getAttribute(doc.root, null, 'a')).toBe('<>&"\'\nA');
+    expect(textContent(doc.root)).toBe('A\u{1F600}&lt;');
+  });
+
+  it('reports unbound prefixes as XML_NAMESPACE', () => {
+    expect(codeOf(() => parseXml('<p:x/>'))).toBe(ErrorCode.XML_NAMESPACE);
+    expect(codeOf(() => parseXml('<x p:a="1"/>'))).toBe(ErrorCode.XML_NAMESPACE);
+    expect(codeOf(() => parseXml('<x xmlns:p="u"/><!-- -->'))).toBe('no error');
+    expect(codeOf(() => parseXml('<x><y xmlns:p="u"/><p:z/></x>'))).toBe(ErrorCode.XML_NAMESPACE);
+    expect(codeOf(() => parseXml('<x xmlns:p=""/>'))).toBe(ErrorCode.XML_NAMESPACE);
+    expect(codeOf(() => parseXml('<x xmlns:xml="urn:other"/>'))).toBe(ErrorCode.XML_NAMESPACE);
+    expect(codeOf(() => parseXml('<x p:a="1" q:a="2" xmlns:p="u" xmlns:q="u"/>'))).toBe(
+      ErrorCode.XML_NAMESPACE,
+    );
+  });
+
+  it.each([
+    ['unclosed element', '<x><y></x>'],
+    ['two roots', '<x/><y/>'],
+    ['no root', '<!-- only a comment -->'],
+    ['text outside the root', 'hello<x/>'],
+    ['"]]>" in text', '<x>]]></x>'],
+    ['"<" in an attribute', '<x a="<"/>'],
+    ['repeated attribute', '<x a="1" a="2"/>'],
+    ['unquoted attribute', '<x a=1/>'],
+    ['a bare ampersand', '<x>a & b</x>'],
+    ['"--" in a comment', '<x><!-- a -- b --></x>'],
+    ['a forbidden control character', '<x>\u0001</x>'],
+    ['a reference to a forbidden character', '<x>&#0;</x>'],
+    ['a lone surrogate', '<x>\uD800</x>'],
+    ['a declaration not at the start', ' <?xml version="1.0"?><x/>'],
+    ['truncated', '<x><y'],
+    ['empty', ''],
+  ])('refuses malformed XML: %s', (_what, text) => {
+    expect(codeOf(() => parseXml(text))).toBe(ErrorCode.XML_MALFORMED);
+  });
+
+  it('gives line, column and a byte offset for malformed XML', () => {
+    const error = errorOf(() => parseXml(Buffer.from('<x>\n  <é/>\n  <y a="<"/></x>'), { part: 'Doc.xml' }));
+    expect(error.code).toBe(ErrorCode.XML_MALFORMED);
+    expect(error.message).toContain('line 3');
+    expect(error.message).toContain('Doc.xml');
+    expect(error.part).toBe('Doc.xml');
+    // The '<' follows '<x>\n  <é/>\n  <y a="', 20 bytes in UTF-8 (é is two bytes).
+    expect(error.offset).toBe(20);
+  });
+
+  it('refuses oversize input before decoding it', () => {
+    expect(codeOf(() => parseXml(Buffer.alloc(101, 0x20), { maxSize: 100 }))).toBe(ErrorCode.XML_TOO_LARGE);
+    expect(codeOf(() => parseXml('<x/>', { maxSize: 3 }))).toBe(ErrorCode.XML_TOO_LARGE);
+    expect(codeOf(() => parseXml('<x/>', { maxSize: 4 }))).toBe('no error');
+  });
+
+  it('refuses bytes that are not UTF-8 or BOM-marked UTF-16, and encodings it cannot honour', () => {
+    expect(codeOf(() => parseXml(Buffer.from([0x3c, 0x78, 0xff, 0x2f, 0x3e])))).toBe(ErrorCode.XML_ENCODING);
+    expect(codeOf(() => parseXml('<?xml version="1.0" encoding="ISO-8859-1"?><x/>'))).toBe(
+      ErrorCode.XML_ENCODING,
+    );
+    expect(codeOf(() => parseXml('<?xml version="1.0" encoding="utf-16"?><x/>'))).toBe(
+      ErrorCode.XML_ENCODING,
+    );
+  });
+
+  it('never lets a non-AppvError escape, even for names fast-xml-parser rejects', () => {
+    const doc = parseXml('<__proto__ constructor="1" toString="2"><hasOwnProperty/></__proto__>');
+    expect(doc.root.localName).toBe('__proto__');
+    expect(getAttribute(doc.root, null, 'constructor')).toBe('1');
+  });
+
+  it('does not overflow the stack on deep nesting', () => {
+    const depth = 100_000;
+    const text = `${'<a>'.repeat(depth)}${'</a>'.repeat(depth)}`;
+    const doc = parseXml(text);
+    expect(serializeXml(doc)).toBe(text);
+  });
+});
+
+describe('parseXml: namespaces', () => {
+  it('resolves default namespaces, prefixes, the xml prefix and unprefixed attributes', () => {
+    const doc = parseXml(
+      '<Package xmlns="urn:appx" xmlns:appv="urn:appv" xml:lang="en"><Identity Name="n" appv:PackageId="p"/>' +
+        '<Applications xmlns="urn:appv"><Application Id="a"/></Applications><appv:X xmlns=""><y/></appv:X></Package>',
+    );
+    const root = doc.root;
+    expect(root.namespace).toBe('urn:appx');
+    expect(root.attributes.map((a) => [a.name, a.namespace, a.localName])).toEqual([
+      ['xmlns', XMLNS_NAMESPACE, 'xmlns'],
+      ['xmlns:appv', XMLNS_NAMESPACE, 'appv'],
+      ['xml:lang', XML_NAMESPACE, 'lang'],
+    ]);
+    const [identity, applications, x] = root.children as [XmlElement, XmlElement, XmlElement];
+    expect(identity.namespace).toBe('urn:appx');
+    expect(getAttribute(identity, null, 'Name')).toBe('n');
+    expect(getAttribute(identity, 'urn:appv', 'PackageId')).toBe('p');
+    expect(applications.namespace).toBe('urn:appv');
+    expect((applications.children[0] as XmlElement).namespace).toBe('urn:appv');
+    expect(x.namespace).toBe('urn:appv');
+    expect((x.children[0] as XmlElement).namespace).toBeNull();
+  });
+});
+
+describe('parseXml: encodings', () => {
+  it('reads UTF-16 LE and BE with a BOM and writes them back identically', () => {
+    const text = '<?xml version="1.0" encoding="utf-16"?><x a="é">\u{1F600}</x>';
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = Buffer.from(le).swap16();
+    for (const [bytes, encoding] of [
+      [le, 'utf-16le'],
+      [be, 'utf-16be'],
+    ] as const) {
+      const doc = parseXml(bytes);
+      expect(textContent(doc.root)).toBe('\u{1F600}');
+      expect(xmlByteForm(doc)).toEqual({ encoding, bom: true });
+      expect(serializeXmlToBytes(doc).equals(bytes)).toBe(true);
+    }
+  });
+
+  it('strips a UTF-8 BOM and restores it on output', () => {
+    const bytes = Buffer.from('\ufeff<?xml version="1.0" encoding="utf-8"?>\r\n<x/>', 'utf8');
+    const doc = parseXml(bytes);
+    expect(doc.prolog).toEqual([{ kind: 'text', value: '\r\n' }]);
+    expect(serializeXml(doc)).toBe('<?xml version="1.0" encoding="utf-8"?>\r\n<x/>');
+    expect(serializeXmlToBytes(doc).equals(bytes)).toBe(true);
+  });
+
+  it('reads the UTF-16 BlockMaps of the invalid MSIX fixtures', () => {
+    const bytes = unzipItem(path.join(INVALID_DIR, 'Duplicate_file_in_blockmap.appx'), 'AppxBlockMap.xml');
+    expect(bytes.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xfe]));
+    const doc = parseXml(bytes);
+    expect(doc.root.localName).toBe('BlockMap');
+    expect(serializeXmlToBytes(doc).equals(bytes)).toBe(true);
+  });
+});
+
+describe('parseXml: keeps everything', () => {
+  it('keeps the declaration, comments, PIs, CDATA, whitespace and attribute order', () => {
+    const text =
+      '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n<!-- c --><?pi some data?>\n' +
+      '<r z="1" a="2" m="3"> <x/>t<![CDATA[<raw & stuff>]]><?p2?><!---->\n</r>\n<!-- after -->';
+    const doc = parseXml(text);
+    expect(doc.declaration).toEqual({ version: '1.0', encoding: 'UTF-8', standalone: 'no' });
+    expect(doc.prolog).toEqual([
+      { kind: 'text', value: '\n' },
+      { kind: 'comment', value: ' c ' },
+      { kind: 'pi', target: 'pi', value: 'some data' },
+      { kind: 'text', value: '\n' },
+    ]);
+    expect(doc.root.attributes.map((a) => a.name)).toEqual(['z', 'a', 'm']);
+    expect(doc.root.children).toEqual([
+      { kind: 'text', value: ' ' },
+      { kind: 'element', name: 'x', namespace: null, localName: 'x', attributes: [], children: [] },
+      { kind: 'text', value: 't' },
+      { kind: 'text', value: '<raw & stuff>', cdata: true },
+      { kind: 'pi', target: 'p2', value: '' },
+      { kind: 'comment', value: '' },
+      { kind: 'text', value: '\n' },
+    ]);
+    expect(doc.epilog).toEqual([
+      { kind: 'text', value: '\n' },
+      { kind: 'comment', value: ' after ' },
+    ]);
+    expect(serializeXml(doc)).toBe(text);
+  });
+
+  it('reproduces non-canonical formatting while values are unchanged, canonical style once changed', () => {
+    const text = '<r  b = \'x&#65;"\' c="1"\r\n>a&#x42;></r ><e></e><f />';
+    const wrapped = `<w>${text}</w>`;
+    const doc = parseXml(wrapped);
+    expect(serializeXml(doc)).toBe(wrapped);
+    const r = doc.root.children[0] as XmlElement;
+    expect(getAttribute(r, null, 'b')).toBe('xA"');
+    (r.attributes[0] as { value: string }).value = 'y';
+    expect(serializeXml(doc)).toBe('<w><r b="y" c="1"\r\n>a&#x42;></r ><e></e><f /></w>');
+    expect(serializeXml(doc, { canonical: true })).toBe('<w><r b="y" c="1">aB&gt;</r><e/><f/></w>');
+  });
+
+  it('normalises literal whitespace in attribute values and writes it back as references', () => {
+    const doc = parseXml('<x a="1\r\n2\t3\n4" b="&#9;&#10;&#13;"/>');
+    expect(getAttribute(doc.root, null, 'a')).toBe('1 2 3 4');
+    expect(getAttribute(doc.root, null, 'b')).toBe('\t\n\r');
+    expect(serializeXml(doc, { canonical: true })).toBe('<x a="1 2 3 4" b="&#9;&#10;&#13;"/>');
+  });
+
+  it('keeps CR LF in text (Windows documents round-trip byte for byte)', () => {
+    const doc = parseXml('<x>\r\n  <y/>\r\n</x>');
+    expect(doc.root.children[0]).toEqual({ kind: 'text', value: '\r\n  ' });
+  });
+});
+
+describe('serializeXml: refuses to write what could not be read back', () => {
+  const element = (over: Partial<XmlElement>): XmlElement => ({
+    kind: 'element',
+    name: 'x',
+    namespace: null,
+    localName: 'x',
+    attributes: [],
+    children: [],
+    ...over,
+  });
+  const doc = (root: XmlElement) => ({ prolog: [], root, epilog: [] });
+  it.each([
+    [
+      'a comment with --',
+      element({ children: [{ kind: 'comment', value: 'a--b' }] }),
+      ErrorCode.XML_MALFORMED,
+    ],
+    [
+      'CDATA with ]]>',
+      element({ children: [{ kind: 'text', value: ']]>', cdata: true }] }),
+      ErrorCode.XML_MALFORMED,
+    ],
+    [
+      'a PI with ?>',
+      element({ children: [{ kind: 'pi', target: 't', value: '?>' }] }),
+      ErrorCode.XML_MALFORMED,
+    ],
+    ['a NUL in text', element({ children: [{ kind: 'text', value: '\u0000' }] }), ErrorCode.XML_MALFORMED],
+    ['a bad element name', element({ name: '1x' }), ErrorCode.XML_MALFORMED],
+    ['an undeclared prefix', element({ name: 'p:x' }), ErrorCode.XML_NAMESPACE],
+  ])('%s', (_what, root, code) => {
+    expect(codeOf(() => serializeXml(doc(root)))).toBe(code);
+  });
+});
+
+describe('real documents (MSIX SDK fixtures, extracted with the system unzip)', () => {
+  const packages = validPackages();
+  it('has the fixtures', () => {
+    expect(packages.length).toBeGreaterThanOrEqual(6);
+  });
+
+  // fast-xml-parser's own tree is an independent reading to compare names, attributes and text with.
+  const reference = new XMLParser({
+    preserveOrder: true,
+    processEntities: false,
+    htmlEntities: false,
+    ignoreAttributes: false,
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: false,
+    attributeNamePrefix: '',
+    commentPropName: '#comment',
+    cdataPropName: '#cdata',
+  });
+  type RefNode = Record<string, unknown>;
+  const refElements = (nodes: RefNode[], out: { name: string; attrs: Record<string, string> }[] = []) => {
+    for (const node of nodes) {
+      const name = Object.keys(node).find((k) => k !== ':@');
+      if (name === undefined || name.startsWith('#') || name.startsWith('?')) continue;
+      out.push({ name, attrs: (node[':@'] as Record<string, string> | undefined) ?? {} });
+      refElements(node[name] as RefNode[], out);
+    }
+    return out;
+  };
+  const ourElements = (root: XmlElement) => {
+    const out: { name: string; attrs: Record<string, string> }[] = [];
+    const walk = (e: XmlElement) => {
+      out.push({ name: e.name, attrs: Object.fromEntries(e.attributes.map((a) => [a.name, a.value])) });
+      for (const c of e.children) if (c.kind === 'element') walk(c);
+    };
+    walk(root);
+    return out;
+  };
+
+  for (const name of validPackages()) {
+    for (const item of ['AppxBlockMap.xml', 'AppxManifest.xml', '[Content_Types].xml']) {
+      it(`${name} ${item}: byte-identical round trip, same elements as fast-xml-parser`, () => {
+        const bytes = unzipItem(path.join(VALID_DIR, name), item);
+        const doc = parseXml(bytes, { part: item });
+        expect(serializeXmlToBytes(doc).equals(bytes)).toBe(true);
+        const text = bytes.toString('utf8').replace(/^\ufeff/, '');
+        const theirs = refElements(reference.parse(text) as RefNode[]);
+        // Their attribute values are raw (entities unresolved); these documents use none.
+        expect(ourElements(doc.root)).toEqual(theirs);
+        // The canonical form re-parses to the same tree.
+        expect(parseXml(serializeXml(doc, { canonical: true }))).toEqual(doc);
+      });
+    }
+  }
+});
