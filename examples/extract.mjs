@@ -21,7 +21,9 @@ try {
     },
   });
   if (process.stderr.isTTY) process.stderr.write('\n');
-  console.log(`${result.files} files (${result.bytes} bytes) and ${result.directories} directories in ${target}`);
+  console.log(
+    `${result.files} files (${result.bytes} bytes) and ${result.directories} directories in ${target}`,
+  );
 } catch (error) {
   if (!isAppvError(error)) throw error;
   // A hostile name is refused before the first byte is written: the target is left as it was.

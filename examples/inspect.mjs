@@ -12,7 +12,8 @@ try {
     console.log(`${info.displayName ?? info.name} ${info.version} by ${info.publisher}`);
     if (info.packageId) console.log(`App-V package ${info.packageId}, version ${info.versionId}`);
     else console.log('Not an App-V package (plain AppX/MSIX)');
-    for (const app of info.applications) console.log(`  application: ${app.name ?? app.id} -> ${app.target ?? '?'}`);
+    for (const app of info.applications)
+      console.log(`  application: ${app.name ?? app.id} -> ${app.target ?? '?'}`);
 
     console.log(`\n${info.partCount} parts:`);
     for (const part of listParts(pkg)) {
@@ -22,12 +23,15 @@ try {
     // Reusing the open package saves re-reading the central directory.
     const report = await verifyPackage(pkg, {
       onProgress: ({ done, total }) => {
-        if (process.stderr.isTTY && total > 0) process.stderr.write(`\rverifying ${Math.round((done / total) * 100)}%`);
+        if (process.stderr.isTTY && total > 0)
+          process.stderr.write(`\rverifying ${Math.round((done / total) * 100)}%`);
       },
     });
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
     for (const f of report.findings) console.log(`${f.severity} ${f.code} ${f.part ?? ''}: ${f.message}`);
-    console.log(`\n${report.valid ? 'valid' : 'INVALID'}: ${report.stats.blocks} blocks hashed in ${report.stats.seconds.toFixed(2)} s`);
+    console.log(
+      `\n${report.valid ? 'valid' : 'INVALID'}: ${report.stats.blocks} blocks hashed in ${report.stats.seconds.toFixed(2)} s`,
+    );
     process.exitCode = report.valid ? 0 : 1;
   } finally {
     await pkg.close();

@@ -24,5 +24,7 @@ if (isRoot && has('apt-get')) {
   });
   process.exit(0);
 }
-console.error(`ensure-tools: the tests need ${packages.join(', ')}; install them (e.g. sudo apt-get install ${packages.join(' ')})`);
+console.error(
+  `ensure-tools: the tests need ${packages.join(', ')}; install them (e.g. sudo apt-get install ${packages.join(' ')})`,
+);
 process.exit(2);

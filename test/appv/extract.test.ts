@@ -1,6 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AppvError, ErrorCode, extractPackage, openPackage } from 'appv';
@@ -14,7 +24,7 @@ import { type CraftEntry, craftZip } from '../helpers/zip-crafter.js';
  * The oracle is Python's zipfile plus a percent-decoder written here, sharing nothing with packages/opc:
  * for every ZIP item, the path it must land on (decoded once, `/` kept as separator) and its SHA-256.
  */
-const PY_EXPECTED = String.raw`
+const PY_EXPECTED = `
 import hashlib, json, re, sys, zipfile
 
 def decode(segment):
@@ -30,7 +40,11 @@ print(json.dumps(out))
 `;
 
 function expectedFiles(file: string): Map<string, { sha256: string; size: number }> {
-  const rows = JSON.parse(execFileSync('python3', ['-c', PY_EXPECTED, file], { encoding: 'utf8' })) as [string, string, number][];
+  const rows = JSON.parse(execFileSync('python3', ['-c', PY_EXPECTED, file], { encoding: 'utf8' })) as [
+    string,
+    string,
+    number,
+  ][];
   return new Map(rows.map(([name, sha256, size]) => [name, { sha256, size }]));
 }
 
@@ -45,7 +59,12 @@ function walk(dir: string): { files: Map<string, string>; directories: Set<strin
         directories.add(child);
         visit(child);
       } else {
-        files.set(child, createHash('sha256').update(readFileSync(path.join(dir, child))).digest('hex'));
+        files.set(
+          child,
+          createHash('sha256')
+            .update(readFileSync(path.join(dir, child)))
+            .digest('hex'),
+        );
       }
     }
   };
@@ -61,7 +80,11 @@ afterEach(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-async function extractBytes(bytes: Buffer, target: string, options: Parameters<typeof extractPackage>[2] = {}) {
+async function extractBytes(
+  bytes: Buffer,
+  target: string,
+  options: Parameters<typeof extractPackage>[2] = {},
+) {
   const pkg = await openPackage(bytes);
   try {
     return await extractPackage(pkg, target, options);
@@ -70,7 +93,11 @@ async function extractBytes(bytes: Buffer, target: string, options: Parameters<t
   }
 }
 
-async function extractError(bytes: Buffer, target: string, options: Parameters<typeof extractPackage>[2] = {}) {
+async function extractError(
+  bytes: Buffer,
+  target: string,
+  options: Parameters<typeof extractPackage>[2] = {},
+) {
   const error = await extractBytes(bytes, target, options).then(
     () => undefined,
     (e: unknown) => e,
@@ -119,10 +146,13 @@ describe('extractPackage on real packages', () => {
 
   it('extracts only the requested parts with `parts`, by decoded or ZIP name', async () => {
     const target = path.join(work, 'out');
-    const bytes = craftZip([good('a b/c.txt'), good('d.txt'), good('e.txt')]).bytes;
-    const result = await extractBytes(bytes, target, { parts: ['a b\\c.txt', 'e.txt'] });
+    const bytes = craftZip([good('a%20b/c.txt'), good('d.txt'), good('e.txt')]).bytes;
+    const result = await extractBytes(bytes, target, { parts: ['a b\\c.txt', 'E.TXT'] });
     expect(result.files).toBe(2);
     expect([...walk(target).files.keys()].sort()).toEqual(['a b/c.txt', 'e.txt']);
+    const byZipName = await extractBytes(bytes, path.join(work, 'zip'), { parts: ['a%20b/c.txt'] });
+    expect(byZipName.files).toBe(1);
+    expect(readFileSync(path.join(work, 'zip', 'a b', 'c.txt'), 'utf8')).toBe('harmless\n');
     const missing = await extractError(bytes, path.join(work, 'other'), { parts: ['nope.txt'] });
     expect(missing.code).toBe(ErrorCode.OPC_PART_NOT_FOUND);
   });
@@ -130,9 +160,13 @@ describe('extractPackage on real packages', () => {
   it('reports progress up to the total', async () => {
     const target = path.join(work, 'out');
     const seen: { files: number; bytes: number; totalBytes: number; totalFiles: number }[] = [];
-    await extractBytes(craftZip([good('a.txt'), { name: 'big.bin', data: Buffer.alloc(200_000, 7) }]).bytes, target, {
-      onProgress: (p) => seen.push({ ...p }),
-    });
+    await extractBytes(
+      craftZip([good('a.txt'), { name: 'big.bin', data: Buffer.alloc(200_000, 7) }]).bytes,
+      target,
+      {
+        onProgress: (p) => seen.push({ ...p }),
+      },
+    );
     const last = seen.at(-1);
     expect(last).toEqual({ files: 2, totalFiles: 2, bytes: 200_009, totalBytes: 200_009 });
   });
@@ -263,7 +297,9 @@ describe('extractPackage and existing files', () => {
   it('stops with ABORTED when the signal fires', async () => {
     const controller = new AbortController();
     controller.abort();
-    const error = await extractError(craftZip([good()]).bytes, path.join(work, 'out'), { signal: controller.signal });
+    const error = await extractError(craftZip([good()]).bytes, path.join(work, 'out'), {
+      signal: controller.signal,
+    });
     expect(error.code).toBe(ErrorCode.ABORTED);
   });
 });

@@ -18,7 +18,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
  * AppxBlockMap.xml and apply FORMAT.md §3/§4 (a `File` without `Blocks` = every block; a block's download is
  * its `Size`, or its slice length when stored).
  */
-const PY_FEATURE_BLOCKS = String.raw`
+const PY_FEATURE_BLOCKS = `
 import json, sys, zipfile, xml.etree.ElementTree as ET
 B = 65536
 z = zipfile.ZipFile(sys.argv[1])
@@ -80,9 +80,14 @@ describe('packageInfo', () => {
         version: '1.2.3.4',
       },
     ]);
-    const expected = JSON.parse(execFileSync('python3', ['-c', PY_FEATURE_BLOCKS, SAMPLE], { encoding: 'utf8' }));
+    const expected = JSON.parse(
+      execFileSync('python3', ['-c', PY_FEATURE_BLOCKS, SAMPLE], { encoding: 'utf8' }),
+    );
     expect(info.featureBlocks).toEqual(expected);
-    expect(info.featureBlocks.map((b) => b.id).sort()).toEqual(['PrimaryFeatureBlock', 'PublishingFeatureBlock']);
+    expect(info.featureBlocks.map((b) => b.id).sort()).toEqual([
+      'PrimaryFeatureBlock',
+      'PublishingFeatureBlock',
+    ]);
 
     const items = pythonList(SAMPLE);
     expect(info.partCount).toBe(items.length - 1);
@@ -96,14 +101,24 @@ describe('packageInfo', () => {
   it('reports LoadAll and counts run-limited files correctly', async () => {
     const spec = sampleSpec();
     spec.streamMap = {
-      publishing: [{ name: 'Root\\VFS\\ProgramFilesX86\\Vendor App\\app.exe', blocks: [[1, 2], [2, 10]] }],
+      publishing: [
+        {
+          name: 'Root\\VFS\\ProgramFilesX86\\Vendor App\\app.exe',
+          blocks: [
+            [1, 2],
+            [2, 10],
+          ],
+        },
+      ],
       primary: [{ name: 'Root\\VFS\\ProgramFilesX86\\Vendor App\\logo.png' }],
       primaryLoadAll: true,
     };
     const file = buildFile('loadall.appv', spec);
     const info = await withOpen(file, packageInfo);
     expect(info.loadAll).toBe(true);
-    expect(info.featureBlocks).toEqual(JSON.parse(execFileSync('python3', ['-c', PY_FEATURE_BLOCKS, file], { encoding: 'utf8' })));
+    expect(info.featureBlocks).toEqual(
+      JSON.parse(execFileSync('python3', ['-c', PY_FEATURE_BLOCKS, file], { encoding: 'utf8' })),
+    );
     const publishing = info.featureBlocks.find((b) => b.id === 'PublishingFeatureBlock');
     // Runs [1,2] and [2,10] overlap and overrun: blocks 1..4 of a 5-block file.
     expect(publishing?.blocks).toBe(4);

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { verifyPackage } from 'appv';
 import { AppvError, OpcPackage } from '@appv/opc';
+import { verifyPackage } from 'appv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { baselinePackage, hostileCases, truncations } from '../helpers/hostile.js';
 
@@ -24,33 +24,39 @@ describe('the hostile baseline', () => {
   });
 });
 
-describe.each(hostileCases())('hostile case $name', ({ name, bytes, expectCode, alsoAcceptable, description }) => {
-  it(`is rejected with ${expectCode} (${description})`, async () => {
-    const report = await verifyPackage(onDisk(name, bytes), { threads: 2 });
-    const codes = report.findings.map((f) => f.code);
-    expect(report.valid, `findings: ${codes.join(', ')}`).toBe(false);
-    const accepted = [expectCode, ...(alsoAcceptable ?? [])];
-    expect(codes.some((code) => accepted.includes(code)), `wanted ${accepted.join('|')}, got ${codes.join(', ')}`).toBe(true);
-    for (const finding of report.findings) {
-      expect(finding.message.length).toBeGreaterThan(10);
-      expect(finding.severity).toMatch(/^(error|warning)$/);
-    }
-  });
-
-  it('never escapes as anything but an AppvError when opened directly', async () => {
-    try {
-      const pkg = await OpcPackage.open(bytes);
-      for (const item of pkg.items) {
-        if (!item.readable) continue;
-        await pkg.readPart(item, { maxSize: 64 * 1024 * 1024 }).catch((error: unknown) => {
-          expect(error).toBeInstanceOf(AppvError);
-        });
+describe.each(hostileCases())(
+  'hostile case $name',
+  ({ name, bytes, expectCode, alsoAcceptable, description }) => {
+    it(`is rejected with ${expectCode} (${description})`, async () => {
+      const report = await verifyPackage(onDisk(name, bytes), { threads: 2 });
+      const codes = report.findings.map((f) => f.code);
+      expect(report.valid, `findings: ${codes.join(', ')}`).toBe(false);
+      const accepted = [expectCode, ...(alsoAcceptable ?? [])];
+      expect(
+        codes.some((code) => accepted.includes(code)),
+        `wanted ${accepted.join('|')}, got ${codes.join(', ')}`,
+      ).toBe(true);
+      for (const finding of report.findings) {
+        expect(finding.message.length).toBeGreaterThan(10);
+        expect(finding.severity).toMatch(/^(error|warning)$/);
       }
-    } catch (error) {
-      expect(error).toBeInstanceOf(AppvError);
-    }
-  });
-});
+    });
+
+    it('never escapes as anything but an AppvError when opened directly', async () => {
+      try {
+        const pkg = await OpcPackage.open(bytes);
+        for (const item of pkg.items) {
+          if (!item.readable) continue;
+          await pkg.readPart(item, { maxSize: 64 * 1024 * 1024 }).catch((error: unknown) => {
+            expect(error).toBeInstanceOf(AppvError);
+          });
+        }
+      } catch (error) {
+        expect(error).toBeInstanceOf(AppvError);
+      }
+    });
+  },
+);
 
 describe('a package truncated at every structure boundary', () => {
   const cuts = truncations(baselinePackage());

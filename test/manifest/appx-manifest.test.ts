@@ -6,21 +6,12 @@ import {
   parseAppxManifest,
   serializeAppxManifest,
 } from '@appv/manifest';
-import { AppvError, ErrorCode, getAttribute, parseXml } from '@appv/opc';
+import { ErrorCode, getAttribute, parseXml } from '@appv/opc';
 import { describe, expect, it } from 'vitest';
+import { codeOf } from '../helpers/error-code.js';
 import { LOCAL_FIXTURES, unzipItem, VALID_DIR, validPackages } from './fixtures/msix.js';
 
 const sample = readFileSync(path.join(LOCAL_FIXTURES, 'AppxManifest.xml'));
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppvError);
-    return (error as AppvError).code;
-  }
-  return 'no error';
-}
 
 describe('parseAppxManifest: App-V flavour (FORMAT.md §6)', () => {
   it('reads identity, App-V ids, properties and the schema version', () => {

@@ -13,17 +13,8 @@ import {
 import { AppvError, ErrorCode, HASH_LENGTH, type HashAlgorithm } from '@appv/opc';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { codeOf } from '../helpers/error-code.js';
 import { INVALID_DIR, unzipItem, VALID_DIR, validPackages } from './fixtures/msix.js';
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppvError);
-    return (error as AppvError).code;
-  }
-  return 'no error';
-}
 
 const withoutDocument = ({ document: _document, ...rest }: BlockMap) => rest;
 const sha = (fill: number, algorithm: HashAlgorithm = 'sha256') => Buffer.alloc(HASH_LENGTH[algorithm], fill);

@@ -9,23 +9,14 @@ import {
   parseFilesystemMetadata,
   serializeFilesystemMetadata,
 } from '@appv/manifest';
-import { AppvError, ErrorCode } from '@appv/opc';
+import { ErrorCode } from '@appv/opc';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { codeOf } from '../helpers/error-code.js';
 import { LOCAL_FIXTURES } from './fixtures/msix.js';
 
 const sample = readFileSync(path.join(LOCAL_FIXTURES, 'FilesystemMetadata.xml'));
 const withoutDocument = ({ document: _document, ...rest }: FilesystemMetadata) => rest;
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppvError);
-    return (error as AppvError).code;
-  }
-  return 'no error';
-}
 
 describe('parseFilesystemMetadata (FORMAT.md §5)', () => {
   it('reads the root, the long/short tree, empty and opaque directories', () => {
@@ -100,7 +91,7 @@ describe('serializeFilesystemMetadata', () => {
         // maxDepth: past it only the first choice (no children) is taken.
         children: fc.oneof(
           { maxDepth: 4, depthIdentifier: 'fs' },
-          fc.constant([]),
+          fc.constant<FilesystemEntry[]>([]),
           fc.array(tie('entry'), { maxLength: 3, depthIdentifier: 'fs' }),
         ),
       },

@@ -13,23 +13,14 @@ import {
   type StreamMap,
   serializeStreamMap,
 } from '@appv/manifest';
-import { AppvError, ErrorCode } from '@appv/opc';
+import { ErrorCode } from '@appv/opc';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { codeOf } from '../helpers/error-code.js';
 import { LOCAL_FIXTURES } from './fixtures/msix.js';
 
 const sample = readFileSync(path.join(LOCAL_FIXTURES, 'StreamMap.xml'));
 const withoutDocument = ({ document: _document, ...rest }: StreamMap) => rest;
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppvError);
-    return (error as AppvError).code;
-  }
-  return 'no error';
-}
 
 describe('parseStreamMap (FORMAT.md §4)', () => {
   it('reads the publishing and primary feature blocks', () => {

@@ -64,7 +64,9 @@ describe.each(valid)('valid fixture $name', ({ path }) => {
         expect(part.size).toBe(bytes.length);
         expect(part.blockHashes.length).toBe(Math.ceil(bytes.length / 65_536));
         part.blockHashes.forEach((hash, i) => {
-          const expected = createHash('sha256').update(bytes.subarray(i * 65_536, (i + 1) * 65_536)).digest();
+          const expected = createHash('sha256')
+            .update(bytes.subarray(i * 65_536, (i + 1) * 65_536))
+            .digest();
           expect(hash?.equals(expected), `${part.name} block ${i}`).toBe(true);
         });
       }
@@ -96,7 +98,9 @@ describe('OpcPackage', () => {
     // HelloWorld holds both loader%255B1%255D.js and loader%25255B1%25255D.js: decoded names keep them apart.
     const twin = pkg.items.find((i) => i !== encoded && i.name === encoded.zipName);
     if (twin) expect(pkg.item(encoded.zipName)).toBe(twin);
-    expect(() => pkg.requireItem('nope.txt')).toThrow(expect.objectContaining({ code: ErrorCode.OPC_PART_NOT_FOUND }));
+    expect(() => pkg.requireItem('nope.txt')).toThrow(
+      expect.objectContaining({ code: ErrorCode.OPC_PART_NOT_FOUND }),
+    );
   });
 
   it('reads raw compressed ranges and refuses ranges outside the item', async () => {

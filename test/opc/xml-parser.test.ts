@@ -1,9 +1,9 @@
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import {
   AppvError,
   ErrorCode,
   getAttribute,
+  MAX_XML_NODES,
   parseXml,
   serializeXml,
   serializeXmlToBytes,
@@ -13,23 +13,10 @@ import {
   type XmlElement,
   xmlByteForm,
 } from '@appv/opc';
+import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
+import { codeOf } from '../helpers/error-code.js';
 import { INVALID_DIR, unzipItem, VALID_DIR, validPackages } from '../manifest/fixtures/msix.js';
-
-// fast-xml-parser is a dependency of @appv/opc, not of the workspace root: resolve it from there.
-const { XMLParser } = createRequire(path.resolve(import.meta.dirname, '../../packages/opc/package.json'))(
-  'fast-xml-parser',
-) as { XMLParser: new (options: Record<string, unknown>) => { parse(text: string): unknown } };
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppvError);
-    return (error as AppvError).code;
-  }
-  return 'no error';
-}
 
 function errorOf(run: () => unknown): AppvError {
   try {
@@ -120,6 +107,13 @@ describe('parseXml: refusals (hostile input, FORMAT.md §9)', () => {
     expect(codeOf(() => parseXml(Buffer.alloc(101, 0x20), { maxSize: 100 }))).toBe(ErrorCode.XML_TOO_LARGE);
     expect(codeOf(() => parseXml('<x/>', { maxSize: 3 }))).toBe(ErrorCode.XML_TOO_LARGE);
     expect(codeOf(() => parseXml('<x/>', { maxSize: 4 }))).toBe('no error');
+  });
+
+  it('refuses more nodes than the limit (a small part can still describe a huge tree)', () => {
+    const text = `<r>${'<a b="1"/>'.repeat(50)}</r>`;
+    expect(codeOf(() => parseXml(text, { maxNodes: 100 }))).toBe('no error');
+    expect(codeOf(() => parseXml(text, { maxNodes: 99 }))).toBe(ErrorCode.XML_TOO_LARGE);
+    expect(MAX_XML_NODES).toBeGreaterThanOrEqual(3_000_000);
   });
 
   it('refuses bytes that are not UTF-8 or BOM-marked UTF-16, and encodings it cannot honour', () => {

@@ -83,7 +83,11 @@ export class AppvPackage {
     return this.opc.close();
   }
 
-  private document<T>(name: string, missing: ErrorCode, parse: (bytes: Buffer, options: { part: string }) => T): Promise<T> {
+  private document<T>(
+    name: string,
+    missing: ErrorCode,
+    parse: (bytes: Buffer, options: { part: string }) => T,
+  ): Promise<T> {
     let loaded = this.cache.get(name) as Promise<T> | undefined;
     if (!loaded) {
       loaded = (async () => {
@@ -96,7 +100,10 @@ export class AppvPackage {
     return loaded;
   }
 
-  private optional<T>(name: string, parse: (bytes: Buffer, options: { part: string }) => T): Promise<T | null> {
+  private optional<T>(
+    name: string,
+    parse: (bytes: Buffer, options: { part: string }) => T,
+  ): Promise<T | null> {
     if (!this.has(name)) return Promise.resolve(null);
     return this.document(name, ErrorCode.APPV_PART_MISSING, parse);
   }

@@ -2,6 +2,19 @@
  * appv: read, inspect, extract and verify Microsoft App-V 5 `.appv` packages (and AppX/MSIX, which share
  * the container). One import gives the whole public API, error types included.
  */
+
+export {
+  AppvError,
+  type AppvErrorOptions,
+  ErrorCode,
+  type ErrorLocation,
+  type Finding,
+  isAppvError,
+  type OpenOptions,
+  type PackageInput,
+  type PackageItem,
+  type Severity,
+} from '@appv/opc';
 export { AppvPackage, openPackage } from './appv-package.js';
 export {
   type ExtractOptions,
@@ -19,15 +32,3 @@ export {
 } from './package-info.js';
 export { type VerifyOptions, verifyPackage } from './verify/verify.js';
 export type { VerifyPhase, VerifyProgress, VerifyReport, VerifyStats } from './verify/verify-report.js';
-export {
-  AppvError,
-  type AppvErrorOptions,
-  ErrorCode,
-  type ErrorLocation,
-  type Finding,
-  isAppvError,
-  type PackageInput,
-  type OpenOptions,
-  type PackageItem,
-  type Severity,
-} from '@appv/opc';

@@ -125,7 +125,11 @@ async function tolerate<T>(load: () => Promise<T>, problems: Finding[]): Promise
   }
 }
 
-function describeFeatureBlocks(pkg: AppvPackage, streamMap: StreamMap, blockMap: BlockMap | null): FeatureBlockInfo[] {
+function describeFeatureBlocks(
+  pkg: AppvPackage,
+  streamMap: StreamMap,
+  blockMap: BlockMap | null,
+): FeatureBlockInfo[] {
   const mapFiles = new Map<string, BlockMapFile>();
   for (const file of blockMap?.files ?? []) {
     if (!mapFiles.has(nameKey(file.name))) mapFiles.set(nameKey(file.name), file);
@@ -156,7 +160,14 @@ function describeFeatureBlock(
       }
     }
   }
-  return { id: block.id, loadAll: block.loadAll, files: block.files.length, blocks, uncompressedBytes, compressedBytes };
+  return {
+    id: block.id,
+    loadAll: block.loadAll,
+    files: block.files.length,
+    blocks,
+    uncompressedBytes,
+    compressedBytes,
+  };
 }
 
 /** FORMAT.md §3: a deflated block's bytes are its `Size`; a stored block's are the slice itself. */

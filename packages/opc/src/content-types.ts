@@ -24,6 +24,21 @@ export interface ContentTypes {
   readonly document: XmlDocument;
 }
 
+/** Lookup tables by case-insensitive key, built once per ContentTypes (a package may have thousands of parts). */
+const indexes = new WeakMap<ContentTypes, { overrides: Map<string, string>; defaults: Map<string, string> }>();
+
+function indexOf(types: ContentTypes): { overrides: Map<string, string>; defaults: Map<string, string> } {
+  let index = indexes.get(types);
+  if (!index) {
+    index = {
+      overrides: new Map(types.overrides.map((o) => [overrideKey(o.partName), o.contentType])),
+      defaults: new Map(types.defaults.map((d) => [nameKey(d.extension), d.contentType])),
+    };
+    indexes.set(types, index);
+  }
+  return index;
+}
+
 /**
  * Parses `[Content_Types].xml`. Structure errors throw CONTENT_TYPES_MALFORMED (or the XML_ code of the XML
  * problem); duplicate declarations are reported as findings, the first one winning as in the SDK.
@@ -32,7 +47,9 @@ export function parseContentTypes(bytes: Buffer, sink: FindingSink): ContentType
   const document = parseXml(bytes, { part: CONTENT_TYPES_ITEM });
   const root = document.root;
   if (root.localName !== 'Types' || root.namespace !== CONTENT_TYPES_NAMESPACE) {
-    throw malformed(`the root element is <${root.name}> in ${root.namespace ?? 'no namespace'}, not <Types> in ${CONTENT_TYPES_NAMESPACE}`);
+    throw malformed(
+      `the root element is <${root.name}> in ${root.namespace ?? 'no namespace'}, not <Types> in ${CONTENT_TYPES_NAMESPACE}`,
+    );
   }
   const defaults: ContentTypeDefault[] = [];
   const overrides: ContentTypeOverride[] = [];
@@ -62,14 +79,13 @@ export function parseContentTypes(bytes: Buffer, sink: FindingSink): ContentType
 
 /** Override by part name first, then Default by extension, both case-insensitive (OPC). */
 export function resolveContentType(types: ContentTypes, zipName: string): string | undefined {
-  const key = nameKey(safeDecode(zipName));
-  const override = types.overrides.find((o) => overrideKey(o.partName) === key);
-  if (override) return override.contentType;
+  const index = indexOf(types);
+  const override = index.overrides.get(nameKey(safeDecode(zipName)));
+  if (override !== undefined) return override;
   const lastSegment = zipName.slice(zipName.lastIndexOf('/') + 1);
   const dot = lastSegment.lastIndexOf('.');
   if (dot < 0) return undefined;
-  const extension = nameKey(safeDecode(lastSegment.slice(dot + 1)));
-  return types.defaults.find((d) => nameKey(d.extension) === extension)?.contentType;
+  return index.defaults.get(nameKey(safeDecode(lastSegment.slice(dot + 1))));
 }
 
 function overrideKey(partName: string): string {
@@ -86,7 +102,8 @@ function safeDecode(name: string): string {
 
 function required(element: XmlElement, attribute: string): string {
   const value = element.attributes.find((a) => a.namespace === null && a.localName === attribute)?.value;
-  if (value === undefined || value === '') throw malformed(`<${element.name}> lacks its ${attribute} attribute`);
+  if (value === undefined || value === '')
+    throw malformed(`<${element.name}> lacks its ${attribute} attribute`);
   return value;
 }
 

@@ -1,27 +1,32 @@
+export { HASH_LENGTH, type HashAlgorithm } from './blocks/block-job.js';
+export { crc32Combine } from './blocks/crc32-combine.js';
+export {
+  type DigestOptions,
+  digestItems,
+  digestPackage,
+  type PackageDigest,
+} from './blocks/digest-package.js';
+export type { DigestRequest, ItemDigest } from './blocks/item-digest.js';
+export { defaultThreadCount } from './blocks/worker-pool.js';
+export * from './content-types.js';
 export * from './errors.js';
 export * from './finding.js';
 export * from './limits.js';
-export * from './source/random-access-source.js';
-export { BufferSource } from './source/buffer-source.js';
-export { FileSource } from './source/file-source.js';
-export * from './zip/compression-method.js';
-export type { ZipItem } from './zip/zip-item.js';
-export type { EndRecords, Zip64EndRecord } from './zip/end-records.js';
+export { OpcPackage, type OpenOptions, type PackageInput } from './opc-package.js';
 export type { ItemKind, PackageItem } from './package-item.js';
 export {
   CONTENT_TYPES_ITEM,
   decodeItemName,
   encodePartName,
-  nameKey,
   isDriveLetter,
+  nameKey,
   partNameProblems,
 } from './part-name.js';
-export * from './content-types.js';
-export { type OpenOptions, OpcPackage, type PackageInput } from './opc-package.js';
 export type { PartStreamOptions } from './part-stream.js';
+export { BufferSource } from './source/buffer-source.js';
+export { FileSource } from './source/file-source.js';
+export * from './source/random-access-source.js';
 export * from './xml/index.js';
-export { HASH_LENGTH, type HashAlgorithm } from './blocks/block-job.js';
-export { crc32Combine } from './blocks/crc32-combine.js';
-export type { DigestRequest, ItemDigest } from './blocks/item-digest.js';
-export { type DigestOptions, digestItems, digestPackage, type PackageDigest } from './blocks/digest-package.js';
-export { defaultThreadCount } from './blocks/worker-pool.js';
+export * from './zip/compression-method.js';
+export type { EndRecords, Zip64EndRecord } from './zip/end-records.js';
+export type { ZipItem } from './zip/zip-item.js';

@@ -30,9 +30,29 @@ export const JOBS_PER_WORKER = 3;
 /** Reads issued by the central-directory walk are served from a read-ahead window of this size. */
 export const READ_AHEAD_BYTES = 256 * 1024;
 
+/** Local headers closer together than this are read in one go: a run of small entries costs one read, not one each. */
+export const LOCAL_HEADER_READ_AHEAD = 16 * 1024;
+
 /**
  * A 64 KiB block deflates to at most ~65.6 KB with any real encoder (stored deflate blocks plus the flush
  * marker). FORMAT.md §3 sets no bound, so we allow far more, but not so much that one hostile `Size` makes
  * us read a gigabyte into memory to inflate a single block.
  */
 export const MAX_COMPRESSED_BLOCK = 1024 * 1024;
+
+/**
+ * A deflated item with no BlockMap sizes and at most this many uncompressed bytes is inflated in one call;
+ * larger ones are inflated incrementally so a worker never holds more than a few blocks of output.
+ */
+export const WHOLE_ITEM_LIMIT = 4 * 1024 * 1024;
+
+/** …and whose compressed bytes fit in one read of at most this size (one batch of its own). */
+export const WHOLE_ITEM_COMPRESSED_LIMIT = 1024 * 1024;
+
+/**
+ * The tree costs ~150 bytes of heap per node, so a 64 MiB part of `<a/><a/>…` (16 M elements) would
+ * exhaust the heap although it is within MAX_XML_PART_SIZE. The largest real BlockMap allowed by that
+ * size has under 3 M nodes (a `Block` is ~80 bytes of text for 3 nodes), so this refuses only hostile
+ * input and bounds the tree to roughly 1 GB.
+ */
+export const MAX_XML_NODES = 6_000_000;

@@ -13,7 +13,13 @@ import { AppvError, ErrorCode } from './errors.js';
  * ASCII characters App-V and AppX writers percent-encode although URIs allow them; everything else that is
  * not a URI path character (and every non-ASCII character) is encoded too.
  */
-const ENCODED_ASCII = new Set(' !#$%&\'()+,;=@[]^`{}'.split(''));
+const ENCODED_ASCII = new Set(" !#$%&'()+,;=@[]^`{}".split(''));
+
+/**
+ * The common case, checked in one pass: segments of URI path characters (no `%`, no `:`) that neither are
+ * empty nor end in `.`. Anything else gets the detailed checks below.
+ */
+const PLAIN_NAME = /^(?:[A-Za-z0-9\-_~!$&'()*+,;=@]|\.(?=[^/]))+(?:\/(?:[A-Za-z0-9\-_~!$&'()*+,;=@]|\.(?=[^/]))+)*$/;
 
 /** RFC 3986 pchar minus pct-encoded: what may stand unencoded in a segment. */
 const PCHAR = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]$/;
@@ -33,7 +39,8 @@ function encodeSegment(segment: string): string {
     if (code < 0x80 && !ENCODED_ASCII.has(char) && PCHAR.test(char) && char !== ':') {
       out += char;
     } else {
-      for (const byte of Buffer.from(char, 'utf8')) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+      for (const byte of Buffer.from(char, 'utf8'))
+        out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
     }
   }
   return out;
@@ -83,6 +90,7 @@ function decodeSegment(segment: string, zipName: string): string {
  * entries (trailing `/`) are reported separately by the caller.
  */
 export function partNameProblems(zipName: string): string[] {
+  if (PLAIN_NAME.test(zipName)) return [];
   const problems: string[] = [];
   if (zipName.length === 0) return ['the name is empty'];
   if (zipName.startsWith('/')) problems.push('it starts with "/"');

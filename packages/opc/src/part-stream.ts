@@ -24,7 +24,9 @@ export function openPartStream(
   options: PartStreamOptions = {},
 ): Readable {
   assertReadable(item);
-  return Readable.from(checkedChunks(source, item, options.verify ?? true, options.signal), { objectMode: false });
+  return Readable.from(checkedChunks(source, item, options.verify ?? true, options.signal), {
+    objectMode: false,
+  });
 }
 
 /** The uncompressed chunks of an item, size-capped and (optionally) CRC-checked; errors are AppvErrors. */

@@ -19,7 +19,11 @@ export function parseOrUsage<T>(verb: string, parse: () => T): T {
 }
 
 /** Exactly the named positionals (unless `--help`, which ignores them). */
-export function expectPositionals(verb: string, positionals: readonly string[], names: readonly string[]): void {
+export function expectPositionals(
+  verb: string,
+  positionals: readonly string[],
+  names: readonly string[],
+): void {
   if (positionals.length !== names.length) {
     const expected = names.map((n) => `<${n}>`).join(' ');
     throw usage(verb, `expected ${expected}, got ${positionals.length} argument(s)`);

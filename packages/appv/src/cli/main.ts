@@ -31,7 +31,9 @@ Options:
 
 function version(): string {
   // dist/cli/main.js and src/cli/main.ts are both two levels below the package root.
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return manifest.version;
 }
 
@@ -52,7 +54,10 @@ async function main(argv: readonly string[], context: CommandContext): Promise<E
   }
   const command = COMMANDS.find((c) => c.name === verb);
   if (!command) {
-    throw usage('', `unknown command ${JSON.stringify(verb)}; commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
+    throw usage(
+      '',
+      `unknown command ${JSON.stringify(verb)}; commands: ${COMMANDS.map((c) => c.name).join(', ')}`,
+    );
   }
   return command.run(rest, context);
 }
@@ -68,8 +73,21 @@ function report(error: unknown, signal: AbortSignal, stderr: NodeJS.WriteStream)
     return ExitCode.usageOrInput;
   }
   // Not an AppvError: a bug in appv itself. Show everything, it is what a bug report needs.
-  stderr.write(`appv: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  stderr.write(
+    `appv: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   return ExitCode.usageOrInput;
+}
+
+/**
+ * Ends the process the way an un-handled Ctrl-C would (the shell then reports 130). process.exit() is no
+ * use here: at exit, Node joins the libuv thread pool, so a thread stuck in a blocking call hangs it.
+ */
+function dieOfSigint(): never {
+  process.removeAllListeners('SIGINT');
+  process.kill(process.pid, 'SIGINT');
+  // The signal is delivered asynchronously; never return into the aborted work meanwhile.
+  for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
 }
 
 /** How long an interrupted verb gets to stop cleanly (remove temp files, end workers) before we exit anyway. */
@@ -79,13 +97,13 @@ async function run(): Promise<void> {
   const controller = new AbortController();
   process.on('SIGINT', () => {
     // A second Ctrl-C while cleanup is slow means "now".
-    if (controller.signal.aborted) process.exit(ExitCode.interrupted);
+    if (controller.signal.aborted) dieOfSigint();
     controller.abort(new Error('interrupted'));
     // Some waits cannot be cancelled (an open() on a FIFO, a stuck network mount): do not hang on them.
     // Unref'd, so a verb that stops promptly is not kept waiting for this timer.
     setTimeout(() => {
       process.stderr.write('appv: interrupted\n');
-      process.exit(ExitCode.interrupted);
+      dieOfSigint();
     }, INTERRUPT_GRACE_MS).unref();
   });
   // A reader that closes the pipe early (`appv ls pkg | head`) is not an error worth a stack trace.
@@ -93,7 +111,11 @@ async function run(): Promise<void> {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? ExitCode.ok);
     throw error;
   });
-  const context: CommandContext = { signal: controller.signal, stdout: process.stdout, stderr: process.stderr };
+  const context: CommandContext = {
+    signal: controller.signal,
+    stdout: process.stdout,
+    stderr: process.stderr,
+  };
   try {
     process.exitCode = await main(process.argv.slice(2), context);
   } catch (error) {

@@ -22,7 +22,9 @@ export interface Column {
 
 /** Columns padded to their widest cell, two spaces apart; the last left-aligned column is not padded. */
 export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[]): string[] {
-  const widths = columns.map((column, i) => Math.max(column.header.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const widths = columns.map((column, i) =>
+    Math.max(column.header.length, ...rows.map((row) => (row[i] ?? '').length)),
+  );
   const render = (cells: readonly string[]) =>
     cells
       .map((cell, i) => {

@@ -43,9 +43,13 @@ export class DirectoryGuard {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw writeError(error, directory, name);
       }
     } else if (!existing.isDirectory() && !existing.isSymbolicLink()) {
-      throw new AppvError(ErrorCode.IO_WRITE_FAILED, `Cannot extract ${name}: ${directory} exists and is not a directory`, {
-        part: name,
-      });
+      throw new AppvError(
+        ErrorCode.IO_WRITE_FAILED,
+        `Cannot extract ${name}: ${directory} exists and is not a directory`,
+        {
+          part: name,
+        },
+      );
     }
     await this.assertInside(directory, name);
     this.ensured.add(directory);
@@ -67,9 +71,13 @@ export class DirectoryGuard {
     }
     const stats = await lstatOrNull(real, name);
     if (!stats?.isDirectory()) {
-      throw new AppvError(ErrorCode.IO_WRITE_FAILED, `Cannot extract ${name}: ${directory} is not a directory`, {
-        part: name,
-      });
+      throw new AppvError(
+        ErrorCode.IO_WRITE_FAILED,
+        `Cannot extract ${name}: ${directory} is not a directory`,
+        {
+          part: name,
+        },
+      );
     }
   }
 }

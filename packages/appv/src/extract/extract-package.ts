@@ -1,7 +1,16 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { AppvError, ErrorCode, type Finding, findingFromError, type PackageItem, throwIfAborted, toAppvError } from '@appv/opc';
+import {
+  AppvError,
+  ErrorCode,
+  type Finding,
+  findingFromError,
+  type PackageItem,
+  throwIfAborted,
+  toAppvError,
+} from '@appv/opc';
 import type { AppvPackage } from '../appv-package.js';
+import { findPart } from '../part-lookup.js';
 import { writeFileAtomically } from './atomic-write.js';
 import { DirectoryGuard, lstatOrNull } from './directory-guard.js';
 import { type PlanEntry, planExtraction } from './extract-plan.js';
@@ -78,14 +87,19 @@ export async function extractPackage(
       continue;
     }
     await guard.ensure(path.dirname(entry.target), entry.name);
-    await writeFileAtomically(pkg.opc.openStream(entry.item, signal ? { signal } : {}), entry.target, entry.name, {
-      overwrite: options.overwrite ?? false,
-      ...(signal ? { signal } : {}),
-      onBytes: (length) => {
-        bytes += length;
-        report();
+    await writeFileAtomically(
+      pkg.opc.openStream(entry.item, signal ? { signal } : {}),
+      entry.target,
+      entry.name,
+      {
+        overwrite: options.overwrite ?? false,
+        ...(signal ? { signal } : {}),
+        onBytes: (length) => {
+          bytes += length;
+          report();
+        },
       },
-    });
+    );
     files++;
     report();
   }
@@ -96,7 +110,7 @@ function selectItems(pkg: AppvPackage, parts: readonly string[] | undefined): re
   if (!parts) return pkg.items;
   const chosen = new Map<number, PackageItem>();
   for (const name of parts) {
-    const item = pkg.part(name);
+    const item = findPart(pkg, name);
     chosen.set(item.index, item);
   }
   return [...chosen.values()];

@@ -22,15 +22,20 @@ const WINDOWS_DEVICE = /^(?:CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(?:\..
 /** Splits and checks a decoded package name; throws EXTRACT_PATH_UNSAFE with the reason. */
 export function safeSegments(name: string, platform: NodeJS.Platform = process.platform): SafeName {
   const refuse = (why: string): never => {
-    throw new AppvError(ErrorCode.EXTRACT_PATH_UNSAFE, `Refusing to extract ${JSON.stringify(name)}: ${why}`, {
-      part: name,
-    });
+    throw new AppvError(
+      ErrorCode.EXTRACT_PATH_UNSAFE,
+      `Refusing to extract ${JSON.stringify(name)}: ${why}`,
+      {
+        part: name,
+      },
+    );
   };
   if (name.length === 0) refuse('the name is empty');
   if (name.startsWith('/') || name.startsWith('\\')) refuse('it is an absolute path');
   for (const char of name) {
     const code = char.codePointAt(0) ?? 0;
-    if (code < 0x20 || code === 0x7f) refuse(`it contains the control character U+${code.toString(16).padStart(4, '0')}`);
+    if (code < 0x20 || code === 0x7f)
+      refuse(`it contains the control character U+${code.toString(16).padStart(4, '0')}`);
   }
   const segments = name.split(/[\\/]/);
   for (const segment of segments) {
@@ -50,14 +55,23 @@ export function safeSegments(name: string, platform: NodeJS.Platform = process.p
 export function resolveInside(root: string, safe: SafeName): string {
   const target = path.resolve(root, ...safe.segments);
   if (!isStrictlyInside(root, target)) {
-    throw new AppvError(ErrorCode.EXTRACT_PATH_UNSAFE, `Refusing to extract ${JSON.stringify(safe.name)}: it resolves outside the target directory`, {
-      part: safe.name,
-    });
+    throw new AppvError(
+      ErrorCode.EXTRACT_PATH_UNSAFE,
+      `Refusing to extract ${JSON.stringify(safe.name)}: it resolves outside the target directory`,
+      {
+        part: safe.name,
+      },
+    );
   }
   return target;
 }
 
 export function isStrictlyInside(root: string, candidate: string): boolean {
   const relative = path.relative(root, candidate);
-  return relative !== '' && !relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative);
+  return (
+    relative !== '' &&
+    !relative.startsWith(`..${path.sep}`) &&
+    relative !== '..' &&
+    !path.isAbsolute(relative)
+  );
 }

@@ -1,7 +1,6 @@
 import {
   type AppxManifest,
   type BlockMap,
-
   type FilesystemMetadata,
   flattenPaths,
   type StreamMap,
@@ -17,14 +16,23 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * FORMAT.md §9.8, the App-V layer. Applies only when the manifest declares an App-V namespace: plain
  * AppX/MSIX packages have no StreamMap or FilesystemMetadata to check.
  */
-export async function checkAppvLayer(pkg: AppvPackage, blockMap: BlockMap | null, sink: FindingList): Promise<void> {
+export async function checkAppvLayer(
+  pkg: AppvPackage,
+  blockMap: BlockMap | null,
+  sink: FindingList,
+): Promise<void> {
   if (!pkg.has(PartNames.manifest)) return; // already reported by the BlockMap checks when it matters
   const manifest = await loadDocument(() => pkg.manifest(), sink);
   if (!manifest?.isAppV) return;
   checkIdentity(manifest, sink);
   for (const name of APPV_REQUIRED_PARTS) {
     if (!pkg.has(name)) {
-      sink.add({ code: ErrorCode.APPV_PART_MISSING, severity: 'error', part: name, message: `App-V packages carry ${name}; this one has none` });
+      sink.add({
+        code: ErrorCode.APPV_PART_MISSING,
+        severity: 'error',
+        part: name,
+        message: `App-V packages carry ${name}; this one has none`,
+      });
     }
   }
   const sizes = fileSizes(pkg, blockMap);
@@ -42,7 +50,12 @@ function checkIdentity(manifest: AppxManifest, sink: FindingList): void {
   ];
   for (const [label, value, code] of ids) {
     if (!value) {
-      sink.add({ code, severity: 'error', part: PartNames.manifest, message: `The manifest's Identity has no appv:${label}` });
+      sink.add({
+        code,
+        severity: 'error',
+        part: PartNames.manifest,
+        message: `The manifest's Identity has no appv:${label}`,
+      });
     } else if (!GUID.test(value)) {
       sink.add({
         code: ErrorCode.APPV_MANIFEST_INVALID,
@@ -58,7 +71,9 @@ function checkIdentity(manifest: AppxManifest, sink: FindingList): void {
 function fileSizes(pkg: AppvPackage, blockMap: BlockMap | null): Map<string, number> {
   const sizes = new Map<string, number>();
   if (blockMap) for (const file of blockMap.files) sizes.set(nameKey(file.name), file.size);
-  else for (const item of pkg.items) if (item.kind === 'part') sizes.set(nameKey(item.name), item.uncompressedSize);
+  else
+    for (const item of pkg.items)
+      if (item.kind === 'part') sizes.set(nameKey(item.name), item.uncompressedSize);
   return sizes;
 }
 
@@ -102,23 +117,30 @@ function checkFilesystemMetadata(metadata: FilesystemMetadata, pkg: AppvPackage,
   const directories = new Set<string>(['root']);
   const addAncestors = (path: string, includeSelf: boolean) => {
     const segments = path.split('\\');
-    for (let n = includeSelf ? segments.length : segments.length - 1; n > 0; n--) directories.add(segments.slice(0, n).join('\\'));
+    for (let n = includeSelf ? segments.length : segments.length - 1; n > 0; n--)
+      directories.add(segments.slice(0, n).join('\\'));
   };
   for (const file of files) addAncestors(file, false);
   for (const empty of metadata.emptyDirectories) {
     const key = nameKey(empty.long);
     addAncestors(key, true);
     const holder = payload.find((i) => nameKey(i.name).startsWith(`${key}\\`));
-    if (holder) mismatch(sink, empty.long, `${empty.long} is listed as an empty directory but holds ${holder.name}`);
+    if (holder)
+      mismatch(sink, empty.long, `${empty.long} is listed as an empty directory but holds ${holder.name}`);
   }
   const tree = new Set(flattenPaths(metadata).map(nameKey));
   for (const item of payload) {
-    if (!tree.has(nameKey(item.name))) mismatch(sink, item.name, `${item.name} is in the package but not in FilesystemMetadata.xml`);
+    if (!tree.has(nameKey(item.name)))
+      mismatch(sink, item.name, `${item.name} is in the package but not in FilesystemMetadata.xml`);
   }
   for (const path of flattenPaths(metadata)) {
     const key = nameKey(path);
     if (!files.has(key) && !directories.has(key)) {
-      mismatch(sink, path, `FilesystemMetadata.xml lists ${path}, which is neither a file nor a directory of the package`);
+      mismatch(
+        sink,
+        path,
+        `FilesystemMetadata.xml lists ${path}, which is neither a file nor a directory of the package`,
+      );
     }
   }
 }

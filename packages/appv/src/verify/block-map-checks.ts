@@ -25,7 +25,12 @@ export function checkBlockMap(pkg: OpcPackage, blockMap: BlockMap, sink: Finding
   const expectations: Expectations = new Map();
   const listed = new Set<string>();
   if (blockMap.files.length === 0) {
-    sink.add({ code: ErrorCode.BLOCKMAP_EMPTY, severity: 'error', part: PartNames.blockMap, message: 'The BlockMap lists no File' });
+    sink.add({
+      code: ErrorCode.BLOCKMAP_EMPTY,
+      severity: 'error',
+      part: PartNames.blockMap,
+      message: 'The BlockMap lists no File',
+    });
   }
   for (const file of blockMap.files) {
     const key = nameKey(file.name);
@@ -97,16 +102,26 @@ function checkUnlisted(pkg: OpcPackage, listed: Set<string>, sink: FindingSink):
 
 /** FORMAT.md §9.6. */
 function checkFileSizes(item: PackageItem, file: BlockMapFile, sink: FindingSink): void {
-  const report = (code: ErrorCode, message: string) => sink.add({ code, severity: 'error', part: file.name, message });
+  const report = (code: ErrorCode, message: string) =>
+    sink.add({ code, severity: 'error', part: file.name, message });
   if (file.lfhSize !== item.localHeaderSize) {
-    report(ErrorCode.BLOCKMAP_LFH_SIZE, `${file.name}: BlockMap LfhSize is ${file.lfhSize}, the local header is ${item.localHeaderSize} bytes`);
+    report(
+      ErrorCode.BLOCKMAP_LFH_SIZE,
+      `${file.name}: BlockMap LfhSize is ${file.lfhSize}, the local header is ${item.localHeaderSize} bytes`,
+    );
   }
   if (file.size !== item.uncompressedSize) {
-    report(ErrorCode.BLOCKMAP_SIZE_MISMATCH, `${file.name}: BlockMap Size is ${file.size}, the ZIP says ${item.uncompressedSize} bytes`);
+    report(
+      ErrorCode.BLOCKMAP_SIZE_MISMATCH,
+      `${file.name}: BlockMap Size is ${file.size}, the ZIP says ${item.uncompressedSize} bytes`,
+    );
   }
   const expectedBlocks = Math.ceil(file.size / BLOCK_SIZE);
   if (file.blocks.length !== expectedBlocks) {
-    report(ErrorCode.BLOCKMAP_BLOCK_COUNT, `${file.name}: ${file.blocks.length} blocks listed, ${expectedBlocks} expected for ${file.size} bytes`);
+    report(
+      ErrorCode.BLOCKMAP_BLOCK_COUNT,
+      `${file.name}: ${file.blocks.length} blocks listed, ${expectedBlocks} expected for ${file.size} bytes`,
+    );
   }
   if (item.method === CompressionMethod.Stored) {
     checkStoredBlockSizes(file, sink);

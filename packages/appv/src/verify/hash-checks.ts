@@ -9,12 +9,19 @@ export function checkDigest(digest: ItemDigest, file: BlockMapFile | undefined, 
   const { item } = digest;
   const part = item.name;
   if (digest.error !== null) {
-    sink.add({ code: ErrorCode.ZIP_DATA_INVALID, severity: 'error', part, message: `${part} does not inflate: ${digest.error}` });
+    sink.add({
+      code: ErrorCode.ZIP_DATA_INVALID,
+      severity: 'error',
+      part,
+      message: `${part} does not inflate: ${digest.error}`,
+    });
     return;
   }
   digest.blockErrors.forEach((error, block) => {
     if (error === null) return;
-    const code = error.startsWith('inflates to more') ? ErrorCode.HASH_BLOCK_LENGTH : ErrorCode.HASH_BLOCK_INFLATE;
+    const code = error.startsWith('inflates to more')
+      ? ErrorCode.HASH_BLOCK_LENGTH
+      : ErrorCode.HASH_BLOCK_INFLATE;
     sink.add({ code, severity: 'error', part, block, message: `${part}, block ${block}: ${error}` });
   });
   digest.blockLengths.forEach((length, block) => {

@@ -29,12 +29,18 @@ export interface VerifyOptions {
  * Every check of FORMAT.md §9, points 1–8, in one call. A package that cannot even be listed yields a
  * report with the reason as its single finding; only an abort or an I/O failure of the input throws.
  */
-export async function verifyPackage(input: PackageInput | AppvPackage, options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyPackage(
+  input: PackageInput | AppvPackage,
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
   const started = performance.now();
   const sink = new FindingList(MAX_FINDINGS);
   let pkg: AppvPackage;
   try {
-    pkg = input instanceof AppvPackage ? input : await AppvPackage.open(input, options.signal ? { signal: options.signal } : {});
+    pkg =
+      input instanceof AppvPackage
+        ? input
+        : await AppvPackage.open(input, options.signal ? { signal: options.signal } : {});
   } catch (error) {
     const wrapped = toAppvError(error, ErrorCode.ZIP_CD_INVALID);
     if (wrapped.code === ErrorCode.ABORTED || wrapped.code === ErrorCode.IO_READ_FAILED) throw wrapped;
@@ -48,7 +54,12 @@ export async function verifyPackage(input: PackageInput | AppvPackage, options: 
   }
 }
 
-async function verifyOpen(pkg: AppvPackage, sink: FindingList, started: number, options: VerifyOptions): Promise<VerifyReport> {
+async function verifyOpen(
+  pkg: AppvPackage,
+  sink: FindingList,
+  started: number,
+  options: VerifyOptions,
+): Promise<VerifyReport> {
   for (const finding of pkg.opc.findings) sink.add(finding);
   const blockMap = await loadDocument(() => pkg.blockMap(), sink);
   const expectations: Expectations = blockMap ? checkBlockMap(pkg.opc, blockMap, sink) : new Map();

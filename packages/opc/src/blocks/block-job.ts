@@ -1,27 +1,46 @@
-/** Messages between the block pipeline and its worker threads. Buffers travel as transferred ArrayBuffers. */
+/**
+ * Messages between the digest scheduler and its worker threads. A batch carries one contiguous read of the
+ * package and the tasks that fall inside it, so many small items cost one read and one message.
+ */
 
 export type HashAlgorithm = 'sha256' | 'sha384' | 'sha512';
 
 export const HASH_LENGTH: Readonly<Record<HashAlgorithm, number>> = { sha256: 32, sha384: 48, sha512: 64 };
 
 /**
- * Independent blocks laid end to end in `data`: block i is `sizes[i]` bytes. Stored blocks are hashed as
- * they are; deflated ones are each inflated alone, from a fresh inflater (FORMAT.md §3, §9.7), and must give
- * exactly `expected[i]` bytes.
+ * Independent blocks laid end to end from `offset`: block i is `sizes[i]` bytes. Stored blocks are hashed
+ * as they are; deflated ones are each inflated alone, from a fresh inflater (FORMAT.md §3, §9.7), and may not
+ * produce more than `expected[i]` bytes.
  */
-export interface BlocksJob {
+export interface BlocksTask {
   readonly kind: 'blocks';
-  readonly id: number;
+  readonly offset: number;
   readonly deflated: boolean;
-  readonly algorithm: HashAlgorithm;
-  readonly data: Uint8Array;
   readonly sizes: readonly number[];
   readonly expected: readonly number[];
 }
 
-export interface BlocksResult {
-  readonly kind: 'blocks';
+/** A whole small deflate stream whose block boundaries are unknown: inflated in one call, hashed per 64 KiB. */
+export interface WholeTask {
+  readonly kind: 'whole';
+  readonly offset: number;
+  readonly length: number;
+  /** The central directory's uncompressed size: output past it is an error (bomb guard). */
+  readonly declaredSize: number;
+}
+
+export type BatchTask = BlocksTask | WholeTask;
+
+export interface BatchJob {
+  readonly kind: 'batch';
   readonly id: number;
+  readonly algorithm: HashAlgorithm;
+  readonly data: Uint8Array;
+  readonly tasks: readonly BatchTask[];
+}
+
+export interface BlocksOutcome {
+  readonly kind: 'blocks';
   /** Digests of the blocks, concatenated; a failed block's slot is zero-filled. */
   readonly hashes: Uint8Array;
   /** Uncompressed length of each block, or -1 when it did not inflate. */
@@ -32,9 +51,26 @@ export interface BlocksResult {
   readonly outLength: number;
 }
 
+/** Digests of consecutive 64 KiB blocks of a stream (a whole task, or one piece of a stream job). */
+export interface StreamOutcome {
+  readonly kind: 'stream';
+  readonly hashes: Uint8Array;
+  readonly blockCount: number;
+  /** Set when the stream is complete. */
+  readonly crc?: number;
+  readonly outLength?: number;
+  readonly error?: string;
+}
+
+export interface BatchResult {
+  readonly kind: 'batch';
+  readonly id: number;
+  readonly outcomes: readonly (BlocksOutcome | StreamOutcome)[];
+}
+
 /**
- * A piece of one deflate stream whose block boundaries are unknown (a plain ZIP, or a BlockMap whose sizes
- * do not add up): inflated in order on one worker, hashed per 64 KiB of output.
+ * A piece of a large deflate stream whose block boundaries are unknown (a plain ZIP, or a BlockMap whose
+ * sizes do not add up): inflated in order on one worker, hashed per 64 KiB of output.
  */
 export interface StreamJob {
   readonly kind: 'stream';
@@ -43,21 +79,14 @@ export interface StreamJob {
   readonly algorithm: HashAlgorithm;
   readonly data: Uint8Array;
   readonly final: boolean;
-  /** The central directory's uncompressed size: output past it is an error (bomb guard). */
   readonly declaredSize: number;
 }
 
 export interface StreamResult {
   readonly kind: 'stream';
   readonly id: number;
-  /** Digests of the 64 KiB blocks completed by this piece, concatenated. */
-  readonly hashes: Uint8Array;
-  readonly blockCount: number;
-  /** Set on the final piece. */
-  readonly crc?: number;
-  readonly outLength?: number;
-  readonly error?: string;
+  readonly outcome: StreamOutcome;
 }
 
-export type WorkerJob = BlocksJob | StreamJob;
-export type WorkerResult = BlocksResult | StreamResult;
+export type WorkerJob = BatchJob | StreamJob;
+export type WorkerResult = BatchResult | StreamResult;

@@ -1,8 +1,10 @@
-import { toAppvError, ErrorCode } from '../errors.js';
-import type { RandomAccessSource } from '../source/random-access-source.js';
+import { ErrorCode, throwIfAborted, toAppvError } from '../errors.js';
 import { OpcPackage } from '../opc-package.js';
+import type { RandomAccessSource } from '../source/random-access-source.js';
+import { Batcher } from './batcher.js';
 import type { HashAlgorithm } from './block-job.js';
-import { type DigestRequest, type ItemDigest, scheduleDigest } from './item-digest.js';
+import { planDigest } from './digest-planner.js';
+import type { DigestRequest, ItemAccumulator, ItemDigest } from './item-digest.js';
 import { WorkerPool } from './worker-pool.js';
 
 export interface DigestOptions {
@@ -12,13 +14,14 @@ export interface DigestOptions {
   readonly algorithm?: HashAlgorithm;
   /** Compressed bytes handed to workers so far, of the total. */
   readonly onProgress?: (done: number, total: number) => void;
-  /** Called as each item completes, in package order. */
+  /** Called as each item completes, in the order of the requests. */
   readonly onItem?: (digest: ItemDigest) => void;
 }
 
 /**
- * Runs digests for a list of items over one worker pool, keeping both cores busy across item boundaries,
- * and delivers them in order. Memory: bounded by the pool's in-flight jobs plus the digests themselves.
+ * Digests a list of items over one worker pool. Items are planned in file order so neighbours share reads
+ * and batches, and both cores stay busy across item boundaries; digests are delivered in request order.
+ * Memory: the pool's in-flight batches plus the digests themselves.
  */
 export async function digestItems(
   source: RandomAccessSource,
@@ -28,26 +31,44 @@ export async function digestItems(
   const pool = new WorkerPool(options.threads);
   const total = requests.reduce((sum, r) => sum + r.item.compressedSize, 0);
   let done = 0;
+  let failure: unknown = null;
+  let rejectFailure: (error: unknown) => void = () => {};
+  // Settles only if a worker fails: raced against each digest so a crash cannot leave one waiting forever.
+  const failed = new Promise<never>((_, reject) => {
+    rejectFailure = reject;
+  });
+  failed.catch(() => {});
+  const onFailure = (error: unknown) => {
+    failure ??= error;
+    rejectFailure(error);
+  };
+  const algorithm = options.algorithm ?? 'sha256';
+  const batcher = new Batcher(source, pool, algorithm, options.signal, onFailure);
   const context = {
     source,
     pool,
-    algorithm: options.algorithm ?? 'sha256',
+    batcher,
+    algorithm,
     signal: options.signal,
+    onFailure,
     onBytes: (bytes: number) => {
       done += bytes;
       options.onProgress?.(done, total);
     },
   };
-  const pending: Promise<ItemDigest>[] = [];
   try {
-    for (const request of requests) {
-      const { completion } = await scheduleDigest(request, context);
-      completion.catch(() => {}); // observed below, in order; avoid an unhandled rejection meanwhile
-      pending.push(completion);
+    const order = requests.map((request, index) => ({ request, index }));
+    order.sort((a, b) => a.request.item.dataOffset - b.request.item.dataOffset);
+    const accumulators: ItemAccumulator[] = new Array(requests.length);
+    for (const { request, index } of order) {
+      throwIfAborted(options.signal);
+      if (failure) throw failure;
+      accumulators[index] = await planDigest(request, context);
     }
+    await batcher.drain();
     const digests: ItemDigest[] = [];
-    for (const completion of pending) {
-      const digest = await completion;
+    for (const accumulator of accumulators) {
+      const digest = await Promise.race([accumulator.done, failed]);
       options.onItem?.(digest);
       digests.push(digest);
     }
@@ -60,7 +81,13 @@ export async function digestItems(
 }
 
 export interface PackageDigest {
-  readonly parts: { name: string; size: number; crc32: number | null; blockHashes: (Buffer | null)[]; error: string | null }[];
+  readonly parts: {
+    name: string;
+    size: number;
+    crc32: number | null;
+    blockHashes: (Buffer | null)[];
+    error: string | null;
+  }[];
   /** Uncompressed bytes digested. */
   readonly bytes: number;
 }
@@ -70,10 +97,7 @@ export interface PackageDigest {
  * everything, on worker threads. Needs no BlockMap (works on any ZIP); the verifier uses digestItems with
  * BlockMap sizes instead so each block is proven to inflate alone.
  */
-export async function digestPackage(
-  source: RandomAccessSource,
-  options: DigestOptions = {},
-): Promise<PackageDigest> {
+export async function digestPackage(source: RandomAccessSource, options: DigestOptions = {}): Promise<PackageDigest> {
   const pkg = await OpcPackage.open(source, options.signal ? { signal: options.signal } : {});
   const requests = pkg.items.filter((item) => item.readable).map((item) => ({ item }));
   const digests = await digestItems(source, requests, options);

@@ -1,12 +1,7 @@
-import { throwIfAborted } from '../errors.js';
-import { BLOCK_SIZE, JOB_BYTES, MAX_COMPRESSED_BLOCK } from '../limits.js';
 import type { PackageItem } from '../package-item.js';
-import type { RandomAccessSource } from '../source/random-access-source.js';
-import { CompressionMethod } from '../zip/compression-method.js';
-import type { BlocksResult, HashAlgorithm, StreamResult } from './block-job.js';
+import type { BlocksOutcome, HashAlgorithm, StreamOutcome } from './block-job.js';
 import { HASH_LENGTH } from './block-job.js';
 import { crc32Combine } from './crc32-combine.js';
-import type { WorkerPool } from './worker-pool.js';
 
 /** The uncompressed 64 KiB blocks of one item, hashed, plus its CRC-32. */
 export interface ItemDigest {
@@ -35,159 +30,116 @@ export interface DigestRequest {
   readonly blockSizes?: readonly number[];
 }
 
-export interface DigestContext {
-  readonly source: RandomAccessSource;
-  readonly pool: WorkerPool;
-  readonly algorithm: HashAlgorithm;
-  readonly signal?: AbortSignal;
-  /** Called with the compressed bytes just handed to a worker. */
-  readonly onBytes?: (bytes: number) => void;
-}
-
-/** A promise inside an object: an async function returning a bare promise would flatten it. */
-export interface Scheduled {
-  readonly completion: Promise<ItemDigest>;
-}
-
 /**
- * Dispatches the item's jobs and returns once they are all in the pool (so the caller can go on to the
- * next item while these run); the inner promise settles when the digest is complete.
+ * Collects the outcomes of an item's tasks, which may arrive from different workers in any order, and
+ * assembles the digest once the last one is in.
  */
-export async function scheduleDigest(request: DigestRequest, context: DigestContext): Promise<Scheduled> {
-  const { item } = request;
-  if (item.method === CompressionMethod.Stored) return scheduleBlocks(item, storedSlices(item.uncompressedSize), false, context);
-  if (request.blockSizes) return scheduleBlocks(item, request.blockSizes, true, context);
-  return scheduleStream(item, context);
-}
+export class ItemAccumulator {
+  private readonly hashes: (Buffer | null)[];
+  private readonly lengths: number[];
+  private readonly errors: (string | null)[];
+  private readonly crcPieces: { first: number; crc: number; length: number }[] = [];
+  private streamHashes: Buffer[] = [];
+  private streamEnd: StreamOutcome | null = null;
+  private outstanding = 0;
+  private sealed = false;
+  private resolve: (digest: ItemDigest) => void = () => {};
+  readonly done: Promise<ItemDigest>;
 
-function storedSlices(size: number): number[] {
-  const slices: number[] = [];
-  for (let offset = 0; offset < size; offset += BLOCK_SIZE) slices.push(Math.min(BLOCK_SIZE, size - offset));
-  return slices;
-}
-
-function expectedLengths(size: number, count: number): number[] {
-  return Array.from({ length: count }, (_, i) => Math.max(0, Math.min(BLOCK_SIZE, size - i * BLOCK_SIZE)));
-}
-
-async function scheduleBlocks(
-  item: PackageItem,
-  sizes: readonly number[],
-  deflated: boolean,
-  context: DigestContext,
-): Promise<Scheduled> {
-  const expected = expectedLengths(item.uncompressedSize, sizes.length);
-  const hashes: (Buffer | null)[] = new Array(sizes.length).fill(null);
-  const lengths: number[] = new Array(sizes.length).fill(-1);
-  const errors: (string | null)[] = new Array(sizes.length).fill(null);
-  const jobs: { first: number; promise: Promise<BlocksResult> }[] = [];
-  let offset = 0;
-  let first = 0;
-  while (first < sizes.length) {
-    throwIfAborted(context.signal);
-    let last = first;
-    let bytes = 0;
-    while (last < sizes.length && (last === first || bytes + (sizes[last] ?? 0) <= JOB_BYTES)) {
-      bytes += sizes[last] ?? 0;
-      last++;
-    }
-    const oversized = sizes.slice(first, last).findIndex((s) => s > MAX_COMPRESSED_BLOCK);
-    if (oversized >= 0) {
-      errors[first + oversized] = `its compressed size ${sizes[first + oversized]} is beyond any 64 KiB block`;
-    } else {
-      const data = await context.source.read(item.dataOffset + offset, bytes, context.signal);
-      const job = { kind: 'blocks' as const, deflated, algorithm: context.algorithm, data, sizes: sizes.slice(first, last), expected: expected.slice(first, last) };
-      const promise = context.pool.run(job) as Promise<BlocksResult>;
-      promise.catch(() => {}); // awaited in order by collectBlocks; never an unhandled rejection meanwhile
-      jobs.push({ first, promise });
-      context.onBytes?.(bytes);
-    }
-    offset += bytes;
-    first = last;
-  }
-  return { completion: collectBlocks(item, context.algorithm, jobs, { hashes, lengths, errors }) };
-}
-
-async function collectBlocks(
-  item: PackageItem,
-  algorithm: HashAlgorithm,
-  jobs: { first: number; promise: Promise<BlocksResult> }[],
-  into: { hashes: (Buffer | null)[]; lengths: number[]; errors: (string | null)[] },
-): Promise<ItemDigest> {
-  const digestLength = HASH_LENGTH[algorithm];
-  let crc = 0;
-  let length = 0;
-  let complete = true;
-  for (const { first, promise } of jobs) {
-    const result = await promise;
-    result.lengths.forEach((blockLength, i) => {
-      into.lengths[first + i] = blockLength;
-      into.errors[first + i] = result.errors[i] ?? null;
-      if (blockLength >= 0) {
-        into.hashes[first + i] = Buffer.from(result.hashes.subarray(i * digestLength, (i + 1) * digestLength));
-      }
+  constructor(
+    readonly item: PackageItem,
+    private readonly algorithm: HashAlgorithm,
+    private readonly mode: 'blocks' | 'stream',
+    blockCount: number,
+  ) {
+    this.hashes = new Array(mode === 'blocks' ? blockCount : 0).fill(null);
+    this.lengths = new Array(mode === 'blocks' ? blockCount : 0).fill(-1);
+    this.errors = new Array(mode === 'blocks' ? blockCount : 0).fill(null);
+    this.done = new Promise((resolve) => {
+      this.resolve = resolve;
     });
-    if (result.errors.some((e) => e !== null)) complete = false;
-    crc = crc32Combine(crc, result.crc, result.outLength);
-    length += result.outLength;
   }
-  if (into.errors.some((e) => e !== null)) complete = false;
-  return {
-    item,
-    algorithm,
-    mode: 'blocks',
-    blockHashes: into.hashes,
-    blockLengths: into.lengths,
-    blockErrors: into.errors,
-    crc32: complete ? crc : null,
-    length,
-    error: null,
-  };
-}
 
-let nextStreamId = 1;
+  /** One more outcome is owed. */
+  expect(): void {
+    this.outstanding++;
+  }
 
-async function scheduleStream(item: PackageItem, context: DigestContext): Promise<Scheduled> {
-  const streamId = nextStreamId++;
-  const affinity = context.pool.leastBusy();
-  const pieces: Promise<StreamResult>[] = [];
-  let offset = 0;
-  do {
-    throwIfAborted(context.signal);
-    const length = Math.min(JOB_BYTES, item.compressedSize - offset);
-    const data = await context.source.read(item.dataOffset + offset, length, context.signal);
-    offset += length;
-    const final = offset >= item.compressedSize;
-    const job = { kind: 'stream' as const, streamId, algorithm: context.algorithm, data, final, declaredSize: item.uncompressedSize };
-    const piece = context.pool.run(job, affinity) as Promise<StreamResult>;
-    piece.catch(() => {}); // awaited in order by collectStream
-    pieces.push(piece);
-    context.onBytes?.(length);
-  } while (offset < item.compressedSize);
-  return { completion: collectStream(item, context.algorithm, pieces) };
-}
+  /** No more tasks will be added; resolves now if nothing is outstanding. */
+  seal(): void {
+    this.sealed = true;
+    this.settleIfDone();
+  }
 
-async function collectStream(item: PackageItem, algorithm: HashAlgorithm, pieces: Promise<StreamResult>[]): Promise<ItemDigest> {
-  const digestLength = HASH_LENGTH[algorithm];
-  const hashes: Buffer[] = [];
-  let last: StreamResult | undefined;
-  for (const piece of pieces) {
-    last = await piece;
-    for (let i = 0; i < last.blockCount; i++) {
-      hashes.push(Buffer.from(last.hashes.subarray(i * digestLength, (i + 1) * digestLength)));
+  /** A block the scheduler refused to read (e.g. an absurd compressed size). */
+  failBlock(block: number, reason: string): void {
+    this.errors[block] = reason;
+  }
+
+  addBlocks(first: number, outcome: BlocksOutcome): void {
+    const digestLength = HASH_LENGTH[this.algorithm];
+    outcome.lengths.forEach((length, i) => {
+      this.lengths[first + i] = length;
+      this.errors[first + i] = outcome.errors[i] ?? null;
+      if (length >= 0) this.hashes[first + i] = Buffer.from(outcome.hashes.subarray(i * digestLength, (i + 1) * digestLength));
+    });
+    this.crcPieces.push({ first, crc: outcome.crc, length: outcome.outLength });
+    this.arrived();
+  }
+
+  /** Stream pieces arrive in order (one worker per stream); the last carries the CRC or the error. */
+  addStream(outcome: StreamOutcome): void {
+    const digestLength = HASH_LENGTH[this.algorithm];
+    for (let i = 0; i < outcome.blockCount; i++) {
+      this.streamHashes.push(Buffer.from(outcome.hashes.subarray(i * digestLength, (i + 1) * digestLength)));
     }
-    if (last.error !== undefined) break;
+    if (outcome.error !== undefined || outcome.crc !== undefined) this.streamEnd ??= outcome;
+    this.arrived();
   }
-  const error = last?.error ?? null;
-  return {
-    item,
-    algorithm,
-    mode: 'stream',
-    blockHashes: hashes,
-    blockLengths: [],
-    blockErrors: [],
-    crc32: error === null ? (last?.crc ?? null) : null,
-    length: last?.outLength ?? 0,
-    error,
-  };
+
+  private arrived(): void {
+    this.outstanding--;
+    this.settleIfDone();
+  }
+
+  private settleIfDone(): void {
+    if (this.sealed && this.outstanding === 0) this.resolve(this.mode === 'blocks' ? this.blocksDigest() : this.streamDigest());
+  }
+
+  private blocksDigest(): ItemDigest {
+    let crc = 0;
+    let length = 0;
+    for (const piece of [...this.crcPieces].sort((a, b) => a.first - b.first)) {
+      crc = crc32Combine(crc, piece.crc, piece.length);
+      length += piece.length;
+    }
+    const complete = this.errors.every((e) => e === null) && this.lengths.every((l) => l >= 0);
+    return {
+      item: this.item,
+      algorithm: this.algorithm,
+      mode: 'blocks',
+      blockHashes: this.hashes,
+      blockLengths: this.lengths,
+      blockErrors: this.errors,
+      crc32: complete ? crc : null,
+      length,
+      error: null,
+    };
+  }
+
+  private streamDigest(): ItemDigest {
+    const end = this.streamEnd;
+    const error = end?.error ?? (end ? null : 'the stream ended without a result');
+    return {
+      item: this.item,
+      algorithm: this.algorithm,
+      mode: 'stream',
+      blockHashes: this.streamHashes,
+      blockLengths: [],
+      blockErrors: [],
+      crc32: error === null ? (end?.crc ?? null) : null,
+      length: end?.outLength ?? 0,
+      error,
+    };
+  }
 }

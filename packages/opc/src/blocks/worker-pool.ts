@@ -4,8 +4,13 @@ import { AppvError, ErrorCode } from '../errors.js';
 import { JOBS_PER_WORKER } from '../limits.js';
 import type { WorkerJob, WorkerResult } from './block-job.js';
 
+/** A job before the pool numbers it (Omit distributed over the union). */
+export type JobInput = WorkerJob extends infer J ? (J extends WorkerJob ? Omit<J, 'id'> : never) : never;
+
 interface Slot {
   readonly worker: Worker;
+  /** Jobs whose slot is taken while their bytes are being read. */
+  reserved: number;
   readonly pending: Map<number, { resolve: (r: WorkerResult) => void; reject: (e: AppvError) => void }>;
 }
 
@@ -30,11 +35,20 @@ export class WorkerPool {
   }
 
   /**
-   * Runs a job, on worker `affinity` when given (the pieces of one stream must share a worker). The job's
-   * data buffer is transferred, not copied, when it owns its whole ArrayBuffer.
+   * Runs a job, on worker `affinity` when given (the pieces of one stream must share a worker). The slot is
+   * reserved before `make` runs, so the caller reads the job's bytes only once a worker has room for them:
+   * that is the backpressure that bounds memory. The data buffer is transferred when it owns its memory.
    */
-  async run(job: Omit<WorkerJob, 'id'>, affinity?: number): Promise<WorkerResult> {
+  async run(make: () => JobInput | Promise<JobInput>, affinity?: number): Promise<WorkerResult> {
     const slot = await this.acquire(affinity);
+    slot.reserved++;
+    let job: JobInput;
+    try {
+      job = await make();
+    } finally {
+      slot.reserved--;
+    }
+    if (this.failure) throw this.failure;
     const id = this.nextId++;
     const full = { ...job, id, data: transferable(job.data) } as WorkerJob;
     return new Promise<WorkerResult>((resolve, reject) => {
@@ -48,7 +62,7 @@ export class WorkerPool {
   leastBusy(): number {
     let best = 0;
     this.slots.forEach((slot, i) => {
-      if (slot.pending.size < (this.slots[best]?.pending.size ?? Infinity)) best = i;
+      if (load(slot) < load(this.slots[best])) best = i;
     });
     return best;
   }
@@ -61,7 +75,7 @@ export class WorkerPool {
     for (;;) {
       if (this.failure) throw this.failure;
       const slot = affinity === undefined ? this.slots[this.leastBusy()] : this.slots[affinity % this.slots.length];
-      if (slot && slot.pending.size < JOBS_PER_WORKER) return slot;
+      if (slot && load(slot) < JOBS_PER_WORKER) return slot;
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }
@@ -69,7 +83,7 @@ export class WorkerPool {
   private spawn(): Slot {
     const worker = new Worker(new URL('./block-worker.js', import.meta.url));
     worker.unref();
-    const slot: Slot = { worker, pending: new Map() };
+    const slot: Slot = { worker, reserved: 0, pending: new Map() };
     worker.on('message', (result: WorkerResult) => {
       const entry = slot.pending.get(result.id);
       slot.pending.delete(result.id);
@@ -98,6 +112,10 @@ export class WorkerPool {
     const waiters = this.waiters.splice(0);
     for (const wake of waiters) wake();
   }
+}
+
+function load(slot: Slot | undefined): number {
+  return slot ? slot.pending.size + slot.reserved : Number.POSITIVE_INFINITY;
 }
 
 function transferable(data: Uint8Array): Uint8Array {

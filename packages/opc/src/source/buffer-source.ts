@@ -1,6 +1,6 @@
 import { throwIfAborted } from '../errors.js';
-import { assertRangeInside } from './range-check.js';
 import type { RandomAccessSource } from './random-access-source.js';
+import { assertRangeInside } from './range-check.js';
 
 /** A package already in memory. Reads are zero-copy views. */
 export class BufferSource implements RandomAccessSource {

@@ -1,7 +1,7 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { AppvError, ErrorCode, throwIfAborted, toAppvError } from '../errors.js';
-import { assertRangeInside } from './range-check.js';
 import type { RandomAccessSource } from './random-access-source.js';
+import { assertRangeInside } from './range-check.js';
 
 /** A package on disk, read with positioned reads on one file handle (no seeking state, safe to share). */
 export class FileSource implements RandomAccessSource {
@@ -46,7 +46,9 @@ export class FileSource implements RandomAccessSource {
       throw toAppvError(error, ErrorCode.IO_READ_FAILED, { offset: offset + done });
     }
     if (done !== length) {
-      throw new AppvError(ErrorCode.ZIP_TRUNCATED, `${this.name} shrank while being read`, { offset: offset + done });
+      throw new AppvError(ErrorCode.ZIP_TRUNCATED, `${this.name} shrank while being read`, {
+        offset: offset + done,
+      });
     }
     return buffer;
   }

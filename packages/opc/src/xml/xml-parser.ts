@@ -1,6 +1,6 @@
 import { XMLValidator } from 'fast-xml-parser';
 import { AppvError, ErrorCode } from '../errors.js';
-import { MAX_XML_PART_SIZE } from '../limits.js';
+import { MAX_XML_PART_SIZE, MAX_XML_NODES } from '../limits.js';
 import {
   type AttributeForm,
   byteForms,
@@ -53,7 +53,10 @@ export interface ParseXmlOptions {
   readonly part?: string;
   /** Largest accepted input in bytes; default MAX_XML_PART_SIZE. */
   readonly maxSize?: number;
+  /** Most nodes (elements, attributes, texts, comments, PIs) accepted; default MAX_XML_NODES. */
+  readonly maxNodes?: number;
 }
+
 
 interface Decoded {
   readonly text: string;
@@ -149,6 +152,8 @@ const ROOT_SCOPE: ReadonlyMap<string, string | null> = new Map([
 export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = {}): XmlDocument {
   const part = options.part;
   const maxSize = options.maxSize ?? MAX_XML_PART_SIZE;
+  const maxNodes = options.maxNodes ?? MAX_XML_NODES;
+  let nodes = 0;
   const where = part === undefined ? '' : ` in ${part}`;
   const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.length;
   if (size > maxSize) {
@@ -238,6 +243,7 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
     pos = decl[0].length;
   }
 
+  const tooManyNodes = (): never => fail(ErrorCode.XML_TOO_LARGE, `XML has more than ${maxNodes} nodes`, pos);
   const skipWhitespace = (): string => {
     WHITESPACE_STICKY.lastIndex = pos;
     WHITESPACE_STICKY.exec(text);
@@ -253,6 +259,7 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
     return m[0];
   };
   const append = (node: XmlNode): void => {
+    if (++nodes > maxNodes) tooManyNodes();
     const top = stack[stack.length - 1];
     if (top !== undefined) top.element.children.push(node);
     else if (root === undefined) prolog.push(node);
@@ -430,6 +437,7 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
         forms[attributes.length] = { name: attrName, value, raw: text.slice(attrStart, pos) };
       }
       // namespace/localName are filled in below, once this element's declarations are known.
+      if (++nodes > maxNodes) tooManyNodes();
       attributes.push({ name: attrName, namespace: null, localName: attrName, value });
       starts.push(attrStart);
     }

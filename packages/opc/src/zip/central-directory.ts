@@ -4,14 +4,8 @@ import type { FindingSink } from '../finding.js';
 import type { RandomAccessSource } from '../source/random-access-source.js';
 import { isSupportedMethod, methodName } from './compression-method.js';
 import type { EndRecords } from './end-records.js';
-import { checkLocalHeader, type LocalHeaderFacts } from './local-header.js';
-import {
-  FLAG_ENCRYPTED,
-  FLAG_UTF8,
-  FLAGS_FORBIDDEN_MASK,
-  LOCAL_HEADER_SIZE,
-
-} from './signatures.js';
+import { checkLocalHeader, type LocalHeader, readLocalHeaders } from './local-header.js';
+import { FLAG_ENCRYPTED, FLAG_UTF8, FLAGS_FORBIDDEN_MASK, LOCAL_HEADER_SIZE } from './signatures.js';
 import { SourceReader } from './source-reader.js';
 import type { ZipItem } from './zip-item.js';
 
@@ -46,22 +40,41 @@ export async function readCentralDirectory(
   } catch (error) {
     throw toAppvError(error, ErrorCode.ZIP_CD_INVALID, { offset: end.centralDirectoryOffset });
   }
-  const items: ZipItem[] = [];
+  const entries: CentralEntry[] = [];
   try {
-    for await (const entry of zipfile.eachEntry()) {
-      const facts = await readLocalHeaderFacts(zipfile, entry, source, end, items.length, sink);
-      items.push(toZipItem(entry, items.length, facts, source, end, sink));
-    }
+    for await (const entry of zipfile.eachEntry()) entries.push(centralEntry(entry));
   } catch (error) {
     // yauzl refuses general purpose bit 6 (strong encryption) outright; keep that reason's own code.
     const encrypted = error instanceof Error && /encryption/i.test(error.message);
     throw toAppvError(error, encrypted ? ErrorCode.ZIP_ENCRYPTED : ErrorCode.ZIP_CD_INVALID, {
       offset: end.centralDirectoryOffset,
-      part: `central directory entry ${items.length}`,
+      part: `central directory entry ${entries.length}`,
     });
   } finally {
     zipfile.close();
   }
+  const headers = await readLocalHeaders(
+    source,
+    entries.map((entry) => entry.localHeaderOffset),
+    end.centralDirectoryOffset,
+    signal,
+  );
+  const items = entries.map((entry, index) => {
+    const header = headers[index];
+    const name = decodeItemName(entry.rawName, entry.flags);
+    if (typeof header === 'string' || header === undefined) {
+      sink.add({
+        code: header?.startsWith('no local header signature') ? ErrorCode.ZIP_LFH_INVALID : ErrorCode.ZIP_ENTRY_OUT_OF_BOUNDS,
+        severity: 'error',
+        part: name,
+        offset: entry.localHeaderOffset,
+        message: `${name}: ${header ?? 'no local header'}`,
+      });
+      return toZipItem(entry, index, null, source, end, sink);
+    }
+    checkLocalHeader(entry, header, name, sink);
+    return toZipItem(entry, index, header, source, end, sink);
+  });
   const cursor = Number(zipfile.readEntryCursor);
   const cdEnd = end.centralDirectoryOffset + end.centralDirectorySize;
   if (cursor !== cdEnd) {
@@ -75,69 +88,64 @@ export async function readCentralDirectory(
   return items;
 }
 
+/**
+ * The central directory facts we keep, copied out of yauzl's Entry at once: holding 20,000 Entry objects
+ * (with their buffers and extra-field arrays) until the walk ends doubled the memory listing needs.
+ */
+export interface CentralEntry {
+  readonly versionNeeded: number;
+  readonly flags: number;
+  readonly method: number;
+  readonly crc32: number;
+  readonly compressedSize: number;
+  readonly uncompressedSize: number;
+  readonly commentLength: number;
+  readonly localHeaderOffset: number;
+  readonly rawName: Buffer;
+  readonly zip64Extra: boolean;
+}
+
+function centralEntry(entry: yauzl.Entry): CentralEntry {
+  return {
+    versionNeeded: entry.versionNeededToExtract,
+    flags: entry.generalPurposeBitFlag,
+    method: entry.compressionMethod,
+    crc32: entry.crc32,
+    compressedSize: entry.compressedSize,
+    uncompressedSize: entry.uncompressedSize,
+    commentLength: entry.fileCommentLength,
+    localHeaderOffset: entry.relativeOffsetOfLocalHeader,
+    rawName: Buffer.from(entry.fileNameRaw),
+    zip64Extra: entry.extraFields.some((field) => field.id === ZIP64_EXTRA_ID),
+  };
+}
+
 export function decodeItemName(raw: Buffer, flags: number): string {
   if (flags & FLAG_UTF8) return raw.toString('utf8');
   // Not flagged UTF-8: OPC names are ASCII, so Latin-1 shows any stray byte one-to-one rather than guessing.
   return raw.toString('latin1');
 }
 
-async function readLocalHeaderFacts(
-  zipfile: yauzl.ZipFile,
-  entry: yauzl.Entry,
-  source: RandomAccessSource,
-  end: EndRecords,
-  index: number,
-  sink: FindingSink,
-): Promise<LocalHeaderFacts | null> {
-  const name = decodeItemName(entry.fileNameRaw, entry.generalPurposeBitFlag);
-  const lho = entry.relativeOffsetOfLocalHeader;
-  if (lho + LOCAL_HEADER_SIZE > end.centralDirectoryOffset) {
-    sink.add({
-      code: ErrorCode.ZIP_ENTRY_OUT_OF_BOUNDS,
-      severity: 'error',
-      part: name,
-      offset: lho,
-      message: `Entry ${index} says its local header is at offset ${lho}, which is not before the central directory (offset ${end.centralDirectoryOffset})`,
-    });
-    return null;
-  }
-  try {
-    const header = await zipfile.readLocalFileHeaderPromise(entry);
-    return checkLocalHeader(entry, header, name, sink);
-  } catch (error) {
-    const wrapped = toAppvError(error, ErrorCode.ZIP_LFH_INVALID, { part: name, offset: lho });
-    if (wrapped.code === ErrorCode.ZIP_TRUNCATED && source.size < end.archiveEnd) throw wrapped;
-    sink.add({
-      code: wrapped.code === ErrorCode.ZIP_TRUNCATED ? ErrorCode.ZIP_ENTRY_OUT_OF_BOUNDS : wrapped.code,
-      severity: 'error',
-      part: name,
-      offset: lho,
-      message: `Local header of ${name} at offset ${lho} is unreadable: ${wrapped.message}`,
-    });
-    return null;
-  }
-}
-
 function toZipItem(
-  entry: yauzl.Entry,
+  entry: CentralEntry,
   index: number,
-  facts: LocalHeaderFacts | null,
+  header: LocalHeader | null,
   source: RandomAccessSource,
   end: EndRecords,
   sink: FindingSink,
 ): ZipItem {
-  const flags = entry.generalPurposeBitFlag;
-  const zipName = decodeItemName(entry.fileNameRaw, flags);
-  const at = { part: zipName, offset: entry.relativeOffsetOfLocalHeader };
-  let readable = facts !== null;
+  const flags = entry.flags;
+  const zipName = decodeItemName(entry.rawName, flags);
+  const at = { part: zipName, offset: entry.localHeaderOffset };
+  let readable = header !== null;
   const report = (code: ErrorCode, message: string, severity: 'error' | 'warning' = 'error') =>
     sink.add({ code, severity, message, ...at });
 
-  if (!isSupportedMethod(entry.compressionMethod)) {
+  if (!isSupportedMethod(entry.method)) {
     readable = false;
     report(
       ErrorCode.ZIP_METHOD_UNSUPPORTED,
-      `${zipName} uses ${methodName(entry.compressionMethod)}; OPC allows only stored (0) and deflate (8)`,
+      `${zipName} uses ${methodName(entry.method)}; OPC allows only stored (0) and deflate (8)`,
     );
   }
   if (flags & FLAG_ENCRYPTED) {
@@ -145,28 +153,37 @@ function toZipItem(
     report(ErrorCode.ZIP_ENCRYPTED, `${zipName} is encrypted; OPC packages are never encrypted`);
   }
   if (flags & FLAGS_FORBIDDEN_MASK) {
-    report(ErrorCode.ZIP_FLAGS_FORBIDDEN, `${zipName} sets reserved general purpose bits 0x${(flags & FLAGS_FORBIDDEN_MASK).toString(16)}`);
+    report(
+      ErrorCode.ZIP_FLAGS_FORBIDDEN,
+      `${zipName} sets reserved general purpose bits 0x${(flags & FLAGS_FORBIDDEN_MASK).toString(16)}`,
+    );
   }
-  if (entry.fileCommentLength > 0) {
-    report(ErrorCode.ZIP_ENTRY_COMMENT, `${zipName} has a ${entry.fileCommentLength}-byte file comment; OPC items carry none`);
+  if (entry.commentLength > 0) {
+    report(
+      ErrorCode.ZIP_ENTRY_COMMENT,
+      `${zipName} has a ${entry.commentLength}-byte file comment; OPC items carry none`,
+    );
   }
-  if (entry.compressionMethod === 0 && entry.compressedSize !== entry.uncompressedSize) {
+  if (entry.method === 0 && entry.compressedSize !== entry.uncompressedSize) {
     readable = false;
     report(
       ErrorCode.ZIP_STORED_SIZE_MISMATCH,
       `${zipName} is stored but its compressed size (${entry.compressedSize}) differs from its size (${entry.uncompressedSize})`,
     );
   }
-  if (entry.compressionMethod === 8 && entry.uncompressedSize > entry.compressedSize * MAX_DEFLATE_RATIO + 65_536) {
+  if (
+    entry.method === 8 &&
+    entry.uncompressedSize > entry.compressedSize * MAX_DEFLATE_RATIO + 65_536
+  ) {
     readable = false;
     report(
       ErrorCode.ZIP_SIZE_LIMIT,
       `${zipName} declares ${entry.uncompressedSize} bytes from ${entry.compressedSize} compressed bytes, more than deflate can produce`,
     );
   }
-  const localHeaderSize = facts ? facts.dataOffset - entry.relativeOffsetOfLocalHeader : LOCAL_HEADER_SIZE;
-  const dataOffset = facts?.dataOffset ?? entry.relativeOffsetOfLocalHeader + LOCAL_HEADER_SIZE;
-  if (facts && dataOffset + entry.compressedSize > end.centralDirectoryOffset) {
+  const localHeaderSize = header?.size ?? LOCAL_HEADER_SIZE;
+  const dataOffset = entry.localHeaderOffset + localHeaderSize;
+  if (header && dataOffset + entry.compressedSize > end.centralDirectoryOffset) {
     readable = false;
     report(
       ErrorCode.ZIP_ENTRY_OUT_OF_BOUNDS,
@@ -176,19 +193,18 @@ function toZipItem(
   return {
     index,
     zipName,
-    rawName: Buffer.from(entry.fileNameRaw),
-    method: entry.compressionMethod,
+    rawName: entry.rawName,
+    method: entry.method,
     flags,
     crc32: entry.crc32,
     compressedSize: entry.compressedSize,
     uncompressedSize: entry.uncompressedSize,
-    localHeaderOffset: entry.relativeOffsetOfLocalHeader,
+    localHeaderOffset: entry.localHeaderOffset,
     localHeaderSize,
     dataOffset,
-    versionNeeded: entry.versionNeededToExtract,
-    localVersionNeeded: facts?.versionNeeded ?? 0,
-    zip64Extra: entry.extraFields.some((field) => field.id === ZIP64_EXTRA_ID),
+    versionNeeded: entry.versionNeeded,
+    localVersionNeeded: header?.versionNeeded ?? 0,
+    zip64Extra: entry.zip64Extra,
     readable,
   };
 }
-

@@ -114,7 +114,11 @@ export async function readEndRecords(
  * Searches backwards for the EOCD like every reader must (the comment has no fixed length), then insists on
  * FORMAT.md §8: no archive comment and nothing after the record.
  */
-async function findEocd(source: RandomAccessSource, sink: FindingSink, signal?: AbortSignal): Promise<ClassicEocd> {
+async function findEocd(
+  source: RandomAccessSource,
+  sink: FindingSink,
+  signal?: AbortSignal,
+): Promise<ClassicEocd> {
   const tailLength = Math.min(source.size, EOCD_SIZE + MAX_COMMENT + ZIP64_LOCATOR_SIZE);
   const tailStart = source.size - tailLength;
   const tail = await source.read(tailStart, tailLength, signal);

@@ -3,14 +3,20 @@ import yauzl from 'yauzl';
 import { READ_AHEAD_BYTES } from '../limits.js';
 import type { RandomAccessSource } from '../source/random-access-source.js';
 
+/** A cached stretch of the source. */
+interface Window {
+  start: number;
+  bytes: Buffer;
+}
+
 /**
- * Lets yauzl read through a RandomAccessSource. yauzl walks the central directory with many small reads
- * (46 bytes, then the name), so they are served from a read-ahead window: one source read per window
- * instead of two per entry (that matters for an HTTP source).
+ * Lets yauzl read through a RandomAccessSource. Walking the central directory makes two small reads per
+ * entry; they are answered from a read-ahead window by overriding `read` (what yauzl's header parsing calls),
+ * synchronously on a hit and with no stream object per read. Two windows are kept (least recently used
+ * replaced) so the end-record reads do not evict the directory's window.
  */
 export class SourceReader extends yauzl.RandomAccessReader {
-  private windowStart = 0;
-  private window: Buffer = Buffer.alloc(0);
+  private windows: Window[] = [];
 
   constructor(
     private readonly source: RandomAccessSource,
@@ -19,31 +25,55 @@ export class SourceReader extends yauzl.RandomAccessReader {
     super();
   }
 
+  override read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+    callback: (error: Error | null, bytesRead?: number) => void,
+  ): void {
+    // A window hit is answered at once: the directory walk makes two such reads per entry.
+    const hit = this.fromWindow(position, length);
+    if (hit) {
+      hit.copy(buffer, offset);
+      callback(null, hit.length);
+      return;
+    }
+    this.bytes(position, length).then(
+      (bytes) => {
+        bytes.copy(buffer, offset);
+        callback(null, bytes.length);
+      },
+      (error: Error) => callback(error),
+    );
+  }
+
   override _readStreamForRange(start: number, end: number): Readable {
-    return Readable.from(this.readRange(start, end), { objectMode: false });
+    return Readable.from(this.chunks(start, end), { objectMode: false });
   }
 
-  private async *readRange(start: number, end: number): AsyncGenerator<Buffer> {
-    if (end <= start) return;
-    const cached = this.fromWindow(start, end);
-    if (cached) {
-      yield cached;
-      return;
-    }
-    const length = end - start;
-    if (length >= READ_AHEAD_BYTES) {
-      yield await this.source.read(start, length, this.signal);
-      return;
-    }
-    const windowLength = Math.min(READ_AHEAD_BYTES, this.source.size - start);
-    this.window = await this.source.read(start, Math.max(windowLength, length), this.signal);
-    this.windowStart = start;
-    yield this.window.subarray(0, length);
+  private async *chunks(start: number, end: number): AsyncGenerator<Buffer> {
+    if (end > start) yield await this.bytes(start, end - start);
   }
 
-  private fromWindow(start: number, end: number): Buffer | null {
-    const windowEnd = this.windowStart + this.window.length;
-    if (start < this.windowStart || end > windowEnd) return null;
-    return this.window.subarray(start - this.windowStart, end - this.windowStart);
+  private fromWindow(position: number, length: number): Buffer | null {
+    const hit = this.windows.find((w) => position >= w.start && position + length <= w.start + w.bytes.length);
+    if (!hit) return null;
+    this.touch(hit);
+    return hit.bytes.subarray(position - hit.start, position - hit.start + length);
+  }
+
+  private async bytes(position: number, length: number): Promise<Buffer> {
+    const hit = this.fromWindow(position, length);
+    if (hit) return hit;
+    if (length >= READ_AHEAD_BYTES) return this.source.read(position, length, this.signal);
+    const windowLength = Math.max(length, Math.min(READ_AHEAD_BYTES, this.source.size - position));
+    const window = { start: position, bytes: await this.source.read(position, windowLength, this.signal) };
+    this.windows = [window, ...this.windows].slice(0, 2);
+    return window.bytes.subarray(0, length);
+  }
+
+  private touch(window: Window): void {
+    if (this.windows[0] !== window) this.windows = [window, ...this.windows.filter((w) => w !== window)];
   }
 }

@@ -1,6 +1,7 @@
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
+import { findPart } from '../../part-lookup.js';
 import { COMMON_OPTIONS, expectPositionals, parseOrUsage } from '../arguments.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
@@ -8,7 +9,7 @@ import { withPackage } from '../with-package.js';
 
 export const catCommand: Command = {
   name: 'cat',
-  summary: 'write one part\'s bytes to stdout (CRC-checked)',
+  summary: "write one part's bytes to stdout (CRC-checked)",
   help: `Usage: appv cat <package> <part> [--json]
 
 Writes the uncompressed bytes of one part to stdout. <part> is the decoded name
@@ -32,7 +33,7 @@ Options:
     expectPositionals('cat', positionals, ['package', 'part']);
     const [file = '', name = ''] = positionals;
     await withPackage(file, signal, async (pkg) => {
-      const item = pkg.part(name);
+      const item = findPart(pkg, name);
       const bytes = pkg.opc.openStream(item, { signal });
       if (!values.json) return copy(bytes, stdout, signal);
       const meta = {

@@ -44,7 +44,8 @@ Options:
       return ExitCode.ok;
     }
     expectPositionals('extract', positionals, ['package']);
-    if (values.output === undefined || values.output === '') throw usage('extract', 'the target directory is missing: -o <dir>');
+    if (values.output === undefined || values.output === '')
+      throw usage('extract', 'the target directory is missing: -o <dir>');
     const [file = ''] = positionals;
     const target = values.output;
     const result = await withPackage(file, signal, async (pkg) => {

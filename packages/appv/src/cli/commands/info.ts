@@ -53,12 +53,21 @@ function describe(info: PackageInfo, containerFindings: number): string[] {
       `${formatBytes(info.uncompressedBytes)}, ${formatBytes(info.compressedBytes)} compressed` +
         (info.compressionRatio === null ? '' : ` (${formatPercent(info.compressionRatio)})`),
     ],
-    ['Load all', info.featureBlocks.length === 0 ? null : info.loadAll ? 'yes (download fully before launch)' : 'no'],
+    [
+      'Load all',
+      info.featureBlocks.length === 0 ? null : info.loadAll ? 'yes (download fully before launch)' : 'no',
+    ],
   ]);
   if (info.applications.length > 0) {
     lines.push('', 'Applications:');
-    const rows = info.applications.map((app) => [app.name ?? app.id ?? '?', app.version ?? '', app.target ?? '']);
-    lines.push(...indent(renderTable([{ header: 'Name' }, { header: 'Version' }, { header: 'Target' }], rows)));
+    const rows = info.applications.map((app) => [
+      app.name ?? app.id ?? '?',
+      app.version ?? '',
+      app.target ?? '',
+    ]);
+    lines.push(
+      ...indent(renderTable([{ header: 'Name' }, { header: 'Version' }, { header: 'Target' }], rows)),
+    );
   }
   if (info.featureBlocks.length > 0) {
     lines.push('', 'Feature blocks:');
@@ -80,7 +89,10 @@ function describe(info: PackageInfo, containerFindings: number): string[] {
   }
   for (const problem of info.problems) lines.push('', `note: ${problem.code}: ${problem.message}`);
   if (containerFindings > 0) {
-    lines.push('', `note: ${containerFindings} problem(s) seen while opening the package; run "appv verify" for details`);
+    lines.push(
+      '',
+      `note: ${containerFindings} problem(s) seen while opening the package; run "appv verify" for details`,
+    );
   }
   return lines;
 }

@@ -1,6 +1,5 @@
-import os from 'node:os';
 import { parseArgs } from 'node:util';
-import type { Finding } from '@appv/opc';
+import { defaultThreadCount, type Finding } from '@appv/opc';
 import { verifyPackage } from '../../verify/verify.js';
 import type { VerifyReport } from '../../verify/verify-report.js';
 import { COMMON_OPTIONS, expectPositionals, parseOrUsage, usage } from '../arguments.js';
@@ -23,7 +22,7 @@ Prints one line per finding ("error HASH_MISMATCH Root\\x.dll block 3: ..."), th
 Exit status: 0 valid (warnings allowed), 1 at least one error, 2 usage error or unreadable file.
 
 Options:
-  --threads <n>  worker threads for inflating and hashing (default: ${os.availableParallelism()}, every core)
+  --threads <n>  worker threads for inflating and hashing (default: ${defaultThreadCount()}, every core)
   --json         print {"valid", "findings": [{"code", "severity", "part", "block", "message"}], "stats"}
   -h, --help     show this help`,
 

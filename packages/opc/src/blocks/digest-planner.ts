@@ -1,0 +1,134 @@
+import { BLOCK_SIZE, JOB_BYTES, MAX_COMPRESSED_BLOCK, WHOLE_ITEM_COMPRESSED_LIMIT, WHOLE_ITEM_LIMIT } from '../limits.js';
+import type { RandomAccessSource } from '../source/random-access-source.js';
+import { CompressionMethod } from '../zip/compression-method.js';
+import type { Batcher } from './batcher.js';
+import type { BlocksOutcome, HashAlgorithm, StreamOutcome, StreamResult } from './block-job.js';
+import { type DigestRequest, ItemAccumulator } from './item-digest.js';
+import type { WorkerPool } from './worker-pool.js';
+
+export interface PlanContext {
+  readonly source: RandomAccessSource;
+  readonly pool: WorkerPool;
+  readonly batcher: Batcher;
+  readonly algorithm: HashAlgorithm;
+  readonly signal?: AbortSignal;
+  readonly onBytes: (bytes: number) => void;
+  readonly onFailure: (error: unknown) => void;
+}
+
+let nextStreamId = 1;
+
+/**
+ * Turns one item into tasks (FORMAT.md §3): stored items are sliced into 64 KiB blocks; deflated items with
+ * BlockMap sizes are cut at those sizes so each block inflates alone; other deflated items are inflated as
+ * one stream (whole when small, in pieces on one worker when large). Returns the item's accumulator.
+ */
+export async function planDigest(request: DigestRequest, context: PlanContext): Promise<ItemAccumulator> {
+  const { item } = request;
+  if (item.method === CompressionMethod.Stored) {
+    const sizes = sliceSizes(item.uncompressedSize);
+    return planBlocks(request, sizes, false, context);
+  }
+  if (request.blockSizes) return planBlocks(request, request.blockSizes, true, context);
+  const accumulator = new ItemAccumulator(item, context.algorithm, 'stream', 0);
+  if (item.compressedSize <= WHOLE_ITEM_COMPRESSED_LIMIT && item.uncompressedSize <= WHOLE_ITEM_LIMIT) {
+    accumulator.expect();
+    await context.batcher.add({
+      start: item.dataOffset,
+      end: item.dataOffset + item.compressedSize,
+      task: { kind: 'whole', offset: 0, length: item.compressedSize, declaredSize: item.uncompressedSize },
+      deliver: (outcome) => accumulator.addStream(outcome as StreamOutcome),
+    });
+    context.onBytes(item.compressedSize);
+  } else {
+    await planStream(accumulator, context);
+  }
+  accumulator.seal();
+  return accumulator;
+}
+
+function sliceSizes(size: number): number[] {
+  const sizes: number[] = [];
+  for (let offset = 0; offset < size; offset += BLOCK_SIZE) sizes.push(Math.min(BLOCK_SIZE, size - offset));
+  return sizes;
+}
+
+async function planBlocks(
+  request: DigestRequest,
+  sizes: readonly number[],
+  deflated: boolean,
+  context: PlanContext,
+): Promise<ItemAccumulator> {
+  const { item } = request;
+  const accumulator = new ItemAccumulator(item, context.algorithm, 'blocks', sizes.length);
+  let offset = 0;
+  let first = 0;
+  while (first < sizes.length) {
+    if ((sizes[first] ?? 0) > MAX_COMPRESSED_BLOCK) {
+      accumulator.failBlock(first, `its compressed size ${sizes[first]} is beyond any 64 KiB block; not read`);
+      offset += sizes[first] ?? 0;
+      first++;
+      continue;
+    }
+    let last = first;
+    let bytes = 0;
+    while (last < sizes.length && (sizes[last] ?? 0) <= MAX_COMPRESSED_BLOCK && (last === first || bytes + (sizes[last] ?? 0) <= JOB_BYTES)) {
+      bytes += sizes[last] ?? 0;
+      last++;
+    }
+    const blockFirst = first;
+    accumulator.expect();
+    await context.batcher.add({
+      start: item.dataOffset + offset,
+      end: item.dataOffset + offset + bytes,
+      task: {
+        kind: 'blocks',
+        offset: 0,
+        deflated,
+        sizes: sizes.slice(first, last),
+        expected: Array.from({ length: last - first }, (_, i) => Math.min(BLOCK_SIZE, Math.max(0, item.uncompressedSize - (first + i) * BLOCK_SIZE))),
+      },
+      deliver: (outcome) => accumulator.addBlocks(blockFirst, outcome as BlocksOutcome),
+    });
+    context.onBytes(bytes);
+    offset += bytes;
+    first = last;
+  }
+  // Bytes no block covers (the final deflate block, FORMAT.md §3) count as done, so progress ends at 100%.
+  if (item.compressedSize > offset) context.onBytes(item.compressedSize - offset);
+  accumulator.seal();
+  return accumulator;
+}
+
+/** A large stream in JOB_BYTES pieces, all to one worker (its inflater holds the stream's state). */
+async function planStream(accumulator: ItemAccumulator, context: PlanContext): Promise<void> {
+  const { item } = accumulator;
+  const streamId = nextStreamId++;
+  const affinity = context.pool.leastBusy();
+  let offset = 0;
+  do {
+    const start = item.dataOffset + offset;
+    const length = Math.min(JOB_BYTES, item.compressedSize - offset);
+    offset += length;
+    const final = offset >= item.compressedSize;
+    accumulator.expect();
+    let read: () => void = () => {};
+    const wasRead = new Promise<void>((resolve) => {
+      read = resolve;
+    });
+    const make = async () => {
+      const data = await context.source.read(start, length, context.signal);
+      read();
+      return { kind: 'stream' as const, streamId, algorithm: context.algorithm, data, final, declaredSize: item.uncompressedSize };
+    };
+    context.pool.run(make, affinity).then(
+      (result) => accumulator.addStream((result as StreamResult).outcome),
+      (error: unknown) => {
+        read();
+        context.onFailure(error);
+      },
+    );
+    await wasRead;
+    context.onBytes(length);
+  } while (offset < item.compressedSize);
+}

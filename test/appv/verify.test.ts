@@ -1,0 +1,104 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ErrorCode, verifyPackage } from 'appv';
+import { describe, expect, it } from 'vitest';
+import { fixtureFiles, repoRoot } from '../helpers/fixtures.js';
+
+/** The defect each invalid fixture's README names, as our stable code. */
+const DEFECTS: Record<string, ErrorCode> = {
+  'Empty.appx': ErrorCode.ZIP_NOT_A_ZIP,
+  'No_blockmap.appx': ErrorCode.BLOCKMAP_MISSING,
+  'Missing_Manifest_in_blockmap.appx': ErrorCode.BLOCKMAP_MANIFEST_UNLISTED,
+  'ContentTypes_in_blockmap.appx': ErrorCode.CONTENT_TYPES_IN_BLOCKMAP,
+  'Duplicate_file_in_blockmap.appx': ErrorCode.BLOCKMAP_DUPLICATE_FILE,
+  'Bad_Namespace_Blockmap.appx': ErrorCode.XML_NAMESPACE,
+  'Size_wrong_uncompressed.msix': ErrorCode.BLOCKMAP_SIZE_MISMATCH,
+  'File_missing_from_blockmap.msix': ErrorCode.BLOCKMAP_FILE_UNLISTED,
+};
+
+const samplePath = join(repoRoot, 'examples/sample/VendorApp.appv');
+const scratch = mkdtempSync(join(tmpdir(), 'appv-verify-'));
+
+describe.each(fixtureFiles('valid'))('valid fixture $name', ({ path }) => {
+  it('verifies with no finding', async () => {
+    const report = await verifyPackage(path);
+    expect(report.findings).toEqual([]);
+    expect(report.valid).toBe(true);
+    expect(report.stats.blocks).toBeGreaterThan(0);
+  });
+});
+
+describe.each(fixtureFiles('invalid'))('invalid fixture $name', ({ name, path }) => {
+  it('is rejected with the defect its README names', async () => {
+    const expected = DEFECTS[name];
+    expect(expected, `no expectation recorded for ${name}`).toBeDefined();
+    const report = await verifyPackage(path);
+    expect(report.valid).toBe(false);
+    const finding = report.findings.find((f) => f.code === expected);
+    expect(finding, report.findings.map((f) => f.code).join(', ')).toBeDefined();
+    expect(finding?.severity).toBe('error');
+  });
+});
+
+describe('the App-V sample package', () => {
+  it('verifies clean, App-V layer included', async () => {
+    const report = await verifyPackage(samplePath);
+    expect(report.findings).toEqual([]);
+  });
+
+  it('reports a flipped byte in a block as that block failing, and the CRC', async () => {
+    const { AppvPackage } = await import('appv');
+    const pkg = await AppvPackage.open(samplePath);
+    const blockMap = await pkg.blockMap();
+    const exe = blockMap.files.find((f) => f.blocks.length >= 3 && f.blocks[0]?.size !== undefined);
+    if (!exe) throw new Error('sample has no multi-block deflated file');
+    const item = pkg.part(exe.name);
+    await pkg.close();
+    const bytes = Buffer.from(readFileSync(samplePath));
+    // Block 2 starts after blocks 0 and 1; flip a byte in its middle.
+    const blockStart = item.dataOffset + (exe.blocks[0]?.size ?? 0) + (exe.blocks[1]?.size ?? 0);
+    const target = blockStart + Math.floor((exe.blocks[2]?.size ?? 2) / 2);
+    bytes[target] = (bytes[target] ?? 0) ^ 0x55;
+    const tampered = join(scratch, 'tampered.appv');
+    writeFileSync(tampered, bytes);
+
+    const report = await verifyPackage(tampered);
+    expect(report.valid).toBe(false);
+    const blockFinding = report.findings.find((f) => f.part === exe.name && f.block === 2);
+    expect(blockFinding?.code).toMatch(/^HASH_(MISMATCH|BLOCK_INFLATE|BLOCK_LENGTH)$/);
+    // Other blocks of the same file still verify: each block is checked on its own.
+    expect(
+      report.findings.filter((f) => f.part === exe.name && f.block !== undefined && f.block !== 2),
+    ).toEqual([]);
+  });
+
+  it('gives the same report on one thread as on two', async () => {
+    const one = await verifyPackage(samplePath, { threads: 1 });
+    const two = await verifyPackage(samplePath, { threads: 2 });
+    expect(one.findings).toEqual(two.findings);
+    expect(one.stats.blocks).toBe(two.stats.blocks);
+  });
+
+  it('reports progress up to the total compressed bytes', async () => {
+    const seen: number[] = [];
+    let total = 0;
+    await verifyPackage(samplePath, {
+      onProgress: (p) => {
+        seen.push(p.done);
+        total = p.total;
+      },
+    });
+    expect(seen.length).toBeGreaterThan(0);
+    expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+    expect(seen.at(-1)).toBe(total);
+  });
+
+  it('stops with ABORTED when its signal fires', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(verifyPackage(samplePath, { signal: controller.signal })).rejects.toMatchObject({
+      code: ErrorCode.ABORTED,
+    });
+  });
+});

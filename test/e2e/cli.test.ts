@@ -1,0 +1,327 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildAppvPackage } from '../helpers/appv-builder.js';
+import { fixtureFiles, repoRoot } from '../helpers/fixtures.js';
+import { sampleSpec } from '../helpers/make-sample.js';
+import { craftZip } from '../helpers/zip-crafter.js';
+
+/** The `appv` binary as users run it: the built file, through node, from the repository root. */
+const CLI = path.join(repoRoot, 'packages/appv/dist/cli/main.js');
+const SAMPLE = path.join(repoRoot, 'examples/sample/VendorApp.appv');
+const VALID = [...fixtureFiles('valid'), { name: 'VendorApp.appv', path: SAMPLE }];
+const INVALID = fixtureFiles('invalid');
+const work = mkdtempSync(path.join(tmpdir(), 'appv-cli-test-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+interface Run {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+function appv(...args: string[]): Run {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: repoRoot, maxBuffer: 1 << 30 });
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
+}
+
+function json(run: Run): unknown {
+  return JSON.parse(run.stdout.toString('utf8'));
+}
+
+/** `unzip` treats these as wildcards; a backslash makes them literal. */
+function unzipPattern(zipName: string): string {
+  return zipName.replace(/[[\]*?]/g, (c) => `\\${c}`);
+}
+
+function unzipNames(file: string): string[] {
+  return execFileSync('unzip', ['-Z1', file], { encoding: 'utf8' })
+    .split('\n')
+    .filter((n) => n !== '');
+}
+
+function writePackage(name: string, bytes: Buffer): string {
+  const file = path.join(work, name);
+  writeFileSync(file, bytes);
+  return file;
+}
+
+const NO_STACK = /^\s+at /m;
+
+describe('appv: usage', () => {
+  it('--help prints the commands, exit 0', () => {
+    const r = appv('--help');
+    expect(r.status).toBe(0);
+    const text = r.stdout.toString();
+    for (const verb of ['info', 'ls', 'cat', 'extract', 'verify']) expect(text).toContain(`  ${verb} `);
+  });
+
+  it('--version prints the package version', () => {
+    const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'packages/appv/package.json'), 'utf8'));
+    const r = appv('--version');
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString().trim()).toBe(version);
+  });
+
+  it.each(['info', 'ls', 'cat', 'extract', 'verify'])('%s --help exits 0 with a usage line', (verb) => {
+    const r = appv(verb, '--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString()).toMatch(new RegExp(`^Usage: appv ${verb} `));
+  });
+
+  it.each([
+    ['no arguments', []],
+    ['an unknown command', ['frobnicate', SAMPLE]],
+    ['an unknown option', ['info', '--frobnicate', SAMPLE]],
+    ['a missing package', ['info']],
+    ['too many arguments', ['ls', SAMPLE, SAMPLE]],
+    ['cat without a part', ['cat', SAMPLE]],
+    ['extract without -o', ['extract', SAMPLE]],
+    ['verify --threads 0', ['verify', SAMPLE, '--threads', '0']],
+    ['verify --threads abc', ['verify', SAMPLE, '--threads', 'abc']],
+  ])('%s: exit 2, a one-line hint, no stack', (_label, args) => {
+    const r = appv(...args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).not.toMatch(NO_STACK);
+    if (args.length > 0) {
+      expect(r.stderr).toMatch(/^appv: USAGE: .*\(see "appv( \w+)? --help"\)\n$/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it.each([
+    ['info'],
+    ['ls'],
+    ['cat', 'AppxManifest.xml'],
+    ['extract', '-o', path.join(work, 'never')],
+    ['verify'],
+  ])('%s on a nonexistent file: exit 2, IO_READ_FAILED', (verb, ...rest) => {
+    const r = appv(verb, path.join(work, 'no-such.appv'), ...rest);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^appv: IO_READ_FAILED: /);
+    expect(r.stderr).not.toMatch(NO_STACK);
+  });
+
+  it('info on a file that is not a ZIP: exit 2 with the code', () => {
+    const r = appv('info', path.join(repoRoot, '../shared/fixtures/msix/invalid/Empty.appx'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^appv: ZIP_NOT_A_ZIP: /);
+  });
+});
+
+describe('appv on valid packages', () => {
+  it.each(VALID)('info $name: exit 0, human and --json', ({ path: file }) => {
+    const human = appv('info', file);
+    expect(human.status).toBe(0);
+    expect(human.stdout.toString()).toMatch(/^Name {2,}\S/m);
+    const r = appv('info', file, '--json');
+    expect(r.status).toBe(0);
+    const info = json(r) as Record<string, unknown>;
+    expect(typeof info.name).toBe('string');
+    expect(typeof info.version).toBe('string');
+    expect(Array.isArray(info.applications)).toBe(true);
+    expect(Array.isArray(info.featureBlocks)).toBe(true);
+    expect(info.partCount).toBe(unzipNames(file).length - 1);
+  });
+
+  it('info --json on the sample has its App-V identity and both feature blocks', () => {
+    const info = json(appv('info', SAMPLE, '--json')) as {
+      packageId: string;
+      appvSchemaVersion: string;
+      featureBlocks: { id: string; compressedBytes: number }[];
+    };
+    expect(info.packageId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(info.appvSchemaVersion).toBe('2010');
+    expect(info.featureBlocks.map((b) => b.id).sort()).toEqual([
+      'PrimaryFeatureBlock',
+      'PublishingFeatureBlock',
+    ]);
+    for (const block of info.featureBlocks) expect(block.compressedBytes).toBeGreaterThan(0);
+  });
+
+  it.each(VALID)('ls --json $name lists as many items as unzip -Z1, in order', ({ path: file }) => {
+    const r = appv('ls', file, '--json');
+    expect(r.status).toBe(0);
+    const { items } = json(r) as { items: { zipName: string; name: string; size: number; crc32: number }[] };
+    expect(items.map((i) => i.zipName)).toEqual(unzipNames(file));
+    const human = appv('ls', file);
+    expect(human.status).toBe(0);
+    // Header, one line per item, summary.
+    expect(human.stdout.toString().trimEnd().split('\n')).toHaveLength(items.length + 2);
+  });
+
+  it.each(VALID)('cat $name: every part equals unzip -p', ({ path: file }) => {
+    // HelloWorld has 124 items: a spread of them (first, last, every 10th) keeps the test fast.
+    const names = unzipNames(file);
+    const chosen = names.filter((_, i) => names.length <= 20 || i % 10 === 0 || i === names.length - 1);
+    chosen.push(...names.filter((n) => n.includes('%') || n.startsWith('[')));
+    for (const zipName of new Set(chosen)) {
+      const expected = execFileSync('unzip', ['-p', file, unzipPattern(zipName)], { maxBuffer: 1 << 30 });
+      const r = appv('cat', file, zipName);
+      expect(r.status, `${zipName}: ${r.stderr}`).toBe(0);
+      expect(r.stdout.equals(expected), zipName).toBe(true);
+    }
+  });
+
+  it('cat accepts the decoded name with backslashes, case-insensitively', () => {
+    const zipName = 'Root/VFS/ProgramFilesX86/Vendor%20App/app.exe';
+    const expected = execFileSync('unzip', ['-p', SAMPLE, zipName], { maxBuffer: 1 << 30 });
+    const r = appv('cat', SAMPLE, 'root\\vfs\\programfilesx86\\vendor app\\APP.EXE');
+    expect(r.status).toBe(0);
+    expect(r.stdout.equals(expected)).toBe(true);
+  });
+
+  it('cat --json carries the bytes as base64', () => {
+    const zipName = 'Root/VFS/ProgramFilesX86/Vendor%20App/app.exe';
+    const expected = execFileSync('unzip', ['-p', SAMPLE, zipName], { maxBuffer: 1 << 30 });
+    const r = appv('cat', SAMPLE, zipName, '--json');
+    expect(r.status).toBe(0);
+    const out = json(r) as { zipName: string; size: number; encoding: string; data: string };
+    expect(out).toMatchObject({ zipName, size: expected.length, encoding: 'base64' });
+    expect(Buffer.from(out.data, 'base64').equals(expected)).toBe(true);
+  });
+
+  it('cat of a missing part: exit 2, OPC_PART_NOT_FOUND', () => {
+    const r = appv('cat', SAMPLE, 'No\\Such\\Part.dll');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^appv: OPC_PART_NOT_FOUND: /);
+  });
+
+  it('cat into a pipe closed early exits 0 without an error (EPIPE)', () => {
+    const big = path.join(repoRoot, '../shared/fixtures/msix/valid/NotepadPlusPlus.appx');
+    const part = unzipNames(big).find((n) => n.endsWith('.exe')) ?? '';
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"$0" "$1" cat "$2" "$3" | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`,
+        process.execPath,
+        CLI,
+        big,
+        part,
+      ],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(r.stdout.trim()).toBe('0');
+    expect(r.stderr).toBe('');
+  });
+
+  it.each(VALID)('verify $name: exit 0, human summary and --json shape', ({ path: file }) => {
+    const human = appv('verify', file);
+    expect(human.status).toBe(0);
+    expect(human.stdout.toString().trimEnd().split('\n').at(-1)).toMatch(/: valid/);
+    const r = appv('verify', file, '--json', '--threads', '2');
+    expect(r.status).toBe(0);
+    const report = json(r) as Record<string, unknown>;
+    expect(Object.keys(report).slice(0, 2)).toEqual(['valid', 'findings']);
+    expect(report.valid).toBe(true);
+    expect(report.findings).toEqual(
+      (report.findings as unknown[]).filter((f) => (f as { severity: string }).severity === 'warning'),
+    );
+  });
+
+  it.each(VALID)(
+    'extract $name: exit 0, then refuses to overwrite, then overwrites',
+    ({ name, path: file }) => {
+      const target = path.join(work, `extract-${name}`);
+      const first = appv('extract', file, '-o', target, '--json');
+      expect(first.status, first.stderr).toBe(0);
+      const result = json(first) as { files: number; bytes: number };
+      expect(result.files).toBe(unzipNames(file).length);
+      const again = appv('extract', file, '-o', target);
+      expect(again.status).toBe(2);
+      expect(again.stderr).toMatch(/^appv: IO_WRITE_FAILED: .*already exists/);
+      const forced = appv('extract', file, '--output', target, '--overwrite');
+      expect(forced.status).toBe(0);
+      expect(forced.stdout.toString()).toMatch(/^Extracted \d+ file\(s\)/);
+    },
+  );
+});
+
+describe('appv verify on invalid packages', () => {
+  it.each(INVALID)('$name: exit 1, findings in the documented shape', ({ path: file }) => {
+    const human = appv('verify', file);
+    expect(human.status).toBe(1);
+    expect(human.stdout.toString()).toMatch(/^error [A-Z0-9_]+/m);
+    expect(human.stdout.toString()).toMatch(/INVALID/);
+    const r = appv('verify', file, '--json');
+    expect(r.status).toBe(1);
+    const report = json(r) as { valid: boolean; findings: Record<string, unknown>[] };
+    expect(report.valid).toBe(false);
+    expect(report.findings.length).toBeGreaterThan(0);
+    for (const finding of report.findings) {
+      expect(Object.keys(finding)).toEqual(['code', 'severity', 'part', 'block', 'message']);
+      expect(finding.code).toMatch(/^[A-Z0-9_]+$/);
+      expect(['error', 'warning']).toContain(finding.severity);
+      expect(finding.part === null || typeof finding.part === 'string').toBe(true);
+      expect(finding.block === null || typeof finding.block === 'number').toBe(true);
+      expect(typeof finding.message).toBe('string');
+    }
+  });
+
+  it('prints a hash mismatch as "error HASH_MISMATCH <part> block <n>: ..."', () => {
+    const spec = sampleSpec();
+    spec.tamper = {
+      blockMap: (files) => {
+        const exe = files.find((f) => f.name.endsWith('app.exe'));
+        const block = exe?.blocks[3];
+        if (block) block.hash = Buffer.alloc(32, 1).toString('base64');
+        return files;
+      },
+    };
+    const file = writePackage('hash-mismatch.appv', buildAppvPackage(spec).bytes);
+    const r = appv('verify', file);
+    expect(r.status).toBe(1);
+    expect(r.stdout.toString()).toMatch(
+      /^error HASH_MISMATCH Root\\VFS\\ProgramFilesX86\\Vendor App\\app\.exe block 3: /m,
+    );
+    const report = json(appv('verify', file, '--json')) as {
+      findings: { code: string; block: number | null }[];
+    };
+    expect(report.findings).toContainEqual(expect.objectContaining({ code: 'HASH_MISMATCH', block: 3 }));
+  });
+});
+
+describe('appv extract on hostile packages', () => {
+  it('refuses a traversal name with EXTRACT_PATH_UNSAFE, exit 2, writing nothing', () => {
+    const bytes = craftZip([
+      { name: 'good.txt', data: Buffer.from('ok') },
+      { name: '../evil.txt', data: Buffer.from('pwned') },
+    ]).bytes;
+    const file = writePackage('traversal.zip', bytes);
+    const target = path.join(work, 'hostile-out');
+    mkdirSync(target);
+    const r = appv('extract', file, '-o', target);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^appv: EXTRACT_PATH_UNSAFE: /);
+    expect(readdirSync(target)).toEqual([]);
+    expect(readdirSync(work)).not.toContain('evil.txt');
+  });
+});
+
+describe('appv and Ctrl-C', () => {
+  it('exits 130 without a stack trace, even when the work cannot be cancelled', async () => {
+    // Opening a FIFO blocks until a writer appears, which never happens: the worst case for cancellation.
+    const fifo = path.join(work, 'stuck.appv');
+    execFileSync('mkfifo', [fifo]);
+    const child = spawn(process.execPath, [CLI, 'info', fifo], { cwd: repoRoot });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    child.kill('SIGINT');
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.on('close', (c, s) => resolve([c, s])),
+    );
+    // Either exit status 130 or death by SIGINT, which shells report as 130.
+    expect(code === 130 || signal === 'SIGINT').toBe(true);
+    expect(stderr).toContain('appv: interrupted');
+    expect(stderr).not.toMatch(NO_STACK);
+  });
+});
