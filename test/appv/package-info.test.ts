@@ -5,9 +5,9 @@ import path from 'node:path';
 import { type AppvPackage, ErrorCode, listParts, openPackage, packageInfo } from 'appv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type AppvPackageSpec, buildAppvPackage } from '../helpers/appv-builder.js';
+import { pythonList } from '../helpers/external.js';
 import { fixtureFiles, repoRoot } from '../helpers/fixtures.js';
 import { SAMPLE_PACKAGE_ID, SAMPLE_VERSION_ID, sampleSpec } from '../helpers/make-sample.js';
-import { pythonList } from '../helpers/python-zip.js';
 
 const SAMPLE = path.join(repoRoot, 'examples/sample/VendorApp.appv');
 const work = mkdtempSync(path.join(tmpdir(), 'appv-info-test-'));

@@ -57,19 +57,43 @@ export function pythonZipTest(bytes: Buffer | string): ToolResult {
   return withTempFile(bytes, (file) => run('python3', ['-c', PY_TESTZIP, file]));
 }
 
-/** Python's zipfile: name → content of every entry, as seen by an independent reader. */
-export function pythonReadAll(bytes: Buffer): Map<string, Buffer> {
+/** Python's zipfile: name → content of every entry, as seen by an independent reader (bytes or a path). */
+export function pythonReadAll(bytes: Buffer | string): Map<string, Buffer> {
   const script = `
 import sys, zipfile, json, base64
 z = zipfile.ZipFile(sys.argv[1])
 print(json.dumps([[i.filename, base64.b64encode(z.read(i)).decode()] for i in z.infolist()]))
 `;
-  return withTempFile(bytes, (file) => {
+  const read = (file: string) => {
     const r = run('python3', ['-c', script, file]);
     if (!r.ok) throw new Error(r.output);
     const rows = JSON.parse(r.output) as Array<[string, string]>;
     return new Map(rows.map(([n, d]) => [n, Buffer.from(d, 'base64')]));
-  });
+  };
+  return typeof bytes === 'string' ? read(bytes) : withTempFile(bytes, read);
+}
+
+/** One item as Python's zipfile sees it. */
+export interface PythonZipItem {
+  name: string;
+  method: number;
+  compressedSize: number;
+  size: number;
+  crc: number;
+  headerOffset: number;
+}
+
+/** Python's zipfile listing of a package on disk: every item's metadata, in central directory order. */
+export function pythonList(path: string): PythonZipItem[] {
+  const script = `
+import json, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    print(json.dumps([dict(name=i.filename, method=i.compress_type, compressedSize=i.compress_size,
+        size=i.file_size, crc=i.CRC, headerOffset=i.header_offset) for i in z.infolist()]))
+`;
+  const r = run('python3', ['-c', script, path]);
+  if (!r.ok) throw new Error(r.output);
+  return JSON.parse(r.output) as PythonZipItem[];
 }
 
 /** test/helpers/verify_blockmap.py: FORMAT.md §2/§3/§9.5–9.7 checked by an independent implementation. */

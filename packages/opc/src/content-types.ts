@@ -25,7 +25,10 @@ export interface ContentTypes {
 }
 
 /** Lookup tables by case-insensitive key, built once per ContentTypes (a package may have thousands of parts). */
-const indexes = new WeakMap<ContentTypes, { overrides: Map<string, string>; defaults: Map<string, string> }>();
+const indexes = new WeakMap<
+  ContentTypes,
+  { overrides: Map<string, string>; defaults: Map<string, string> }
+>();
 
 function indexOf(types: ContentTypes): { overrides: Map<string, string>; defaults: Map<string, string> } {
   let index = indexes.get(types);

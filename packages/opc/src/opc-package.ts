@@ -86,7 +86,10 @@ export class OpcPackage {
   /** Looks an item up by its ZIP item name as written (`Root/a%20b.dll`), case-insensitively. */
   itemByZipName(zipName: string): PackageItem | undefined {
     const key = nameKey(zipName);
-    return this.items.find((item) => item.zipName === zipName) ?? this.items.find((item) => nameKey(item.zipName) === key);
+    return (
+      this.items.find((item) => item.zipName === zipName) ??
+      this.items.find((item) => nameKey(item.zipName) === key)
+    );
   }
 
   /** Like {@link item} but throws OPC_PART_NOT_FOUND. */
@@ -221,7 +224,7 @@ function checkPrefixes(items: readonly NamedItem[], sink: FindingList): void {
     if (!current) continue;
     for (let j = i + 1; j < keys.length; j++) {
       const other = keys[j];
-      if (!other || !other.key.startsWith(current.key)) break;
+      if (!other?.key.startsWith(current.key)) break;
       if (other.key.charAt(current.key.length) === '\\') {
         sink.add({
           code: ErrorCode.OPC_NAME_PREFIX,

@@ -19,7 +19,8 @@ const ENCODED_ASCII = new Set(" !#$%&'()+,;=@[]^`{}".split(''));
  * The common case, checked in one pass: segments of URI path characters (no `%`, no `:`) that neither are
  * empty nor end in `.`. Anything else gets the detailed checks below.
  */
-const PLAIN_NAME = /^(?:[A-Za-z0-9\-_~!$&'()*+,;=@]|\.(?=[^/]))+(?:\/(?:[A-Za-z0-9\-_~!$&'()*+,;=@]|\.(?=[^/]))+)*$/;
+const PLAIN_NAME =
+  /^(?:[A-Za-z0-9\-_~!$&'()*+,;=@]|\.(?=[^/]))+(?:\/(?:[A-Za-z0-9\-_~!$&'()*+,;=@]|\.(?=[^/]))+)*$/;
 
 /** RFC 3986 pchar minus pct-encoded: what may stand unencoded in a segment. */
 const PCHAR = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]$/;

@@ -37,7 +37,13 @@ export class Batcher {
   async add(planned: PlannedTask): Promise<void> {
     const first = this.tasks[0];
     const last = this.tasks.at(-1);
-    if (first && last && (planned.end - first.start > JOB_BYTES || planned.start - last.end > MAX_GAP || planned.start < last.end)) {
+    if (
+      first &&
+      last &&
+      (planned.end - first.start > JOB_BYTES ||
+        planned.start - last.end > MAX_GAP ||
+        planned.start < last.end)
+    ) {
       await this.flush();
     }
     this.tasks.push(planned);
@@ -60,7 +66,9 @@ export class Batcher {
       return { kind: 'batch' as const, algorithm: this.algorithm, data, tasks: rebased };
     };
     const run = this.pool.run(make).then((result) => {
-      (result as BatchResult).outcomes.forEach((outcome, i) => tasks[i]?.deliver(outcome));
+      (result as BatchResult).outcomes.forEach((outcome, i) => {
+        tasks[i]?.deliver(outcome);
+      });
     });
     run.catch((error: unknown) => {
       dispatched();

@@ -21,7 +21,8 @@ export class BlockHasher {
 
   push(chunk: Uint8Array): void {
     this.length += chunk.length;
-    if (this.length > this.declaredSize) throw new RangeError(`inflates past its declared ${this.declaredSize} bytes`);
+    if (this.length > this.declaredSize)
+      throw new RangeError(`inflates past its declared ${this.declaredSize} bytes`);
     this.crc = zlib.crc32(chunk, this.crc);
     let offset = 0;
     if (this.fill === 0) {

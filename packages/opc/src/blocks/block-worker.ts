@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import zlib from 'node:zlib';
 import { BLOCK_SIZE } from '../limits.js';
+import { BlockHasher } from './block-hasher.js';
 import type {
   BatchJob,
   BatchResult,
@@ -15,7 +16,6 @@ import type {
   WorkerJob,
 } from './block-job.js';
 import { HASH_LENGTH } from './block-job.js';
-import { BlockHasher } from './block-hasher.js';
 
 /**
  * Worker thread: inflates and hashes. Synchronous zlib on purpose: the work is CPU-bound and this thread
@@ -37,7 +37,9 @@ port.on('message', (job: WorkerJob) => {
 
 function runBatch(job: BatchJob): BatchResult {
   const outcomes = job.tasks.map((task) =>
-    task.kind === 'blocks' ? runBlocks(task, job.data, job.algorithm) : runWhole(task, job.data, job.algorithm),
+    task.kind === 'blocks'
+      ? runBlocks(task, job.data, job.algorithm)
+      : runWhole(task, job.data, job.algorithm),
   );
   return { kind: 'batch', id: job.id, outcomes };
 }
@@ -91,13 +93,19 @@ function runWhole(task: WholeTask, data: Uint8Array, algorithm: HashAlgorithm): 
     hasher.finish();
     return { kind: 'stream', ...hasher.takeCompleted(), crc: hasher.crc, outLength: hasher.length };
   } catch (error) {
-    return { kind: 'stream', hashes: new Uint8Array(0), blockCount: 0, error: describe(error, task.declaredSize) };
+    return {
+      kind: 'stream',
+      hashes: new Uint8Array(0),
+      blockCount: 0,
+      error: describe(error, task.declaredSize),
+    };
   }
 }
 
 function describe(error: unknown, expected: number): string {
   const code = (error as { code?: string }).code;
-  if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) return `inflates to more than ${expected} bytes`;
+  if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError)
+    return `inflates to more than ${expected} bytes`;
   return `does not inflate: ${error instanceof Error ? error.message : String(error)}`;
 }
 
@@ -113,7 +121,12 @@ const streams = new Map<number, StreamState>();
 async function runStreamPiece(job: StreamJob): Promise<StreamResult> {
   let state = streams.get(job.streamId);
   if (!state) {
-    state = { hasher: new BlockHasher(job.algorithm, job.declaredSize), inflater: null, chain: Promise.resolve(), failure: null };
+    state = {
+      hasher: new BlockHasher(job.algorithm, job.declaredSize),
+      inflater: null,
+      chain: Promise.resolve(),
+      failure: null,
+    };
     streams.set(job.streamId, state);
   }
   const current = state;
@@ -126,7 +139,8 @@ async function runStreamPiece(job: StreamJob): Promise<StreamResult> {
     current.inflater?.destroy();
   }
   const completed = current.hasher.takeCompleted();
-  if (!job.final && current.failure === null) return { kind: 'stream', id: job.id, outcome: { kind: 'stream', ...completed } };
+  if (!job.final && current.failure === null)
+    return { kind: 'stream', id: job.id, outcome: { kind: 'stream', ...completed } };
   streams.delete(job.streamId);
   const outcome: StreamOutcome =
     current.failure !== null

@@ -97,7 +97,10 @@ export interface PackageDigest {
  * everything, on worker threads. Needs no BlockMap (works on any ZIP); the verifier uses digestItems with
  * BlockMap sizes instead so each block is proven to inflate alone.
  */
-export async function digestPackage(source: RandomAccessSource, options: DigestOptions = {}): Promise<PackageDigest> {
+export async function digestPackage(
+  source: RandomAccessSource,
+  options: DigestOptions = {},
+): Promise<PackageDigest> {
   const pkg = await OpcPackage.open(source, options.signal ? { signal: options.signal } : {});
   const requests = pkg.items.filter((item) => item.readable).map((item) => ({ item }));
   const digests = await digestItems(source, requests, options);

@@ -1,4 +1,10 @@
-import { BLOCK_SIZE, JOB_BYTES, MAX_COMPRESSED_BLOCK, WHOLE_ITEM_COMPRESSED_LIMIT, WHOLE_ITEM_LIMIT } from '../limits.js';
+import {
+  BLOCK_SIZE,
+  JOB_BYTES,
+  MAX_COMPRESSED_BLOCK,
+  WHOLE_ITEM_COMPRESSED_LIMIT,
+  WHOLE_ITEM_LIMIT,
+} from '../limits.js';
 import type { RandomAccessSource } from '../source/random-access-source.js';
 import { CompressionMethod } from '../zip/compression-method.js';
 import type { Batcher } from './batcher.js';
@@ -65,14 +71,21 @@ async function planBlocks(
   let first = 0;
   while (first < sizes.length) {
     if ((sizes[first] ?? 0) > MAX_COMPRESSED_BLOCK) {
-      accumulator.failBlock(first, `its compressed size ${sizes[first]} is beyond any 64 KiB block; not read`);
+      accumulator.failBlock(
+        first,
+        `its compressed size ${sizes[first]} is beyond any 64 KiB block; not read`,
+      );
       offset += sizes[first] ?? 0;
       first++;
       continue;
     }
     let last = first;
     let bytes = 0;
-    while (last < sizes.length && (sizes[last] ?? 0) <= MAX_COMPRESSED_BLOCK && (last === first || bytes + (sizes[last] ?? 0) <= JOB_BYTES)) {
+    while (
+      last < sizes.length &&
+      (sizes[last] ?? 0) <= MAX_COMPRESSED_BLOCK &&
+      (last === first || bytes + (sizes[last] ?? 0) <= JOB_BYTES)
+    ) {
       bytes += sizes[last] ?? 0;
       last++;
     }
@@ -86,7 +99,9 @@ async function planBlocks(
         offset: 0,
         deflated,
         sizes: sizes.slice(first, last),
-        expected: Array.from({ length: last - first }, (_, i) => Math.min(BLOCK_SIZE, Math.max(0, item.uncompressedSize - (first + i) * BLOCK_SIZE))),
+        expected: Array.from({ length: last - first }, (_, i) =>
+          Math.min(BLOCK_SIZE, Math.max(0, item.uncompressedSize - (first + i) * BLOCK_SIZE)),
+        ),
       },
       deliver: (outcome) => accumulator.addBlocks(blockFirst, outcome as BlocksOutcome),
     });
@@ -119,7 +134,14 @@ async function planStream(accumulator: ItemAccumulator, context: PlanContext): P
     const make = async () => {
       const data = await context.source.read(start, length, context.signal);
       read();
-      return { kind: 'stream' as const, streamId, algorithm: context.algorithm, data, final, declaredSize: item.uncompressedSize };
+      return {
+        kind: 'stream' as const,
+        streamId,
+        algorithm: context.algorithm,
+        data,
+        final,
+        declaredSize: item.uncompressedSize,
+      };
     };
     context.pool.run(make, affinity).then(
       (result) => accumulator.addStream((result as StreamResult).outcome),

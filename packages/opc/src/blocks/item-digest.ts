@@ -81,7 +81,10 @@ export class ItemAccumulator {
     outcome.lengths.forEach((length, i) => {
       this.lengths[first + i] = length;
       this.errors[first + i] = outcome.errors[i] ?? null;
-      if (length >= 0) this.hashes[first + i] = Buffer.from(outcome.hashes.subarray(i * digestLength, (i + 1) * digestLength));
+      if (length >= 0)
+        this.hashes[first + i] = Buffer.from(
+          outcome.hashes.subarray(i * digestLength, (i + 1) * digestLength),
+        );
     });
     this.crcPieces.push({ first, crc: outcome.crc, length: outcome.outLength });
     this.arrived();
@@ -103,7 +106,8 @@ export class ItemAccumulator {
   }
 
   private settleIfDone(): void {
-    if (this.sealed && this.outstanding === 0) this.resolve(this.mode === 'blocks' ? this.blocksDigest() : this.streamDigest());
+    if (this.sealed && this.outstanding === 0)
+      this.resolve(this.mode === 'blocks' ? this.blocksDigest() : this.streamDigest());
   }
 
   private blocksDigest(): ItemDigest {

@@ -74,7 +74,8 @@ export class WorkerPool {
   private async acquire(affinity?: number): Promise<Slot> {
     for (;;) {
       if (this.failure) throw this.failure;
-      const slot = affinity === undefined ? this.slots[this.leastBusy()] : this.slots[affinity % this.slots.length];
+      const slot =
+        affinity === undefined ? this.slots[this.leastBusy()] : this.slots[affinity % this.slots.length];
       if (slot && load(slot) < JOBS_PER_WORKER) return slot;
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
@@ -91,9 +92,16 @@ export class WorkerPool {
       entry?.resolve(result);
       this.wakeOne();
     });
-    worker.on('error', (error) => this.fail(new AppvError(ErrorCode.WORKER_FAILED, `A block worker failed: ${error.message}`, { cause: error })));
+    worker.on('error', (error) =>
+      this.fail(
+        new AppvError(ErrorCode.WORKER_FAILED, `A block worker failed: ${error.message}`, { cause: error }),
+      ),
+    );
     worker.on('exit', (code) => {
-      if (slot.pending.size > 0) this.fail(new AppvError(ErrorCode.WORKER_FAILED, `A block worker exited (code ${code}) with jobs pending`));
+      if (slot.pending.size > 0)
+        this.fail(
+          new AppvError(ErrorCode.WORKER_FAILED, `A block worker exited (code ${code}) with jobs pending`),
+        );
     });
     return slot;
   }

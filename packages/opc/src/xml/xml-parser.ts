@@ -1,6 +1,6 @@
 import { XMLValidator } from 'fast-xml-parser';
 import { AppvError, ErrorCode } from '../errors.js';
-import { MAX_XML_PART_SIZE, MAX_XML_NODES } from '../limits.js';
+import { MAX_XML_NODES, MAX_XML_PART_SIZE } from '../limits.js';
 import {
   type AttributeForm,
   byteForms,
@@ -56,7 +56,6 @@ export interface ParseXmlOptions {
   /** Most nodes (elements, attributes, texts, comments, PIs) accepted; default MAX_XML_NODES. */
   readonly maxNodes?: number;
 }
-
 
 interface Decoded {
   readonly text: string;

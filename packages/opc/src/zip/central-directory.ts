@@ -64,7 +64,9 @@ export async function readCentralDirectory(
     const name = decodeItemName(entry.rawName, entry.flags);
     if (typeof header === 'string' || header === undefined) {
       sink.add({
-        code: header?.startsWith('no local header signature') ? ErrorCode.ZIP_LFH_INVALID : ErrorCode.ZIP_ENTRY_OUT_OF_BOUNDS,
+        code: header?.startsWith('no local header signature')
+          ? ErrorCode.ZIP_LFH_INVALID
+          : ErrorCode.ZIP_ENTRY_OUT_OF_BOUNDS,
         severity: 'error',
         part: name,
         offset: entry.localHeaderOffset,
@@ -171,10 +173,7 @@ function toZipItem(
       `${zipName} is stored but its compressed size (${entry.compressedSize}) differs from its size (${entry.uncompressedSize})`,
     );
   }
-  if (
-    entry.method === 8 &&
-    entry.uncompressedSize > entry.compressedSize * MAX_DEFLATE_RATIO + 65_536
-  ) {
+  if (entry.method === 8 && entry.uncompressedSize > entry.compressedSize * MAX_DEFLATE_RATIO + 65_536) {
     readable = false;
     report(
       ErrorCode.ZIP_SIZE_LIMIT,

@@ -107,7 +107,12 @@ function parseLocalHeader(bytes: Buffer, at: number, offset: number): LocalHeade
  * FORMAT.md §9.2: the local header must agree with its central directory entry on method, flags and name,
  * or two readers (one walking local headers, one the central directory) would see different packages.
  */
-export function checkLocalHeader(entry: CentralEntry, header: LocalHeader, name: string, sink: FindingSink): void {
+export function checkLocalHeader(
+  entry: CentralEntry,
+  header: LocalHeader,
+  name: string,
+  sink: FindingSink,
+): void {
   const at = { part: name, offset: entry.localHeaderOffset };
   const mismatch = (what: string, local: string | number, central: string | number) =>
     sink.add({

@@ -57,7 +57,9 @@ export class SourceReader extends yauzl.RandomAccessReader {
   }
 
   private fromWindow(position: number, length: number): Buffer | null {
-    const hit = this.windows.find((w) => position >= w.start && position + length <= w.start + w.bytes.length);
+    const hit = this.windows.find(
+      (w) => position >= w.start && position + length <= w.start + w.bytes.length,
+    );
     if (!hit) return null;
     this.touch(hit);
     return hit.bytes.subarray(position - hit.start, position - hit.start + length);
