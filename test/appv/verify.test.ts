@@ -94,6 +94,21 @@ describe('the App-V sample package', () => {
     expect(seen.at(-1)).toBe(total);
   });
 
+  it('stops with ABORTED when aborted mid-way, leaving no worker behind', async () => {
+    const controller = new AbortController();
+    const big = fixtureFiles('valid').find((f) => f.name === 'HelloWorld.appx')?.path ?? samplePath;
+    const run = verifyPackage(big, {
+      threads: 2,
+      onProgress: ({ done }) => {
+        if (done > 0) controller.abort();
+      },
+      signal: controller.signal,
+    });
+    await expect(run).rejects.toMatchObject({ code: ErrorCode.ABORTED });
+    // The same package verifies afterwards: nothing was left half-done in shared state.
+    expect((await verifyPackage(big)).valid).toBe(true);
+  });
+
   it('stops with ABORTED when its signal fires', async () => {
     const controller = new AbortController();
     controller.abort();

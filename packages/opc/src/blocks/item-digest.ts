@@ -93,9 +93,8 @@ export class ItemAccumulator {
   /** Stream pieces arrive in order (one worker per stream); the last carries the CRC or the error. */
   addStream(outcome: StreamOutcome): void {
     const digestLength = HASH_LENGTH[this.algorithm];
-    for (let i = 0; i < outcome.blockCount; i++) {
-      this.streamHashes.push(Buffer.from(outcome.hashes.subarray(i * digestLength, (i + 1) * digestLength)));
-    }
+    for (let i = 0; i < outcome.blockCount; i++)
+      this.streamHashes.push(hashView(outcome.hashes, i, digestLength));
     if (outcome.error !== undefined || outcome.crc !== undefined) this.streamEnd ??= outcome;
     this.arrived();
   }
@@ -146,4 +145,9 @@ export class ItemAccumulator {
       error,
     };
   }
+}
+
+/** Block i's digest as a view of the worker's result array: no copy and no allocation per block. */
+function hashView(hashes: Uint8Array, i: number, digestLength: number): Buffer {
+  return Buffer.from(hashes.buffer, hashes.byteOffset + i * digestLength, digestLength);
 }

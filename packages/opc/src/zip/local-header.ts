@@ -98,7 +98,8 @@ function parseLocalHeader(bytes: Buffer, at: number, offset: number): LocalHeade
     crc32: bytes.readUInt32LE(at + 14),
     compressedSize: bytes.readUInt32LE(at + 18),
     uncompressedSize: bytes.readUInt32LE(at + 22),
-    name: bytes.subarray(at + LOCAL_HEADER_SIZE, at + LOCAL_HEADER_SIZE + nameLength),
+    // A copy: a view would pin the whole read window in memory for as long as the header lives.
+    name: Buffer.from(bytes.subarray(at + LOCAL_HEADER_SIZE, at + LOCAL_HEADER_SIZE + nameLength)),
     size,
   };
 }

@@ -8,12 +8,12 @@ import { withPackage } from '../with-package.js';
 
 export const lsCommand: Command = {
   name: 'ls',
-  summary: 'list every item with sizes, method, blocks and CRC-32',
+  summary: 'list every item with sizes, method, blocks, content type and CRC-32',
   help: `Usage: appv ls <package> [--json]
 
 Lists every ZIP item of the package in central directory order, footprint parts included:
-method, size, compressed size, number of 64 KiB blocks, CRC-32 and the decoded part name
-(BlockMap form, "\\" separators). --json adds the ZIP name and the content type.
+method, size, compressed size, number of 64 KiB blocks, CRC-32, content type and the decoded
+part name (BlockMap form, "\\" separators). --json adds the ZIP name.
 
 Options:
   --json      print {"items": [{name, zipName, size, compressedSize, method, blocks, contentType, crc32}]}
@@ -45,6 +45,7 @@ function table(rows: readonly PartRow[]): string[] {
     { header: 'Compressed', align: 'right' },
     { header: 'Blocks', align: 'right' },
     { header: 'CRC-32' },
+    { header: 'Content type' },
     { header: 'Name' },
   ] as const;
   return renderTable(
@@ -55,6 +56,7 @@ function table(rows: readonly PartRow[]): string[] {
       String(row.compressedSize),
       String(row.blocks),
       hex32(row.crc32),
+      row.contentType ?? '-',
       row.name,
     ]),
   );
