@@ -10,15 +10,13 @@ import {
 import {
   BLOCK_SIZE,
   CompressionMethod,
-  ErrorCode,
   type Finding,
-  findingFromError,
   methodName,
   nameKey,
   type PackageItem,
-  toAppvError,
 } from '@appv/opc';
 import type { AppvPackage } from './appv-package.js';
+import { loadDocument } from './load-document.js';
 
 /** What `appv info` shows: identity, applications and feature blocks (FORMAT.md §4, §6) and sizes. */
 export interface PackageInfo {
@@ -82,8 +80,9 @@ export interface FeatureBlockInfo {
 export async function packageInfo(pkg: AppvPackage): Promise<PackageInfo> {
   const manifest = await pkg.manifest();
   const problems: Finding[] = [];
-  const blockMap = await tolerate(() => pkg.blockMap(), problems);
-  const streamMap = await tolerate(() => pkg.streamMap(), problems);
+  const sink = { add: (finding: Finding) => problems.push(finding) };
+  const blockMap = await loadDocument(() => pkg.blockMap(), sink);
+  const streamMap = await loadDocument(() => pkg.streamMap(), sink);
 
   const { identity, properties } = manifest;
   const uncompressedBytes = sum(pkg.items.map((i) => i.uncompressedSize));
@@ -111,18 +110,6 @@ export async function packageInfo(pkg: AppvPackage): Promise<PackageInfo> {
     compressionRatio: uncompressedBytes === 0 ? null : compressedBytes / uncompressedBytes,
     problems,
   };
-}
-
-/** Loads an optional document; a parse failure becomes a problem and null. Aborts and I/O errors still throw. */
-async function tolerate<T>(load: () => Promise<T>, problems: Finding[]): Promise<T | null> {
-  try {
-    return await load();
-  } catch (error) {
-    const wrapped = toAppvError(error, ErrorCode.XML_MALFORMED);
-    if (wrapped.code === ErrorCode.ABORTED || wrapped.code === ErrorCode.IO_READ_FAILED) throw wrapped;
-    problems.push(findingFromError(wrapped));
-    return null;
-  }
 }
 
 function describeFeatureBlocks(

@@ -8,7 +8,7 @@ import {
 import { BLOCK_SIZE, ErrorCode, type FindingList, nameKey } from '@appv/opc';
 import type { AppvPackage } from '../appv-package.js';
 import { APPV_REQUIRED_PARTS, PartNames } from '../footprint.js';
-import { loadDocument } from './load-document.js';
+import { loadDocument } from '../load-document.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -73,7 +73,8 @@ function checkListedName(pkg: OpcPackage, file: BlockMapFile, sink: FindingSink)
     });
     return undefined;
   }
-  const item = pkg.items.find((i) => i.kind === 'part' && nameKey(i.name) === nameKey(file.name));
+  const found = pkg.item(file.name);
+  const item = found?.kind === 'part' ? found : undefined;
   if (!item) {
     sink.add({
       code: ErrorCode.BLOCKMAP_FILE_MISSING,

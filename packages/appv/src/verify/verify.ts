@@ -12,10 +12,10 @@ import {
   toAppvError,
 } from '@appv/opc';
 import { AppvPackage } from '../appv-package.js';
+import { loadDocument } from '../load-document.js';
 import { checkAppvLayer } from './appv-checks.js';
 import { checkBlockMap, digestRequest, type Expectations } from './block-map-checks.js';
 import { checkDigest } from './hash-checks.js';
-import { loadDocument } from './load-document.js';
 import type { VerifyProgress, VerifyReport } from './verify-report.js';
 
 export interface VerifyOptions {
