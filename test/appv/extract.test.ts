@@ -189,6 +189,8 @@ describe('extractPackage refuses hostile names before writing anything', () => {
     ['encoded NUL', 'evil%00.txt'],
     ['raw control character', Buffer.from('evil\x01.txt', 'latin1')],
     ['encoded dot-dot', '%2E%2E/evil.txt'],
+    ['a segment longer than any file system takes', `a/${'x'.repeat(300)}.txt`],
+    ['nesting deeper than any real tree', `${'d/'.repeat(1100)}evil.txt`],
   ];
 
   it.each(hostile)('%s (%s): EXTRACT_PATH_UNSAFE, target left empty', async (_label, name) => {
@@ -204,11 +206,25 @@ describe('extractPackage refuses hostile names before writing anything', () => {
 
   it.each([
     ['two names equal but for case', ['Dir/a.txt', 'dir/A.TXT']],
+    ['two names equal but for non-ASCII case (é, É)', ['Root/%C3%A9.txt', 'Root/%C3%89.txt']],
+    ['two names equal but for Unicode normalization', ['Root/%C3%A9.txt', 'Root/e%CC%81.txt']],
     ['a file where a directory must be', ['a', 'a/b.txt']],
   ])('%s: EXTRACT_PATH_UNSAFE, nothing written', async (_label, names) => {
     const target = path.join(work, 'out');
     const bytes = craftZip([good(), ...names.map((name) => good(name))]).bytes;
     expect((await extractError(bytes, target)).code).toBe(ErrorCode.EXTRACT_PATH_UNSAFE);
+    expect(existsSync(target)).toBe(false);
+  });
+});
+
+describe('extractPackage refuses unreadable items before writing anything', () => {
+  it('an item with an unsupported method: ZIP_DATA_INVALID, nothing written', async () => {
+    const target = path.join(work, 'out');
+    const bytes = craftZip([
+      good(),
+      { name: 'bzip2.bin', data: Buffer.from('data'), method: 'stored', methodCode: 12 },
+    ]).bytes;
+    expect((await extractError(bytes, target)).code).toBe(ErrorCode.ZIP_DATA_INVALID);
     expect(existsSync(target)).toBe(false);
   });
 });

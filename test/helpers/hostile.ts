@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 /**
  * A corpus of hostile and defective packages, each built with the crafter from one small valid App-V
  * package and named for its single defect (FORMAT.md §9). `expectCode` is the code from
@@ -5,7 +6,7 @@
  * another code first (depending on the order in which a reader checks things), those are listed in
  * `alsoAcceptable`.
  */
-import type { ErrorCode } from '../../packages/opc/src/errors.js';
+import type { ErrorCode } from '@appv/opc';
 import {
   type AppvFile,
   type AppvPackageSpec,
@@ -955,6 +956,108 @@ function cases(): Case[] {
       make: () =>
         build((s) => {
           s.streamMap = { publishing: [{ name: BaselineNames.exe, blocks: [[1, 99]] }] };
+        }).bytes,
+    },
+    // ----- found in review: each of these once passed verification or hung it
+    {
+      name: 'deflate-block-ends-stream',
+      expectCode: 'HASH_BLOCK_INFLATE',
+      description:
+        'every 64 KiB block of app.exe is a complete deflate stream (final bit set): each inflates alone, the item does not',
+      make: () =>
+        build((s) => {
+          const exe = file(s, BaselineNames.exe);
+          const blocks: Buffer[] = [];
+          for (let at = 0; at < exe.data.length; at += 65_536)
+            blocks.push(zlib.deflateRawSync(exe.data.subarray(at, at + 65_536)));
+          exe.entry = { method: 'raw', compressed: Buffer.concat(blocks) };
+          s.tamper = {
+            blockMap: (files) => {
+              const listed = files.find((f) => f.name === BaselineNames.exe);
+              listed?.blocks.forEach((b, i) => {
+                b.size = blocks[i]?.length ?? 0;
+              });
+              return files;
+            },
+          };
+        }).bytes,
+    },
+    {
+      name: 'deflate-bad-final-block',
+      expectCode: 'ZIP_DATA_INVALID',
+      description:
+        "app.exe's 2 bytes after its last block are 07 00 (an invalid block type), not the final block 03 00",
+      make: () =>
+        build((s) => {
+          const exe = file(s, BaselineNames.exe);
+          const blocks: Buffer[] = [];
+          for (let at = 0; at < exe.data.length; at += 65_536) {
+            blocks.push(
+              zlib.deflateRawSync(exe.data.subarray(at, at + 65_536), {
+                finishFlush: zlib.constants.Z_FULL_FLUSH,
+              }),
+            );
+          }
+          exe.entry = { method: 'raw', compressed: Buffer.concat([...blocks, Buffer.from([0x07, 0x00])]) };
+        }).bytes,
+    },
+    {
+      name: 'deflate-stream-ends-early-unlisted',
+      expectCode: 'ZIP_DATA_INVALID',
+      description:
+        'an unlisted 2 MB item whose deflate stream ends after 1,000 bytes (once made the verifier wait forever)',
+      make: () =>
+        build((s) => {
+          const head = zlib.deflateRawSync(Buffer.alloc(1000, 1));
+          s.files.push({
+            name: 'Root\\early-end.bin',
+            data: Buffer.alloc(3_000_000),
+            inBlockMap: false,
+            inFilesystemMetadata: false,
+            entry: { method: 'raw', compressed: Buffer.concat([head, Buffer.alloc(2_000_000)]) },
+          });
+        }).bytes,
+    },
+    {
+      name: 'part-named-like-content-types',
+      expectCode: 'OPC_NAME_DUPLICATE',
+      description: 'an unhashed part %5BContent_Types%5D.xml, which decodes to the content types name',
+      make: () =>
+        build((s) => {
+          s.files.push({
+            name: '[Content_Types].xml',
+            zipName: '%5BContent_Types%5D.xml',
+            data: Buffer.from('MZ payload'),
+            inBlockMap: false,
+            inFilesystemMetadata: false,
+          });
+        }).bytes,
+    },
+    {
+      name: 'second-content-types',
+      expectCode: 'OPC_NAME_DUPLICATE',
+      description: 'a second, lower-case [content_types].xml item',
+      make: () =>
+        build((s) => {
+          s.tamper = {
+            entries: (entries) => [
+              ...entries,
+              { name: '[content_types].xml', data: Buffer.from('garbage'), method: 'stored' },
+            ],
+          };
+        }).bytes,
+    },
+    {
+      name: 'fsmeta-nested-100000-deep',
+      expectCode: 'APPV_FSMETA_INVALID',
+      description:
+        'FilesystemMetadata entries nested 100,000 levels (once exhausted the heap building paths)',
+      make: () =>
+        build((s) => {
+          const depth = 100_000;
+          s.parts = {
+            'FilesystemMetadata.xml': `<?xml version="1.0" encoding="utf-8"?><Metadata xmlns="http://schemas.microsoft.com/appv/2010/FilesystemMetadata"><Filesystem Root="C:\\x" Short="C:\\x"><Entry Long="Root">${'<Entry Long="a">'.repeat(depth)}${'</Entry>'.repeat(depth)}</Entry></Filesystem><EmptyDirectories/><OpaqueDirectories/></Metadata>`,
+          };
         }).bytes,
     },
     {

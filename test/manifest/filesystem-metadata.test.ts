@@ -9,7 +9,7 @@ import {
   parseFilesystemMetadata,
   serializeFilesystemMetadata,
 } from '@appv/manifest';
-import { ErrorCode } from '@appv/opc';
+import { ErrorCode, MAX_PATH_DEPTH } from '@appv/opc';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { codeOf } from '../helpers/error-code.js';
@@ -64,16 +64,22 @@ describe('parseFilesystemMetadata (FORMAT.md §5)', () => {
     expect(codeOf(() => parseFilesystemMetadata(text))).toBe(ErrorCode.APPV_FSMETA_INVALID);
   });
 
-  it('walks a very deep tree without overflowing the stack', () => {
-    const depth = 50_000;
+  it('walks a tree as deep as MAX_PATH_DEPTH, and round-trips it', () => {
+    const depth = MAX_PATH_DEPTH;
     const text = `<Metadata xmlns="${FILESYSTEM_METADATA_NS}"><Filesystem>${'<Entry Long="d">'.repeat(depth)}${'</Entry>'.repeat(depth)}</Filesystem></Metadata>`;
     const m = parseFilesystemMetadata(text);
     const paths = flattenPaths(m);
     expect(paths).toHaveLength(depth);
     expect(paths[2]).toBe('d\\d\\d');
-    // Changed, it is regenerated from the model, still without recursion.
+    // Changed, it is regenerated from the model, without recursion.
     m.root = 'C:\\x';
     expect(flattenPaths(parseFilesystemMetadata(serializeFilesystemMetadata(m)))).toHaveLength(depth);
+  });
+
+  it('refuses a hostile tree nested 50,000 deep with APPV_FSMETA_INVALID (no stack overflow, no blow-up)', () => {
+    const depth = 50_000;
+    const text = `<Metadata xmlns="${FILESYSTEM_METADATA_NS}"><Filesystem>${'<Entry Long="d">'.repeat(depth)}${'</Entry>'.repeat(depth)}</Filesystem></Metadata>`;
+    expect(codeOf(() => parseFilesystemMetadata(text))).toBe(ErrorCode.APPV_FSMETA_INVALID);
   });
 });
 

@@ -1,4 +1,12 @@
-import { AppvError, ErrorCode, getAttribute, parseXml, type XmlDocument, type XmlElement } from '@appv/opc';
+import {
+  AppvError,
+  ErrorCode,
+  getAttribute,
+  MAX_PATH_DEPTH,
+  parseXml,
+  type XmlDocument,
+  type XmlElement,
+} from '@appv/opc';
 import { ParsedFingerprints, typedElement, typedRoot, writeTypedDocument } from './footprint-document.js';
 import { FILESYSTEM_METADATA_NS, sameNamespaceIgnoringCase } from './namespaces.js';
 
@@ -114,17 +122,20 @@ export function parseFilesystemMetadata(
         const shortRoot = getAttribute(section, null, 'Short');
         if (rootPath !== undefined) metadata.root = rootPath;
         if (shortRoot !== undefined) metadata.shortRoot = shortRoot;
-        // Iterative walk of nested Entry elements.
-        const stack: { element: XmlElement; into: FilesystemEntry[] }[] = children(section)
-          .map((element) => ({ element, into: metadata.entries }))
+        // Iterative walk of nested Entry elements. The depth is capped: real paths are short, and every
+        // consumer builds full paths, which costs depth² characters on a hostile, deeply nested tree.
+        const stack: { element: XmlElement; into: FilesystemEntry[]; depth: number }[] = children(section)
+          .map((element) => ({ element, into: metadata.entries, depth: 1 }))
           .reverse();
         for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+          if (item.depth > MAX_PATH_DEPTH) invalid(`entries nest deeper than ${MAX_PATH_DEPTH} levels`);
           const entry = entryOf(item.element);
           item.into.push(entry);
           const nested = children(item.element);
           for (let i = nested.length - 1; i >= 0; i--) {
             const child = nested[i];
-            if (child !== undefined) stack.push({ element: child, into: entry.children });
+            if (child !== undefined)
+              stack.push({ element: child, into: entry.children, depth: item.depth + 1 });
           }
         }
         break;

@@ -56,3 +56,10 @@ export const WHOLE_ITEM_COMPRESSED_LIMIT = 1024 * 1024;
  * input and bounds the tree to roughly 1 GB.
  */
 export const MAX_XML_NODES = 6_000_000;
+
+/**
+ * Deepest directory nesting accepted in a package's file tree (FilesystemMetadata, extraction). Windows
+ * paths stop at 32,767 characters, so a real tree is far shallower; a hostile one nested 100,000 deep would
+ * cost gigabytes as full path strings.
+ */
+export const MAX_PATH_DEPTH = 1024;

@@ -161,7 +161,9 @@ function nameItems(items: readonly ZipItem[], overlapping: Set<number>, sink: Fi
     const kind = itemKind(zip);
     const name = nameOf(zip, kind, sink);
     const readable = zip.readable && !overlapping.has(zip.index) && kind !== 'directory';
-    if (kind === 'part') {
+    // The content types stream takes part in the check: a part `%5BContent_Types%5D.xml` (decoding to the same
+    // name) or a second `[content_types].xml` would otherwise ride along unhashed.
+    if (kind !== 'directory') {
       const key = nameKey(name);
       const first = seen.get(key);
       if (first !== undefined) {
@@ -195,7 +197,12 @@ function nameOf(item: ZipItem, kind: ItemKind, sink: FindingList): string {
       message: `${item.zipName} is a directory entry; OPC packages have none (empty directories live in FilesystemMetadata.xml)`,
       ...at,
     });
-    return item.zipName;
+    // Named like the parts (decoded), so a directory entry and the files under it agree on their path.
+    try {
+      return decodeItemName(item.zipName.replace(/\/+$/, ''));
+    } catch {
+      return item.zipName;
+    }
   }
   if (kind === 'content-types') return item.zipName;
   const problems = partNameProblems(item.zipName);

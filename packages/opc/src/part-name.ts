@@ -1,4 +1,5 @@
 import { AppvError, ErrorCode } from './errors.js';
+import { MAX_PATH_DEPTH } from './limits.js';
 
 /**
  * OPC part names (FORMAT.md §8). Three forms exist:
@@ -97,6 +98,7 @@ export function partNameProblems(zipName: string): string[] {
   if (zipName.startsWith('/')) problems.push('it starts with "/"');
   if (zipName.includes('\\')) problems.push('it contains a backslash');
   const segments = (zipName.startsWith('/') ? zipName.slice(1) : zipName).split('/');
+  if (segments.length > MAX_PATH_DEPTH) return [...problems, `it nests deeper than ${MAX_PATH_DEPTH} levels`];
   segments.forEach((segment, index) => {
     const isLast = index === segments.length - 1;
     if (segment === '') {

@@ -1,4 +1,4 @@
-import { AppvError, ErrorCode, nameKey, type PackageItem } from '@appv/opc';
+import { AppvError, ErrorCode, type PackageItem } from '@appv/opc';
 import { resolveInside, safeSegments } from './safe-path.js';
 
 /** One thing extraction will create, with its final path already checked. */
@@ -33,6 +33,13 @@ export function planExtraction(
     const name = isDirectory ? item.name.replace(/\/$/, '') : item.name;
     const safe = safeSegments(name);
     const target = resolveInside(root, safe);
+    if (!isDirectory && !item.readable) {
+      // Refused now rather than failing half-way: the verifier's findings say why it is unreadable.
+      throw new AppvError(ErrorCode.ZIP_DATA_INVALID, `Refusing to extract: ${name} cannot be read safely`, {
+        part: name,
+        offset: item.localHeaderOffset,
+      });
+    }
     if (isDirectory) {
       addDirectories(safe.segments, safe.segments.length, name);
       plan.push({ kind: 'directory', name, target });
@@ -58,8 +65,13 @@ export function planExtraction(
   return plan;
 }
 
+/**
+ * Stricter than OPC's ASCII-only name key on purpose: NTFS and APFS also fold Unicode case (é/É) and APFS
+ * normalization (é as one code point or two), so names OPC calls distinct can still be one file there.
+ * Refusing a few legal packages beats an extraction whose result depends on item order.
+ */
 function keyOf(segments: readonly string[]): string {
-  return nameKey(segments.join('\\'));
+  return segments.join('\\').normalize('NFC').toUpperCase();
 }
 
 function collision(name: string, why: string): AppvError {

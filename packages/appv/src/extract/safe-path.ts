@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { AppvError, ErrorCode } from '@appv/opc';
+import { AppvError, ErrorCode, isDriveLetter, MAX_PATH_DEPTH } from '@appv/opc';
 
 /**
  * FORMAT.md §9 ("hostile input"): a package name must never lead a write outside the target directory.
@@ -15,7 +15,10 @@ export interface SafeName {
   readonly segments: readonly string[];
 }
 
-const DRIVE_LETTER = /^[A-Za-z]:/;
+/** Longest file name most file systems take (ext4, NTFS, APFS: 255 bytes or UTF-16 units). */
+const MAX_SEGMENT_BYTES = 255;
+/** Linux PATH_MAX, less the terminator: a longer target path fails mid-extraction otherwise. */
+const MAX_TARGET_PATH_BYTES = 4095;
 // Windows resolves these anywhere in a path to devices; a file called `NUL.txt` is not a file there.
 const WINDOWS_DEVICE = /^(?:CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(?:\..*)?$/i;
 
@@ -38,10 +41,13 @@ export function safeSegments(name: string, platform: NodeJS.Platform = process.p
       refuse(`it contains the control character U+${code.toString(16).padStart(4, '0')}`);
   }
   const segments = name.split(/[\\/]/);
+  if (segments.length > MAX_PATH_DEPTH) refuse(`it nests deeper than ${MAX_PATH_DEPTH} levels`);
   for (const segment of segments) {
     if (segment === '') refuse('it has an empty path segment');
     if (segment === '.' || segment === '..') refuse(`it has a "${segment}" segment`);
-    if (DRIVE_LETTER.test(segment)) refuse('it names a drive');
+    if (isDriveLetter(segment)) refuse('it names a drive');
+    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES)
+      refuse(`a segment is longer than ${MAX_SEGMENT_BYTES} bytes`);
     if (platform === 'win32') {
       if (segment.includes(':')) refuse('it contains ":" (an alternate data stream on Windows)');
       if (WINDOWS_DEVICE.test(segment)) refuse(`"${segment}" is a device name on Windows`);
@@ -54,6 +60,13 @@ export function safeSegments(name: string, platform: NodeJS.Platform = process.p
 /** The absolute path a safe name maps to, checked to lie strictly inside `root` (an absolute, resolved path). */
 export function resolveInside(root: string, safe: SafeName): string {
   const target = path.resolve(root, ...safe.segments);
+  if (Buffer.byteLength(target) > MAX_TARGET_PATH_BYTES) {
+    throw new AppvError(
+      ErrorCode.EXTRACT_PATH_UNSAFE,
+      `Refusing to extract ${JSON.stringify(safe.name)}: its path under the target is longer than ${MAX_TARGET_PATH_BYTES} bytes`,
+      { part: safe.name },
+    );
+  }
   if (!isStrictlyInside(root, target)) {
     throw new AppvError(
       ErrorCode.EXTRACT_PATH_UNSAFE,

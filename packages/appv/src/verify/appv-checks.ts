@@ -5,7 +5,7 @@ import {
   flattenPaths,
   type StreamMap,
 } from '@appv/manifest';
-import { BLOCK_SIZE, ErrorCode, type FindingList, nameKey } from '@appv/opc';
+import { BLOCK_SIZE, ErrorCode, type FindingList, MAX_PATH_DEPTH, nameKey } from '@appv/opc';
 import type { AppvPackage } from '../appv-package.js';
 import { APPV_REQUIRED_PARTS, PartNames } from '../footprint.js';
 import { loadDocument } from '../load-document.js';
@@ -114,26 +114,23 @@ function checkStreamMap(streamMap: StreamMap, sizes: Map<string, number>, sink: 
 function checkFilesystemMetadata(metadata: FilesystemMetadata, pkg: AppvPackage, sink: FindingList): void {
   const payload = pkg.items.filter((i) => i.kind === 'part' && nameKey(i.name).startsWith('root\\'));
   const files = new Set(payload.map((i) => nameKey(i.name)));
-  const directories = new Set<string>(['root']);
-  const addAncestors = (path: string, includeSelf: boolean) => {
-    const segments = path.split('\\');
-    for (let n = includeSelf ? segments.length : segments.length - 1; n > 0; n--)
-      directories.add(segments.slice(0, n).join('\\'));
-  };
-  for (const file of files) addAncestors(file, false);
+  const holding = new Set<string>(); // directories that contain at least one payload file
+  for (const file of files) for (const ancestor of ancestors(file)) holding.add(ancestor);
+  const directories = new Set<string>(['root', ...holding]);
   for (const empty of metadata.emptyDirectories) {
     const key = nameKey(empty.long);
-    addAncestors(key, true);
-    const holder = payload.find((i) => nameKey(i.name).startsWith(`${key}\\`));
-    if (holder)
-      mismatch(sink, empty.long, `${empty.long} is listed as an empty directory but holds ${holder.name}`);
+    if (holding.has(key))
+      mismatch(sink, empty.long, `${empty.long} is listed as an empty directory but holds files`);
+    directories.add(key);
+    for (const ancestor of ancestors(key)) directories.add(ancestor);
   }
-  const tree = new Set(flattenPaths(metadata).map(nameKey));
+  const paths = flattenPaths(metadata);
+  const tree = new Set(paths.map(nameKey));
   for (const item of payload) {
     if (!tree.has(nameKey(item.name)))
       mismatch(sink, item.name, `${item.name} is in the package but not in FilesystemMetadata.xml`);
   }
-  for (const path of flattenPaths(metadata)) {
+  for (const path of paths) {
     const key = nameKey(path);
     if (!files.has(key) && !directories.has(key)) {
       mismatch(
@@ -143,6 +140,18 @@ function checkFilesystemMetadata(metadata: FilesystemMetadata, pkg: AppvPackage,
       );
     }
   }
+}
+
+/**
+ * The directories above a path (`a\b\c` → `a\b`, `a`). None for a path nested past MAX_PATH_DEPTH (already
+ * an invalid part name): its ancestors would cost depth² characters.
+ */
+function ancestors(path: string): string[] {
+  const out: string[] = [];
+  if (path.split('\\', MAX_PATH_DEPTH + 2).length > MAX_PATH_DEPTH + 1) return out;
+  for (let cut = path.lastIndexOf('\\'); cut > 0; cut = path.lastIndexOf('\\', cut - 1))
+    out.push(path.slice(0, cut));
+  return out;
 }
 
 function mismatch(sink: FindingList, part: string, message: string): void {

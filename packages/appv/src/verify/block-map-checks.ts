@@ -9,7 +9,7 @@ import {
   type OpcPackage,
   type PackageItem,
 } from '@appv/opc';
-import { isFootprint, PartNames } from '../footprint.js';
+import { isFootprint, isFootprintItem, PartNames } from '../footprint.js';
 
 /** What the BlockMap says each listed item should hash to, keyed by the item's index. */
 export type Expectations = Map<number, BlockMapFile>;
@@ -88,7 +88,7 @@ function checkListedName(pkg: OpcPackage, file: BlockMapFile, sink: FindingSink)
 
 function checkUnlisted(pkg: OpcPackage, listed: Set<string>, sink: FindingSink): void {
   for (const item of pkg.items) {
-    if (item.kind !== 'part' || isFootprint(item.name) || listed.has(nameKey(item.name))) continue;
+    if (item.kind !== 'part' || isFootprintItem(item) || listed.has(nameKey(item.name))) continue;
     const isManifest = nameKey(item.name) === nameKey(PartNames.manifest);
     sink.add({
       code: isManifest ? ErrorCode.BLOCKMAP_MANIFEST_UNLISTED : ErrorCode.BLOCKMAP_FILE_UNLISTED,

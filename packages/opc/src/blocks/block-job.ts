@@ -18,6 +18,13 @@ export interface BlocksTask {
   readonly deflated: boolean;
   readonly sizes: readonly number[];
   readonly expected: readonly number[];
+  /** The task's last block is the item's last: only there may the deflate stream end. */
+  readonly endsItem: boolean;
+  /**
+   * Bytes after the last block that belong to no block (FORMAT.md §3: the 2-byte final block). They must
+   * inflate to nothing and end the stream, or a reader of the whole item would fail where blocks pass.
+   */
+  readonly tail: number;
 }
 
 /** A whole small deflate stream whose block boundaries are unknown: inflated in one call, hashed per 64 KiB. */
@@ -49,6 +56,8 @@ export interface BlocksOutcome {
   /** CRC-32 of the concatenated uncompressed blocks (meaningful only without errors). */
   readonly crc: number;
   readonly outLength: number;
+  /** Why the tail is not a proper end of the stream, if it is not. */
+  readonly tailError: string | null;
 }
 
 /** Digests of consecutive 64 KiB blocks of a stream (a whole task, or one piece of a stream job). */

@@ -56,8 +56,9 @@ function runBlocks(task: BlocksTask, data: Uint8Array, algorithm: HashAlgorithm)
     const input = data.subarray(offset, offset + size);
     offset += size;
     const expected = task.expected[i] ?? BLOCK_SIZE;
+    const mayEnd = task.endsItem && task.tail === 0 && i === task.sizes.length - 1;
     try {
-      const block = task.deflated ? inflateAlone(input, expected) : input;
+      const block = task.deflated ? inflateBlock(input, expected, mayEnd) : input;
       hashes.set(createHash(algorithm).update(block).digest(), i * digestLength);
       crc = zlib.crc32(block, crc);
       outLength += block.length;
@@ -68,28 +69,75 @@ function runBlocks(task: BlocksTask, data: Uint8Array, algorithm: HashAlgorithm)
       errors.push(describe(error, expected));
     }
   });
-  return { kind: 'blocks', hashes, lengths, errors, crc, outLength };
+  const tailError = task.tail > 0 ? checkTail(data.subarray(offset, offset + task.tail)) : null;
+  return { kind: 'blocks', hashes, lengths, errors, crc, outLength, tailError };
 }
 
 /**
- * A fresh inflater per block proves the block decodes alone. A sync-flush finish accepts data that ends at a
- * full flush (no end-of-stream marker, §3); the output cap makes a bomb fail at its first excess byte, and a
- * chunk the size of the block makes the output one buffer, not a list to concatenate.
+ * An empty, non-final stored block. Appended to a block before inflating it: a block that ends on a full
+ * flush consumes it too; one that ends the deflate stream leaves it unread. That is how we tell a block
+ * that can be followed by the next from one that closes the stream early (the blocks would each inflate
+ * alone, yet the item as a whole would not).
  */
-function inflateAlone(input: Uint8Array, expected: number): Buffer {
+const CONTINUATION_PROBE = Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff]);
+
+interface InflateInfo {
+  buffer: Buffer;
+  engine: { bytesWritten: number };
+}
+
+/**
+ * A fresh inflater per block proves the block decodes alone (FORMAT.md §3, §9.7). A sync-flush finish
+ * accepts data without an end-of-stream marker; the output cap makes a bomb fail at its first excess byte;
+ * a chunk the size of the block makes the output one buffer.
+ */
+function inflate(input: Uint8Array, expected: number): InflateInfo {
   const cap = Math.max(expected, 1);
   return zlib.inflateRawSync(input, {
     finishFlush: zlib.constants.Z_SYNC_FLUSH,
     maxOutputLength: cap,
     chunkSize: Math.max(cap, zlib.constants.Z_MIN_CHUNK),
-  });
+    info: true,
+  } as zlib.ZlibOptions) as unknown as InflateInfo;
+}
+
+function inflateBlock(input: Uint8Array, expected: number, mayEndStream: boolean): Buffer {
+  const probed = Buffer.concat([input, CONTINUATION_PROBE]);
+  const { buffer, engine } = inflate(probed, expected);
+  const consumed = engine.bytesWritten;
+  if (consumed === probed.length) return buffer;
+  if (consumed === input.length && mayEndStream) return buffer;
+  if (consumed < input.length) {
+    throw new Error(
+      `ends the deflate stream after ${consumed} of its ${input.length} bytes; the rest is never read`,
+    );
+  }
+  if (consumed === input.length)
+    throw new Error('ends the deflate stream, so the blocks after it cannot follow');
+  throw new Error('does not end on a full flush (its last bits run into the next block)');
+}
+
+/** The bytes after the last block must be a final empty deflate block: nothing out, stream ended exactly. */
+function checkTail(tail: Uint8Array): string | null {
+  try {
+    const { buffer, engine } = inflate(Buffer.concat([tail, CONTINUATION_PROBE]), 1);
+    if (buffer.length === 0 && engine.bytesWritten === tail.length) return null;
+    return `its last ${tail.length} bytes (after the last block) are not the end of the deflate stream`;
+  } catch (error) {
+    return `its last ${tail.length} bytes (after the last block) do not inflate: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }
 
 function runWhole(task: WholeTask, data: Uint8Array, algorithm: HashAlgorithm): StreamOutcome {
   const hasher = new BlockHasher(algorithm, task.declaredSize);
   try {
-    const output = inflateAlone(data.subarray(task.offset, task.offset + task.length), task.declaredSize);
-    hasher.push(output);
+    const input = data.subarray(task.offset, task.offset + task.length);
+    const { buffer, engine } = inflate(input, task.declaredSize);
+    // An unterminated stream is accepted (§3); bytes after a terminated one are not: no reader sees them.
+    if (engine.bytesWritten < input.length) {
+      throw new Error(`${input.length - engine.bytesWritten} bytes follow the end of the deflate stream`);
+    }
+    hasher.push(buffer);
     hasher.finish();
     return { kind: 'stream', ...hasher.takeCompleted(), crc: hasher.crc, outLength: hasher.length };
   } catch (error) {
@@ -114,6 +162,9 @@ interface StreamState {
   inflater: zlib.InflateRaw | null;
   chain: Promise<void>;
   failure: string | null;
+  /** The deflate stream ended (its final block was read); later input is an error, not a wait. */
+  ended: boolean;
+  fed: number;
 }
 
 const streams = new Map<number, StreamState>();
@@ -126,6 +177,8 @@ async function runStreamPiece(job: StreamJob): Promise<StreamResult> {
       inflater: null,
       chain: Promise.resolve(),
       failure: null,
+      ended: false,
+      fed: 0,
     };
     streams.set(job.streamId, state);
   }
@@ -151,26 +204,37 @@ async function runStreamPiece(job: StreamJob): Promise<StreamResult> {
 
 async function feedStream(state: StreamState, job: StreamJob): Promise<void> {
   if (state.failure !== null) return;
+  if (state.ended) {
+    if (job.data.length > 0) throw new Error('data follows the end of the deflate stream');
+    return;
+  }
   state.inflater ??= createStreamInflater(state);
   const inflater = state.inflater;
+  state.fed += job.data.length;
   await new Promise<void>((resolve, reject) => {
-    inflater.once('error', reject);
     const done = () => {
       inflater.off('error', reject);
+      inflater.off('end', done);
       resolve();
     };
+    inflater.once('error', reject);
+    // The stream may end inside this piece (its final block): 'end' then settles the wait, whatever came first.
+    inflater.once('end', done);
     inflater.write(job.data);
-    // 'end' (not the end callback) fires only after every output chunk went through the 'data' handler.
-    if (job.final) {
-      inflater.once('end', done);
-      inflater.end();
-    } else inflater.flush(zlib.constants.Z_SYNC_FLUSH, done);
+    if (job.final) inflater.end();
+    else inflater.flush(zlib.constants.Z_SYNC_FLUSH, done);
   });
+  if (state.ended && inflater.bytesWritten < state.fed) {
+    throw new Error(`${state.fed - inflater.bytesWritten} bytes follow the end of the deflate stream`);
+  }
   if (job.final) state.hasher.finish();
 }
 
 function createStreamInflater(state: StreamState): zlib.InflateRaw {
   const inflater = zlib.createInflateRaw({ finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize: BLOCK_SIZE });
+  inflater.once('end', () => {
+    state.ended = true;
+  });
   inflater.on('data', (chunk: Buffer) => {
     try {
       state.hasher.push(chunk);

@@ -1,4 +1,4 @@
-import { ErrorCode, throwIfAborted, toAppvError } from '../errors.js';
+import { abortError, ErrorCode, throwIfAborted, toAppvError } from '../errors.js';
 import { OpcPackage } from '../opc-package.js';
 import type { RandomAccessSource } from '../source/random-access-source.js';
 import { Batcher } from './batcher.js';
@@ -38,6 +38,9 @@ export async function digestItems(
     rejectFailure = reject;
   });
   failed.catch(() => {});
+  // An abort ends the wait for results too, not only the planning.
+  const onAbort = () => onFailure(options.signal?.reason ?? new Error('aborted'));
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   const onFailure = (error: unknown) => {
     failure ??= error;
     rejectFailure(error);
@@ -74,8 +77,10 @@ export async function digestItems(
     }
     return digests;
   } catch (error) {
+    if (options.signal?.aborted) throw abortError(options.signal);
     throw toAppvError(error, ErrorCode.WORKER_FAILED);
   } finally {
+    options.signal?.removeEventListener('abort', onAbort);
     await pool.destroy();
   }
 }

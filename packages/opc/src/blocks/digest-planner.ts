@@ -67,9 +67,12 @@ async function planBlocks(
 ): Promise<ItemAccumulator> {
   const { item } = request;
   const accumulator = new ItemAccumulator(item, context.algorithm, 'blocks', sizes.length);
+  const covered = sizes.reduce((sum, size) => sum + size, 0);
+  // Bytes after the last block (the final deflate block, FORMAT.md §3) are checked with the last task.
+  const tail = deflated ? Math.max(0, item.compressedSize - covered) : 0;
   let offset = 0;
   let first = 0;
-  while (first < sizes.length) {
+  while (first < sizes.length || (first === 0 && sizes.length === 0 && tail > 0)) {
     if ((sizes[first] ?? 0) > MAX_COMPRESSED_BLOCK) {
       accumulator.failBlock(
         first,
@@ -90,10 +93,12 @@ async function planBlocks(
       last++;
     }
     const blockFirst = first;
+    const endsItem = last === sizes.length;
+    const taskTail = endsItem ? tail : 0;
     accumulator.expect();
     await context.batcher.add({
       start: item.dataOffset + offset,
-      end: item.dataOffset + offset + bytes,
+      end: item.dataOffset + offset + bytes + taskTail,
       task: {
         kind: 'blocks',
         offset: 0,
@@ -102,14 +107,17 @@ async function planBlocks(
         expected: Array.from({ length: last - first }, (_, i) =>
           Math.min(BLOCK_SIZE, Math.max(0, item.uncompressedSize - (first + i) * BLOCK_SIZE)),
         ),
+        endsItem,
+        tail: taskTail,
       },
       deliver: (outcome) => accumulator.addBlocks(blockFirst, outcome as BlocksOutcome),
     });
-    context.onBytes(bytes);
-    offset += bytes;
+    context.onBytes(bytes + taskTail);
+    offset += bytes + taskTail;
     first = last;
+    if (sizes.length === 0) break;
   }
-  // Bytes no block covers (the final deflate block, FORMAT.md §3) count as done, so progress ends at 100%.
+  // Bytes no task read (after a skipped oversized block) still count as done, so progress ends at 100%.
   if (item.compressedSize > offset) context.onBytes(item.compressedSize - offset);
   accumulator.seal();
   return accumulator;

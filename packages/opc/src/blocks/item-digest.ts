@@ -41,6 +41,7 @@ export class ItemAccumulator {
   private readonly crcPieces: { first: number; crc: number; length: number }[] = [];
   private streamHashes: Buffer[] = [];
   private streamEnd: StreamOutcome | null = null;
+  private tailError: string | null = null;
   private outstanding = 0;
   private sealed = false;
   private resolve: (digest: ItemDigest) => void = () => {};
@@ -87,6 +88,7 @@ export class ItemAccumulator {
         );
     });
     this.crcPieces.push({ first, crc: outcome.crc, length: outcome.outLength });
+    this.tailError ??= outcome.tailError;
     this.arrived();
   }
 
@@ -126,7 +128,7 @@ export class ItemAccumulator {
       blockErrors: this.errors,
       crc32: complete ? crc : null,
       length,
-      error: null,
+      error: this.tailError,
     };
   }
 
