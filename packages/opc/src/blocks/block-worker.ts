@@ -101,8 +101,19 @@ function inflate(input: Uint8Array, expected: number): InflateInfo {
   } as zlib.ZlibOptions) as unknown as InflateInfo;
 }
 
+/** Reused for block + probe, so probing costs a copy, not an allocation, per block. */
+let scratch = Buffer.allocUnsafe(0);
+
+function withProbe(input: Uint8Array): Buffer {
+  const length = input.length + CONTINUATION_PROBE.length;
+  if (scratch.length < length) scratch = Buffer.allocUnsafe(Math.max(length, 2 * scratch.length));
+  scratch.set(input, 0);
+  scratch.set(CONTINUATION_PROBE, input.length);
+  return scratch.subarray(0, length);
+}
+
 function inflateBlock(input: Uint8Array, expected: number, mayEndStream: boolean): Buffer {
-  const probed = Buffer.concat([input, CONTINUATION_PROBE]);
+  const probed = withProbe(input);
   const { buffer, engine } = inflate(probed, expected);
   const consumed = engine.bytesWritten;
   if (consumed === probed.length) return buffer;
@@ -120,7 +131,7 @@ function inflateBlock(input: Uint8Array, expected: number, mayEndStream: boolean
 /** The bytes after the last block must be a final empty deflate block: nothing out, stream ended exactly. */
 function checkTail(tail: Uint8Array): string | null {
   try {
-    const { buffer, engine } = inflate(Buffer.concat([tail, CONTINUATION_PROBE]), 1);
+    const { buffer, engine } = inflate(withProbe(tail), 1);
     if (buffer.length === 0 && engine.bytesWritten === tail.length) return null;
     return `its last ${tail.length} bytes (after the last block) are not the end of the deflate stream`;
   } catch (error) {
