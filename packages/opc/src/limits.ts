@@ -27,6 +27,12 @@ export const JOB_BYTES = 1024 * 1024;
 /** Jobs in flight per worker thread: keeps both cores busy while the reader fetches the next window. */
 export const JOBS_PER_WORKER = 3;
 
+/**
+ * Compressed bytes in flight per worker (read, queued or being worked on). With the whole-item limits below
+ * this bounds a worker's memory to about this much input plus one item's output, whatever the package.
+ */
+export const WORKER_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
+
 /** Reads issued by the central-directory walk are served from a read-ahead window of this size. */
 export const READ_AHEAD_BYTES = 256 * 1024;
 
@@ -41,13 +47,14 @@ export const LOCAL_HEADER_READ_AHEAD = 16 * 1024;
 export const MAX_COMPRESSED_BLOCK = 1024 * 1024;
 
 /**
- * A deflated item with no BlockMap sizes and at most this many uncompressed bytes is inflated in one call;
- * larger ones are inflated incrementally so a worker never holds more than a few blocks of output.
+ * A deflated item with no BlockMap sizes and at most this many uncompressed bytes is inflated in one
+ * synchronous call (async zlib's thread-pool hop costs ~10% on such items); larger ones are inflated
+ * incrementally so a worker never holds more than a few blocks of their output.
  */
-export const WHOLE_ITEM_LIMIT = 4 * 1024 * 1024;
+export const WHOLE_ITEM_LIMIT = 16 * 1024 * 1024;
 
 /** …and whose compressed bytes fit in one read of at most this size (one batch of its own). */
-export const WHOLE_ITEM_COMPRESSED_LIMIT = 1024 * 1024;
+export const WHOLE_ITEM_COMPRESSED_LIMIT = 8 * 1024 * 1024;
 
 /**
  * The tree costs ~150 bytes of heap per node, so a 64 MiB part of `<a/><a/>…` (16 M elements) would

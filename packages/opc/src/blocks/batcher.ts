@@ -65,7 +65,7 @@ export class Batcher {
       dispatched();
       return { kind: 'batch' as const, algorithm: this.algorithm, data, tasks: rebased };
     };
-    const run = this.pool.run(make).then((result) => {
+    const run = this.pool.run(make, last.end - first.start).then((result) => {
       (result as BatchResult).outcomes.forEach((outcome, i) => {
         tasks[i]?.deliver(outcome);
       });

@@ -151,7 +151,7 @@ async function planStream(accumulator: ItemAccumulator, context: PlanContext): P
         declaredSize: item.uncompressedSize,
       };
     };
-    context.pool.run(make, affinity).then(
+    context.pool.run(make, length, affinity).then(
       (result) => accumulator.addStream((result as StreamResult).outcome),
       (error: unknown) => {
         read();

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AppvError, ErrorCode } from '../errors.js';
-import { JOBS_PER_WORKER } from '../limits.js';
+import { JOBS_PER_WORKER, WORKER_BYTES_IN_FLIGHT } from '../limits.js';
 import type { WorkerJob, WorkerResult } from './block-job.js';
 
 /** A job before the pool numbers it (Omit distributed over the union). */
@@ -11,7 +11,12 @@ interface Slot {
   readonly worker: Worker;
   /** Jobs whose slot is taken while their bytes are being read. */
   reserved: number;
-  readonly pending: Map<number, { resolve: (r: WorkerResult) => void; reject: (e: AppvError) => void }>;
+  readonly pending: Map<
+    number,
+    { resolve: (r: WorkerResult) => void; reject: (e: AppvError) => void; bytes: number }
+  >;
+  /** Compressed bytes read for this worker and not yet answered. */
+  bytes: number;
 }
 
 /** Every core by default: hashing and inflating are the work (DEVELOPERS.md: use both cores). */
@@ -39,12 +44,20 @@ export class WorkerPool {
    * reserved before `make` runs, so the caller reads the job's bytes only once a worker has room for them:
    * that is the backpressure that bounds memory. The data buffer is transferred when it owns its memory.
    */
-  async run(make: () => JobInput | Promise<JobInput>, affinity?: number): Promise<WorkerResult> {
-    const slot = await this.acquire(affinity);
+  async run(
+    make: () => JobInput | Promise<JobInput>,
+    bytes: number,
+    affinity?: number,
+  ): Promise<WorkerResult> {
+    const slot = await this.acquire(bytes, affinity);
     slot.reserved++;
+    slot.bytes += bytes;
     let job: JobInput;
     try {
       job = await make();
+    } catch (error) {
+      slot.bytes -= bytes;
+      throw error;
     } finally {
       slot.reserved--;
     }
@@ -52,7 +65,7 @@ export class WorkerPool {
     const id = this.nextId++;
     const full = { ...job, id, data: transferable(job.data) } as WorkerJob;
     return new Promise<WorkerResult>((resolve, reject) => {
-      slot.pending.set(id, { resolve, reject });
+      slot.pending.set(id, { resolve, reject, bytes });
       slot.worker.ref(); // keep the process alive only while a worker owes us a result
       slot.worker.postMessage(full, [full.data.buffer as ArrayBuffer]);
     });
@@ -71,12 +84,18 @@ export class WorkerPool {
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
   }
 
-  private async acquire(affinity?: number): Promise<Slot> {
+  /**
+   * A slot with room: fewer than JOBS_PER_WORKER jobs and WORKER_BYTES_IN_FLIGHT bytes in flight. An idle
+   * worker takes any job, however large, so one big item never waits forever.
+   */
+  private async acquire(bytes: number, affinity?: number): Promise<Slot> {
     for (;;) {
       if (this.failure) throw this.failure;
       const slot =
         affinity === undefined ? this.slots[this.leastBusy()] : this.slots[affinity % this.slots.length];
-      if (slot && load(slot) < JOBS_PER_WORKER) return slot;
+      const room =
+        slot !== undefined && load(slot) < JOBS_PER_WORKER && slot.bytes + bytes <= WORKER_BYTES_IN_FLIGHT;
+      if (slot && (load(slot) === 0 || room)) return slot;
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }
@@ -84,10 +103,11 @@ export class WorkerPool {
   private spawn(): Slot {
     const worker = new Worker(new URL('./block-worker.js', import.meta.url));
     worker.unref();
-    const slot: Slot = { worker, reserved: 0, pending: new Map() };
+    const slot: Slot = { worker, reserved: 0, bytes: 0, pending: new Map() };
     worker.on('message', (result: WorkerResult) => {
       const entry = slot.pending.get(result.id);
       slot.pending.delete(result.id);
+      slot.bytes -= entry?.bytes ?? 0;
       if (slot.pending.size === 0) worker.unref();
       entry?.resolve(result);
       this.wakeOne();
