@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, verifyPackage } from 'appv';
 import { describe, expect, it } from 'vitest';
+import { buildAppvPackage } from '../helpers/appv-builder.js';
 import { fixtureFiles, repoRoot } from '../helpers/fixtures.js';
+import { sampleSpec } from '../helpers/make-sample.js';
 
 /** The defect each invalid fixture's README names, as our stable code. */
 const DEFECTS: Record<string, ErrorCode> = {
@@ -38,6 +40,36 @@ describe.each(fixtureFiles('invalid'))('invalid fixture $name', ({ name, path })
     const finding = report.findings.find((f) => f.code === expected);
     expect(finding, report.findings.map((f) => f.code).join(', ')).toBeDefined();
     expect(finding?.severity).toBe('error');
+  });
+});
+
+describe.each(['sha384', 'sha512'] as const)('a package whose BlockMap uses %s', (hashAlgorithm) => {
+  it('verifies clean', async () => {
+    const path = join(scratch, `${hashAlgorithm}.appv`);
+    writeFileSync(path, buildAppvPackage({ ...sampleSpec(), hashAlgorithm }).bytes);
+    const report = await verifyPackage(path);
+    expect(report.findings).toEqual([]);
+  });
+
+  it('reports a wrong block hash as HASH_MISMATCH with its block', async () => {
+    const spec = sampleSpec();
+    const path = join(scratch, `${hashAlgorithm}-tampered.appv`);
+    writeFileSync(
+      path,
+      buildAppvPackage({
+        ...spec,
+        hashAlgorithm,
+        tamper: {
+          blockMap: (files) => {
+            const block = files.find((f) => f.blocks.length > 1)?.blocks[1];
+            if (block) block.hash = Buffer.from(block.hash, 'base64').fill(7).toString('base64');
+            return files;
+          },
+        },
+      }).bytes,
+    );
+    const report = await verifyPackage(path);
+    expect(report.findings.map((f) => [f.code, f.block])).toEqual([[ErrorCode.HASH_MISMATCH, 1]]);
   });
 });
 

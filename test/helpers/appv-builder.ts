@@ -203,6 +203,8 @@ export interface AppvTamper {
 
 export interface AppvPackageSpec {
   files: AppvFile[];
+  /** BlockMap hash method (FORMAT.md §2); default sha256. */
+  hashAlgorithm?: HashAlgorithmName;
   /** BlockMap-form directory paths under `Root\` that hold nothing. */
   emptyDirectories?: string[];
   opaqueDirectories?: string[];
@@ -248,9 +250,13 @@ export interface BuiltAppv {
 export const DEFAULT_PACKAGE_ID = '1a2ad958-3c6b-4f0e-9b1d-7d2c4e5f6a01';
 export const DEFAULT_VERSION_ID = '466ada43-8e2f-4b7a-a1c9-0f3e5d6b7c02';
 
+export type HashAlgorithmName = 'sha256' | 'sha384' | 'sha512';
+
 export const Namespaces = {
   blockMap: 'http://schemas.microsoft.com/appx/2010/blockmap',
   sha256: 'http://www.w3.org/2001/04/xmlenc#sha256',
+  sha384: 'http://www.w3.org/2001/04/xmldsig-more#sha384',
+  sha512: 'http://www.w3.org/2001/04/xmlenc#sha512',
   contentTypes: 'http://schemas.openxmlformats.org/package/2006/content-types',
   appxManifest: 'http://schemas.microsoft.com/appx/2010/manifest',
   appvManifest: 'http://schemas.microsoft.com/appv/2010/manifest',
@@ -489,8 +495,8 @@ export function contentTypesXml(zipNames: string[], types: Record<string, string
   );
 }
 
-export function sha256Base64(data: Buffer): string {
-  return createHash('sha256').update(data).digest('base64');
+export function sha256Base64(data: Buffer, algorithm: HashAlgorithmName = 'sha256'): string {
+  return createHash(algorithm).update(data).digest('base64');
 }
 
 /** BlockMap entry of one item as a Windows writer would produce it. */
@@ -499,11 +505,11 @@ export function blockMapFileFor(
   data: Buffer,
   method: CraftMethod,
   lfhSize: number,
-  options: { level?: number; compressed?: Buffer } = {},
+  options: { level?: number; compressed?: Buffer; hashAlgorithm?: HashAlgorithmName } = {},
 ): BlockMapFile {
   const blocks: BlockMapBlock[] = [];
   for (let start = 0; start < data.length; start += BLOCK_SIZE) {
-    blocks.push({ hash: sha256Base64(data.subarray(start, start + BLOCK_SIZE)) });
+    blocks.push({ hash: sha256Base64(data.subarray(start, start + BLOCK_SIZE), options.hashAlgorithm) });
   }
   if (method === 'deflate-blocks') {
     const d = deflateBlocks(data, { level: options.level ?? 6 });
@@ -661,16 +667,13 @@ export function buildAppvPackage(spec: AppvPackageSpec): BuiltAppv {
     .filter((i) => i.inBlockMap)
     .map((i) => {
       const lfhSize = 30 + i.zipName.length + (i.entry.lfhExtra?.length ?? 0);
-      return blockMapFileFor(
-        i.blockMapName,
-        i.data,
-        i.method,
-        lfhSize,
-        i.level === undefined ? {} : { level: i.level },
-      );
+      return blockMapFileFor(i.blockMapName, i.data, i.method, lfhSize, {
+        hashAlgorithm: spec.hashAlgorithm ?? 'sha256',
+        ...(i.level === undefined ? {} : { level: i.level }),
+      });
     });
   blockMap = spec.tamper?.blockMap?.(blockMap) ?? blockMap;
-  let bmXml = blockMapXml(blockMap);
+  let bmXml = blockMapXml(blockMap, Namespaces[spec.hashAlgorithm ?? 'sha256']);
   if (spec.tamper?.blockMapXml) bmXml = spec.tamper.blockMapXml(bmXml);
 
   const zipNames = [...items.map((i) => i.zipName.toString('latin1')), 'AppxBlockMap.xml'];
