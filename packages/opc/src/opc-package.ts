@@ -39,7 +39,8 @@ export class OpcPackage {
   ) {
     this.byKey = new Map();
     for (const item of items) {
-      if (!this.byKey.has(nameKey(item.name))) this.byKey.set(nameKey(item.name), item);
+      const key = nameKey(item.name);
+      if (!this.byKey.has(key)) this.byKey.set(key, item);
     }
   }
 
@@ -182,9 +183,13 @@ function nameItems(items: readonly ZipItem[], overlapping: Set<number>, sink: Fi
   return named;
 }
 
+const CONTENT_TYPES_KEY = nameKey(CONTENT_TYPES_ITEM);
+
 function itemKind(item: ZipItem): ItemKind {
   if (item.zipName.endsWith('/')) return 'directory';
-  if (nameKey(item.zipName) === nameKey(CONTENT_TYPES_ITEM)) return 'content-types';
+  if (item.zipName.length === CONTENT_TYPES_ITEM.length && nameKey(item.zipName) === CONTENT_TYPES_KEY) {
+    return 'content-types';
+  }
   return 'part';
 }
 

@@ -53,6 +53,7 @@ function encodeSegment(segment: string): string {
  * a malformed escape or bytes that are not UTF-8.
  */
 export function decodeItemName(zipName: string): string {
+  if (!zipName.includes('%')) return zipName.replaceAll('/', '\\'); // the common case: nothing to decode
   return zipName
     .split('/')
     .map((segment) => decodeSegment(segment, zipName))
@@ -149,5 +150,8 @@ export function isDriveLetter(segment: string): boolean {
 
 /** OPC compares names case-insensitively over ASCII only (FORMAT.md §8). */
 export function nameKey(decodedName: string): string {
-  return decodedName.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  // toLowerCase() would also fold non-ASCII letters; OPC folds ASCII only. Use it when the name is ASCII.
+  return /^\p{ASCII}*$/u.test(decodedName)
+    ? decodedName.toLowerCase()
+    : decodedName.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }

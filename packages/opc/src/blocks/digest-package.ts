@@ -23,12 +23,21 @@ export interface DigestOptions {
  * and batches, and both cores stay busy across item boundaries; digests are delivered in request order.
  * Memory: the pool's in-flight batches plus the digests themselves.
  */
-export async function digestItems(
+export function digestItems(
   source: RandomAccessSource,
   requests: readonly DigestRequest[],
   options: DigestOptions = {},
 ): Promise<ItemDigest[]> {
-  const pool = new WorkerPool(options.threads);
+  return digestWith(new WorkerPool(options.threads), source, requests, options);
+}
+
+/** Runs the digests on `pool` and destroys it at the end, whatever happens. */
+async function digestWith(
+  pool: WorkerPool,
+  source: RandomAccessSource,
+  requests: readonly DigestRequest[],
+  options: DigestOptions,
+): Promise<ItemDigest[]> {
   const total = requests.reduce((sum, r) => sum + r.item.compressedSize, 0);
   let done = 0;
   let failure: unknown = null;

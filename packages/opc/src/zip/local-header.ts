@@ -30,8 +30,9 @@ const NAME_ALLOWANCE = 512;
 
 /**
  * Reads the local headers at the given offsets, in file order, so headers of neighbouring small entries
- * come from one read (a package of 20,000 small files would otherwise cost 40,000 reads). Each result is
- * the header, or the reason it could not be read.
+ * come from one read (a package of 20,000 small files would otherwise cost 40,000 reads), with a few reads
+ * in flight at once (the reads, not the parsing, are what listing waits on). Each result is the header, or
+ * the reason it could not be read.
  */
 export async function readLocalHeaders(
   source: RandomAccessSource,
@@ -39,21 +40,65 @@ export async function readLocalHeaders(
   limit: number,
   signal?: AbortSignal,
 ): Promise<(LocalHeader | string)[]> {
-  const order = offsets.map((offset, index) => ({ offset, index })).sort((a, b) => a.offset - b.offset);
   const results: (LocalHeader | string)[] = new Array(offsets.length);
-  let window: Buffer = Buffer.alloc(0);
-  let windowStart = 0;
-  for (let i = 0; i < order.length; i++) {
-    const { offset, index } = order[i] ?? { offset: 0, index: 0 };
-    if (offset + LOCAL_HEADER_SIZE > limit) {
-      results[index] = `its local header at offset ${offset} is not before the central directory`;
+  const clusters = clusterHeaders(offsets, limit, results);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < clusters.length; i = next++) {
+      const cluster = clusters[i];
+      if (cluster) await readCluster(source, cluster, limit, results, signal);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, clusters.length) }, worker));
+  return results;
+}
+
+/** Reads in flight while listing: libuv's default thread pool has four threads for file reads. */
+const READS_IN_FLIGHT = 4;
+
+interface Cluster {
+  readonly start: number;
+  readonly end: number;
+  readonly members: { offset: number; index: number }[];
+}
+
+/** Groups headers that lie within LOCAL_HEADER_READ_AHEAD of a cluster's first one into one read. */
+function clusterHeaders(
+  offsets: readonly number[],
+  limit: number,
+  results: (LocalHeader | string)[],
+): Cluster[] {
+  const order = offsets.map((offset, index) => ({ offset, index })).sort((a, b) => a.offset - b.offset);
+  const clusters: Cluster[] = [];
+  let current: { start: number; end: number; members: { offset: number; index: number }[] } | null = null;
+  for (const member of order) {
+    if (member.offset + LOCAL_HEADER_SIZE > limit) {
+      results[member.index] =
+        `its local header at offset ${member.offset} is not before the central directory`;
       continue;
     }
-    if (offset < windowStart || offset + LOCAL_HEADER_SIZE + NAME_ALLOWANCE > windowStart + window.length) {
-      windowStart = offset;
-      window = await source.read(offset, clusterEnd(order, i, limit) - offset, signal);
+    const end = Math.min(member.offset + LOCAL_HEADER_SIZE + NAME_ALLOWANCE, limit);
+    if (current && end - current.start <= LOCAL_HEADER_READ_AHEAD) {
+      current.end = Math.max(current.end, end);
+      current.members.push(member);
+    } else {
+      current = { start: member.offset, end, members: [member] };
+      clusters.push(current);
     }
-    let header = parseLocalHeader(window, offset - windowStart, offset);
+  }
+  return clusters;
+}
+
+async function readCluster(
+  source: RandomAccessSource,
+  cluster: Cluster,
+  limit: number,
+  results: (LocalHeader | string)[],
+  signal?: AbortSignal,
+): Promise<void> {
+  const window = await source.read(cluster.start, cluster.end - cluster.start, signal);
+  for (const { offset, index } of cluster.members) {
+    let header = parseLocalHeader(window, offset - cluster.start, offset);
     if (header === 'short') {
       // Name and extra longer than the allowance: read exactly what this header needs.
       const fixed = await source.read(offset, LOCAL_HEADER_SIZE, signal);
@@ -66,19 +111,6 @@ export async function readLocalHeaders(
     }
     results[index] = header === 'short' ? `its local header at offset ${offset} is truncated` : header;
   }
-  return results;
-}
-
-/** Where one read starting at header i should end: it covers every following header within the read-ahead. */
-function clusterEnd(order: readonly { offset: number }[], i: number, limit: number): number {
-  const start = order[i]?.offset ?? 0;
-  let end = start + LOCAL_HEADER_SIZE + NAME_ALLOWANCE;
-  for (let j = i + 1; j < order.length; j++) {
-    const next = (order[j]?.offset ?? 0) + LOCAL_HEADER_SIZE + NAME_ALLOWANCE;
-    if (next - start > LOCAL_HEADER_READ_AHEAD) break;
-    end = next;
-  }
-  return Math.min(end, limit);
 }
 
 function parseLocalHeader(bytes: Buffer, at: number, offset: number): LocalHeader | 'short' | string {
