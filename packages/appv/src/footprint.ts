@@ -1,13 +1,23 @@
+import {
+  APPX_MANIFEST_PART,
+  BLOCKMAP_PART,
+  FILESYSTEM_METADATA_PART,
+  PACKAGE_HISTORY_PART,
+  STREAMMAP_PART,
+} from '@appv/manifest';
 import { CONTENT_TYPES_ITEM, nameKey, type PackageItem } from '@appv/opc';
 
-/** FORMAT.md §1: the parts with fixed names, in decoded (BlockMap) form. */
+/**
+ * FORMAT.md §1: the parts with fixed names, in decoded (BlockMap) form. The documents' names come from the
+ * packages that parse them; only the parts nothing parses are named here.
+ */
 export const PartNames = {
   contentTypes: CONTENT_TYPES_ITEM,
-  blockMap: 'AppxBlockMap.xml',
-  manifest: 'AppxManifest.xml',
-  streamMap: 'StreamMap.xml',
-  filesystemMetadata: 'FilesystemMetadata.xml',
-  packageHistory: 'PackageHistory.xml',
+  blockMap: BLOCKMAP_PART,
+  manifest: APPX_MANIFEST_PART,
+  streamMap: STREAMMAP_PART,
+  filesystemMetadata: FILESYSTEM_METADATA_PART,
+  packageHistory: PACKAGE_HISTORY_PART,
   registry: 'Registry.dat',
   signature: 'AppxSignature.p7x',
   codeIntegrity: 'AppxMetadata\\CodeIntegrity.cat',

@@ -15,9 +15,6 @@ export const MAX_ENTRIES = 1_000_000;
 /** Footprint XML parts are read whole into memory; a larger one is refused, not parsed. */
 export const MAX_XML_PART_SIZE = 64 * 1024 * 1024;
 
-/** Longest accepted ZIP item name in bytes (the field is 16-bit; OPC allows far less in practice). */
-export const MAX_NAME_LENGTH = 65_535;
-
 /** The verifier keeps at most this many findings; the rest are counted, not stored. */
 export const MAX_FINDINGS = 10_000;
 

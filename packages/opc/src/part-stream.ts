@@ -94,7 +94,7 @@ export async function readPartBuffer(
   return Buffer.concat(chunks);
 }
 
-export function assertReadable(item: PackageItem): void {
+function assertReadable(item: PackageItem): void {
   if (!item.readable) {
     throw new AppvError(
       ErrorCode.ZIP_DATA_INVALID,

@@ -1,10 +1,11 @@
-/** ZIP record signatures and fixed sizes (APPNOTE 4.3), named once for every reader and writer. */
+/**
+ * ZIP record signatures and fixed sizes (APPNOTE 4.3) that our own code reads, named once for every reader
+ * and writer (yauzl checks the central directory's own).
+ */
 export const SIG_LOCAL_HEADER = 0x04034b50;
-export const SIG_CENTRAL_HEADER = 0x02014b50;
 export const SIG_EOCD = 0x06054b50;
 export const SIG_ZIP64_EOCD = 0x06064b50;
 export const SIG_ZIP64_LOCATOR = 0x07064b50;
-export const SIG_DATA_DESCRIPTOR = 0x08074b50;
 
 export const LOCAL_HEADER_SIZE = 30;
 export const CENTRAL_HEADER_SIZE = 46;
