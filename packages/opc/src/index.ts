@@ -11,6 +11,7 @@ export { defaultThreadCount } from './blocks/worker-pool.js';
 export * from './content-types.js';
 export * from './errors.js';
 export * from './finding.js';
+export { hex } from './hex.js';
 export * from './limits.js';
 export { OpcPackage, type OpenOptions, type PackageInput } from './opc-package.js';
 export type { ItemKind, PackageItem } from './package-item.js';

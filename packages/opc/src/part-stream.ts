@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { AppvError, ErrorCode, toAppvError } from './errors.js';
+import { hex } from './hex.js';
 import { JOB_BYTES } from './limits.js';
 import type { PackageItem } from './package-item.js';
 import type { RandomAccessSource } from './source/random-access-source.js';
@@ -118,8 +119,4 @@ async function* compressedChunks(
 
 function sizeError(item: PackageItem, detail: string): AppvError {
   return new AppvError(ErrorCode.ZIP_SIZE_MISMATCH, `${item.name} ${detail}`, { part: item.name });
-}
-
-function hex(value: number): string {
-  return value.toString(16).padStart(8, '0');
 }

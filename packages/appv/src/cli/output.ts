@@ -60,6 +60,4 @@ export function formatPercent(ratio: number): string {
   return `${(ratio * 100).toFixed(1)}%`;
 }
 
-export function hex32(value: number): string {
-  return (value >>> 0).toString(16).padStart(8, '0');
-}
+export { hex as hex32 } from '@appv/opc';

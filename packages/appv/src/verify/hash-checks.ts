@@ -1,5 +1,5 @@
 import type { BlockMapFile } from '@appv/manifest';
-import { BLOCK_SIZE, ErrorCode, type FindingSink, type ItemDigest } from '@appv/opc';
+import { BLOCK_SIZE, ErrorCode, type FindingSink, hex, type ItemDigest } from '@appv/opc';
 
 /**
  * FORMAT.md §9.7: each block inflates alone to 64 KiB (the last one shorter) and hashes to the BlockMap's
@@ -42,7 +42,7 @@ export function checkDigest(digest: ItemDigest, file: BlockMapFile | undefined, 
       code: ErrorCode.CRC_MISMATCH,
       severity: 'error',
       part,
-      message: `${part}: CRC-32 of the content is ${hex(digest.crc32)}, the central directory says ${hex(item.crc32)}`,
+      message: `${part}: CRC-32 of the content is 0x${hex(digest.crc32)}, the central directory says 0x${hex(item.crc32)}`,
     });
   }
   if (digest.mode === 'stream' && digest.length !== item.uncompressedSize) {
@@ -69,8 +69,4 @@ function compareHashes(digest: ItemDigest, file: BlockMapFile, sink: FindingSink
       message: `${file.name}, block ${block}: ${digest.algorithm} is ${actual.toString('base64')}, the BlockMap says ${expected.toString('base64')}`,
     });
   }
-}
-
-function hex(value: number): string {
-  return `0x${value.toString(16).padStart(8, '0')}`;
 }

@@ -110,7 +110,7 @@ export class WorkerPool {
       slot.bytes -= entry?.bytes ?? 0;
       if (slot.pending.size === 0) worker.unref();
       entry?.resolve(result);
-      this.wakeOne();
+      this.wakeAll();
     });
     worker.on('error', (error) =>
       this.fail(
@@ -132,10 +132,10 @@ export class WorkerPool {
       for (const entry of slot.pending.values()) entry.reject(error);
       slot.pending.clear();
     }
-    while (this.waiters.length > 0) this.waiters.shift()?.();
+    this.wakeAll();
   }
 
-  private wakeOne(): void {
+  private wakeAll(): void {
     // Wake everyone: a waiter with an affinity may not fit the slot that just freed, and waiters re-check.
     const waiters = this.waiters.splice(0);
     for (const wake of waiters) wake();

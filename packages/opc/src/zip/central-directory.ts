@@ -61,7 +61,7 @@ export async function readCentralDirectory(
   );
   const items = entries.map((entry, index) => {
     const header = headers[index];
-    const name = decodeItemName(entry.rawName, entry.flags);
+    const name = decodeRawName(entry.rawName, entry.flags);
     if (typeof header === 'string' || header === undefined) {
       sink.add({
         code: header?.startsWith('no local header signature')
@@ -122,7 +122,8 @@ function centralEntry(entry: yauzl.Entry): CentralEntry {
   };
 }
 
-export function decodeItemName(raw: Buffer, flags: number): string {
+/** The raw ZIP name bytes as a string (not percent-decoding: that is part-name.ts's decodeItemName). */
+export function decodeRawName(raw: Buffer, flags: number): string {
   if (flags & FLAG_UTF8) return raw.toString('utf8');
   // Not flagged UTF-8: OPC names are ASCII, so Latin-1 shows any stray byte one-to-one rather than guessing.
   return raw.toString('latin1');
@@ -137,7 +138,7 @@ function toZipItem(
   sink: FindingSink,
 ): ZipItem {
   const flags = entry.flags;
-  const zipName = decodeItemName(entry.rawName, flags);
+  const zipName = decodeRawName(entry.rawName, flags);
   const at = { part: zipName, offset: entry.localHeaderOffset };
   let readable = header !== null;
   const report = (code: ErrorCode, message: string, severity: 'error' | 'warning' = 'error') =>

@@ -1,5 +1,6 @@
 import { ErrorCode } from '../errors.js';
 import type { FindingSink } from '../finding.js';
+import { hex } from '../hex.js';
 import { LOCAL_HEADER_READ_AHEAD } from '../limits.js';
 import type { RandomAccessSource } from '../source/random-access-source.js';
 import type { CentralEntry } from './central-directory.js';
@@ -155,13 +156,13 @@ export function checkLocalHeader(
       ...at,
     });
   if (header.method !== entry.method) mismatch('compression method', header.method, entry.method);
-  if (header.flags !== entry.flags) mismatch('general purpose flags', hex(header.flags), hex(entry.flags));
+  if (header.flags !== entry.flags) mismatch('general purpose flags', hex4(header.flags), hex4(entry.flags));
   if (!header.name.equals(entry.rawName)) {
     mismatch('name', JSON.stringify(header.name.toString('latin1')), JSON.stringify(name));
   }
   // Without a data descriptor the local header carries CRC and sizes itself (saturated = in a ZIP64 extra).
   if (!(header.flags & FLAG_DATA_DESCRIPTOR)) {
-    if (header.crc32 !== entry.crc32) mismatch('CRC-32', hex(header.crc32), hex(entry.crc32));
+    if (header.crc32 !== entry.crc32) mismatch('CRC-32', hex4(header.crc32), hex4(entry.crc32));
     if (header.compressedSize !== UINT32_SATURATED && header.compressedSize !== entry.compressedSize) {
       mismatch('compressed size', header.compressedSize, entry.compressedSize);
     }
@@ -179,6 +180,6 @@ export function checkLocalHeader(
   }
 }
 
-function hex(value: number): string {
-  return `0x${value.toString(16).padStart(4, '0')}`;
+function hex4(value: number): string {
+  return `0x${hex(value, 4)}`;
 }

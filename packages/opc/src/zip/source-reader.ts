@@ -12,11 +12,10 @@ interface Window {
 /**
  * Lets yauzl read through a RandomAccessSource. Walking the central directory makes two small reads per
  * entry; they are answered from a read-ahead window by overriding `read` (what yauzl's header parsing calls),
- * synchronously on a hit and with no stream object per read. Two windows are kept (least recently used
- * replaced) so the end-record reads do not evict the directory's window.
+ * synchronously on a hit and with no stream object per read. The walk is sequential, so one window does.
  */
 export class SourceReader extends yauzl.RandomAccessReader {
-  private windows: Window[] = [];
+  private window: Window = { start: 0, bytes: Buffer.alloc(0) };
 
   constructor(
     private readonly source: RandomAccessSource,
@@ -57,12 +56,9 @@ export class SourceReader extends yauzl.RandomAccessReader {
   }
 
   private fromWindow(position: number, length: number): Buffer | null {
-    const hit = this.windows.find(
-      (w) => position >= w.start && position + length <= w.start + w.bytes.length,
-    );
-    if (!hit) return null;
-    this.touch(hit);
-    return hit.bytes.subarray(position - hit.start, position - hit.start + length);
+    const { start, bytes } = this.window;
+    if (position < start || position + length > start + bytes.length) return null;
+    return bytes.subarray(position - start, position - start + length);
   }
 
   private async bytes(position: number, length: number): Promise<Buffer> {
@@ -70,12 +66,7 @@ export class SourceReader extends yauzl.RandomAccessReader {
     if (hit) return hit;
     if (length >= READ_AHEAD_BYTES) return this.source.read(position, length, this.signal);
     const windowLength = Math.max(length, Math.min(READ_AHEAD_BYTES, this.source.size - position));
-    const window = { start: position, bytes: await this.source.read(position, windowLength, this.signal) };
-    this.windows = [window, ...this.windows].slice(0, 2);
-    return window.bytes.subarray(0, length);
-  }
-
-  private touch(window: Window): void {
-    if (this.windows[0] !== window) this.windows = [window, ...this.windows.filter((w) => w !== window)];
+    this.window = { start: position, bytes: await this.source.read(position, windowLength, this.signal) };
+    return this.window.bytes.subarray(0, length);
   }
 }
