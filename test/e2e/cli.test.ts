@@ -56,7 +56,8 @@ describe('appv: usage', () => {
     const r = appv('--help');
     expect(r.status).toBe(0);
     const text = r.stdout.toString();
-    for (const verb of ['info', 'ls', 'cat', 'extract', 'verify']) expect(text).toContain(`  ${verb} `);
+    for (const verb of ['info', 'ls', 'cat', 'extract', 'verify', 'pack', 'edit'])
+      expect(text).toContain(`  ${verb} `);
   });
 
   it('--version prints the package version', () => {
@@ -323,5 +324,74 @@ describe('appv and Ctrl-C', () => {
     expect(code === 130 || signal === 'SIGINT').toBe(true);
     expect(stderr).toContain('appv: interrupted');
     expect(stderr).not.toMatch(NO_STACK);
+  });
+});
+
+describe('appv pack and edit', () => {
+  const APP = path.join(repoRoot, 'examples/vendor-app');
+
+  it('pack --json → verify → edit --new-version --json → verify, all exit 0', () => {
+    const out = path.join(work, 'cli-pack', 'VendorApp.appv');
+    mkdirSync(path.dirname(out), { recursive: true });
+    const packed = appv(
+      'pack',
+      APP,
+      '-o',
+      out,
+      '--vfs',
+      'ProgramFilesX86/Vendor App',
+      '--name',
+      'Vendor.App',
+      '--json',
+    );
+    expect(packed.stderr).toBe('');
+    expect(packed.status).toBe(0);
+    const summary = json(packed) as { name: string; files: number; packageId: string; configs: string[] };
+    expect(summary.name).toBe('Vendor.App');
+    expect(summary.files).toBe(5);
+    expect(summary.configs.map((c) => path.basename(c))).toEqual([
+      'VendorApp_DeploymentConfig.xml',
+      'VendorApp_UserConfig.xml',
+    ]);
+    expect(appv('verify', out).status).toBe(0);
+
+    const next = path.join(work, 'cli-pack', 'VendorApp-2.appv');
+    const edited = appv('edit', out, '-o', next, '--new-version', '--json');
+    expect(edited.status).toBe(0);
+    const result = json(edited) as { packageId: string; versionId: string; version: string; copied: number };
+    expect(result.packageId).toBe(summary.packageId);
+    expect(result.version).toBe('0.0.0.2');
+    expect(appv('verify', next).status).toBe(0);
+  });
+
+  it('pack prints people-readable output and --deterministic gives the same bytes twice', () => {
+    const a = path.join(work, 'det', 'a.appv');
+    const b = path.join(work, 'det', 'b.appv');
+    mkdirSync(path.dirname(a), { recursive: true });
+    const first = appv('pack', APP, '-o', a, '--deterministic', '--no-config');
+    expect(first.status).toBe(0);
+    expect(first.stdout.toString()).toMatch(/^Package\s+.*a\.appv$/m);
+    expect(appv('pack', APP, '-o', b, '--deterministic', '--no-config').status).toBe(0);
+    expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
+    expect(readdirSync(path.dirname(a)).sort()).toEqual(['a.appv', 'b.appv']);
+  });
+
+  it('usage mistakes exit 2 with USAGE; bad input exits 2 with its code and writes nothing', () => {
+    const missing = appv('pack', APP);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/^appv: USAGE: .*-o <out\.appv>/);
+    expect(appv('pack', APP, '-o', path.join(work, 'x.appv'), '--level', '12').status).toBe(2);
+    expect(appv('edit', SAMPLE, '-o', path.join(work, 'x.appv'), '--add', 'no-equals').status).toBe(2);
+    const bad = path.join(work, 'bad-source');
+    mkdirSync(bad, { recursive: true });
+    writeFileSync(path.join(bad, 'A.txt'), 'a');
+    writeFileSync(path.join(bad, 'a.txt'), 'b');
+    const outDir = path.join(work, 'bad-out');
+    mkdirSync(outDir, { recursive: true });
+    const collision = appv('pack', bad, '-o', path.join(outDir, 'bad.appv'));
+    expect(collision.status).toBe(2);
+    expect(collision.stderr).toMatch(/^appv: PACK_NAME_COLLISION: /);
+    expect(collision.stderr).not.toMatch(NO_STACK);
+    expect(readdirSync(outDir)).toEqual([]);
   });
 });

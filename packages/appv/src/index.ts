@@ -16,12 +16,22 @@ export {
   type Severity,
 } from '@appv/opc';
 export { AppvPackage, openPackage } from './appv-package.js';
+export { type EditOptions, type EditResult, editPackage } from './edit/edit-package.js';
 export {
   type ExtractOptions,
   type ExtractProgress,
   type ExtractResult,
   extractPackage,
 } from './extract/extract-package.js';
+export {
+  applyFeatureBlocks,
+  type FeatureBlockOptions,
+  type FeatureFileSpec,
+  parseFeatureFileSpec,
+} from './pack/feature-blocks.js';
+export type { IdentityOptions } from './pack/identity-options.js';
+export { type PackOptions, type PackResult, packPackage } from './pack/pack-package.js';
+export { type SourceFile, type SourceTree, scanSource } from './pack/source-tree.js';
 export {
   type ApplicationInfo,
   type FeatureBlockInfo,

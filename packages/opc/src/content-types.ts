@@ -1,8 +1,11 @@
 import { AppvError, ErrorCode } from './errors.js';
 import type { FindingSink } from './finding.js';
 import { CONTENT_TYPES_ITEM, decodeItemName, nameKey } from './part-name.js';
+import { XMLNS_NAMESPACE } from './xml/xml-names.js';
 import type { XmlDocument, XmlElement } from './xml/xml-node.js';
 import { parseXml } from './xml/xml-parser.js';
+import { createAttribute } from './xml/xml-query.js';
+import { serializeXmlToBytes } from './xml/xml-serializer.js';
 
 /** OPC (ECMA-376 Part 2) content types stream, FORMAT.md §1 and §9.4. */
 export const CONTENT_TYPES_NAMESPACE = 'http://schemas.openxmlformats.org/package/2006/content-types';
@@ -35,7 +38,7 @@ function indexOf(types: ContentTypes): { overrides: Map<string, string>; default
   if (!index) {
     index = {
       overrides: new Map(types.overrides.map((o) => [overrideKey(o.partName), o.contentType])),
-      defaults: new Map(types.defaults.map((d) => [nameKey(d.extension), d.contentType])),
+      defaults: new Map(types.defaults.map((d) => [extensionKey(d.extension), d.contentType])),
     };
     indexes.set(types, index);
   }
@@ -63,7 +66,7 @@ export function parseContentTypes(bytes: Buffer, sink: FindingSink): ContentType
     if (child.namespace !== CONTENT_TYPES_NAMESPACE) continue;
     if (child.localName === 'Default') {
       const extension = required(child, 'Extension');
-      const key = nameKey(extension);
+      const key = extensionKey(extension);
       if (seenDefaults.has(key)) duplicate(sink, `Default for extension "${extension}"`);
       else defaults.push({ extension, contentType: required(child, 'ContentType') });
       seenDefaults.add(key);
@@ -89,6 +92,15 @@ export function resolveContentType(types: ContentTypes, zipName: string): string
   const dot = lastSegment.lastIndexOf('.');
   if (dot < 0) return undefined;
   return index.defaults.get(nameKey(safeDecode(lastSegment.slice(dot + 1))));
+}
+
+/**
+ * A Default's extension compared as the part name's extension is: percent-decoded, then case-folded. Writers
+ * differ on the form (the MSIX SDK writes it decoded, part names carry it encoded, FORMAT.md §8), so both
+ * `%7Bx%7D` and `{x}` match the item `a.%7Bx%7D`. [sdk][inferred]
+ */
+function extensionKey(extension: string): string {
+  return nameKey(safeDecode(extension));
 }
 
 function overrideKey(partName: string): string {
@@ -123,4 +135,80 @@ function malformed(detail: string): AppvError {
   return new AppvError(ErrorCode.CONTENT_TYPES_MALFORMED, `[Content_Types].xml is malformed: ${detail}`, {
     part: CONTENT_TYPES_ITEM,
   });
+}
+
+/**
+ * `[Content_Types].xml` in Windows style, as the other footprint documents are written (FORMAT.md §2): the
+ * UTF-8 declaration with `standalone="no"`, CR LF, then `<Types>` on one line with every `Default` before
+ * every `Override`, in the order given. Attribute values are escaped by the serializer. Refuses
+ * (CONTENT_TYPES_MALFORMED, CONTENT_TYPES_DUPLICATE) what parseContentTypes would reject or report, so that
+ * what is written reads back as the same lists.
+ */
+export function serializeContentTypes(types: {
+  readonly defaults: readonly ContentTypeDefault[];
+  readonly overrides: readonly ContentTypeOverride[];
+}): Buffer {
+  const seenDefaults = new Set<string>();
+  const seenOverrides = new Set<string>();
+  const element = (name: string, attributes: readonly [string, string][]): XmlElement => {
+    for (const [attribute, value] of attributes)
+      if (value === '') throw malformed(`cannot write a <${name}> with an empty ${attribute}`);
+    return {
+      kind: 'element',
+      name,
+      namespace: CONTENT_TYPES_NAMESPACE,
+      localName: name,
+      attributes: attributes.map(([attribute, value]) => createAttribute(attribute, value)),
+      children: [],
+    };
+  };
+  const children: XmlElement[] = [];
+  for (const d of types.defaults) {
+    const key = extensionKey(d.extension);
+    if (seenDefaults.has(key)) throw refusedDuplicate(`Default for extension "${d.extension}"`);
+    seenDefaults.add(key);
+    children.push(
+      element('Default', [
+        ['Extension', d.extension],
+        ['ContentType', d.contentType],
+      ]),
+    );
+  }
+  for (const o of types.overrides) {
+    const key = overrideKey(o.partName);
+    if (seenOverrides.has(key)) throw refusedDuplicate(`Override for part "${o.partName}"`);
+    seenOverrides.add(key);
+    children.push(
+      element('Override', [
+        ['PartName', o.partName],
+        ['ContentType', o.contentType],
+      ]),
+    );
+  }
+  const root: XmlElement = {
+    kind: 'element',
+    name: 'Types',
+    namespace: CONTENT_TYPES_NAMESPACE,
+    localName: 'Types',
+    attributes: [
+      { name: 'xmlns', namespace: XMLNS_NAMESPACE, localName: 'xmlns', value: CONTENT_TYPES_NAMESPACE },
+    ],
+    children,
+  };
+  return serializeXmlToBytes({
+    declaration: { version: '1.0', encoding: 'UTF-8', standalone: 'no' },
+    prolog: [{ kind: 'text', value: '\r\n' }],
+    root,
+    epilog: [],
+  });
+}
+
+function refusedDuplicate(what: string): AppvError {
+  return new AppvError(
+    ErrorCode.CONTENT_TYPES_DUPLICATE,
+    `cannot write [Content_Types].xml: a ${what} twice`,
+    {
+      part: CONTENT_TYPES_ITEM,
+    },
+  );
 }

@@ -105,6 +105,20 @@ export const ErrorCode = {
 
   // extraction
   EXTRACT_PATH_UNSAFE: 'EXTRACT_PATH_UNSAFE',
+
+  // writing (pack, edit)
+  /** A source file or folder cannot be read (missing, not a regular file, permission, I/O error). */
+  PACK_SOURCE_UNREADABLE: 'PACK_SOURCE_UNREADABLE',
+  /** A source file changed size while it was being packed. */
+  PACK_SOURCE_CHANGED: 'PACK_SOURCE_CHANGED',
+  /** Two names that a package must keep apart differ only in case or Unicode normalization. */
+  PACK_NAME_COLLISION: 'PACK_NAME_COLLISION',
+  /** A name an OPC package cannot carry (FORMAT.md §8). */
+  PACK_NAME_INVALID: 'PACK_NAME_INVALID',
+  /** Options or inputs that contradict each other or the format (a bad version, a missing part to remove, …). */
+  PACK_INPUT_INVALID: 'PACK_INPUT_INVALID',
+  /** The writer was used out of order (a part added after finish, …). */
+  WRITER_STATE: 'WRITER_STATE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -7,7 +7,7 @@ export {
   type PackageDigest,
 } from './blocks/digest-package.js';
 export type { DigestRequest, ItemDigest } from './blocks/item-digest.js';
-export { defaultThreadCount } from './blocks/worker-pool.js';
+export { defaultThreadCount, WorkerPool } from './blocks/worker-pool.js';
 export * from './content-types.js';
 export * from './errors.js';
 export * from './finding.js';
@@ -27,6 +27,17 @@ export type { PartStreamOptions } from './part-stream.js';
 export { BufferSource } from './source/buffer-source.js';
 export { FileSource } from './source/file-source.js';
 export * from './source/random-access-source.js';
+export { AtomicFile, temporaryPathFor } from './writer/atomic-file.js';
+export { DOS_EPOCH, type DosDateTime, toDosDateTime } from './writer/dos-time.js';
+export {
+  type AddPartOptions,
+  PackageWriter,
+  type PackageWriterOptions,
+  type PartMethod,
+  type WrittenPackage,
+} from './writer/package-writer.js';
+export type { FileContent, PartContent, RawPartContent } from './writer/part-content.js';
+export type { WrittenBlock, WrittenPart } from './writer/written-part.js';
 export * from './xml/index.js';
 export * from './zip/compression-method.js';
 export type { EndRecords, Zip64EndRecord } from './zip/end-records.js';

@@ -41,3 +41,8 @@ function firstSentence(message: string): string {
   const end = message.search(/\.(\s|$)/);
   return end < 0 ? message : message.slice(0, end + 1);
 }
+
+/** `{ key: value }` when an option was given, `{}` otherwise (the options objects are exactOptionalPropertyTypes). */
+export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
+}

@@ -4,19 +4,29 @@ import { ErrorCode, isAppvError } from '@appv/opc';
 import { usage } from './arguments.js';
 import type { Command, CommandContext } from './command.js';
 import { catCommand } from './commands/cat.js';
+import { editCommand } from './commands/edit.js';
 import { extractCommand } from './commands/extract.js';
 import { infoCommand } from './commands/info.js';
 import { lsCommand } from './commands/ls.js';
+import { packCommand } from './commands/pack.js';
 import { verifyCommand } from './commands/verify.js';
 import { ExitCode } from './exit-codes.js';
 
-const COMMANDS: readonly Command[] = [infoCommand, lsCommand, catCommand, extractCommand, verifyCommand];
+const COMMANDS: readonly Command[] = [
+  infoCommand,
+  lsCommand,
+  catCommand,
+  extractCommand,
+  verifyCommand,
+  packCommand,
+  editCommand,
+];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  return `Usage: appv <command> <package> [options]
+  return `Usage: appv <command> <package|dir> [options]
 
-Read, inspect, extract and verify Microsoft App-V 5 .appv packages (and AppX/MSIX).
+Read, inspect, extract, verify, pack and edit Microsoft App-V 5 .appv packages (and read AppX/MSIX).
 
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}

@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AppvError, abortError, ErrorCode, isAppvError } from '@appv/opc';
+import { AppvError, abortError, ErrorCode, isAppvError, temporaryPathFor } from '@appv/opc';
 import { lstatOrNull } from './directory-guard.js';
 import { writeError } from './write-error.js';
 
@@ -26,7 +24,7 @@ export async function writeFileAtomically(
   name: string,
   options: AtomicWriteOptions,
 ): Promise<void> {
-  const temporary = path.join(path.dirname(target), temporaryName(path.basename(target)));
+  const temporary = temporaryPathFor(target);
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(temporary, 'wx', 0o644);
@@ -53,11 +51,6 @@ export async function writeFileAtomically(
     if (isAppvError(error)) throw error;
     throw writeError(error, target, name);
   }
-}
-
-/** `.<name>.appv-tmp-<random>`: hidden, recognisably ours, unique; the name is cut so the total stays short. */
-function temporaryName(base: string): string {
-  return `.${base.slice(0, 64)}.appv-tmp-${randomBytes(6).toString('hex')}`;
 }
 
 function countBytes(onBytes: ((length: number) => void) | undefined) {

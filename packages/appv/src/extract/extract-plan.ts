@@ -1,4 +1,5 @@
 import { AppvError, ErrorCode, type PackageItem } from '@appv/opc';
+import { fileNameKey } from '../file-name-key.js';
 import { resolveInside, safeSegments } from './safe-path.js';
 
 /** One thing extraction will create, with its final path already checked. */
@@ -65,13 +66,8 @@ export function planExtraction(
   return plan;
 }
 
-/**
- * Stricter than OPC's ASCII-only name key on purpose: NTFS and APFS also fold Unicode case (é/É) and APFS
- * normalization (é as one code point or two), so names OPC calls distinct can still be one file there.
- * Refusing a few legal packages beats an extraction whose result depends on item order.
- */
 function keyOf(segments: readonly string[]): string {
-  return segments.join('\\').normalize('NFC').toUpperCase();
+  return fileNameKey(segments.join('\\'));
 }
 
 function collision(name: string, why: string): AppvError {

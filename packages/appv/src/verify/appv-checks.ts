@@ -1,12 +1,7 @@
-import {
-  type AppxManifest,
-  type BlockMap,
-  type FilesystemMetadata,
-  flattenPaths,
-  type StreamMap,
-} from '@appv/manifest';
-import { BLOCK_SIZE, ErrorCode, type FindingList, MAX_PATH_DEPTH, nameKey } from '@appv/opc';
+import type { AppxManifest, BlockMap, FilesystemMetadata, StreamMap } from '@appv/manifest';
+import { BLOCK_SIZE, ErrorCode, type FindingList, nameKey } from '@appv/opc';
 import type { AppvPackage } from '../appv-package.js';
+import { filesystemMismatches } from '../filesystem-agreement.js';
 import { APPV_REQUIRED_PARTS, PartNames } from '../footprint.js';
 import { loadDocument } from '../load-document.js';
 
@@ -107,51 +102,15 @@ function checkStreamMap(streamMap: StreamMap, sizes: Map<string, number>, sink: 
   }
 }
 
-/**
- * FORMAT.md §5: the tree names every captured file and directory; the ZIP holds the files (no directory
- * entries), EmptyDirectories the directories without files. They must describe the same payload.
- */
+/** FORMAT.md §5: the tree and the payload must describe the same files and directories. */
 function checkFilesystemMetadata(metadata: FilesystemMetadata, pkg: AppvPackage, sink: FindingList): void {
   const payload = pkg.items.filter((i) => i.kind === 'part' && nameKey(i.name).startsWith('root\\'));
-  const files = new Set(payload.map((i) => nameKey(i.name)));
-  const holding = new Set<string>(); // directories that contain at least one payload file
-  for (const file of files) for (const ancestor of ancestors(file)) holding.add(ancestor);
-  const directories = new Set<string>(['root', ...holding]);
-  for (const empty of metadata.emptyDirectories) {
-    const key = nameKey(empty.long);
-    if (holding.has(key))
-      mismatch(sink, empty.long, `${empty.long} is listed as an empty directory but holds files`);
-    directories.add(key);
-    for (const ancestor of ancestors(key)) directories.add(ancestor);
+  for (const problem of filesystemMismatches(
+    metadata,
+    payload.map((i) => i.name),
+  )) {
+    mismatch(sink, problem.part, problem.message);
   }
-  const paths = flattenPaths(metadata);
-  const tree = new Set(paths.map(nameKey));
-  for (const item of payload) {
-    if (!tree.has(nameKey(item.name)))
-      mismatch(sink, item.name, `${item.name} is in the package but not in FilesystemMetadata.xml`);
-  }
-  for (const path of paths) {
-    const key = nameKey(path);
-    if (!files.has(key) && !directories.has(key)) {
-      mismatch(
-        sink,
-        path,
-        `FilesystemMetadata.xml lists ${path}, which is neither a file nor a directory of the package`,
-      );
-    }
-  }
-}
-
-/**
- * The directories above a path (`a\b\c` → `a\b`, `a`). None for a path nested past MAX_PATH_DEPTH (already
- * an invalid part name): its ancestors would cost depth² characters.
- */
-function ancestors(path: string): string[] {
-  const out: string[] = [];
-  if (path.split('\\', MAX_PATH_DEPTH + 2).length > MAX_PATH_DEPTH + 1) return out;
-  for (let cut = path.lastIndexOf('\\'); cut > 0; cut = path.lastIndexOf('\\', cut - 1))
-    out.push(path.slice(0, cut));
-  return out;
 }
 
 function mismatch(sink: FindingList, part: string, message: string): void {

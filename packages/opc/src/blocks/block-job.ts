@@ -97,5 +97,59 @@ export interface StreamResult {
   readonly outcome: StreamOutcome;
 }
 
-export type WorkerJob = BatchJob | StreamJob;
-export type WorkerResult = BatchResult | StreamResult;
+/**
+ * What the writer wants done with one segment of a compress job (FORMAT.md §3): `deflate` each 64 KiB
+ * block with a full flush; `stored` only hash; `auto` deflate, but answer stored when deflate saves too
+ * little to be worth a reader's inflate (already-compressed content).
+ */
+export type SegmentMode = 'deflate' | 'stored' | 'auto';
+
+/** One part's bytes, or one piece of them, starting at a 64 KiB boundary of the part. */
+export interface CompressSegment {
+  readonly offset: number;
+  readonly length: number;
+  readonly mode: SegmentMode;
+  /**
+   * Hand the uncompressed bytes back too: a piece deflated before its part's method is decided may still
+   * have to be stored (the writer decides from the part's first piece, FORMAT.md §8: one method per part).
+   */
+  readonly keepInput?: boolean;
+}
+
+/** Bytes of one or more parts to compress and hash, for the package writer. */
+export interface CompressJob {
+  readonly kind: 'compress';
+  readonly id: number;
+  readonly algorithm: HashAlgorithm;
+  readonly level: number;
+  readonly data: Uint8Array;
+  readonly segments: readonly CompressSegment[];
+}
+
+export interface SegmentOutcome {
+  readonly stored: boolean;
+  /** Where the segment's bytes to write are: a range of the result's `output` (deflated) or `input` (stored). */
+  readonly start: number;
+  readonly length: number;
+  /** Uncompressed length of the segment, and where it starts in the job's data (kept when asked). */
+  readonly inputLength: number;
+  readonly inputStart: number;
+  /** Compressed size of each block, flush included (deflated only; the stream's final block comes later). */
+  readonly sizes: readonly number[];
+  /** Digests of the segment's uncompressed blocks, concatenated. */
+  readonly hashes: Uint8Array;
+  /** CRC-32 of the segment's uncompressed bytes (joined across segments with crc32Combine). */
+  readonly crc: number;
+}
+
+export interface CompressResult {
+  readonly kind: 'compress';
+  readonly id: number;
+  readonly outcomes: readonly SegmentOutcome[];
+  readonly output: Uint8Array;
+  /** The job's own data, handed back when a segment is stored. */
+  readonly input: Uint8Array | null;
+}
+
+export type WorkerJob = BatchJob | StreamJob | CompressJob;
+export type WorkerResult = BatchResult | StreamResult | CompressResult;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import zlib from 'node:zlib';
 import { BLOCK_SIZE } from '../limits.js';
+import { runCompress } from './block-compressor.js';
 import { BlockHasher } from './block-hasher.js';
 import type {
   BatchJob,
@@ -18,8 +19,8 @@ import type {
 import { HASH_LENGTH } from './block-job.js';
 
 /**
- * Worker thread: inflates and hashes. Synchronous zlib on purpose: the work is CPU-bound and this thread
- * exists to do it, so async zlib's thread-pool round trips would only add latency. Only large streams with
+ * Worker thread: inflates and hashes for the verifier, deflates and hashes for the writer
+ * (block-compressor.ts). Synchronous zlib on purpose: the work is CPU-bound and this thread exists to do it, so async zlib's thread-pool round trips would only add latency. Only large streams with
  * unknown block boundaries (no BlockMap sizes) need incremental, hence async, inflation.
  */
 
@@ -30,6 +31,11 @@ port.on('message', (job: WorkerJob) => {
   if (job.kind === 'batch') {
     const result = runBatch(job);
     port.postMessage(result);
+  } else if (job.kind === 'compress') {
+    const result = runCompress(job);
+    const transfer = [result.output.buffer as ArrayBuffer];
+    if (result.input) transfer.push(result.input.buffer as ArrayBuffer);
+    port.postMessage(result, transfer);
   } else {
     void runStreamPiece(job).then((result) => port.postMessage(result));
   }

@@ -27,3 +27,12 @@ export const FLAG_STRONG_ENCRYPTION = 0x0040;
 export const FLAG_UTF8 = 0x0800;
 /** FORMAT.md §8: bits 12–15 are reserved/enhanced-compression bits the SDK forbids. */
 export const FLAGS_FORBIDDEN_MASK = 0xf000;
+
+export const SIG_CENTRAL_HEADER = 0x02014b50;
+export const SIG_DATA_DESCRIPTOR = 0x08074b50;
+/** FORMAT.md §8: the 24-byte data descriptor (signature, CRC, 8-byte sizes) the SDK writes after every entry. */
+export const DATA_DESCRIPTOR_ZIP64_SIZE = 24;
+/** The ZIP64 extended-information extra field's header id (APPNOTE 4.5.3). */
+export const ZIP64_EXTRA_ID = 0x0001;
+/** "Size of the ZIP64 EOCD record" as written: the record minus its signature and this field (FORMAT.md §8). */
+export const ZIP64_EOCD_RECORD_SIZE = 44;

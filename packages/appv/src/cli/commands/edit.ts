@@ -1,0 +1,127 @@
+import { parseArgs } from 'node:util';
+import { editPackage } from '../../edit/edit-package.js';
+import { COMMON_OPTIONS, expectPositionals, optional, parseOrUsage, usage } from '../arguments.js';
+import type { Command } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { formatBytes, renderFields, writeJson, writeLines } from '../output.js';
+import { ProgressBar } from '../progress-bar.js';
+import { deflateLevel, storeList } from '../write-options.js';
+
+export const editCommand: Command = {
+  name: 'edit',
+  summary: 'write a changed copy of a package (new version, branch, parts, feature blocks)',
+  help: `Usage: appv edit <package> -o <out.appv> [options]
+
+Writes a new package from <package>. Untouched parts are copied as their raw compressed bytes (no
+inflate, no deflate); the manifest is edited in place, keeping everything appv does not model;
+AppxBlockMap.xml, [Content_Types].xml and PackageHistory.xml are regenerated (StreamMap.xml and
+FilesystemMetadata.xml too when the payload or feature blocks change).
+
+Options:
+  -o, --output <file>        the package to write
+  --new-version              same PackageId, new VersionId, version bumped (an upgrade in place)
+  --branch --name <name>     new PackageId, VersionId and name (a separate package)
+  --set-version <a.b.c.d>    set the version
+  --display-name <text>      set the display name
+  --package-id <guid>, --version-id <guid>   use these ids instead of random ones
+  --publishing <file[:blocks]>  replace the Publishing feature block's files (repeatable)
+  --primary <file[:blocks]>     replace the Primary feature block's files (repeatable)
+  --load-all / --no-load-all    set or clear LoadAll on the primary feature block
+  --add <part>=<file>        add or replace a part, e.g. "Root/VFS/ProgramFilesX86/App/new.dll=./new.dll"
+  --remove <part>            remove a part (repeatable)
+  --level <0-9>              deflate level for added parts (default 6)
+  --store <ext,...>          store these extensions uncompressed
+  --deterministic            fixed timestamps (same input and options, same bytes)
+  --json                     print the result as JSON
+  -h, --help                 show this help`,
+
+  async run(args, { signal, stdout, stderr }) {
+    const { values, positionals } = parseOrUsage('edit', () =>
+      parseArgs({
+        args: [...args],
+        options: {
+          ...COMMON_OPTIONS,
+          output: { type: 'string', short: 'o' },
+          'new-version': { type: 'boolean', default: false },
+          branch: { type: 'boolean', default: false },
+          name: { type: 'string' },
+          'set-version': { type: 'string' },
+          'display-name': { type: 'string' },
+          'package-id': { type: 'string' },
+          'version-id': { type: 'string' },
+          publishing: { type: 'string', multiple: true },
+          primary: { type: 'string', multiple: true },
+          'load-all': { type: 'boolean' },
+          'no-load-all': { type: 'boolean' },
+          add: { type: 'string', multiple: true },
+          remove: { type: 'string', multiple: true },
+          level: { type: 'string' },
+          store: { type: 'string', multiple: true },
+          deterministic: { type: 'boolean', default: false },
+        },
+        allowPositionals: true,
+        strict: true,
+      }),
+    );
+    if (values.help) {
+      stdout.write(`${this.help}\n`);
+      return ExitCode.ok;
+    }
+    expectPositionals('edit', positionals, ['package']);
+    if (values.output === undefined || values.output === '')
+      throw usage('edit', 'the package to write is missing: -o <out.appv>');
+    if (values['load-all'] && values['no-load-all'])
+      throw usage('edit', '--load-all and --no-load-all contradict each other');
+    const add = values.add?.map((spec) => {
+      const eq = spec.indexOf('=');
+      if (eq <= 0 || eq === spec.length - 1)
+        throw usage('edit', `--add takes <part>=<file>, not ${JSON.stringify(spec)}`);
+      return { name: spec.slice(0, eq), path: spec.slice(eq + 1) };
+    });
+    const loadAll = values['load-all'] ? true : values['no-load-all'] ? false : undefined;
+    const [input = ''] = positionals;
+    const bar = new ProgressBar(stderr, 'writing', 0);
+    let result: Awaited<ReturnType<typeof editPackage>>;
+    try {
+      result = await editPackage(input, values.output, {
+        signal,
+        newVersion: values['new-version'],
+        branch: values.branch,
+        deterministic: values.deterministic,
+        ...optional('name', values.name),
+        ...optional('setVersion', values['set-version']),
+        ...optional('displayName', values['display-name']),
+        ...optional('packageId', values['package-id']),
+        ...optional('versionId', values['version-id']),
+        ...optional('publishing', values.publishing),
+        ...optional('primary', values.primary),
+        ...optional('loadAll', loadAll),
+        ...optional('add', add),
+        ...optional('remove', values.remove),
+        ...optional('level', deflateLevel('edit', values.level)),
+        ...optional('store', storeList(values.store)),
+        onProgress: (done, total) => bar.update(done, total),
+      });
+    } finally {
+      bar.finish();
+    }
+    if (values.json) {
+      const { parts, ...summary } = result;
+      writeJson(stdout, { ...summary, parts: parts.length });
+    } else {
+      writeLines(
+        stdout,
+        renderFields([
+          ['Package', result.output],
+          ['Name', result.name],
+          ['Version', result.version],
+          ['PackageId', result.packageId],
+          ['VersionId', result.versionId],
+          ['Parts', `${result.copied} copied raw, ${result.added} added, ${result.removed} removed`],
+          ['Size', formatBytes(result.size)],
+        ]),
+      );
+    }
+    return ExitCode.ok;
+  },
+};

@@ -1,0 +1,130 @@
+import { parseArgs } from 'node:util';
+import { packPackage } from '../../pack/pack-package.js';
+import { COMMON_OPTIONS, expectPositionals, optional, parseOrUsage, usage } from '../arguments.js';
+import type { Command } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { formatBytes, renderFields, writeJson, writeLines } from '../output.js';
+import { ProgressBar } from '../progress-bar.js';
+import { deflateLevel, storeList } from '../write-options.js';
+
+export const packCommand: Command = {
+  name: 'pack',
+  summary: 'make an App-V package from a folder',
+  help: `Usage: appv pack <dir> -o <out.appv> [options]
+
+<dir> is either a package layout (Root/... and, optionally, AppxManifest.xml, StreamMap.xml,
+FilesystemMetadata.xml, PackageHistory.xml and Registry.dat to keep) or a plain folder, which is
+placed under a VFS token (--vfs). Every 64 KiB block is deflated with a full flush on all cores, so
+the package can be streamed block by block; BlockMap, content types, FilesystemMetadata (8.3 names,
+empty directories), StreamMap, PackageHistory and the manifest are generated.
+<Name>_DeploymentConfig.xml and <Name>_UserConfig.xml are written next to the package.
+Names, collisions and readability are checked before anything is written; the package appears
+under its name only when complete.
+
+Options:
+  -o, --output <file>       the package to write
+  --vfs <token/path>        where a plain folder goes (default "ProgramFilesX86/<folder name>")
+  --name <name>             Identity Name (default: from the folder name)
+  --display-name <text>     display name
+  --version <a.b.c.d>       package version (default 0.0.0.1)
+  --publisher <dn>          Identity Publisher (default CN=Reserved)
+  --package-id <guid>       PackageId (default random; derived from the input with --deterministic)
+  --version-id <guid>       VersionId (same)
+  --publishing <file[:blocks]>  Publishing feature block file, e.g. app.exe:0-3,10 (repeatable)
+  --primary <file[:blocks]>     Primary feature block file (repeatable)
+  --load-all                stream the whole package before launch (LoadAll on the primary block)
+  --opaque <dir>            mark a directory opaque (repeatable)
+  --level <0-9>             deflate level (default 6; 0 stores everything)
+  --store <ext,...>         also store these extensions uncompressed (zip, cab, png, jpg... always are)
+  --deterministic           fixed timestamps, order and ids: same input, same bytes
+  --no-config               do not write the dynamic configuration files
+  --json                    print the result as JSON
+  -h, --help                show this help`,
+
+  async run(args, { signal, stdout, stderr }) {
+    const { values, positionals } = parseOrUsage('pack', () =>
+      parseArgs({
+        args: [...args],
+        options: {
+          ...COMMON_OPTIONS,
+          output: { type: 'string', short: 'o' },
+          vfs: { type: 'string' },
+          name: { type: 'string' },
+          'display-name': { type: 'string' },
+          version: { type: 'string' },
+          publisher: { type: 'string' },
+          'package-id': { type: 'string' },
+          'version-id': { type: 'string' },
+          publishing: { type: 'string', multiple: true },
+          primary: { type: 'string', multiple: true },
+          'load-all': { type: 'boolean' },
+          opaque: { type: 'string', multiple: true },
+          level: { type: 'string' },
+          store: { type: 'string', multiple: true },
+          deterministic: { type: 'boolean', default: false },
+          'no-config': { type: 'boolean', default: false },
+        },
+        allowPositionals: true,
+        strict: true,
+      }),
+    );
+    if (values.help) {
+      stdout.write(`${this.help}\n`);
+      return ExitCode.ok;
+    }
+    expectPositionals('pack', positionals, ['dir']);
+    if (values.output === undefined || values.output === '')
+      throw usage('pack', 'the package to write is missing: -o <out.appv>');
+    const [dir = ''] = positionals;
+    const bar = new ProgressBar(stderr, 'packing', 0);
+    let result: Awaited<ReturnType<typeof packPackage>>;
+    try {
+      result = await packPackage(dir, values.output, {
+        signal,
+        deterministic: values.deterministic,
+        dynamicConfig: !values['no-config'],
+        ...optional('vfs', values.vfs),
+        ...optional('name', values.name),
+        ...optional('displayName', values['display-name']),
+        ...optional('version', values.version),
+        ...optional('publisher', values.publisher),
+        ...optional('packageId', values['package-id']),
+        ...optional('versionId', values['version-id']),
+        ...optional('publishing', values.publishing),
+        ...optional('primary', values.primary),
+        ...optional('loadAll', values['load-all']),
+        ...optional('opaqueDirectories', values.opaque),
+        ...optional('level', deflateLevel('pack', values.level)),
+        ...optional('store', storeList(values.store)),
+        onProgress: (done, total) => bar.update(done, total),
+      });
+    } finally {
+      bar.finish();
+    }
+    if (values.json) {
+      const { parts, ...summary } = result;
+      writeJson(stdout, { ...summary, parts: parts.length });
+    } else {
+      writeLines(stdout, [
+        ...renderFields([
+          ['Package', result.output],
+          ['Name', result.name],
+          ['Version', result.version],
+          ['PackageId', result.packageId],
+          ['VersionId', result.versionId],
+          [
+            'Files',
+            `${result.files} (${formatBytes(result.bytes)}), ${result.emptyDirectories} empty director${result.emptyDirectories === 1 ? 'y' : 'ies'}`,
+          ],
+          ['Size', `${formatBytes(result.size)} (${ratio(result.size, result.bytes)} of the payload)`],
+          ['Config', result.configs.length === 0 ? null : result.configs.join(', ')],
+        ]),
+      ]);
+    }
+    return ExitCode.ok;
+  },
+};
+
+function ratio(size: number, bytes: number): string {
+  return bytes === 0 ? '—' : `${((size / bytes) * 100).toFixed(1)}%`;
+}

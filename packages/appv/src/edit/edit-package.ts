@@ -1,0 +1,386 @@
+import { stat } from 'node:fs/promises';
+import {
+  appendHistoryItem,
+  type BlockMapFile,
+  branchPackage,
+  buildStreamMap,
+  createPackageHistory,
+  type FilesystemMetadata,
+  generateFilesystemMetadata,
+  newVersion,
+  serializeAppxManifest,
+  serializeFilesystemMetadata,
+  serializePackageHistory,
+  serializeStreamMap,
+} from '@appv/manifest';
+import {
+  AppvError,
+  ErrorCode,
+  encodePartName,
+  type HashAlgorithm,
+  nameKey,
+  type PackageItem,
+  PackageWriter,
+  partNameProblems,
+  type RawPartContent,
+  throwIfAborted,
+  type WrittenPart,
+} from '@appv/opc';
+import { type AppvPackage, openPackage } from '../appv-package.js';
+import { fileNameKey } from '../file-name-key.js';
+import { isFootprintItem, PartNames } from '../footprint.js';
+import {
+  applyFeatureBlocks,
+  type FeatureBlockOptions,
+  fitStreamMap,
+  payloadIndex,
+} from '../pack/feature-blocks.js';
+import { type FootprintBytes, writeFootprint } from '../pack/footprint-parts.js';
+import { applyIdentityOptions } from '../pack/identity-options.js';
+import { isStoredExtension } from '../pack/stored-extensions.js';
+
+export interface EditOptions extends FeatureBlockOptions {
+  /** Same PackageId, new VersionId, version bumped (FORMAT.md §6). */
+  readonly newVersion?: boolean;
+  /** New PackageId, VersionId and name: needs `name`. */
+  readonly branch?: boolean;
+  /** Identity/@Name (with `branch`). */
+  readonly name?: string;
+  readonly setVersion?: string;
+  readonly displayName?: string;
+  readonly packageId?: string;
+  readonly versionId?: string;
+  /** Parts to add or replace: package name (BlockMap form or `/`) → file on disk. */
+  readonly add?: readonly { readonly name: string; readonly path: string }[];
+  /** Parts to remove, by package name. */
+  readonly remove?: readonly string[];
+  readonly level?: number;
+  readonly store?: readonly string[];
+  readonly deterministic?: boolean;
+  readonly overwrite?: boolean;
+  readonly threads?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface EditResult {
+  readonly output: string;
+  readonly name: string;
+  readonly version: string;
+  readonly packageId: string;
+  readonly versionId: string;
+  /** Parts copied as raw compressed bytes. */
+  readonly copied: number;
+  readonly added: number;
+  readonly removed: number;
+  readonly size: number;
+  readonly parts: readonly WrittenPart[];
+}
+
+/**
+ * `appv edit`: a new package from an existing one. Untouched parts are copied as their raw compressed bytes
+ * (no inflate, no deflate: their BlockMap entries stay true); the manifest is edited through its live model
+ * so everything not understood survives; BlockMap, content types and history are regenerated.
+ */
+export async function editPackage(
+  input: string,
+  output: string,
+  options: EditOptions = {},
+): Promise<EditResult> {
+  const pkg = await openPackage(input, options.signal ? { signal: options.signal } : {});
+  try {
+    return await edit(pkg, output, options);
+  } finally {
+    await pkg.close();
+  }
+}
+
+async function edit(pkg: AppvPackage, output: string, options: EditOptions): Promise<EditResult> {
+  const blockMap = await pkg.blockMap();
+  const manifest = await pkg.manifest();
+  const blocksByName = new Map(blockMap.files.map((f) => [nameKey(f.name), f]));
+  const plan = await planPayload(pkg, options);
+
+  if (options.branch && options.newVersion) {
+    throw new AppvError(
+      ErrorCode.USAGE,
+      '--branch and --new-version contradict each other: a branch is a new package',
+    );
+  }
+  if (options.branch) {
+    if (options.name === undefined) throw new AppvError(ErrorCode.USAGE, '--branch needs --name <new name>');
+    branchPackage(manifest, {
+      name: options.name,
+      ...(options.packageId === undefined ? {} : { packageId: options.packageId }),
+      ...(options.versionId === undefined ? {} : { versionId: options.versionId }),
+    });
+  } else if (options.newVersion) {
+    newVersion(manifest, options.versionId === undefined ? {} : { versionId: options.versionId });
+  }
+  applyIdentityOptions(
+    manifest,
+    {
+      ...(options.displayName === undefined ? {} : { displayName: options.displayName }),
+      ...(options.setVersion === undefined ? {} : { version: options.setVersion }),
+      ...(!options.branch && options.name !== undefined ? { name: options.name } : {}),
+      ...(!options.branch && !options.newVersion && options.packageId !== undefined
+        ? { packageId: options.packageId }
+        : {}),
+      ...(!options.branch && !options.newVersion && options.versionId !== undefined
+        ? { versionId: options.versionId }
+        : {}),
+    },
+    {},
+  );
+
+  // The payload after the edit, for the StreamMap and FilesystemMetadata.
+  const payload = [
+    ...plan.kept.filter((i) => isRootName(i.name)).map((i) => ({ name: i.name, size: i.uncompressedSize })),
+    ...plan.added.filter((a) => isRootName(a.name)).map((a) => ({ name: a.name, size: a.size })),
+  ];
+  const changedPayload = plan.added.length > 0 || plan.removed.length > 0;
+  const index = payloadIndex(payload);
+
+  const streamMapItem = pkg.opc.item(PartNames.streamMap);
+  const featureChange =
+    options.publishing !== undefined || options.primary !== undefined || options.loadAll !== undefined;
+  let streamMap: FootprintBytes | null = streamMapItem ? rawOf(pkg, streamMapItem, blocksByName) : null;
+  if (featureChange || changedPayload || !streamMapItem) {
+    const map = (await pkg.streamMap()) ?? buildStreamMap();
+    fitStreamMap(map, index);
+    applyFeatureBlocks(map, options, index);
+    streamMap = { bytes: serializeStreamMap(map) };
+  }
+
+  const fsItem = pkg.opc.item(PartNames.filesystemMetadata);
+  let filesystemMetadata: FootprintBytes | null = fsItem ? rawOf(pkg, fsItem, blocksByName) : null;
+  if (changedPayload || !fsItem) {
+    const kept = await pkg.filesystemMetadata();
+    filesystemMetadata = { bytes: serializeFilesystemMetadata(regenerateFilesystem(kept, payload)) };
+  }
+
+  const history = appendHistoryItem((await pkg.packageHistory()) ?? createPackageHistory(), {
+    time: options.deterministic ? new Date(Date.UTC(1980, 0, 1)) : new Date(),
+  });
+  const registryItem = pkg.opc.item(PartNames.registry);
+  if (!registryItem) {
+    throw new AppvError(
+      ErrorCode.APPV_PART_MISSING,
+      'The package has no Registry.dat: it is not an App-V package',
+      {
+        part: PartNames.registry,
+      },
+    );
+  }
+  throwIfAborted(options.signal);
+
+  const algorithm: HashAlgorithm = blockMap.hashMethod;
+  const total =
+    plan.kept.reduce((s, i) => s + i.uncompressedSize, 0) + plan.added.reduce((s, a) => s + a.size, 0);
+  const writer = await PackageWriter.toFile(output, {
+    algorithm,
+    deterministic: options.deterministic ?? false,
+    overwrite: options.overwrite ?? true,
+    ...(options.level === undefined ? {} : { level: options.level }),
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress
+      ? { onProgress: (done: number) => options.onProgress?.(Math.min(done, total), total) }
+      : {}),
+  });
+  try {
+    for (const item of plan.kept) {
+      await writer.addRawPart(item.name, rawPart(pkg, item, blocksByName));
+    }
+    for (const added of plan.added) {
+      await writer.addPart(
+        added.name,
+        { path: added.path, size: added.size },
+        { method: isStoredExtension(added.name, options.store ?? []) ? 'stored' : 'auto' },
+      );
+    }
+    const written = await writeFootprint(
+      writer,
+      {
+        registry: rawOf(pkg, registryItem, blocksByName),
+        streamMap: streamMap as FootprintBytes,
+        filesystemMetadata: filesystemMetadata as FootprintBytes,
+        packageHistory: { bytes: serializePackageHistory(history) },
+        manifest: serializeAppxManifest(manifest),
+      },
+      algorithm,
+    );
+    const identity = manifest.identity;
+    return {
+      output,
+      name: identity.name,
+      version: identity.version,
+      packageId: identity.packageId ?? '',
+      versionId: identity.versionId ?? '',
+      copied: plan.kept.length,
+      added: plan.added.length,
+      removed: plan.removed.length,
+      size: written.size,
+      parts: written.parts,
+    };
+  } catch (error) {
+    await writer.abort(error);
+    throw error;
+  }
+}
+
+interface AddedPart {
+  readonly name: string;
+  readonly path: string;
+  readonly size: number;
+}
+
+interface PayloadPlan {
+  /** Payload parts copied raw, in package order. */
+  readonly kept: readonly PackageItem[];
+  readonly added: readonly AddedPart[];
+  readonly removed: readonly string[];
+}
+
+/** The parts regenerated on every edit, never copied (FORMAT.md §1). */
+const REGENERATED = new Set(
+  [
+    PartNames.manifest,
+    PartNames.blockMap,
+    PartNames.streamMap,
+    PartNames.filesystemMetadata,
+    PartNames.packageHistory,
+    PartNames.registry,
+    PartNames.signature,
+    PartNames.codeIntegrity,
+  ].map(nameKey),
+);
+
+/** Which parts are copied, added (or replaced) and removed; every name is checked before anything is written. */
+async function planPayload(pkg: AppvPackage, options: EditOptions): Promise<PayloadPlan> {
+  const items = pkg.items.filter(
+    (i) => i.kind === 'part' && !isFootprintItem(i) && !REGENERATED.has(nameKey(i.name)),
+  );
+  const byKey = new Map(items.map((i) => [nameKey(i.name), i]));
+  const removed = (options.remove ?? []).map((name) => {
+    const item = byKey.get(nameKey(name.replaceAll('/', '\\')));
+    if (!item) {
+      throw new AppvError(ErrorCode.PACK_INPUT_INVALID, `--remove ${name}: the package has no such part`, {
+        part: name,
+      });
+    }
+    return item.name;
+  });
+  const removedKeys = new Set(removed.map(nameKey));
+  const added: AddedPart[] = [];
+  const addedKeys = new Map<string, string>();
+  for (const { name: given, path } of options.add ?? []) {
+    const name = given.replaceAll('/', '\\');
+    const problems = partNameProblems(encodePartName(name));
+    if (problems.length > 0 || REGENERATED.has(nameKey(name)) || name === PartNames.contentTypes) {
+      throw new AppvError(
+        ErrorCode.PACK_NAME_INVALID,
+        `--add ${given}: ${problems.length > 0 ? problems.join('; ') : 'this part is regenerated by edit and cannot be replaced'}`,
+        { part: name },
+      );
+    }
+    const key = fileNameKey(name);
+    if (addedKeys.has(key)) {
+      throw new AppvError(
+        ErrorCode.PACK_NAME_COLLISION,
+        `--add ${given} collides with --add ${addedKeys.get(key)}`,
+        {
+          part: name,
+        },
+      );
+    }
+    addedKeys.set(key, given);
+    const info = await stat(path).catch((error: unknown) => {
+      throw new AppvError(
+        ErrorCode.PACK_SOURCE_UNREADABLE,
+        `--add ${given}: cannot read ${path}: ${String(error)}`,
+        {
+          part: name,
+          cause: error,
+        },
+      );
+    });
+    if (!info.isFile()) {
+      throw new AppvError(ErrorCode.PACK_SOURCE_UNREADABLE, `--add ${given}: ${path} is not a regular file`, {
+        part: name,
+      });
+    }
+    // Replacing an existing part keeps its spelling; Windows would see both spellings as one file.
+    const existing = items.find((i) => fileNameKey(i.name) === key);
+    added.push({ name: existing?.name ?? name, path, size: info.size });
+  }
+  const replaced = new Set(added.map((a) => nameKey(a.name)));
+  const kept = items.filter((i) => !removedKeys.has(nameKey(i.name)) && !replaced.has(nameKey(i.name)));
+  return { kept, added, removed };
+}
+
+/** A part's raw bytes and its BlockMap entry, for a copy without inflating (FORMAT.md §3). */
+function rawPart(
+  pkg: AppvPackage,
+  item: PackageItem,
+  blocks: ReadonlyMap<string, BlockMapFile>,
+): RawPartContent {
+  const entry = blocks.get(nameKey(item.name));
+  if (!entry || !item.readable || (item.method !== 0 && item.method !== 8)) {
+    throw new AppvError(
+      ErrorCode.BLOCKMAP_FILE_UNLISTED,
+      `${item.name} cannot be copied raw: ${entry ? 'it is not readable' : 'the BlockMap does not describe it'} (run appv verify on the input)`,
+      { part: item.name },
+    );
+  }
+  return {
+    source: pkg.opc.source,
+    dataOffset: item.dataOffset,
+    compressedSize: item.compressedSize,
+    size: item.uncompressedSize,
+    crc: item.crc32,
+    method: item.method,
+    blocks: entry.blocks,
+  };
+}
+
+function rawOf(
+  pkg: AppvPackage,
+  item: PackageItem,
+  blocks: ReadonlyMap<string, BlockMapFile>,
+): FootprintBytes {
+  return { raw: rawPart(pkg, item, blocks) };
+}
+
+function isRootName(name: string): boolean {
+  return nameKey(name).startsWith('root\\');
+}
+
+/** The tree for the edited payload, keeping the package root, opaque and still-empty directories. */
+function regenerateFilesystem(
+  kept: FilesystemMetadata | null,
+  payload: readonly { name: string }[],
+): FilesystemMetadata {
+  const files = payload.map((p) => p.name);
+  const prefixes = new Set(files.flatMap((f) => ancestorsOf(f)).map(nameKey));
+  return generateFilesystemMetadata({
+    files,
+    emptyDirectories: (kept?.emptyDirectories ?? [])
+      .map((d) => d.long)
+      .filter((d) => !prefixes.has(nameKey(d))),
+    opaqueDirectories: (kept?.opaqueDirectories ?? []).map((d) => d.long),
+    ...(kept?.root === undefined
+      ? {}
+      : {
+          packageRoot: {
+            long: kept.root,
+            ...(kept.shortRoot === undefined ? {} : { short: kept.shortRoot }),
+          },
+        }),
+  });
+}
+
+function ancestorsOf(name: string): string[] {
+  const segments = name.split('\\');
+  return segments.slice(1, -1).map((_, i) => segments.slice(0, i + 2).join('\\'));
+}

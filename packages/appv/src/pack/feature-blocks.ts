@@ -1,0 +1,184 @@
+import {
+  type BlockRun,
+  expectedBlockCount,
+  type FeatureBlock,
+  PRIMARY_FEATURE_BLOCK,
+  PUBLISHING_FEATURE_BLOCK,
+  type StreamMap,
+  type StreamMapFile,
+} from '@appv/manifest';
+import { AppvError, ErrorCode, nameKey } from '@appv/opc';
+
+/**
+ * The feature blocks of StreamMap.xml (FORMAT.md §4) as `pack` and `edit` take them on the command line:
+ * `--publishing <file[:blocks]>` and `--primary <file[:blocks]>`, where `blocks` is a list of 0-based block
+ * indices and ranges (`0-3,10`) and no `:blocks` means the whole file.
+ */
+
+export interface FeatureFileSpec {
+  /** As typed: a package name (`Root\…` or `Root/…`) or a path relative to the packed folder. */
+  readonly file: string;
+  readonly runs: BlockRun[] | 'whole';
+}
+
+export interface FeatureBlockOptions {
+  readonly publishing?: readonly string[];
+  readonly primary?: readonly string[];
+  /** `LoadAll="true"` on the primary feature block: stream everything before launch. */
+  readonly loadAll?: boolean;
+}
+
+const BLOCK_LIST = /^\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*$/;
+
+export function parseFeatureFileSpec(spec: string): FeatureFileSpec {
+  const colon = spec.lastIndexOf(':');
+  const suffix = colon < 0 ? '' : spec.slice(colon + 1);
+  // Windows file names cannot hold ':', so a trailing `:<list>` is always a block list.
+  if (colon < 0 || !BLOCK_LIST.test(suffix)) {
+    if (colon >= 0) throw invalid(spec, `"${suffix}" is not a block list such as 0-3,10`);
+    return { file: spec, runs: 'whole' };
+  }
+  const runs = suffix.split(',').map((item): BlockRun => {
+    const [from = '0', to = from] = item.split('-');
+    const index = Number(from);
+    const last = Number(to);
+    if (last < index) throw invalid(spec, `the range ${item} runs backwards`);
+    return { index, count: last - index + 1 };
+  });
+  return { file: spec.slice(0, colon), runs: mergeRuns(runs) };
+}
+
+/** Sorted, overlapping or touching runs joined: the StreamMap lists each block once. */
+function mergeRuns(runs: BlockRun[]): BlockRun[] {
+  const sorted = [...runs].sort((a, b) => a.index - b.index);
+  const merged: BlockRun[] = [];
+  for (const run of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && run.index <= last.index + last.count) {
+      last.count = Math.max(last.count, run.index + run.count - last.index);
+    } else {
+      merged.push({ ...run });
+    }
+  }
+  return merged;
+}
+
+/** The payload as the StreamMap needs it: names and sizes, looked up case-insensitively (FORMAT.md §8). */
+export interface PayloadIndex {
+  /** The payload name for what the user typed, or undefined. */
+  resolve(file: string): { name: string; size: number } | undefined;
+}
+
+export function payloadIndex(
+  files: readonly { name: string; size: number }[],
+  /** Where a relative path typed by the user is looked for first (a plain folder's VFS prefix). */
+  relativeTo?: string,
+): PayloadIndex {
+  const byKey = new Map(files.map((f) => [nameKey(f.name), f]));
+  return {
+    resolve(file) {
+      const name = file.replaceAll('/', '\\').replace(/^\\+/, '');
+      return (
+        byKey.get(nameKey(name)) ??
+        (relativeTo === undefined ? undefined : byKey.get(nameKey(`${relativeTo}\\${name}`)))
+      );
+    },
+  };
+}
+
+/** Resolves typed specs against the payload; an unknown file or a block past its end is refused. */
+export function featureFiles(specs: readonly string[], payload: PayloadIndex): StreamMapFile[] {
+  return specs.map((spec) => {
+    const parsed = parseFeatureFileSpec(spec);
+    const found = payload.resolve(parsed.file);
+    if (!found) throw invalid(spec, `the package has no file ${JSON.stringify(parsed.file)}`);
+    const blocks = expectedBlockCount(found.size);
+    if (parsed.runs !== 'whole') {
+      const beyond = parsed.runs.find((run) => run.index + run.count > blocks);
+      if (beyond) {
+        throw invalid(
+          spec,
+          `${found.name} has ${blocks} block(s); block ${beyond.index + beyond.count - 1} does not exist`,
+        );
+      }
+    }
+    return { name: found.name, runs: parsed.runs };
+  });
+}
+
+/**
+ * Applies the command line's feature blocks to `map` (a fresh or parsed StreamMap): a list given replaces
+ * that feature block's files; `loadAll` sets LoadAll on the primary block, creating it if needed.
+ */
+export function applyFeatureBlocks(
+  map: StreamMap,
+  options: FeatureBlockOptions,
+  payload: PayloadIndex,
+): void {
+  if (options.publishing !== undefined) {
+    setFiles(map, PUBLISHING_FEATURE_BLOCK, featureFiles(options.publishing, payload));
+  }
+  if (options.primary !== undefined)
+    setFiles(map, PRIMARY_FEATURE_BLOCK, featureFiles(options.primary, payload));
+  if (options.loadAll !== undefined) {
+    const primary = blockOf(map, PRIMARY_FEATURE_BLOCK);
+    primary.loadAll = options.loadAll;
+  }
+}
+
+/**
+ * The sequencer's default when nothing is said: the Publishing block holds every icon whole and the first
+ * block of each application's executable, which is what a client needs to publish shortcuts and icons
+ * (FORMAT.md §4).
+ */
+export function defaultPublishingFiles(
+  files: readonly { name: string; size: number }[],
+  applicationFiles: readonly string[],
+): StreamMapFile[] {
+  const apps = new Set(applicationFiles.map(nameKey));
+  const out: StreamMapFile[] = [];
+  for (const file of files) {
+    if (/\.ico$/i.test(file.name)) out.push({ name: file.name, runs: 'whole' });
+    else if (apps.has(nameKey(file.name)) && file.size > 0)
+      out.push({ name: file.name, runs: [{ index: 0, count: 1 }] });
+  }
+  return out;
+}
+
+/**
+ * Keeps a StreamMap true to a changed payload (FORMAT.md §9.8): files no longer there are dropped and runs
+ * are cut to the blocks each file has now.
+ */
+export function fitStreamMap(map: StreamMap, payload: PayloadIndex): void {
+  for (const block of map.featureBlocks) {
+    block.files = block.files.flatMap((file): StreamMapFile[] => {
+      const found = payload.resolve(file.name);
+      if (!found) return [];
+      if (file.runs === 'whole') return [{ name: file.name, runs: 'whole' }];
+      const blocks = expectedBlockCount(found.size);
+      const runs = file.runs
+        .map((run) => ({ index: run.index, count: Math.min(run.count, blocks - run.index) }))
+        .filter((run) => run.count > 0);
+      return runs.length === 0 ? [] : [{ name: file.name, runs }];
+    });
+  }
+}
+
+function setFiles(map: StreamMap, id: string, files: StreamMapFile[]): void {
+  blockOf(map, id).files = files;
+}
+
+function blockOf(map: StreamMap, id: string): FeatureBlock {
+  let block = map.featureBlocks.find((b) => b.id === id);
+  if (!block) {
+    block = { id, loadAll: false, files: [] };
+    // Publishing first, as sequencers write it (the order is not fixed, FORMAT.md §4).
+    if (id === PUBLISHING_FEATURE_BLOCK) map.featureBlocks.unshift(block);
+    else map.featureBlocks.push(block);
+  }
+  return block;
+}
+
+function invalid(spec: string, why: string): AppvError {
+  return new AppvError(ErrorCode.PACK_INPUT_INVALID, `Feature block file ${JSON.stringify(spec)}: ${why}`);
+}

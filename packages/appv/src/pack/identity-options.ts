@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type AppxManifest,
+  checkPackageName,
+  normalizePackageGuid,
+  setDisplayName,
+  setPackageVersion,
+} from '@appv/manifest';
+
+/** The identity fields `pack` and `edit` take from the command line (FORMAT.md §6). */
+export interface IdentityOptions {
+  /** Identity/@Name. */
+  readonly name?: string;
+  readonly displayName?: string;
+  /** Four-part version, e.g. `1.2.0.0`. */
+  readonly version?: string;
+  readonly publisher?: string;
+  readonly packageId?: string;
+  readonly versionId?: string;
+}
+
+/**
+ * Sets what was given on a kept manifest, and gives an App-V identity to one that lacks it (a PackageId and
+ * VersionId are what the client keys a package on): `fallback` ids, else random ones.
+ */
+export function applyIdentityOptions(
+  manifest: AppxManifest,
+  options: IdentityOptions,
+  fallback: { packageId?: string; versionId?: string },
+): void {
+  const identity = manifest.identity;
+  if (options.name !== undefined) identity.name = checkPackageName(options.name);
+  if (options.displayName !== undefined) setDisplayName(manifest, options.displayName);
+  if (options.version !== undefined) setPackageVersion(manifest, options.version);
+  if (options.publisher !== undefined) identity.publisher = options.publisher;
+  const packageId =
+    options.packageId ?? (identity.packageId ? undefined : (fallback.packageId ?? randomUUID()));
+  const versionId =
+    options.versionId ?? (identity.versionId ? undefined : (fallback.versionId ?? randomUUID()));
+  if (packageId !== undefined) identity.packageId = normalizePackageGuid(packageId);
+  if (versionId !== undefined) identity.versionId = normalizePackageGuid(versionId);
+}

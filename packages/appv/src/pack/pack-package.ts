@@ -1,0 +1,347 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  type AppxManifest,
+  appendHistoryItem,
+  buildStreamMap,
+  createAppxManifest,
+  createPackageHistory,
+  discoverApplications,
+  emptyRegistryHive,
+  type FilesystemMetadata,
+  flattenPaths,
+  generateFilesystemMetadata,
+  type PackageHistory,
+  PUBLISHING_FEATURE_BLOCK,
+  parseAppxManifest,
+  parseFilesystemMetadata,
+  parsePackageHistory,
+  parseStreamMap,
+  type StreamMap,
+  serializeAppxManifest,
+  serializeFilesystemMetadata,
+  serializePackageHistory,
+  serializeStreamMap,
+  tokenPathToPackagePath,
+} from '@appv/manifest';
+import {
+  AppvError,
+  ErrorCode,
+  type HashAlgorithm,
+  MAX_XML_PART_SIZE,
+  nameKey,
+  PackageWriter,
+  type PartMethod,
+  throwIfAborted,
+  type WrittenPart,
+} from '@appv/opc';
+import { filesystemMismatches } from '../filesystem-agreement.js';
+import { PartNames } from '../footprint.js';
+import { writeDynamicConfigs } from './dynamic-config-files.js';
+import {
+  applyFeatureBlocks,
+  defaultPublishingFiles,
+  type FeatureBlockOptions,
+  payloadIndex,
+} from './feature-blocks.js';
+import { writeFootprint } from './footprint-parts.js';
+import { applyIdentityOptions, type IdentityOptions } from './identity-options.js';
+import { type SourceTree, scanSource } from './source-tree.js';
+import { isStoredExtension } from './stored-extensions.js';
+
+export interface PackOptions extends IdentityOptions, FeatureBlockOptions {
+  /** Where a plain folder goes in the package, e.g. `ProgramFilesX86/Vendor App` (default `ProgramFilesX86/<folder name>`). */
+  readonly vfs?: string;
+  /** Deflate level 1–9, 0 to store everything; default 6. */
+  readonly level?: number;
+  /** Extensions stored without compression besides the built-in list (`zip`, `cab`, `png`, `jpg`, …). */
+  readonly store?: readonly string[];
+  /** Fixed timestamps, order and identifiers: the same input gives the same bytes. */
+  readonly deterministic?: boolean;
+  /** BlockMap-form directories to mark opaque in FilesystemMetadata (FORMAT.md §5). */
+  readonly opaqueDirectories?: readonly string[];
+  /** Write `<Name>_DeploymentConfig.xml` and `<Name>_UserConfig.xml` beside the package (default true). */
+  readonly dynamicConfig?: boolean;
+  readonly overwrite?: boolean;
+  readonly threads?: number;
+  readonly algorithm?: HashAlgorithm;
+  readonly signal?: AbortSignal;
+  /** Uncompressed payload bytes written, of the total. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface PackResult {
+  readonly output: string;
+  readonly layout: SourceTree['layout'];
+  readonly name: string;
+  readonly version: string;
+  readonly packageId: string;
+  readonly versionId: string;
+  readonly files: number;
+  readonly emptyDirectories: number;
+  /** Uncompressed payload bytes. */
+  readonly bytes: number;
+  /** Size of the package file. */
+  readonly size: number;
+  readonly parts: readonly WrittenPart[];
+  /** Dynamic configuration files written beside the package. */
+  readonly configs: readonly string[];
+}
+
+/** 1980-01-01, the ZIP epoch: what a deterministic pack records as its history time. */
+const DETERMINISTIC_TIME = new Date(Date.UTC(1980, 0, 1));
+
+/**
+ * `appv pack`: a folder (package layout or plain folder) → a complete App-V package that verifies clean.
+ * Everything that can be wrong with the input is found before the first byte is written: names, collisions,
+ * readability, options, feature-block files.
+ */
+export async function packPackage(
+  dir: string,
+  output: string,
+  options: PackOptions = {},
+): Promise<PackResult> {
+  const tree = await scanSource(dir, options.vfs);
+  throwIfAborted(options.signal);
+  const kept = await readKeptFootprint(tree);
+  const deterministic = options.deterministic ?? false;
+  const time = deterministic ? DETERMINISTIC_TIME : new Date();
+
+  const manifest = kept.manifest ?? newManifest(tree, dir, options, deterministic);
+  if (kept.manifest) applyIdentityOptions(manifest, options, deterministicIds(tree, options, deterministic));
+  const streamMap = buildPackStreamMap(tree, kept.streamMap, manifest, options);
+  const filesystemMetadata = packFilesystemMetadata(tree, kept.filesystemMetadata, options);
+  const history = appendHistoryItem(kept.history ?? createPackageHistory(), { time });
+  const registry = kept.registry ?? emptyRegistryHive();
+
+  const total = tree.files.reduce((sum, f) => sum + f.size, 0);
+  const algorithm = options.algorithm ?? 'sha256';
+  const writer = await PackageWriter.toFile(output, {
+    algorithm,
+    deterministic,
+    overwrite: options.overwrite ?? true,
+    ...(options.level === undefined ? {} : { level: options.level }),
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress
+      ? { onProgress: (done: number) => options.onProgress?.(Math.min(done, total), total) }
+      : {}),
+  });
+  let written: Awaited<ReturnType<typeof writeFootprint>>;
+  try {
+    for (const file of tree.files) {
+      await writer.addPart(
+        file.name,
+        { path: file.path, size: file.size },
+        { method: methodFor(file.name, options) },
+      );
+    }
+    written = await writeFootprint(
+      writer,
+      {
+        registry: { bytes: registry },
+        streamMap: { bytes: serializeStreamMap(streamMap) },
+        filesystemMetadata: { bytes: serializeFilesystemMetadata(filesystemMetadata) },
+        packageHistory: { bytes: serializePackageHistory(history) },
+        manifest: serializeAppxManifest(manifest),
+      },
+      algorithm,
+    );
+  } catch (error) {
+    await writer.abort(error);
+    throw error;
+  }
+  const configs = options.dynamicConfig === false ? [] : await writeDynamicConfigs(output, manifest);
+  const identity = manifest.identity;
+  return {
+    output,
+    layout: tree.layout,
+    name: identity.name,
+    version: identity.version,
+    packageId: identity.packageId ?? '',
+    versionId: identity.versionId ?? '',
+    files: tree.files.length,
+    emptyDirectories: tree.emptyDirectories.length,
+    bytes: total,
+    size: written.size,
+    parts: written.parts,
+    configs,
+  };
+}
+
+function methodFor(name: string, options: PackOptions): PartMethod {
+  return isStoredExtension(name, options.store ?? []) ? 'stored' : 'auto';
+}
+
+interface KeptFootprint {
+  readonly manifest?: AppxManifest;
+  readonly streamMap?: StreamMap;
+  readonly filesystemMetadata?: FilesystemMetadata;
+  readonly history?: PackageHistory;
+  readonly registry?: Buffer;
+}
+
+/** The footprint parts of a package layout, parsed (a broken one is an error now, not a broken package later). */
+async function readKeptFootprint(tree: SourceTree): Promise<KeptFootprint> {
+  const read = async (name: string, limit = MAX_XML_PART_SIZE): Promise<Buffer | undefined> => {
+    const file = tree.footprint.get(name);
+    if (file === undefined) return undefined;
+    const bytes = await readFile(file).catch((error: unknown) => {
+      throw new AppvError(ErrorCode.PACK_SOURCE_UNREADABLE, `Cannot read ${file}: ${String(error)}`, {
+        part: name,
+      });
+    });
+    if (bytes.length > limit) {
+      throw new AppvError(ErrorCode.XML_TOO_LARGE, `${file} is larger than ${limit} bytes`, { part: name });
+    }
+    return bytes;
+  };
+  const manifest = await read(PartNames.manifest);
+  const streamMap = await read(PartNames.streamMap);
+  const filesystemMetadata = await read(PartNames.filesystemMetadata);
+  const history = await read(PartNames.packageHistory);
+  const registry = await read(PartNames.registry, Number.MAX_SAFE_INTEGER);
+  return {
+    ...(manifest ? { manifest: parseAppxManifest(manifest) } : {}),
+    ...(streamMap ? { streamMap: parseStreamMap(streamMap) } : {}),
+    ...(filesystemMetadata ? { filesystemMetadata: parseFilesystemMetadata(filesystemMetadata) } : {}),
+    ...(history ? { history: parsePackageHistory(history) } : {}),
+    ...(registry ? { registry } : {}),
+  };
+}
+
+function newManifest(
+  tree: SourceTree,
+  dir: string,
+  options: PackOptions,
+  deterministic: boolean,
+): AppxManifest {
+  const folder = path.basename(path.resolve(dir));
+  const name = options.name ?? identityNameFrom(folder);
+  const ids = deterministicIds(tree, options, deterministic);
+  return createAppxManifest({
+    name,
+    displayName: options.displayName ?? folder,
+    ...(options.version === undefined ? {} : { version: options.version }),
+    ...(options.publisher === undefined ? {} : { publisher: options.publisher }),
+    ...((options.packageId ?? ids.packageId)
+      ? { packageId: (options.packageId ?? ids.packageId) as string }
+      : {}),
+    ...((options.versionId ?? ids.versionId)
+      ? { versionId: (options.versionId ?? ids.versionId) as string }
+      : {}),
+    applications: discoverApplications(tree.files.map((f) => f.name)),
+  });
+}
+
+/**
+ * AppX names allow `[A-Za-z0-9.-]`, 3–50 characters: a folder name is cut down to that, padded if too short.
+ */
+function identityNameFrom(folder: string): string {
+  const cleaned = folder
+    .replace(/[^A-Za-z0-9.-]+/g, '.')
+    .replace(/^\.+|\.+$/g, '')
+    .slice(0, 50);
+  return cleaned.length >= 3 ? cleaned : `${cleaned}App`.padEnd(3, '0');
+}
+
+/**
+ * With `--deterministic` and no identifiers given, PackageId and VersionId are derived from the input (name,
+ * version, file names and sizes), so the same input gives the same bytes; otherwise they are random.
+ */
+function deterministicIds(
+  tree: SourceTree,
+  options: PackOptions,
+  deterministic: boolean,
+): { packageId?: string; versionId?: string } {
+  if (!deterministic) return {};
+  const digest = (label: string) => {
+    const hash = createHash('sha256')
+      .update(label)
+      .update(options.name ?? '')
+      .update(options.version ?? '');
+    for (const file of tree.files) hash.update(`${file.name}\u0000${file.size}\u0000`);
+    return uuidFrom(hash.digest());
+  };
+  return { packageId: digest('PackageId'), versionId: digest('VersionId') };
+}
+
+/** An RFC 4122 version-4-shaped UUID from hash bytes (variant and version bits set). */
+function uuidFrom(bytes: Buffer): string {
+  const b = Buffer.from(bytes.subarray(0, 16));
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  const hex = b.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function buildPackStreamMap(
+  tree: SourceTree,
+  kept: StreamMap | undefined,
+  manifest: AppxManifest,
+  options: PackOptions,
+): StreamMap {
+  const payload = payloadIndex(tree.files, folderPrefix(tree, options));
+  const map = kept ?? buildStreamMap();
+  if (!kept && options.publishing === undefined) {
+    const targets = manifest.applications.flatMap((app) =>
+      app.target === undefined ? [] : [tokenPathToPackagePath(app.target)],
+    );
+    map.featureBlocks.push({
+      id: PUBLISHING_FEATURE_BLOCK,
+      loadAll: false,
+      files: defaultPublishingFiles(tree.files, targets),
+    });
+  }
+  applyFeatureBlocks(map, options, payload);
+  return map;
+}
+
+/** `Root\VFS\<vfs>` for a plain folder: where a relative `--publishing app.exe` is looked for. */
+function folderPrefix(tree: SourceTree, options: PackOptions): string | undefined {
+  if (tree.layout !== 'folder') return undefined;
+  const vfs = options.vfs?.split(/[\\/]+/).filter((s) => s !== '');
+  if (vfs) return ['Root', 'VFS', ...vfs].join('\\');
+  const first = tree.files[0]?.name.split('\\');
+  return first ? first.slice(0, 4).join('\\') : undefined;
+}
+
+/**
+ * A kept FilesystemMetadata is used as it is when it agrees with the payload; otherwise it is generated from
+ * the payload, keeping the kept one's package root and opaque directories (FORMAT.md §5, §9.8).
+ */
+function packFilesystemMetadata(
+  tree: SourceTree,
+  kept: FilesystemMetadata | undefined,
+  options: PackOptions,
+): FilesystemMetadata {
+  const opaque = options.opaqueDirectories?.map((d) => d.replaceAll('/', '\\'));
+  if (kept && opaque === undefined && keptStillFits(kept, tree)) return kept;
+  return generateFilesystemMetadata({
+    files: tree.files.map((f) => f.name),
+    emptyDirectories: tree.emptyDirectories,
+    opaqueDirectories: opaque ?? kept?.opaqueDirectories.map((d) => d.long) ?? [],
+    ...(kept?.root === undefined
+      ? {}
+      : {
+          packageRoot: {
+            long: kept.root,
+            ...(kept.shortRoot === undefined ? {} : { short: kept.shortRoot }),
+          },
+        }),
+  });
+}
+
+/** The kept tree describes this payload, and names every empty directory found on disk. */
+function keptStillFits(kept: FilesystemMetadata, tree: SourceTree): boolean {
+  if (
+    filesystemMismatches(
+      kept,
+      tree.files.map((f) => f.name),
+    ).length > 0
+  )
+    return false;
+  const listed = new Set(flattenPaths(kept).map(nameKey));
+  return tree.emptyDirectories.every((d) => listed.has(nameKey(d)));
+}

@@ -1,0 +1,262 @@
+import { accessSync, constants, readdirSync, type Stats, statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  AppvError,
+  ErrorCode,
+  encodePartName,
+  isAppvError,
+  MAX_PATH_DEPTH,
+  partNameProblems,
+} from '@appv/opc';
+import { safeSegments } from '../extract/safe-path.js';
+import { fileNameKey } from '../file-name-key.js';
+import { PartNames } from '../footprint.js';
+
+/** A payload file to pack: its package name (BlockMap form) and where its bytes are. */
+export interface SourceFile {
+  readonly name: string;
+  readonly path: string;
+  readonly size: number;
+}
+
+/** What `appv pack <dir>` found, every name already checked: nothing is written before this exists. */
+export interface SourceTree {
+  /** `package`: `<dir>` holds `Root/…` (and maybe footprint parts); `folder`: a plain folder placed under a VFS token. */
+  readonly layout: 'package' | 'folder';
+  /** Payload files under `Root\`, sorted by name (ordinal), so the package order never depends on the disk. */
+  readonly files: readonly SourceFile[];
+  /** Directories under `Root\` that hold nothing (FilesystemMetadata's EmptyDirectories, FORMAT.md §5). */
+  readonly emptyDirectories: readonly string[];
+  /** Footprint parts found beside `Root` (layout `package`), by part name: kept and updated, not regenerated. */
+  readonly footprint: ReadonlyMap<string, string>;
+}
+
+/** Footprint parts a package layout may carry beside `Root`, kept as given (FORMAT.md §1). */
+const KEPT_FOOTPRINT = [
+  PartNames.manifest,
+  PartNames.streamMap,
+  PartNames.filesystemMetadata,
+  PartNames.packageHistory,
+  PartNames.registry,
+];
+/** Always regenerated from what is written, so a stale copy beside `Root` is ignored. */
+const REGENERATED = [PartNames.contentTypes, PartNames.blockMap];
+
+/**
+ * Reads the source folder. The walk uses synchronous file-system calls on purpose: tens of thousands of
+ * metadata lookups cost ~3 µs each that way, against ~60 µs each through libuv's thread pool. `vfs` is where a plain folder goes (`ProgramFilesX86/Vendor App` →
+ * `Root\VFS\ProgramFilesX86\Vendor App\…`). Every name is checked here (OPC can carry it, Windows can hold
+ * it, no two collide in case or normalization) and every file is checked readable, so a bad source fails
+ * before the first byte of the package is written.
+ */
+export async function scanSource(dir: string, vfs: string | undefined): Promise<SourceTree> {
+  const root = path.resolve(dir);
+  const info = await stat(root).catch((error: unknown) => {
+    throw unreadable(root, error);
+  });
+  if (!info.isDirectory()) throw new AppvError(ErrorCode.PACK_SOURCE_UNREADABLE, `${dir} is not a directory`);
+  const top = listDirectory(root);
+  const rootEntry = top.find((entry) => entry.name === 'Root');
+  if (rootEntry && vfs === undefined) return scanLayout(root, top);
+  const prefix = ['Root', 'VFS', ...vfsSegments(vfs ?? `ProgramFilesX86/${path.basename(root)}`)];
+  const walked = await walk(root, prefix);
+  return { layout: 'folder', ...walked, footprint: new Map() };
+}
+
+async function scanLayout(root: string, top: readonly DirEntry[]): Promise<SourceTree> {
+  const footprint = new Map<string, string>();
+  const unknown: string[] = [];
+  for (const entry of top) {
+    if (entry.name === 'Root') continue;
+    const kept = KEPT_FOOTPRINT.find((name) => name.toLowerCase() === entry.name.toLowerCase());
+    if (kept && (await stat(path.join(root, entry.name))).isFile())
+      footprint.set(kept, path.join(root, entry.name));
+    else if (!REGENERATED.some((name) => name.toLowerCase() === entry.name.toLowerCase()))
+      unknown.push(entry.name);
+  }
+  if (unknown.length > 0) {
+    throw new AppvError(
+      ErrorCode.PACK_INPUT_INVALID,
+      `${root} looks like a package layout (it has Root/) but also holds ${unknown.map((n) => JSON.stringify(n)).join(', ')}: ` +
+        `only Root/ and ${KEPT_FOOTPRINT.join(', ')} belong there (use --vfs to pack a plain folder)`,
+    );
+  }
+  for (const [name, file] of footprint) checkReadable(file, name);
+  const walked = await walk(path.join(root, 'Root'), ['Root']);
+  return { layout: 'package', ...walked, footprint };
+}
+
+/** `ProgramFilesX86/Vendor App` or `ProgramFilesX86\Vendor App` → its segments, each checked. */
+function vfsSegments(vfs: string): string[] {
+  const segments = vfs.split(/[\\/]+/).filter((s) => s !== '');
+  if (segments.length === 0)
+    throw new AppvError(ErrorCode.USAGE, '--vfs needs a token, e.g. "ProgramFilesX86/Vendor App"');
+  for (const segment of segments) checkName(segment, segment);
+  return segments;
+}
+
+async function walk(
+  start: string,
+  prefix: readonly string[],
+): Promise<{ files: SourceFile[]; emptyDirectories: string[] }> {
+  const files: SourceFile[] = [];
+  const emptyDirectories: string[] = [];
+  const seen = new Map<string, string>();
+  const visited = new Set<string>();
+  const claim = (name: string) => {
+    const key = fileNameKey(name);
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      throw new AppvError(
+        ErrorCode.PACK_NAME_COLLISION,
+        `${JSON.stringify(name)} and ${JSON.stringify(earlier)} would be the same file on Windows (they differ only in case or Unicode normalization)`,
+        { part: name },
+      );
+    }
+    seen.set(key, name);
+  };
+  // Iterative: a deep tree must not exhaust the stack.
+  const stack: { dir: string; segments: readonly string[] }[] = [{ dir: start, segments: prefix }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const { dir, segments } = next;
+    if (segments.length > MAX_PATH_DEPTH) {
+      throw new AppvError(ErrorCode.PACK_NAME_INVALID, `${dir} nests deeper than ${MAX_PATH_DEPTH} levels`);
+    }
+    const identity = directoryIdentity(dir);
+    if (visited.has(identity)) {
+      throw new AppvError(ErrorCode.PACK_INPUT_INVALID, `${dir} is reached twice (a symbolic link loop?)`);
+    }
+    visited.add(identity);
+    const entries = listDirectory(dir);
+    if (entries.length === 0 && segments.length > 1) emptyDirectories.push(segments.join('\\'));
+    const named = entries.map((entry) => {
+      const full = path.join(dir, entry.name);
+      const childSegments = [...segments, entry.name];
+      const name = childSegments.join('\\');
+      // `\` is the package's separator (FORMAT.md §2): inside a Linux file name it would split it in two.
+      if (entry.name.includes('\\')) throw invalidName(name, full, 'its file name contains "\\"');
+      checkName(name, full);
+      claim(name);
+      return { entry, full, childSegments, name };
+    });
+    for (const { entry, full, childSegments, name } of named) {
+      const kind = kindOf(full, entry, name);
+      if (kind.directory) stack.push({ dir: full, segments: childSegments });
+      else {
+        checkReadable(full, name);
+        files.push({ name, path: full, size: kind.size });
+      }
+    }
+  }
+  files.sort((a, b) => compareOrdinal(a.name, b.name));
+  emptyDirectories.sort(compareOrdinal);
+  return { files, emptyDirectories };
+}
+
+/** Refuses a name the package cannot carry: not an OPC part name (FORMAT.md §8), or not a Windows file name. */
+function checkName(name: string, where: string): void {
+  const problems = partNameProblems(encodePartName(name));
+  if (problems.length > 0) throw invalidName(name, where, problems.join('; '));
+  try {
+    safeSegments(name, 'win32');
+  } catch (error) {
+    const why = isAppvError(error)
+      ? error.message.replace(/^Refusing to extract "[^"]*": /, '')
+      : String(error);
+    throw invalidName(name, where, why);
+  }
+}
+
+function kindOf(full: string, entry: DirEntry, name: string): { directory: boolean; size: number } {
+  if (entry.type === 'directory') return { directory: true, size: 0 };
+  // Symbolic links are followed (their target's content is packed), as zip and tar do by default.
+  let info: Stats | null = null;
+  try {
+    if (entry.type !== 'other') info = statSync(full);
+  } catch (error) {
+    throw unreadable(full, error, name);
+  }
+  if (info?.isDirectory()) return { directory: true, size: 0 };
+  if (!info?.isFile()) {
+    throw new AppvError(ErrorCode.PACK_SOURCE_UNREADABLE, `${full} is not a regular file or directory`, {
+      part: name,
+    });
+  }
+  return { directory: false, size: info.size };
+}
+
+interface DirEntry {
+  readonly name: string;
+  readonly type: 'file' | 'directory' | 'symlink' | 'other';
+}
+
+function listDirectory(dir: string): DirEntry[] {
+  try {
+    const entries = readdirSync(dir, { withFileTypes: true, encoding: 'buffer' });
+    return entries.map((entry) => ({
+      name: decodeFileName(entry.name, dir),
+      type: entry.isFile()
+        ? 'file'
+        : entry.isDirectory()
+          ? 'directory'
+          : entry.isSymbolicLink()
+            ? 'symlink'
+            : 'other',
+    }));
+  } catch (error) {
+    if (isAppvError(error)) throw error;
+    throw unreadable(dir, error);
+  }
+}
+
+/** File names are bytes on Linux; a name that is not UTF-8 has no part name (FORMAT.md §8). */
+function decodeFileName(raw: Buffer, dir: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    throw new AppvError(
+      ErrorCode.PACK_NAME_INVALID,
+      `A file in ${dir} has a name that is not UTF-8 (${JSON.stringify(raw.toString('latin1'))}): a package cannot carry it`,
+    );
+  }
+}
+
+function directoryIdentity(dir: string): string {
+  try {
+    const info = statSync(dir);
+    return `${info.dev}:${info.ino}`;
+  } catch (error) {
+    throw unreadable(dir, error);
+  }
+}
+
+function checkReadable(file: string, name: string): void {
+  try {
+    accessSync(file, constants.R_OK);
+  } catch (error) {
+    throw unreadable(file, error, name);
+  }
+}
+
+function compareOrdinal(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function invalidName(name: string, where: string, why: string): AppvError {
+  return new AppvError(
+    ErrorCode.PACK_NAME_INVALID,
+    `${where}: ${JSON.stringify(name)} cannot be packed: ${why}`,
+    {
+      part: name,
+    },
+  );
+}
+
+function unreadable(file: string, error: unknown, name?: string): AppvError {
+  const why = error instanceof Error ? error.message : String(error);
+  return new AppvError(ErrorCode.PACK_SOURCE_UNREADABLE, `Cannot read ${file}: ${why}`, {
+    ...(name === undefined ? {} : { part: name }),
+    cause: error,
+  });
+}

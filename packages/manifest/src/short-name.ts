@@ -1,0 +1,75 @@
+import { AppvError, ErrorCode } from '@appv/opc';
+
+/**
+ * Windows 8.3 short names, as FilesystemMetadata.xml records them for every entry (FORMAT.md §5: "Short
+ * names are 8.3 names, unique per directory"). The client reads them from the document, so what matters is
+ * that they are valid and unique in their directory; following the Windows scheme keeps them familiar
+ * (`Program Files` → `PROGRA~1`). [inferred]
+ */
+
+/** Characters a short name may hold besides A–Z and 0–9 (the FAT 8.3 set, ASCII only). */
+const SHORT_SPECIALS = new Set("!#$%&'()-@^_`{}~".split(''));
+
+/** A name Windows would keep as its own short name: 1–8 base characters, at most one dot, 1–3 after it. */
+const VALID_8_3 = /^[A-Za-z0-9!#$%&'()\-@^_`{}~]{1,8}(?:\.[A-Za-z0-9!#$%&'()\-@^_`{}~]{1,3})?$/;
+
+/**
+ * The 8.3 short name of one path segment, upper case, not in `taken` (the upper-case short names already
+ * used in the same directory). Deterministic: the same name and set always give the same result.
+ *
+ * - A name that already is a valid 8.3 name is its own short name (upper-cased) unless taken.
+ * - Otherwise, as Windows does: spaces and dots are dropped from the base (everything before the last dot),
+ *   characters a short name cannot hold (`+ , ; = [ ]`, non-ASCII, …) become `_`, and the first 6 characters
+ *   get a `~N` tail; the extension is the first 3 cleaned characters after the last dot. A leading dot does
+ *   not start an extension (`.gitignore` → `GITIGN~1`).
+ * - Windows switches to 2 characters + 4 hex digits of a hash from `~5` on. We keep counting instead and
+ *   shorten the base as N grows so that it still fits 8 characters (`PROGR~10`, `PROG~100`): equally valid
+ *   and unique, and independent of a hash function we cannot reproduce. [inferred]
+ */
+export function shortName(long: string, taken: ReadonlySet<string>): string {
+  if (long === '' || long === '.' || long === '..') {
+    throw new AppvError(
+      ErrorCode.PACK_NAME_INVALID,
+      `${JSON.stringify(long)} is not a name and has no short name`,
+    );
+  }
+  if (VALID_8_3.test(long)) {
+    const upper = asciiUpper(long);
+    if (!taken.has(upper)) return upper;
+  }
+  const lastDot = long.lastIndexOf('.');
+  const hasExtension = lastDot > 0;
+  let stem = clean(hasExtension ? long.slice(0, lastDot) : long);
+  let extension = hasExtension ? clean(long.slice(lastDot + 1)).slice(0, 3) : '';
+  // `...txt` leaves no base: the extension is all there is to name the file by.
+  if (stem === '') [stem, extension] = [extension, ''];
+  if (stem === '') stem = '_';
+  const tail = extension === '' ? '' : `.${extension}`;
+  for (let n = 1; ; n++) {
+    const suffix = `~${n}`;
+    const room = 8 - suffix.length;
+    if (room < 1) break;
+    const candidate = `${stem.slice(0, Math.min(6, room))}${suffix}${tail}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+  throw new AppvError(
+    ErrorCode.PACK_NAME_COLLISION,
+    `${JSON.stringify(long)}: every 8.3 short name of the form ${stem.slice(0, 1)}…~N${tail} is taken in its directory`,
+  );
+}
+
+/** Spaces and dots dropped, other characters a short name cannot hold turned into `_`, upper case. */
+function clean(text: string): string {
+  let out = '';
+  for (const char of text) {
+    if (char === ' ' || char === '.') continue;
+    if (/^[A-Za-z0-9]$/.test(char) || SHORT_SPECIALS.has(char)) out += asciiUpper(char);
+    else out += '_';
+  }
+  return out;
+}
+
+/** OPC's ASCII-only case folding, upper-cased (FORMAT.md §8); short names are ASCII anyway. */
+export function asciiUpper(text: string): string {
+  return text.replace(/[a-z]/g, (c) => c.toUpperCase());
+}

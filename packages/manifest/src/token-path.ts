@@ -1,0 +1,59 @@
+import { AppvError, ErrorCode } from '@appv/opc';
+
+/**
+ * Token paths: how the manifest and the dynamic configuration name a file of the package (FORMAT.md §6:
+ * `[{ProgramFilesX86}]\Vendor App\app.exe`), and how they map to BlockMap-form part names (FORMAT.md §1,
+ * §2: `Root\VFS\ProgramFilesX86\Vendor App\app.exe`). A known folder `<Token>` lives at `Root\VFS\<Token>`;
+ * everything else under `Root` is relative to the package root, `[{AppVPackageRoot}]`.
+ */
+
+/** The token of the package root (FORMAT.md §6). */
+export const PACKAGE_ROOT_TOKEN = 'AppVPackageRoot';
+
+const TOKEN_PATH = /^\[\{([^\\[\]{}]+)\}\](?:\\(.*))?$/s;
+
+function invalid(message: string): never {
+  throw new AppvError(ErrorCode.APPV_MANIFEST_INVALID, message);
+}
+
+/** FORMAT.md §8: part names have no empty segment, so neither do the paths that stand for them. */
+function checkSegments(path: string, what: string): void {
+  if (path.split('\\').some((segment) => segment === '')) invalid(`${what} "${path}" has an empty segment`);
+}
+
+/**
+ * `Root\VFS\ProgramFilesX86\Vendor App\app.exe` → `[{ProgramFilesX86}]\Vendor App\app.exe`;
+ * `Root\app.exe` → `[{AppVPackageRoot}]\app.exe`. `Root` and `VFS` are matched case-insensitively (part
+ * names compare that way, FORMAT.md §8); the token keeps the case it is written in. A name outside `Root`
+ * (`Registry.dat`, `AppxManifest.xml`) has no token path: AppvError APPV_MANIFEST_INVALID.
+ */
+export function packagePathToTokenPath(blockMapName: string): string {
+  checkSegments(blockMapName, 'package path');
+  const segments = blockMapName.split('\\');
+  if (segments[0]?.toLowerCase() !== 'root') {
+    invalid(`package path "${blockMapName}" is not under Root, so the manifest cannot refer to it`);
+  }
+  const [, second, third, ...rest] = segments;
+  if (second?.toLowerCase() === 'vfs' && third !== undefined) {
+    // `Root\VFS\AppVPackageRoot` would come back as `Root`: no token path can name it.
+    if (/[[\]{}]/.test(third) || third.toLowerCase() === PACKAGE_ROOT_TOKEN.toLowerCase())
+      invalid(`package path "${blockMapName}": "${third}" cannot be a token`);
+    return [`[{${third}}]`, ...rest].join('\\');
+  }
+  return [`[{${PACKAGE_ROOT_TOKEN}}]`, ...segments.slice(1)].join('\\');
+}
+
+/**
+ * The inverse of packagePathToTokenPath: `[{ProgramFilesX86}]\Vendor App\app.exe` →
+ * `Root\VFS\ProgramFilesX86\Vendor App\app.exe`; `[{AppVPackageRoot}]\app.exe` → `Root\app.exe`. The
+ * package-root token is matched case-insensitively. A path that does not start with a token (`C:\x.exe`)
+ * is not a package path: AppvError APPV_MANIFEST_INVALID.
+ */
+export function tokenPathToPackagePath(tokenPath: string): string {
+  const match = TOKEN_PATH.exec(tokenPath);
+  if (match === null) invalid(`"${tokenPath}" is not a token path like [{ProgramFilesX86}]\\Vendor\\app.exe`);
+  const [, token = '', rest] = match;
+  if (rest !== undefined) checkSegments(rest, 'token path');
+  const base = token.toLowerCase() === PACKAGE_ROOT_TOKEN.toLowerCase() ? 'Root' : `Root\\VFS\\${token}`;
+  return rest === undefined ? base : `${base}\\${rest}`;
+}

@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { type FileHandle, lstat, open, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { AppvError, ErrorCode, toAppvError } from '../errors.js';
+
+/**
+ * A file that appears under its final name complete or not at all (DEVELOPERS.md: a crash never leaves a
+ * half package under the final name). Bytes go to a temporary file in the same directory, so the final
+ * rename stays on one file system and is atomic; `commit` syncs and renames, `discard` removes. The
+ * temporary file is created with O_EXCL, so a link planted under its name is never followed.
+ */
+export class AtomicFile {
+  private settled = false;
+
+  private constructor(
+    readonly handle: FileHandle,
+    readonly temporary: string,
+    readonly target: string,
+    private readonly overwrite: boolean,
+  ) {}
+
+  static async create(target: string, options: { overwrite?: boolean } = {}): Promise<AtomicFile> {
+    const overwrite = options.overwrite ?? true;
+    if (!overwrite) await refuseExisting(target);
+    const temporary = temporaryPathFor(target);
+    try {
+      return new AtomicFile(await open(temporary, 'wx', 0o644), temporary, target, overwrite);
+    } catch (error) {
+      throw toAppvError(error, ErrorCode.IO_WRITE_FAILED, { part: target });
+    }
+  }
+
+  async commit(): Promise<void> {
+    this.settled = true;
+    try {
+      await this.handle.sync();
+      await this.handle.close();
+      if (!this.overwrite) await refuseExisting(this.target);
+      await rename(this.temporary, this.target);
+    } catch (error) {
+      await this.handle.close().catch(() => undefined);
+      await rm(this.temporary, { force: true });
+      throw toAppvError(error, ErrorCode.IO_WRITE_FAILED, { part: this.target });
+    }
+  }
+
+  async discard(): Promise<void> {
+    if (this.settled) return;
+    this.settled = true;
+    await this.handle.close().catch(() => undefined);
+    await rm(this.temporary, { force: true });
+  }
+}
+
+/** `.<name>.appv-tmp-<random>` beside `target`: hidden, recognisably ours, unique; the name is cut so the total stays short. */
+export function temporaryPathFor(target: string): string {
+  const base = path.basename(target);
+  return path.join(path.dirname(target), `.${base.slice(0, 64)}.appv-tmp-${randomBytes(6).toString('hex')}`);
+}
+
+async function refuseExisting(target: string): Promise<void> {
+  const exists = await lstat(target).then(
+    () => true,
+    () => false,
+  );
+  if (exists) {
+    throw new AppvError(
+      ErrorCode.IO_WRITE_FAILED,
+      `${target} already exists (pass overwrite to replace it)`,
+      {
+        part: target,
+      },
+    );
+  }
+}

@@ -1,0 +1,116 @@
+import type { CompressResult, CompressSegment, HashAlgorithm, SegmentMode } from '../blocks/block-job.js';
+import type { WorkerPool } from '../blocks/worker-pool.js';
+import { JOB_BYTES } from '../limits.js';
+import type { Piece } from './pending-part.js';
+
+interface Waiting {
+  readonly offset: number;
+  readonly length: number;
+  readonly mode: SegmentMode;
+  readonly resolve: (piece: Piece) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Gathers the bytes of small parts into one worker job (one read buffer, one message) and hands each part
+ * its piece when the job comes back: for a package of thousands of small files, messaging per file would
+ * cost more than compressing it.
+ */
+export class CompressBatch {
+  private data = Buffer.allocUnsafeSlow(JOB_BYTES);
+  private fill = 0;
+  private waiting: Waiting[] = [];
+
+  constructor(
+    private readonly pool: WorkerPool,
+    private readonly algorithm: HashAlgorithm,
+    private readonly level: number,
+  ) {}
+
+  get room(): number {
+    return this.data.length - this.fill;
+  }
+
+  /** Where the next part's bytes go (up to `room` bytes); `add` must follow before the next call. */
+  slot(): { buffer: Buffer; at: number } {
+    return { buffer: this.data, at: this.fill };
+  }
+
+  /** Takes the `length` bytes just placed at the reserved position as one part's single piece. */
+  add(length: number, mode: SegmentMode): Promise<Piece> {
+    const offset = this.fill;
+    this.fill += length;
+    return new Promise<Piece>((resolve, reject) =>
+      this.waiting.push({ offset, length, mode, resolve, reject }),
+    );
+  }
+
+  get isEmpty(): boolean {
+    return this.waiting.length === 0;
+  }
+
+  /** Sends the gathered parts to a worker; resolves once a worker has taken them (not when they are done). */
+  async submit(): Promise<void> {
+    if (this.waiting.length === 0) return;
+    const waiting = this.waiting;
+    const data = this.data.subarray(0, this.fill);
+    this.data = Buffer.allocUnsafeSlow(JOB_BYTES);
+    this.fill = 0;
+    this.waiting = [];
+    const segments = waiting.map(({ offset, length, mode }) => ({ offset, length, mode }));
+    const done = submitCompress(this.pool, this.algorithm, this.level, data, segments);
+    done.result.then(
+      (result) => {
+        for (const [i, w] of waiting.entries()) w.resolve(pieceOf(result, i));
+      },
+      (error: unknown) => {
+        for (const w of waiting) w.reject(error);
+      },
+    );
+    await done.taken;
+  }
+}
+
+/**
+ * Runs one compress job. `taken` settles when a worker slot has room for it (the backpressure a producer
+ * waits on), `result` when the worker answers.
+ */
+export function submitCompress(
+  pool: WorkerPool,
+  algorithm: HashAlgorithm,
+  level: number,
+  data: Uint8Array,
+  segments: readonly CompressSegment[],
+): { taken: Promise<void>; result: Promise<CompressResult> } {
+  let onTaken: () => void = () => {};
+  const taken = new Promise<void>((resolve) => {
+    onTaken = resolve;
+  });
+  const result = pool
+    .run(() => {
+      onTaken();
+      return { kind: 'compress', algorithm, level, data, segments };
+    }, data.length)
+    .then((answer) => answer as CompressResult);
+  result.catch(() => {});
+  return { taken: Promise.race([taken, result.then(() => undefined)]), result };
+}
+
+/** Segment `index` of a job's answer as a piece to write. */
+export function pieceOf(result: CompressResult, index: number): Piece {
+  const outcome = result.outcomes[index];
+  if (!outcome) throw new RangeError(`compress result has no segment ${index}`);
+  const from = outcome.stored ? result.input : result.output;
+  const bytes = (from ?? new Uint8Array(0)).subarray(outcome.start, outcome.start + outcome.length);
+  return {
+    stored: outcome.stored,
+    bytes,
+    length: outcome.inputLength,
+    sizes: outcome.sizes,
+    hashes: outcome.hashes,
+    crc: outcome.crc,
+    input: result.input
+      ? result.input.subarray(outcome.inputStart, outcome.inputStart + outcome.inputLength)
+      : null,
+  };
+}

@@ -1,0 +1,561 @@
+/**
+ * The block-aligned package writer (FORMAT.md §3, §8).
+ *
+ * Why not yazl: a streaming App-V client fetches single 64 KiB blocks by byte range and inflates each alone,
+ * which only works if the writer deflates every block with a full flush (Z_FULL_FLUSH: byte-aligned output,
+ * dictionary reset) and records each block's compressed size for AppxBlockMap.xml. yazl pipes a whole entry
+ * through one zlib stream: it never flushes per block and cannot say where one block's bytes end, so its
+ * output can be listed but never streamed. It also writes the classic ZIP profile (version 20 headers with
+ * sizes, no ZIP64 unless forced) rather than the SDK's. yazl stays in the tests, for ordinary ZIPs.
+ *
+ * How it works: a producer (`addPart`) reads each part in 64 KiB-aligned pieces (small parts gathered into
+ * one job) and hands them to the block workers, which deflate every block alone, hash it and CRC it (so
+ * both cores compress and nothing is read twice); a single writing loop takes the answers in part order and
+ * writes local header, blocks, final block and data descriptor. The BlockMap is then built from what was
+ * recorded (`parts`). Memory is bounded by the pool's jobs in flight plus WRITE_QUEUE_BYTES of answers not
+ * yet written, whatever the package's size.
+ */
+import type { Writable } from 'node:stream';
+import { HASH_LENGTH, type HashAlgorithm } from '../blocks/block-job.js';
+import { crc32Combine } from '../blocks/crc32-combine.js';
+import { WorkerPool } from '../blocks/worker-pool.js';
+import { AppvError, abortError, ErrorCode, isAppvError, toAppvError } from '../errors.js';
+import { BLOCK_SIZE, JOB_BYTES, SMALL_PART_BYTES, WRITE_QUEUE_BYTES } from '../limits.js';
+import {
+  CONTENT_TYPES_ITEM,
+  decodeItemName,
+  encodePartName,
+  isDriveLetter,
+  nameKey,
+  partNameProblems,
+} from '../part-name.js';
+import { CompressionMethod } from '../zip/compression-method.js';
+import { AtomicFile } from './atomic-file.js';
+import { CompressBatch, pieceOf, submitCompress } from './compress-batch.js';
+import { DOS_EPOCH, type DosDateTime, toDosDateTime } from './dos-time.js';
+import { OutputSink } from './output-sink.js';
+import {
+  type FileContent,
+  knownSize,
+  type PartContent,
+  type RawPartContent,
+  readPieces,
+  readSmallFile,
+} from './part-content.js';
+import { PendingPart, type Piece } from './pending-part.js';
+import {
+  centralHeader,
+  dataDescriptor,
+  endRecords,
+  localHeader,
+  localHeaderSize,
+} from './profile-records.js';
+import type { WrittenBlock, WrittenPart } from './written-part.js';
+
+/** FORMAT.md §3: the empty final block (BFINAL=1, fixed Huffman, end-of-block) that ends a deflated part. */
+const FINAL_DEFLATE_BLOCK = Uint8Array.of(0x03, 0x00);
+
+export type PartMethod = 'auto' | 'deflate' | 'stored';
+
+export interface PackageWriterOptions {
+  /** Deflate level 1–9 (default 6); 0 stores every part. */
+  readonly level?: number;
+  /** BlockMap hash (FORMAT.md §2); default sha256. */
+  readonly algorithm?: HashAlgorithm;
+  /** Worker threads (default: every core). Ignored when `pool` is given. */
+  readonly threads?: number;
+  /** A pool to share (the caller destroys it); by default the writer makes and destroys its own. */
+  readonly pool?: WorkerPool;
+  /** Timestamp of every entry; default now. */
+  readonly modified?: Date;
+  /** Fixed timestamps (1980-01-01), so the same input gives the same bytes. */
+  readonly deterministic?: boolean;
+  /** For a path target: replace an existing file (default true). */
+  readonly overwrite?: boolean;
+  readonly signal?: AbortSignal;
+  /** Uncompressed bytes written so far. */
+  readonly onProgress?: (bytes: number) => void;
+}
+
+export interface AddPartOptions {
+  /** `auto` (default) deflates unless it saves under ~1.6%; `stored` for content that is already compressed. */
+  readonly method?: PartMethod;
+  /** False for parts the BlockMap never lists (FORMAT.md §1); default true. */
+  readonly inBlockMap?: boolean;
+}
+
+export interface WrittenPackage {
+  readonly parts: readonly WrittenPart[];
+  /** Total bytes written. */
+  readonly size: number;
+}
+
+type State = 'open' | 'finishing' | 'done' | 'failed';
+
+export class PackageWriter {
+  private readonly writtenParts: WrittenPart[] = [];
+  private readonly queue: PendingPart[] = [];
+  private readonly names = new Map<string, string>();
+  private readonly pool: WorkerPool;
+  private readonly ownsPool: boolean;
+  private readonly batch: CompressBatch;
+  private readonly algorithm: HashAlgorithm;
+  private readonly level: number;
+  private readonly dosTime: DosDateTime;
+  private state: State = 'open';
+  private failure: AppvError | null = null;
+  private queuedBytes = 0;
+  private progressBytes = 0;
+  private wakeWriter: (() => void) | null = null;
+  private wakeProducer: (() => void) | null = null;
+  private adding = false;
+  private current: PendingPart | null = null;
+  private released: Promise<void> | null = null;
+  /** Parts accepted by addPart/addRawPart, and who waits for all of them to be written. */
+  private admitted = 0;
+  private drainWaiters: (() => void)[] = [];
+  private readonly writing: Promise<void>;
+  private readonly onAbort = () => this.fail(abortError(this.options.signal as AbortSignal));
+
+  private constructor(
+    private readonly sink: OutputSink,
+    private readonly options: PackageWriterOptions,
+    private readonly file: AtomicFile | null,
+    private readonly stream: Writable | null,
+  ) {
+    this.algorithm = options.algorithm ?? 'sha256';
+    this.level = options.level ?? 6;
+    if (!Number.isInteger(this.level) || this.level < 0 || this.level > 9) {
+      throw new AppvError(ErrorCode.PACK_INPUT_INVALID, `Deflate level ${options.level} is not 0–9`);
+    }
+    this.dosTime = options.deterministic ? DOS_EPOCH : toDosDateTime(options.modified ?? new Date());
+    this.ownsPool = options.pool === undefined;
+    this.pool = options.pool ?? new WorkerPool(options.threads);
+    this.batch = new CompressBatch(this.pool, this.algorithm, this.level);
+    options.signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.writing = this.writeLoop();
+    this.writing.catch(() => {});
+  }
+
+  /** Writes to `path` through a temporary file renamed at `finish` (never a half package under that name). */
+  static async toFile(path: string, options: PackageWriterOptions = {}): Promise<PackageWriter> {
+    if (options.signal?.aborted) throw abortError(options.signal);
+    const file = await AtomicFile.create(path, { overwrite: options.overwrite ?? true });
+    try {
+      return new PackageWriter(OutputSink.toFile(file.handle), options, file, null);
+    } catch (error) {
+      await file.discard();
+      throw error;
+    }
+  }
+
+  /** Writes to a Node stream, ended by `finish`. */
+  static toStream(stream: Writable, options: PackageWriterOptions = {}): PackageWriter {
+    return new PackageWriter(OutputSink.toStream(stream), options, null, stream);
+  }
+
+  /** Parts written so far, in package order. */
+  get parts(): readonly WrittenPart[] {
+    return this.writtenParts;
+  }
+
+  /**
+   * Queues a part. `name` is the decoded part name (BlockMap form, `\` or `/` separators). Resolves once the
+   * part's bytes are handed to the workers, not when they are written: call `finish` to wait for everything.
+   */
+  async addPart(name: string, content: PartContent, options: AddPartOptions = {}): Promise<void> {
+    const part = this.admit(name, options.inBlockMap ?? true);
+    this.adding = true;
+    try {
+      const mode: PartMethod = this.level === 0 ? 'stored' : (options.method ?? 'auto');
+      const size = await knownSize(content, part.name);
+      this.queue.push(part);
+      this.wake();
+      if (size !== undefined && size <= Math.min(SMALL_PART_BYTES, JOB_BYTES)) {
+        await this.addSmall(part, content, size, mode);
+      } else {
+        await this.addLarge(part, content, size, mode);
+      }
+    } catch (error) {
+      throw this.fail(toAppvError(error, ErrorCode.PACK_SOURCE_UNREADABLE, { part: part.name }));
+    } finally {
+      this.adding = false;
+      part.close();
+      this.wake();
+    }
+  }
+
+  /** Queues a part copied as raw compressed bytes from another package (no inflate, no deflate). */
+  async addRawPart(name: string, raw: RawPartContent, options: { inBlockMap?: boolean } = {}): Promise<void> {
+    checkRaw(name, raw);
+    const part = this.admit(name, options.inBlockMap ?? true, raw);
+    try {
+      await this.batch.submit();
+    } catch (error) {
+      throw this.fail(toAppvError(error, ErrorCode.WORKER_FAILED, { part: part.name }));
+    }
+    this.queue.push(part);
+    part.close();
+    this.wake();
+  }
+
+  /**
+   * Waits until every part added so far is written and returns their records: what the BlockMap is built
+   * from before it is itself added.
+   */
+  async written(): Promise<readonly WrittenPart[]> {
+    this.assertOpen();
+    await this.batch.submit();
+    while (this.writtenParts.length < this.admitted) {
+      this.throwIfFailed();
+      await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+    }
+    this.throwIfFailed();
+    return this.writtenParts;
+  }
+
+  /** Waits for every part, writes the central directory and end records, then renames or ends the output. */
+  async finish(): Promise<WrittenPackage> {
+    try {
+      this.assertOpen();
+      this.state = 'finishing';
+      await this.batch.submit();
+      this.wake();
+      await this.writing;
+      this.throwIfFailed();
+      const directoryOffset = this.sink.position;
+      for (const part of this.writtenParts) await this.sink.write(centralHeader(part));
+      const directorySize = this.sink.position - directoryOffset;
+      await this.sink.write(endRecords(this.writtenParts.length, directoryOffset, directorySize));
+      await this.sink.flush();
+      this.throwIfFailed();
+      if (this.file) await this.file.commit();
+      if (this.stream) await endStream(this.stream);
+      this.state = 'done';
+      return { parts: this.writtenParts, size: this.sink.position };
+    } catch (error) {
+      throw this.fail(toAppvError(error, ErrorCode.IO_WRITE_FAILED));
+    } finally {
+      await this.release();
+    }
+  }
+
+  /** Stops, discards the temporary file (or destroys the stream) and releases the workers. */
+  async abort(reason?: unknown): Promise<void> {
+    this.fail(new AppvError(ErrorCode.ABORTED, 'The package writer was aborted', { cause: reason }));
+    await this.writing.catch(() => undefined);
+    await this.release();
+  }
+
+  // ---- producer side ---------------------------------------------------------------------------------
+
+  private admit(name: string, inBlockMap: boolean, raw?: RawPartContent): PendingPart {
+    this.assertOpen();
+    if (this.adding) {
+      throw new AppvError(
+        ErrorCode.WRITER_STATE,
+        'Parts are written in order: await each addPart before the next',
+      );
+    }
+    // FORMAT.md §1: the content types stream is not a part; its item name is fixed and never encoded.
+    if (name === CONTENT_TYPES_ITEM) {
+      this.claimName(name);
+      return new PendingPart(name, name, false, this.dosTime, raw);
+    }
+    const decoded = name.replaceAll('/', '\\');
+    const zipName = encodePartName(decoded);
+    const problems = partNameProblems(zipName);
+    // A drive letter hides behind its encoded ':' in the ZIP name, but a client joining names would see it.
+    const drive = decoded.split('\\').find(isDriveLetter);
+    if (drive !== undefined) problems.push(`segment "${drive}" is a Windows drive letter`);
+    if (problems.length > 0 || safeDecode(zipName) !== decoded) {
+      throw new AppvError(
+        ErrorCode.PACK_NAME_INVALID,
+        `"${name}" cannot be a part name: ${problems.join('; ') || 'it does not survive encoding'}`,
+        { part: decoded },
+      );
+    }
+    this.claimName(decoded);
+    return new PendingPart(decoded, zipName, inBlockMap, this.dosTime, raw);
+  }
+
+  private claimName(name: string): void {
+    const key = nameKey(name);
+    const earlier = this.names.get(key);
+    if (earlier !== undefined) {
+      throw new AppvError(
+        ErrorCode.PACK_NAME_COLLISION,
+        `"${name}" and "${earlier}" are the same part name (OPC compares names case-insensitively)`,
+        { part: name },
+      );
+    }
+    this.names.set(key, name);
+    this.admitted++;
+  }
+
+  private async addSmall(
+    part: PendingPart,
+    content: PartContent,
+    size: number,
+    mode: PartMethod,
+  ): Promise<void> {
+    if (size === 0) return; // no pieces: an empty part is stored
+    await this.waitForQueueRoom(size);
+    if (this.batch.room < size) await this.batch.submit();
+    const { buffer, at } = this.batch.slot();
+    // Only memory and files have a size known in advance (knownSize), so only they come here.
+    if (content instanceof Uint8Array) buffer.set(content, at);
+    else readSmallFile(content as FileContent, size, buffer, at, part.name);
+    this.queuedBytes += size;
+    part.push(this.batch.add(size, mode));
+  }
+
+  private async addLarge(
+    part: PendingPart,
+    content: PartContent,
+    size: number | undefined,
+    mode: PartMethod,
+  ): Promise<void> {
+    // Earlier small parts must not wait behind this one's reads (the writing loop takes parts in order).
+    await this.batch.submit();
+    // FORMAT.md §8 gives a part one method. With `auto`, the first piece decides it; until its answer is
+    // back, later pieces are deflated speculatively and keep their input, so no core waits for the decision.
+    let decided: 'stored' | 'deflate' | null = mode === 'auto' ? null : mode;
+    let first = true;
+    for await (const piece of readPieces(content, JOB_BYTES, part.name, size, this.options.signal)) {
+      this.throwIfFailed();
+      await this.waitForQueueRoom(piece.length);
+      this.queuedBytes += piece.length;
+      const segment = {
+        offset: 0,
+        length: piece.length,
+        mode: decided ?? (first ? 'auto' : 'deflate'),
+        keepInput: decided === null && !first,
+      } as const;
+      const job = submitCompress(this.pool, this.algorithm, this.level, piece, [segment]);
+      const result = job.result.then((answer) => pieceOf(answer, 0));
+      part.push(result);
+      if (first && decided === null) {
+        result.then(
+          (answer) => {
+            decided = answer.stored ? 'stored' : 'deflate';
+          },
+          () => {}, // the writing loop reports it
+        );
+      }
+      first = false;
+      await job.taken;
+    }
+  }
+
+  private async waitForQueueRoom(bytes: number): Promise<void> {
+    while (this.queuedBytes > 0 && this.queuedBytes + bytes > WRITE_QUEUE_BYTES) {
+      this.throwIfFailed();
+      // The writing loop may be waiting for a part whose bytes are still gathered here.
+      await this.batch.submit();
+      await new Promise<void>((resolve) => {
+        this.wakeProducer = resolve;
+      });
+    }
+    this.throwIfFailed();
+  }
+
+  // ---- writing side ----------------------------------------------------------------------------------
+
+  private async writeLoop(): Promise<void> {
+    for (let part = await this.nextPart(); part !== null; part = await this.nextPart()) {
+      this.current = part;
+      this.writtenParts.push(part.raw ? await this.writeRaw(part) : await this.writeCompressed(part));
+      this.current = null;
+      this.wakeDrainWaiters();
+    }
+  }
+
+  private async nextPart(): Promise<PendingPart | null> {
+    for (;;) {
+      this.throwIfFailed();
+      const part = this.queue.shift();
+      if (part) return part;
+      if (this.state !== 'open') return null;
+      await new Promise<void>((resolve) => {
+        this.wakeWriter = resolve;
+      });
+    }
+  }
+
+  private async writeCompressed(part: PendingPart): Promise<WrittenPart> {
+    const first = await this.piece(part, 0);
+    const method = first === null || first.stored ? CompressionMethod.Stored : CompressionMethod.Deflate;
+    const offset = this.sink.position;
+    await this.sink.write(localHeader(part.zipName, method, part.dosTime));
+    const blocks: WrittenBlock[] = [];
+    const hashLength = HASH_LENGTH[this.algorithm];
+    let crc = 0;
+    let size = 0;
+    let compressedSize = 0;
+    const stored = method === CompressionMethod.Stored;
+    for (let index = 0, piece = first; piece !== null; piece = await this.piece(part, ++index)) {
+      const bytes = piece.stored === stored ? piece.bytes : stored ? piece.input : null;
+      if (bytes === null) {
+        throw new AppvError(ErrorCode.WORKER_FAILED, `${part.name}: a piece came back in the wrong method`);
+      }
+      await this.sink.write(bytes);
+      crc = crc32Combine(crc, piece.crc, piece.length);
+      size += piece.length;
+      compressedSize += bytes.length;
+      for (let at = 0, block = 0; at < piece.hashes.length; at += hashLength, block++) {
+        const hash = Buffer.from(piece.hashes.subarray(at, at + hashLength));
+        blocks.push(stored ? { hash } : { hash, size: piece.sizes[block] as number });
+      }
+      this.queuedBytes -= piece.length;
+      this.wakeProducer?.();
+      this.progress(piece.length);
+    }
+    if (method === CompressionMethod.Deflate) {
+      await this.sink.write(FINAL_DEFLATE_BLOCK);
+      compressedSize += FINAL_DEFLATE_BLOCK.length;
+    }
+    await this.sink.write(dataDescriptor(crc, compressedSize, size));
+    return this.record(part, { method, offset, crc, size, compressedSize, blocks });
+  }
+
+  private async writeRaw(part: PendingPart): Promise<WrittenPart> {
+    const raw = part.raw as RawPartContent;
+    const offset = this.sink.position;
+    await this.sink.write(localHeader(part.zipName, raw.method, part.dosTime));
+    for (let at = 0; at < raw.compressedSize; at += JOB_BYTES) {
+      this.throwIfFailed();
+      const length = Math.min(JOB_BYTES, raw.compressedSize - at);
+      await this.sink.write(await raw.source.read(raw.dataOffset + at, length, this.options.signal));
+    }
+    await this.sink.write(dataDescriptor(raw.crc, raw.compressedSize, raw.size));
+    this.progress(raw.size);
+    return this.record(part, {
+      method: raw.method,
+      offset,
+      crc: raw.crc,
+      size: raw.size,
+      compressedSize: raw.compressedSize,
+      blocks: raw.blocks.map((b) =>
+        b.size === undefined ? { hash: b.hash } : { hash: b.hash, size: b.size },
+      ),
+    });
+  }
+
+  private async piece(part: PendingPart, index: number): Promise<Piece | null> {
+    const piece = await part.next(index);
+    this.throwIfFailed();
+    return piece;
+  }
+
+  private record(
+    part: PendingPart,
+    fields: Pick<WrittenPart, 'method' | 'offset' | 'crc' | 'size' | 'compressedSize' | 'blocks'>,
+  ): WrittenPart {
+    return {
+      name: part.name,
+      zipName: part.zipName,
+      dosTime: part.dosTime,
+      lfhSize: localHeaderSize(part.zipName),
+      inBlockMap: part.inBlockMap,
+      ...fields,
+    };
+  }
+
+  private progress(bytes: number): void {
+    this.progressBytes += bytes;
+    this.options.onProgress?.(this.progressBytes);
+  }
+
+  // ---- state -----------------------------------------------------------------------------------------
+
+  private wake(): void {
+    const wake = this.wakeWriter;
+    this.wakeWriter = null;
+    wake?.();
+  }
+
+  private assertOpen(): void {
+    this.throwIfFailed();
+    if (this.state !== 'open') {
+      throw new AppvError(
+        ErrorCode.WRITER_STATE,
+        `The package writer is ${this.state}: no more parts can be added`,
+      );
+    }
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  /** Records the first failure, wakes everyone so they see it, and returns it for the caller to throw. */
+  private fail(error: AppvError): AppvError {
+    if (!this.failure) {
+      this.failure = isAppvError(error) ? error : toAppvError(error, ErrorCode.IO_WRITE_FAILED);
+      this.state = 'failed';
+      // Whoever waits for a piece must see the failure too, and the temporary file goes at once.
+      for (const part of this.queue) part.close();
+      this.current?.close();
+      void this.release();
+    }
+    this.wake();
+    this.wakeProducer?.();
+    this.wakeDrainWaiters();
+    return this.failure;
+  }
+
+  private wakeDrainWaiters(): void {
+    for (const wake of this.drainWaiters.splice(0)) wake();
+  }
+
+  /** Once: removes the temporary file unless committed, and stops the workers it owns. */
+  private release(): Promise<void> {
+    this.released ??= (async () => {
+      this.options.signal?.removeEventListener('abort', this.onAbort);
+      if (this.state !== 'done') {
+        await this.file?.discard();
+        this.stream?.destroy();
+      }
+      if (this.ownsPool) await this.pool.destroy();
+    })();
+    return this.released;
+  }
+}
+
+function safeDecode(zipName: string): string | null {
+  try {
+    return decodeItemName(zipName);
+  } catch {
+    return null;
+  }
+}
+
+/** FORMAT.md §3, §9.6: a raw copy must carry a BlockMap that fits its bytes, or the copy would not verify. */
+function checkRaw(name: string, raw: RawPartContent): void {
+  const blocks = Math.ceil(raw.size / BLOCK_SIZE);
+  const sum = raw.blocks.reduce((total, b) => total + (b.size ?? 0), 0);
+  const fits =
+    raw.blocks.length === blocks &&
+    (raw.method === CompressionMethod.Stored
+      ? raw.compressedSize === raw.size && raw.blocks.every((b) => b.size === undefined)
+      : raw.blocks.every((b) => b.size !== undefined) &&
+        (sum === raw.compressedSize || sum === raw.compressedSize - 2));
+  if (!fits) {
+    throw new AppvError(
+      ErrorCode.PACK_INPUT_INVALID,
+      `${name}: its BlockMap entry does not describe its compressed bytes, so it cannot be copied raw`,
+      { part: name },
+    );
+  }
+}
+
+function endStream(stream: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.once('error', reject);
+    stream.end(() => {
+      stream.off('error', reject);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,200 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { type FileHandle, open, stat } from 'node:fs/promises';
+import { AppvError, ErrorCode, throwIfAborted, toAppvError } from '../errors.js';
+import type { RandomAccessSource } from '../source/random-access-source.js';
+import type { CompressionMethod } from '../zip/compression-method.js';
+import type { WrittenBlock } from './written-part.js';
+
+/**
+ * What a part's bytes come from: memory, a file on disk (read in 1 MiB pieces, never whole), or any stream
+ * such as a Node `Readable` (its length need not be known in advance).
+ */
+export type PartContent = Uint8Array | FileContent | AsyncIterable<Uint8Array>;
+
+export interface FileContent {
+  readonly path: string;
+  /** The size the caller saw; the file must still have it when read (else PACK_SOURCE_CHANGED). */
+  readonly size?: number;
+}
+
+/**
+ * A part copied as its raw compressed bytes from another package: no inflate, no deflate (FORMAT.md §3: the
+ * per-block sizes and hashes stay true because the bytes do not change).
+ */
+export interface RawPartContent {
+  readonly source: RandomAccessSource;
+  /** Where the compressed bytes start in `source` (after the local header). */
+  readonly dataOffset: number;
+  readonly compressedSize: number;
+  readonly size: number;
+  readonly crc: number;
+  readonly method: CompressionMethod;
+  /** The part's BlockMap blocks in the source package. */
+  readonly blocks: readonly WrittenBlock[];
+}
+
+export function isFileContent(content: PartContent): content is FileContent {
+  return !(content instanceof Uint8Array) && typeof (content as FileContent).path === 'string';
+}
+
+/** The content's length when it can be known before reading: memory, or a file (stat). */
+export async function knownSize(content: PartContent, name: string): Promise<number | undefined> {
+  if (content instanceof Uint8Array) return content.length;
+  if (!isFileContent(content)) return undefined;
+  if (content.size !== undefined) return content.size;
+  try {
+    const info = await stat(content.path);
+    if (!info.isFile()) throw notAFile(content.path, name);
+    return info.size;
+  } catch (error) {
+    throw toAppvError(error, ErrorCode.PACK_SOURCE_UNREADABLE, { part: name });
+  }
+}
+
+/**
+ * Reads a small file whole into `target` at `at`, synchronously: for the thousands of small files of a real
+ * package, one open/read/close without event-loop hops is several times faster, and each call is short.
+ */
+export function readSmallFile(
+  content: FileContent,
+  size: number,
+  target: Buffer,
+  at: number,
+  name: string,
+): void {
+  let fd: number;
+  try {
+    fd = openSync(content.path, 'r');
+  } catch (error) {
+    throw unreadable(error, content.path, name);
+  }
+  try {
+    let done = 0;
+    while (done < size) {
+      const n = readSync(fd, target, at + done, size - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+    // One byte more tells a file that grew from one that is exactly as large as stat said.
+    const probe = Buffer.allocUnsafe(1);
+    if (done !== size || readSync(fd, probe, 0, 1, size) !== 0) throw changed(content.path, name, size);
+  } catch (error) {
+    throw toAppvError(error, ErrorCode.PACK_SOURCE_UNREADABLE, { part: name });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The content in pieces of exactly `pieceSize` bytes (the last one shorter, and none for empty content).
+ * A file is checked against its expected size at the end.
+ */
+export async function* readPieces(
+  content: PartContent,
+  pieceSize: number,
+  name: string,
+  expectedSize: number | undefined,
+  signal?: AbortSignal,
+): AsyncGenerator<Buffer> {
+  if (content instanceof Uint8Array) {
+    for (let at = 0; at < content.length; at += pieceSize) {
+      yield Buffer.from(content.subarray(at, at + pieceSize));
+    }
+  } else if (isFileContent(content)) {
+    yield* readFilePieces(content, pieceSize, name, expectedSize, signal);
+  } else {
+    yield* rechunk(content, pieceSize, name, signal);
+  }
+}
+
+async function* readFilePieces(
+  content: FileContent,
+  pieceSize: number,
+  name: string,
+  expectedSize: number | undefined,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Buffer> {
+  let handle: FileHandle;
+  try {
+    handle = await open(content.path, 'r');
+  } catch (error) {
+    throw unreadable(error, content.path, name);
+  }
+  try {
+    let position = 0;
+    for (;;) {
+      throwIfAborted(signal);
+      // allocUnsafeSlow: owns its memory, so it can be transferred to a worker without a copy.
+      const piece = Buffer.allocUnsafeSlow(pieceSize);
+      let fill = 0;
+      while (fill < pieceSize) {
+        const { bytesRead } = await handle.read(piece, fill, pieceSize - fill, position);
+        if (bytesRead === 0) break;
+        fill += bytesRead;
+        position += bytesRead;
+      }
+      if (expectedSize !== undefined && position > expectedSize)
+        throw changed(content.path, name, expectedSize);
+      if (fill > 0) yield fill === pieceSize ? piece : piece.subarray(0, fill);
+      if (fill < pieceSize) break;
+    }
+    if (expectedSize !== undefined && position !== expectedSize)
+      throw changed(content.path, name, expectedSize);
+  } catch (error) {
+    throw toAppvError(error, ErrorCode.PACK_SOURCE_UNREADABLE, { part: name });
+  } finally {
+    await handle.close();
+  }
+}
+
+async function* rechunk(
+  chunks: AsyncIterable<Uint8Array>,
+  pieceSize: number,
+  name: string,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Buffer> {
+  let piece = Buffer.allocUnsafeSlow(pieceSize);
+  let fill = 0;
+  try {
+    for await (const chunk of chunks) {
+      throwIfAborted(signal);
+      let at = 0;
+      while (at < chunk.length) {
+        const take = Math.min(pieceSize - fill, chunk.length - at);
+        piece.set(chunk.subarray(at, at + take), fill);
+        fill += take;
+        at += take;
+        if (fill === pieceSize) {
+          yield piece;
+          piece = Buffer.allocUnsafeSlow(pieceSize);
+          fill = 0;
+        }
+      }
+    }
+  } catch (error) {
+    throw toAppvError(error, ErrorCode.PACK_SOURCE_UNREADABLE, { part: name });
+  }
+  if (fill > 0) yield piece.subarray(0, fill);
+}
+
+function unreadable(error: unknown, path: string, name: string): AppvError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new AppvError(ErrorCode.PACK_SOURCE_UNREADABLE, `Cannot read ${path} for ${name}: ${reason}`, {
+    part: name,
+    cause: error,
+  });
+}
+
+function notAFile(path: string, name: string): AppvError {
+  return new AppvError(ErrorCode.PACK_SOURCE_UNREADABLE, `${path} (for ${name}) is not a regular file`, {
+    part: name,
+  });
+}
+
+function changed(path: string, name: string, size: number): AppvError {
+  return new AppvError(
+    ErrorCode.PACK_SOURCE_CHANGED,
+    `${path} (for ${name}) changed while being packed: it no longer has ${size} bytes`,
+    { part: name },
+  );
+}

@@ -1,0 +1,215 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type AppvPackage, ErrorCode, editPackage, openPackage, packPackage, verifyPackage } from 'appv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asyncCodeOf } from '../helpers/error-code.js';
+import { pythonVerifyBlockMap } from '../helpers/external.js';
+import { fixtureFiles } from '../helpers/fixtures.js';
+
+const work = mkdtempSync(path.join(tmpdir(), 'appv-edit-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+let counter = 0;
+const out = (name = 'edited.appv') => {
+  const dir = path.join(work, `${counter++}`);
+  mkdirSync(dir);
+  return path.join(dir, name);
+};
+
+function text(size: number, seed: number): Buffer {
+  const bytes = Buffer.alloc(size);
+  for (let i = 0, s = seed; i < size; i++) {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    bytes[i] = 97 + ((s >> 16) % 12);
+  }
+  return bytes;
+}
+
+const APP = 'Root\\VFS\\ProgramFilesX86\\Vendor App';
+let original = '';
+
+beforeAll(async () => {
+  const source = path.join(work, 'source');
+  mkdirSync(path.join(source, 'data'), { recursive: true });
+  mkdirSync(path.join(source, 'empty'), { recursive: true });
+  writeFileSync(path.join(source, 'app.exe'), text(300_000, 1));
+  writeFileSync(path.join(source, 'app.ico'), text(2_000, 2));
+  writeFileSync(path.join(source, 'data', 'big.dat'), text(500_000, 3));
+  writeFileSync(path.join(source, 'data', 'small.txt'), 'small');
+  original = path.join(work, 'original.appv');
+  await packPackage(source, original, {
+    vfs: 'ProgramFilesX86/Vendor App',
+    name: 'Vendor.App',
+    version: '1.2.3.4',
+    primary: ['data/big.dat:0-2'],
+  });
+});
+
+async function withPackage<T>(file: string, use: (pkg: AppvPackage) => Promise<T>): Promise<T> {
+  const pkg = await openPackage(file);
+  try {
+    return await use(pkg);
+  } finally {
+    await pkg.close();
+  }
+}
+
+async function verifyClean(file: string): Promise<void> {
+  await withPackage(file, async (pkg) => {
+    const report = await verifyPackage(pkg);
+    expect(report.findings).toEqual([]);
+  });
+  const independent = pythonVerifyBlockMap(file);
+  expect(independent.ok, independent.output).toBe(true);
+}
+
+/** Each part's compressed bytes, by name. */
+function compressedParts(file: string): Promise<Map<string, Buffer>> {
+  return withPackage(file, async (pkg) => {
+    const bytes = readFileSync(file);
+    return new Map(
+      pkg.items.map((i) => [i.name, bytes.subarray(i.dataOffset, i.dataOffset + i.compressedSize)] as const),
+    );
+  });
+}
+
+async function identity(file: string) {
+  return withPackage(file, async (pkg) => {
+    const id = (await pkg.manifest()).identity;
+    return { name: id.name, version: id.version, packageId: id.packageId, versionId: id.versionId };
+  });
+}
+
+describe('appv edit', () => {
+  it('--new-version keeps the PackageId, takes a new VersionId, bumps the version; payload copied raw', async () => {
+    const file = out();
+    const result = await editPackage(original, file, { newVersion: true });
+    await verifyClean(file);
+    const before = await identity(original);
+    const after = await identity(file);
+    expect(after.packageId).toBe(before.packageId);
+    expect(after.versionId).not.toBe(before.versionId);
+    expect(after.version).toBe('1.2.3.5');
+    expect(after.name).toBe(before.name);
+    expect(result.copied).toBe(4);
+
+    const a = await compressedParts(original);
+    const b = await compressedParts(file);
+    for (const name of [
+      `${APP}\\app.exe`,
+      `${APP}\\app.ico`,
+      `${APP}\\data\\big.dat`,
+      `${APP}\\data\\small.txt`,
+      'Registry.dat',
+    ]) {
+      expect(b.get(name)?.equals(a.get(name) as Buffer), name).toBe(true);
+    }
+    // Untouched App-V documents are copied raw too; the history gains an item.
+    expect(b.get('StreamMap.xml')?.equals(a.get('StreamMap.xml') as Buffer)).toBe(true);
+    expect(b.get('FilesystemMetadata.xml')?.equals(a.get('FilesystemMetadata.xml') as Buffer)).toBe(true);
+    await withPackage(file, async (pkg) => expect((await pkg.packageHistory())?.items.length).toBe(2));
+    await withPackage(file, async (pkg) => {
+      for (const name of [`${APP}\\app.exe`, `${APP}\\data\\big.dat`]) {
+        const source = await withPackage(original, (o) => o.readPart(name));
+        expect((await pkg.readPart(name)).equals(source)).toBe(true);
+      }
+    });
+  });
+
+  it('--branch --name gives a new PackageId, VersionId and name', async () => {
+    const file = out();
+    await editPackage(original, file, {
+      branch: true,
+      name: 'Vendor.App.Beta',
+      displayName: 'Vendor App Beta',
+    });
+    await verifyClean(file);
+    const before = await identity(original);
+    const after = await identity(file);
+    expect(after.packageId).not.toBe(before.packageId);
+    expect(after.versionId).not.toBe(before.versionId);
+    expect(after.name).toBe('Vendor.App.Beta');
+    await withPackage(file, async (pkg) =>
+      expect((await pkg.manifest()).properties.displayName).toBe('Vendor App Beta'),
+    );
+  });
+
+  it('--add and --remove change the payload; FilesystemMetadata and StreamMap follow', async () => {
+    const added = path.join(work, 'added.txt');
+    writeFileSync(added, text(70_000, 9));
+    const replacement = path.join(work, 'replacement.dat');
+    writeFileSync(replacement, text(10_000, 10));
+    const file = out();
+    const result = await editPackage(original, file, {
+      add: [
+        { name: 'Root/VFS/ProgramFilesX86/Vendor App/new dir/added {1}.txt', path: added },
+        { name: `${APP}\\data\\big.dat`, path: replacement },
+      ],
+      remove: [`${APP}\\data\\small.txt`],
+    });
+    expect([result.added, result.removed]).toEqual([2, 1]);
+    await verifyClean(file);
+    await withPackage(file, async (pkg) => {
+      expect(pkg.has(`${APP}\\data\\small.txt`)).toBe(false);
+      expect((await pkg.readPart(`${APP}\\new dir\\added {1}.txt`)).equals(readFileSync(added))).toBe(true);
+      expect((await pkg.readPart(`${APP}\\data\\big.dat`)).equals(readFileSync(replacement))).toBe(true);
+      // big.dat shrank to one block: the primary block's run 0-2 is cut to it.
+      const primary = (await pkg.streamMap())?.featureBlocks.find((b) => b.id === 'PrimaryFeatureBlock');
+      expect(primary?.files).toEqual([{ name: `${APP}\\data\\big.dat`, runs: [{ index: 0, count: 1 }] }]);
+      const metadata = await pkg.filesystemMetadata();
+      expect(metadata?.emptyDirectories.map((d) => d.long)).toEqual([`${APP}\\empty`]);
+    });
+  });
+
+  it('changes feature blocks: --publishing, --primary, --load-all', async () => {
+    const file = out();
+    await editPackage(original, file, {
+      publishing: ['Root/VFS/ProgramFilesX86/Vendor App/app.exe:1'],
+      loadAll: true,
+    });
+    await verifyClean(file);
+    await withPackage(file, async (pkg) => {
+      const map = await pkg.streamMap();
+      const publishing = map?.featureBlocks.find((b) => b.id === 'PublishingFeatureBlock');
+      expect(publishing?.files).toEqual([{ name: `${APP}\\app.exe`, runs: [{ index: 1, count: 1 }] }]);
+      expect(map?.featureBlocks.find((b) => b.id === 'PrimaryFeatureBlock')?.loadAll).toBe(true);
+    });
+  });
+
+  it('--set-version and --display-name', async () => {
+    const file = out();
+    await editPackage(original, file, { setVersion: '9.8.7.6', displayName: 'Renamed' });
+    await verifyClean(file);
+    expect((await identity(file)).version).toBe('9.8.7.6');
+  });
+
+  it('refuses contradictions and missing parts before writing anything', async () => {
+    const file = out();
+    const dir = path.dirname(file);
+    expect(await asyncCodeOf(editPackage(original, file, { remove: ['Root/nope.txt'] }))).toBe(
+      ErrorCode.PACK_INPUT_INVALID,
+    );
+    expect(await asyncCodeOf(editPackage(original, file, { branch: true }))).toBe(ErrorCode.USAGE);
+    expect(await asyncCodeOf(editPackage(original, file, { setVersion: '1.2' }))).toBe(
+      ErrorCode.APPV_MANIFEST_INVALID,
+    );
+    expect(
+      await asyncCodeOf(editPackage(original, file, { add: [{ name: 'AppxBlockMap.xml', path: original }] })),
+    ).toBe(ErrorCode.PACK_NAME_INVALID);
+    expect(
+      await asyncCodeOf(
+        editPackage(original, file, { add: [{ name: 'Root/x.txt', path: path.join(work, 'missing') }] }),
+      ),
+    ).toBe(ErrorCode.PACK_SOURCE_UNREADABLE);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('an AppX/MSIX package (no App-V parts) is refused with a typed error', async () => {
+    const msix = fixtureFiles('valid')[0];
+    const file = out();
+    expect(await asyncCodeOf(editPackage(msix?.path as string, file, { newVersion: true }))).toMatch(
+      /^APPV_/,
+    );
+    expect(readdirSync(path.dirname(file))).toEqual([]);
+  });
+});

@@ -1,0 +1,376 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseDynamicConfiguration, parsePackageHistory } from '@appv/manifest';
+import { ErrorCode, extractPackage, openPackage, packPackage, verifyPackage } from 'appv';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { asyncCodeOf } from '../helpers/error-code.js';
+import { pythonVerifyBlockMap, pythonZipTest, unzipTest } from '../helpers/external.js';
+
+const work = mkdtempSync(path.join(tmpdir(), 'appv-pack-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+let counter = 0;
+const fresh = (label: string) => {
+  const dir = path.join(work, `${counter++}-${label}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+};
+
+/** Every file (relative path → bytes) and every empty directory under `root`. */
+function snapshot(root: string): { files: Map<string, Buffer>; empty: string[] } {
+  const files = new Map<string, Buffer>();
+  const empty: string[] = [];
+  const walk = (dir: string, rel: string) => {
+    const entries = readdirSync(dir, { withFileTypes: true });
+    if (entries.length === 0 && rel !== '') empty.push(rel);
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      if (entry.isDirectory()) walk(full, childRel);
+      else files.set(childRel, readFileSync(full));
+    }
+  };
+  walk(root, '');
+  return { files, empty: empty.sort() };
+}
+
+function text(size: number, seed: number): Buffer {
+  const out = Buffer.alloc(size);
+  for (let i = 0, s = seed; i < size; i++) {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    out[i] = 97 + ((s >> 16) % 12);
+  }
+  return out;
+}
+
+async function verifyClean(file: string): Promise<void> {
+  const pkg = await openPackage(file);
+  try {
+    const report = await verifyPackage(pkg);
+    expect(report.findings).toEqual([]);
+    expect(report.valid).toBe(true);
+  } finally {
+    await pkg.close();
+  }
+}
+
+/** Pack `source` (a plain folder) → verify → extract; the payload must come back byte for byte. */
+async function roundTrip(source: string, vfs: string, options: { deterministic?: boolean } = {}) {
+  const out = path.join(fresh('out'), 'pkg.appv');
+  const result = await packPackage(source, out, { vfs, ...options });
+  await verifyClean(out);
+  const extracted = fresh('extracted');
+  const pkg = await openPackage(out);
+  try {
+    await extractPackage(pkg, extracted);
+  } finally {
+    await pkg.close();
+  }
+  const placed = path.join(extracted, 'Root', 'VFS', ...vfs.split('/'));
+  const before = snapshot(source);
+  const after = snapshot(placed);
+  expect([...after.files.keys()].sort()).toEqual([...before.files.keys()].sort());
+  for (const [name, bytes] of before.files) expect(after.files.get(name)?.equals(bytes)).toBe(true);
+  expect(after.empty).toEqual(before.empty);
+  return { out, result };
+}
+
+describe('appv pack: a plain folder → a package that verifies and extracts byte-identical', () => {
+  const source = fresh('source');
+  const files: Record<string, Buffer> = {
+    'app.exe': text(200_000, 1),
+    'app.ico': randomBytes(1150),
+    'empty.txt': Buffer.alloc(0),
+    'one.bin': Buffer.from('x'),
+    'edge 65535.dat': text(65_535, 2),
+    'edge 65536.dat': text(65_536, 3),
+    'edge 65537.dat': text(65_537, 4),
+    'Unicode/été naïve ünïcödé.txt': Buffer.from('accents'),
+    'Unicode/日本語/ファイル.txt': Buffer.from('japanese'),
+    'braces/{GUID-1234} 100% [x] (y) #z &w.txt': Buffer.from('specials'),
+    'images/photo.png': randomBytes(70_000),
+  };
+  for (const [name, bytes] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(source, name)), { recursive: true });
+    writeFileSync(path.join(source, name), bytes);
+  }
+  mkdirSync(path.join(source, 'logs', 'empty deep'), { recursive: true });
+  mkdirSync(path.join(source, 'cache'), { recursive: true });
+  let out = '';
+
+  it('round-trips names, sizes and empty directories', async () => {
+    ({ out } = await roundTrip(source, 'ProgramFilesX86/Vendor App'));
+  });
+
+  it('is accepted by unzip -t, Python zipfile and an independent BlockMap checker', () => {
+    expect(unzipTest(out).ok).toBe(true);
+    expect(pythonZipTest(out).ok).toBe(true);
+    const blockMap = pythonVerifyBlockMap(out);
+    expect(blockMap.ok, blockMap.output).toBe(true);
+  });
+
+  it('stores already-compressed content and deflates the rest, every block with its size', async () => {
+    const pkg = await openPackage(out);
+    try {
+      const png = pkg.part('Root\\VFS\\ProgramFilesX86\\Vendor App\\images\\photo.png');
+      expect(png.method).toBe(0);
+      const exe = pkg.part('Root\\VFS\\ProgramFilesX86\\Vendor App\\app.exe');
+      expect(exe.method).toBe(8);
+      const map = await pkg.blockMap();
+      const entry = map.files.find((f) => f.name === exe.name);
+      expect(entry?.blocks.length).toBe(4);
+      expect(entry?.blocks.every((b) => typeof b.size === 'number')).toBe(true);
+      expect(entry?.lfhSize).toBe(exe.localHeaderSize);
+    } finally {
+      await pkg.close();
+    }
+  });
+
+  it('generates the App-V documents: identity, application, publishing block, FilesystemMetadata, history', async () => {
+    const pkg = await openPackage(out);
+    try {
+      const manifest = await pkg.manifest();
+      expect(manifest.isAppV).toBe(true);
+      expect(manifest.identity.packageId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(manifest.identity.versionId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(manifest.applications.map((a) => a.target)).toEqual([
+        '[{ProgramFilesX86}]\\Vendor App\\app.exe',
+      ]);
+      const streamMap = await pkg.streamMap();
+      const publishing = streamMap?.featureBlocks.find((b) => b.id === 'PublishingFeatureBlock');
+      expect(publishing?.files.map((f) => f.name).sort()).toEqual([
+        'Root\\VFS\\ProgramFilesX86\\Vendor App\\app.exe',
+        'Root\\VFS\\ProgramFilesX86\\Vendor App\\app.ico',
+      ]);
+      const metadata = await pkg.filesystemMetadata();
+      expect(metadata?.emptyDirectories.map((d) => d.long).sort()).toEqual([
+        'Root\\VFS\\ProgramFilesX86\\Vendor App\\cache',
+        'Root\\VFS\\ProgramFilesX86\\Vendor App\\logs\\empty deep',
+      ]);
+      expect((await pkg.packageHistory())?.items.length).toBe(1);
+      expect(pkg.has('Registry.dat')).toBe(true);
+    } finally {
+      await pkg.close();
+    }
+  });
+
+  it('writes <Name>_DeploymentConfig.xml and <Name>_UserConfig.xml beside the package, with its PackageId', async () => {
+    const pkg = await openPackage(out);
+    const packageId = (await pkg.manifest()).identity.packageId;
+    await pkg.close();
+    for (const suffix of ['DeploymentConfig', 'UserConfig']) {
+      const config = parseDynamicConfiguration(
+        readFileSync(path.join(path.dirname(out), `pkg_${suffix}.xml`)),
+      );
+      expect(config.packageId).toBe(packageId);
+    }
+  });
+
+  it('--deterministic: the same input gives the same bytes', async () => {
+    const a = path.join(fresh('det-a'), 'x.appv');
+    const b = path.join(fresh('det-b'), 'x.appv');
+    await packPackage(source, a, {
+      vfs: 'ProgramFilesX86/Vendor App',
+      deterministic: true,
+      dynamicConfig: false,
+    });
+    await packPackage(source, b, {
+      vfs: 'ProgramFilesX86/Vendor App',
+      deterministic: true,
+      dynamicConfig: false,
+    });
+    expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
+  });
+
+  it('takes feature blocks, LoadAll and identity from options', async () => {
+    const file = path.join(fresh('options'), 'o.appv');
+    const result = await packPackage(source, file, {
+      vfs: 'ProgramFilesX86/Vendor App',
+      name: 'Vendor.App',
+      displayName: 'Vendor App',
+      version: '2.3.4.5',
+      packageId: '{0A1B2C3D-0000-4000-8000-000000000001}',
+      publishing: ['app.ico', 'app.exe:0-1,3'],
+      primary: ['Root/VFS/ProgramFilesX86/Vendor App/edge 65537.dat'],
+      loadAll: true,
+    });
+    expect(result.packageId).toBe('0a1b2c3d-0000-4000-8000-000000000001');
+    await verifyClean(file);
+    const pkg = await openPackage(file);
+    try {
+      const map = await pkg.streamMap();
+      const publishing = map?.featureBlocks.find((b) => b.id === 'PublishingFeatureBlock');
+      const exe = publishing?.files.find((f) => f.name.endsWith('app.exe'));
+      expect(exe?.runs).toEqual([
+        { index: 0, count: 2 },
+        { index: 3, count: 1 },
+      ]);
+      const primary = map?.featureBlocks.find((b) => b.id === 'PrimaryFeatureBlock');
+      expect(primary?.loadAll).toBe(true);
+      expect(primary?.files.map((f) => f.name)).toEqual([
+        'Root\\VFS\\ProgramFilesX86\\Vendor App\\edge 65537.dat',
+      ]);
+      const identity = (await pkg.manifest()).identity;
+      expect([identity.name, identity.version]).toEqual(['Vendor.App', '2.3.4.5']);
+    } finally {
+      await pkg.close();
+    }
+  });
+
+  it('repacks its own extraction as a package layout, keeping the manifest and appending history', async () => {
+    const extracted = fresh('layout');
+    const pkg = await openPackage(out);
+    const packageId = (await pkg.manifest()).identity.packageId;
+    await extractPackage(pkg, extracted);
+    await pkg.close();
+    const again = path.join(fresh('again'), 'again.appv');
+    const result = await packPackage(extracted, again);
+    expect(result.layout).toBe('package');
+    expect(result.packageId).toBe(packageId);
+    await verifyClean(again);
+    const repacked = await openPackage(again);
+    try {
+      const history = parsePackageHistory(await repacked.readPart('PackageHistory.xml'));
+      expect(history.items.length).toBe(2);
+    } finally {
+      await repacked.close();
+    }
+  });
+});
+
+describe('appv pack: property — random trees round-trip', () => {
+  const segment = fc
+    .stringMatching(/^[A-Za-z0-9 éü日{}%()+,;=@#&'!$^_~-]{1,10}$/)
+    .filter((s) => !/[ .]$/.test(s) && !/^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i.test(s));
+  const tree = fc.uniqueArray(
+    fc.record({
+      path: fc.array(segment, { minLength: 1, maxLength: 3 }),
+      size: fc.constantFrom(0, 1, 100, 65_535, 65_536, 65_537, 140_000),
+      emptyDir: fc.boolean(),
+    }),
+    { minLength: 1, maxLength: 8, selector: (r) => r.path.join('/').normalize('NFC').toUpperCase() },
+  );
+
+  it('pack → verify → extract is byte-identical', async () => {
+    await fc.assert(
+      fc.asyncProperty(tree, async (entries) => {
+        const source = fresh('prop');
+        const taken = new Set<string>();
+        for (const [i, entry] of entries.entries()) {
+          const rel = entry.path.join('/');
+          const key = rel.normalize('NFC').toUpperCase();
+          // A path cannot be both a file and a directory: skip entries whose prefix is a file already taken.
+          const prefixes = entry.path.slice(0, -1).map((_, k) =>
+            entry.path
+              .slice(0, k + 1)
+              .join('/')
+              .normalize('NFC')
+              .toUpperCase(),
+          );
+          if (prefixes.some((p) => taken.has(`f:${p}`)) || taken.has(`d:${key}`) || taken.has(`f:${key}`))
+            continue;
+          for (const p of prefixes) taken.add(`d:${p}`);
+          const full = path.join(source, ...entry.path);
+          if (entry.emptyDir) {
+            mkdirSync(full, { recursive: true });
+            taken.add(`d:${key}`);
+          } else {
+            mkdirSync(path.dirname(full), { recursive: true });
+            writeFileSync(full, text(entry.size, i + 1));
+            taken.add(`f:${key}`);
+          }
+        }
+        await roundTrip(source, 'ProgramFilesX86/Prop App', { deterministic: true });
+      }),
+      { numRuns: 12 },
+    );
+  }, 300_000);
+});
+
+describe('appv pack: bad input gets a typed error before anything is written', () => {
+  async function expectNothingWritten(source: string, code: string, vfs = 'ProgramFilesX86/Bad') {
+    const outDir = fresh('bad-out');
+    const out = path.join(outDir, 'bad.appv');
+    expect(await asyncCodeOf(packPackage(source, out, { vfs }))).toBe(code);
+    expect(readdirSync(outDir)).toEqual([]);
+  }
+
+  it('names that differ only in case or Unicode normalization', async () => {
+    const source = fresh('case');
+    writeFileSync(path.join(source, 'Readme.txt'), 'a');
+    writeFileSync(path.join(source, 'README.TXT'), 'b');
+    await expectNothingWritten(source, ErrorCode.PACK_NAME_COLLISION);
+    const nfc = fresh('nfc');
+    writeFileSync(path.join(nfc, 'caf\u00e9.txt'), 'a');
+    writeFileSync(path.join(nfc, 'cafe\u0301.txt'), 'b');
+    await expectNothingWritten(nfc, ErrorCode.PACK_NAME_COLLISION);
+  });
+
+  it('names OPC or Windows cannot carry', async () => {
+    for (const bad of ['trailing dot.', 'a\\b.txt', 'colon:name', 'NUL.txt', 'tab\there']) {
+      const source = fresh('name');
+      writeFileSync(path.join(source, 'fine.txt'), 'ok');
+      writeFileSync(path.join(source, bad), 'x');
+      await expectNothingWritten(source, ErrorCode.PACK_NAME_INVALID);
+    }
+    const latin1 = fresh('latin1');
+    writeFileSync(Buffer.concat([Buffer.from(`${latin1}/`), Buffer.from([0x63, 0x61, 0x66, 0xe9])]), 'x');
+    await expectNothingWritten(latin1, ErrorCode.PACK_NAME_INVALID);
+  });
+
+  it('unreadable sources: a dangling link, a FIFO, a missing folder', async () => {
+    const dangling = fresh('dangling');
+    writeFileSync(path.join(dangling, 'fine.txt'), 'ok');
+    symlinkSync(path.join(dangling, 'nowhere'), path.join(dangling, 'link.txt'));
+    await expectNothingWritten(dangling, ErrorCode.PACK_SOURCE_UNREADABLE);
+    const fifo = fresh('fifo');
+    execFileSync('mkfifo', [path.join(fifo, 'pipe')]);
+    await expectNothingWritten(fifo, ErrorCode.PACK_SOURCE_UNREADABLE);
+    await expectNothingWritten(path.join(work, 'does-not-exist'), ErrorCode.PACK_SOURCE_UNREADABLE);
+  });
+
+  it('a feature block naming a file the package does not have, or blocks past its end', async () => {
+    const source = fresh('feature');
+    writeFileSync(path.join(source, 'app.exe'), text(70_000, 1));
+    const outDir = fresh('feature-out');
+    const out = path.join(outDir, 'f.appv');
+    expect(await asyncCodeOf(packPackage(source, out, { publishing: ['missing.exe'] }))).toBe(
+      ErrorCode.PACK_INPUT_INVALID,
+    );
+    expect(await asyncCodeOf(packPackage(source, out, { publishing: ['app.exe:0-5'] }))).toBe(
+      ErrorCode.PACK_INPUT_INVALID,
+    );
+    expect(readdirSync(outDir)).toEqual([]);
+  });
+
+  it('never leaves a package under its final name when writing fails half-way', async () => {
+    const source = fresh('half');
+    writeFileSync(path.join(source, 'a.bin'), text(3_000_000, 1));
+    const outDir = fresh('half-out');
+    const out = path.join(outDir, 'half.appv');
+    const controller = new AbortController();
+    const packing = packPackage(source, out, {
+      signal: controller.signal,
+      onProgress: (done) => {
+        if (done > 0) controller.abort();
+      },
+    });
+    expect(await asyncCodeOf(packing)).toBe(ErrorCode.ABORTED);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(outDir)).toEqual([]);
+    expect(statSync(source).isDirectory()).toBe(true);
+  });
+});

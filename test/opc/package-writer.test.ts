@@ -1,0 +1,400 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import zlib from 'node:zlib';
+import { ErrorCode, OpcPackage, PackageWriter, type WrittenPart } from '@appv/opc';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { asyncCodeOf } from '../helpers/error-code.js';
+import { pythonList, pythonReadAll, pythonZipTest, unzipTest } from '../helpers/external.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'appv-writer-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let counter = 0;
+const target = (name = 'out.zip') => path.join(dir, `${counter++}-${name}`);
+
+/** Compressible but not trivial: text-like bytes with some structure. */
+function textLike(size: number, seed = 1): Buffer {
+  const words = ['alpha ', 'beta ', 'gamma\n', 'delta ', `seed${seed} `, 'epsilon\r\n'];
+  const out = Buffer.alloc(size);
+  let state = seed;
+  for (let i = 0; i < size; ) {
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    const word = words[state % words.length] as string;
+    i += out.write(word, i);
+  }
+  return out;
+}
+
+const SIZES = [0, 1, 65_535, 65_536, 65_537, 3 * 65_536 + 17, 1_300_000, 2_621_440];
+
+/**
+ * FORMAT.md §3: every block of a deflated part inflates alone, from a fresh raw inflater, to exactly the
+ * bytes its hash names; stored blocks are slices. Checked against the package's real bytes.
+ */
+function checkBlocks(bytes: Buffer, part: WrittenPart, content: Buffer): void {
+  const data = part.offset + part.lfhSize;
+  let at = data;
+  part.blocks.forEach((block, k) => {
+    const expected = content.subarray(k * 65_536, (k + 1) * 65_536);
+    let plain: Buffer;
+    if (part.method === 8) {
+      const size = block.size as number;
+      plain = zlib.inflateRawSync(bytes.subarray(at, at + size), {
+        finishFlush: zlib.constants.Z_SYNC_FLUSH,
+      });
+      at += size;
+    } else {
+      expect(block.size).toBeUndefined();
+      plain = bytes.subarray(data + k * 65_536, data + k * 65_536 + expected.length);
+    }
+    expect(plain.equals(expected)).toBe(true);
+    expect(block.hash.equals(createHash('sha256').update(expected).digest())).toBe(true);
+  });
+  if (part.method === 8) {
+    // Σ Block Size = compressed size − 2: the final block belongs to no block (FORMAT.md §3).
+    expect(at - data).toBe(part.compressedSize - 2);
+    expect([...bytes.subarray(at, at + 2)]).toEqual([0x03, 0x00]);
+  }
+}
+
+describe('PackageWriter: the block-aligned ZIP64 profile (FORMAT.md §3, §8)', () => {
+  const contents = new Map<string, Buffer>();
+  SIZES.forEach((size, i) => {
+    contents.set(`Root\\text ${size}.txt`, textLike(size, i + 1));
+  });
+  contents.set('Root\\random.bin', randomBytes(300_000));
+  contents.set('Root\\{braces} 100% é.dat', textLike(70_000, 99));
+  let file = '';
+  let parts: readonly WrittenPart[] = [];
+
+  it('writes parts of every size that read back byte-identical', async () => {
+    file = target();
+    const writer = await PackageWriter.toFile(file);
+    for (const [name, content] of contents) await writer.addPart(name, content);
+    const result = await writer.finish();
+    parts = result.parts;
+    expect(result.size).toBe(readFileSync(file).length);
+    const pkg = await OpcPackage.open(file);
+    try {
+      // No [Content_Types].xml: this package is only a container (the App-V layer adds it).
+      expect(pkg.findings.map((f) => f.code)).toEqual([ErrorCode.CONTENT_TYPES_MISSING]);
+      for (const [name, content] of contents) {
+        expect((await pkg.readPart(pkg.requireItem(name))).equals(content)).toBe(true);
+      }
+    } finally {
+      await pkg.close();
+    }
+  });
+
+  it('makes every block independently inflatable and records its size and hash', () => {
+    const bytes = readFileSync(file);
+    for (const part of parts) checkBlocks(bytes, part, contents.get(part.name) as Buffer);
+    expect(parts.find((p) => p.name === 'Root\\random.bin')?.method).toBe(0); // deflate does not help
+    expect(parts.find((p) => p.name === 'Root\\text 0.txt')?.method).toBe(0); // empty: stored
+    expect(parts.find((p) => p.name === 'Root\\text 2621440.txt')?.method).toBe(8);
+  });
+
+  it('writes the SDK profile: LFH version 45, bit 3, no extra; 24-byte descriptors; ZIP64 end records', () => {
+    const bytes = readFileSync(file);
+    for (const part of parts) {
+      const lfh = part.offset;
+      expect(bytes.readUInt32LE(lfh)).toBe(0x04034b50);
+      expect(bytes.readUInt16LE(lfh + 4)).toBe(45);
+      expect(bytes.readUInt16LE(lfh + 6)).toBe(0x0008);
+      expect(bytes.readUInt32LE(lfh + 14)).toBe(0);
+      expect(bytes.readUInt16LE(lfh + 28)).toBe(0);
+      expect(part.lfhSize).toBe(30 + Buffer.byteLength(part.zipName));
+      const descriptor = lfh + part.lfhSize + part.compressedSize;
+      expect(bytes.readUInt32LE(descriptor)).toBe(0x08074b50);
+      expect(bytes.readUInt32LE(descriptor + 4)).toBe(part.crc >>> 0);
+      expect(Number(bytes.readBigUInt64LE(descriptor + 8))).toBe(part.compressedSize);
+      expect(Number(bytes.readBigUInt64LE(descriptor + 16))).toBe(part.size);
+    }
+    const eocd = bytes.length - 22;
+    expect(bytes.readUInt32LE(eocd)).toBe(0x06054b50);
+    expect(bytes.readUInt16LE(eocd + 10)).toBe(0xffff);
+    expect(bytes.readUInt32LE(eocd + 16)).toBe(0xffffffff);
+    const locator = eocd - 20;
+    expect(bytes.readUInt32LE(locator)).toBe(0x07064b50);
+    const record = Number(bytes.readBigUInt64LE(locator + 8));
+    expect(bytes.readUInt32LE(record)).toBe(0x06064b50);
+    expect(Number(bytes.readBigUInt64LE(record + 4))).toBe(44);
+    expect([bytes.readUInt16LE(record + 12), bytes.readUInt16LE(record + 14)]).toEqual([45, 45]);
+    expect(Number(bytes.readBigUInt64LE(record + 32))).toBe(parts.length);
+  });
+
+  it('is accepted by independent readers (unzip -t, Python zipfile) with the same names and sizes', () => {
+    expect(unzipTest(file).ok).toBe(true);
+    expect(pythonZipTest(file).ok).toBe(true);
+    const listed = pythonList(file);
+    expect(listed.map((l) => [l.name, l.size, l.crc])).toEqual(
+      parts.map((p) => [p.zipName, p.size, p.crc >>> 0]),
+    );
+    const read = pythonReadAll(file);
+    for (const part of parts)
+      expect(read.get(part.zipName)?.equals(contents.get(part.name) as Buffer)).toBe(true);
+  });
+
+  it('copies a part raw: the compressed bytes are identical, no inflate, no deflate', async () => {
+    const source = await OpcPackage.open(file);
+    const copy = target();
+    try {
+      const writer = await PackageWriter.toFile(copy);
+      for (const part of parts) {
+        const item = source.requireItem(part.name);
+        await writer.addRawPart(part.name, {
+          source: source.source,
+          dataOffset: item.dataOffset,
+          compressedSize: item.compressedSize,
+          size: item.uncompressedSize,
+          crc: item.crc32,
+          method: item.method as 0 | 8,
+          blocks: part.blocks,
+        });
+      }
+      const result = await writer.finish();
+      const original = readFileSync(file);
+      const copied = readFileSync(copy);
+      for (const [i, part] of result.parts.entries()) {
+        const from = parts[i] as WrittenPart;
+        expect(part.blocks).toEqual(from.blocks);
+        const a = original.subarray(
+          from.offset + from.lfhSize,
+          from.offset + from.lfhSize + from.compressedSize,
+        );
+        const b = copied.subarray(
+          part.offset + part.lfhSize,
+          part.offset + part.lfhSize + part.compressedSize,
+        );
+        expect(b.equals(a)).toBe(true);
+      }
+    } finally {
+      await source.close();
+    }
+    expect(pythonZipTest(copy).ok).toBe(true);
+  });
+
+  it('takes files on disk and streams, and writes to a stream', async () => {
+    const onDisk = path.join(dir, 'on-disk.bin');
+    const content = textLike(1_500_000, 7);
+    writeFileSync(onDisk, content);
+    const chunks: Buffer[] = [];
+    const out = new PassThrough();
+    out.on('data', (c: Buffer) => chunks.push(c));
+    const writer = PackageWriter.toStream(out);
+    await writer.addPart('Root/from-file.txt', { path: onDisk });
+    const stream = new PassThrough();
+    stream.end(content);
+    await writer.addPart('Root/from-stream.txt', stream);
+    await writer.addPart('Root/small-file.txt', { path: onDisk, size: content.length });
+    await writer.finish();
+    const bytes = Buffer.concat(chunks);
+    const pkg = await OpcPackage.open(bytes);
+    for (const name of ['Root\\from-file.txt', 'Root\\from-stream.txt', 'Root\\small-file.txt']) {
+      expect((await pkg.readPart(pkg.requireItem(name))).equals(content)).toBe(true);
+    }
+    await pkg.close();
+  });
+
+  it('property: any set of parts reads back byte-identical and every block verifies', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            segment: fc.stringMatching(/^[A-Za-z0-9 é{}%_-]{1,12}$/).filter((s) => !/[ .]$/.test(s)),
+            size: fc.constantFrom(0, 1, 100, 65_535, 65_536, 65_537, 200_000),
+            random: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 6 },
+        ),
+        async (specs) => {
+          const seen = new Set<string>();
+          const entries = specs.flatMap((spec, i) => {
+            const name = `Root\\${spec.segment}-${i}`;
+            if (seen.has(name.toLowerCase())) return [];
+            seen.add(name.toLowerCase());
+            return [[name, spec.random ? randomBytes(spec.size) : textLike(spec.size, i)] as const];
+          });
+          const chunks: Buffer[] = [];
+          const out = new PassThrough();
+          out.on('data', (c: Buffer) => chunks.push(c));
+          const writer = PackageWriter.toStream(out, { threads: 2 });
+          for (const [name, content] of entries) await writer.addPart(name, content);
+          const { parts: written } = await writer.finish();
+          const bytes = Buffer.concat(chunks);
+          const pkg = await OpcPackage.open(bytes);
+          expect(pkg.findings.map((f) => f.code)).toEqual([ErrorCode.CONTENT_TYPES_MISSING]);
+          for (const [name, content] of entries) {
+            expect((await pkg.readPart(pkg.requireItem(name))).equals(content)).toBe(true);
+          }
+          await pkg.close();
+          for (const [i, part] of written.entries()) checkBlocks(bytes, part, entries[i]?.[1] as Buffer);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+});
+
+describe('PackageWriter: bad input and interruptions lose nothing', () => {
+  it('refuses names OPC cannot carry and names that differ only in case, before writing them', async () => {
+    const file = target();
+    const writer = await PackageWriter.toFile(file);
+    await writer.addPart('Root\\a.txt', Buffer.from('a'));
+    for (const bad of ['Root\\..\\x', 'Root\\dot.', 'Root\\C:', 'Root\\\\x', '']) {
+      expect(await asyncCodeOf(writer.addPart(bad, Buffer.from('x')))).toBe(ErrorCode.PACK_NAME_INVALID);
+    }
+    expect(await asyncCodeOf(writer.addPart('ROOT\\A.TXT', Buffer.from('b')))).toBe(
+      ErrorCode.PACK_NAME_COLLISION,
+    );
+    // The refusals did not poison the writer: the package is still complete.
+    const result = await writer.finish();
+    expect(result.parts.map((p) => p.name)).toEqual(['Root\\a.txt']);
+    expect(pythonZipTest(file).ok).toBe(true);
+  });
+
+  it('an unreadable source fails the writer and leaves no file, not even a temporary one', async () => {
+    const sub = mkdtempSync(path.join(dir, 'unreadable-'));
+    const file = path.join(sub, 'out.zip');
+    const writer = await PackageWriter.toFile(file);
+    await writer.addPart('Root\\a.txt', textLike(500_000));
+    expect(await asyncCodeOf(writer.addPart('Root\\b.txt', { path: path.join(sub, 'missing') }))).toBe(
+      ErrorCode.PACK_SOURCE_UNREADABLE,
+    );
+    expect(await asyncCodeOf(writer.finish())).toBe(ErrorCode.PACK_SOURCE_UNREADABLE);
+    expect(readdirSync(sub)).toEqual([]);
+  });
+
+  it('a source that changes size while packed is caught', async () => {
+    const sub = mkdtempSync(path.join(dir, 'changed-'));
+    const source = path.join(sub, 'src.bin');
+    writeFileSync(source, textLike(3_000_000));
+    const writer = await PackageWriter.toFile(path.join(sub, 'out.zip'));
+    expect(await asyncCodeOf(writer.addPart('Root\\src.bin', { path: source, size: 2_000_000 }))).toBe(
+      ErrorCode.PACK_SOURCE_CHANGED,
+    );
+    await writer.abort();
+    expect(readdirSync(sub)).toEqual(['src.bin']);
+  });
+
+  it('an AbortSignal stops the writer with ABORTED and removes the temporary file', async () => {
+    const sub = mkdtempSync(path.join(dir, 'abort-'));
+    const controller = new AbortController();
+    const writer = await PackageWriter.toFile(path.join(sub, 'out.zip'), { signal: controller.signal });
+    await writer.addPart('Root\\a.txt', textLike(2_000_000));
+    controller.abort();
+    expect(await asyncCodeOf(writer.addPart('Root\\b.txt', textLike(2_000_000)))).toBe(ErrorCode.ABORTED);
+    expect(await asyncCodeOf(writer.finish())).toBe(ErrorCode.ABORTED);
+    await writer.abort();
+    expect(readdirSync(sub)).toEqual([]);
+  });
+
+  it('with overwrite false, an existing file is left alone', async () => {
+    const file = target('exists.zip');
+    writeFileSync(file, 'precious');
+    expect(await asyncCodeOf(PackageWriter.toFile(file, { overwrite: false }))).toBe(
+      ErrorCode.IO_WRITE_FAILED,
+    );
+    expect(readFileSync(file, 'utf8')).toBe('precious');
+    expect(existsSync(file)).toBe(true);
+  });
+});
+
+describe('PackageWriter: ZIP64 where the classic format runs out', () => {
+  it('writes more than 65,535 entries; our reader and Python read them all', async () => {
+    const file = target('many.zip');
+    const writer = await PackageWriter.toFile(file, { deterministic: true });
+    const count = 70_000;
+    for (let i = 0; i < count; i++)
+      await writer.addPart(`Root\\d${i % 100}\\f${i}.txt`, Buffer.from(`file ${i}\n`));
+    await writer.finish();
+    const listed = pythonList(file);
+    expect(listed.length).toBe(count);
+    expect(listed[count - 1]?.name).toBe(`Root/d99/f${count - 1}.txt`);
+    const pkg = await OpcPackage.open(file);
+    try {
+      expect(pkg.items.length).toBe(count);
+      const last = pkg.requireItem(`Root\\d99\\f${count - 1}.txt`);
+      expect((await pkg.readPart(last)).toString()).toBe(`file ${count - 1}\n`);
+    } finally {
+      await pkg.close();
+    }
+  }, 300_000);
+
+  it('round-trips a part larger than 4 GiB, generated on the fly (ZIP64 extra in the central directory)', async () => {
+    const file = target('huge.zip');
+    // A 100-byte pattern: each block starts with a fresh dictionary (FORMAT.md §3), so only a short period compresses well.
+    const piece = Buffer.alloc(1 << 20, textLike(100, 42));
+    const pieces = 4 * 1024 + 3; // 4 GiB + 3 MiB
+    const size = pieces * piece.length;
+    const written = createHash('sha256');
+    async function* generate(): AsyncGenerator<Buffer> {
+      for (let i = 0; i < pieces; i++) {
+        written.update(piece);
+        yield piece;
+      }
+    }
+    const writer = await PackageWriter.toFile(file, { level: 1 });
+    await writer.addPart('Root\\huge.bin', generate());
+    await writer.addPart('Root\\after.txt', Buffer.from('after the big one'));
+    const { parts: out } = await writer.finish();
+    const huge = out[0] as WrittenPart;
+    expect(huge.size).toBe(size);
+    expect(huge.blocks.length).toBe(Math.ceil(size / 65_536));
+    expect(huge.compressedSize).toBeLessThan(size / 20);
+
+    const pkg = await OpcPackage.open(file);
+    try {
+      expect(pkg.findings.map((f) => f.code)).toEqual([ErrorCode.CONTENT_TYPES_MISSING]);
+      const item = pkg.requireItem('Root\\huge.bin');
+      expect(item.uncompressedSize).toBe(size);
+      expect(item.zip64Extra).toBe(true);
+      const read = createHash('sha256');
+      for await (const chunk of pkg.openStream(item)) read.update(chunk as Buffer);
+      expect(read.digest('hex')).toBe(written.digest('hex'));
+      expect((await pkg.readPart(pkg.requireItem('Root\\after.txt'))).toString()).toBe('after the big one');
+    } finally {
+      await pkg.close();
+    }
+    expect(pythonList(file).map((l) => [l.name, l.size])).toEqual([
+      ['Root/huge.bin', size],
+      ['Root/after.txt', 17],
+    ]);
+  }, 600_000);
+});
+
+describe('PackageWriter: a writer killed mid-way', () => {
+  it('leaves no file under the final name (SIGKILL while writing)', async () => {
+    const sub = mkdtempSync(path.join(dir, 'killed-'));
+    const file = path.join(sub, 'package.appv');
+    const opc = new URL('../../packages/opc/dist/index.js', import.meta.url).href;
+    const script = path.join(sub, 'writer.mjs');
+    writeFileSync(
+      script,
+      `import { PackageWriter } from ${JSON.stringify(opc)};
+       import { randomBytes } from 'node:crypto';
+       const writer = await PackageWriter.toFile(${JSON.stringify(file)});
+       for (let i = 0; ; i++) {
+         await writer.addPart('Root\\\\part' + i + '.bin', randomBytes(4 << 20));
+         if (i === 3) process.stdout.write('writing\\n');
+       }`,
+    );
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.once('data', () => resolve());
+      child.once('exit', (code) => reject(new Error(`writer exited early with ${code}`)));
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    expect(existsSync(file)).toBe(false);
+    // What is left is only the recognisable temporary file, never a package under its name.
+    const left = readdirSync(sub).filter((n) => n !== 'writer.mjs');
+    expect(left.every((n) => /^\.package\.appv\.appv-tmp-[0-9a-f]{12}$/.test(n))).toBe(true);
+    expect(left.length).toBe(1);
+  });
+});
