@@ -256,6 +256,15 @@ describe('serializeBlockMap', () => {
         expect(withoutDocument(parsed)).toEqual(model);
         // Unchanged parsed model → the same bytes.
         expect(serializeBlockMap(parsed).equals(bytes)).toBe(true);
+        // A changed parsed model is regenerated through its tree; a fresh one is written straight to text.
+        // Both are the Windows form: changing a field and changing it back must give the fresh bytes.
+        const probe = { name: 'Probe\\x.bin', size: 0, lfhSize: 40, blocks: [] };
+        parsed.files.push(probe);
+        const regenerated = serializeBlockMap(parsed).toString('utf8');
+        const fresh = serializeBlockMap(buildBlockMap([...model.files, probe], model.hashMethod)).toString(
+          'utf8',
+        );
+        expect(regenerated).toBe(fresh);
       }),
       { numRuns: 300 },
     );

@@ -3,6 +3,7 @@ import {
   BLOCK_SIZE,
   childElements,
   ErrorCode,
+  escapeAttribute,
   getAttribute,
   HASH_LENGTH,
   type HashAlgorithm,
@@ -11,7 +12,13 @@ import {
   type XmlDocument,
   type XmlElement,
 } from '@appv/opc';
-import { ParsedFingerprints, typedElement, typedRoot, writeTypedDocument } from './footprint-document.js';
+import {
+  ParsedFingerprints,
+  typedElement,
+  typedRoot,
+  WINDOWS_DECLARATION,
+  writeTypedDocument,
+} from './footprint-document.js';
 import { BLOCKMAP_NAMESPACES, BLOCKMAP_NS_2010, HASH_METHOD_URIS, hashAlgorithmOf } from './namespaces.js';
 
 /**
@@ -195,12 +202,14 @@ function regenerate(map: BlockMap): XmlElement {
       ),
     ),
   );
-  // The algorithm is authoritative: a caller who changed it without the URI still gets a consistent map.
-  const uri =
-    hashAlgorithmOf(map.hashMethodUri) === map.hashMethod
-      ? map.hashMethodUri
-      : HASH_METHOD_URIS[map.hashMethod];
-  return typedRoot('BlockMap', map.namespace, [['HashMethod', uri]], files);
+  return typedRoot('BlockMap', map.namespace, [['HashMethod', methodUri(map)]], files);
+}
+
+/** The algorithm is authoritative: a caller who changed it without the URI still gets a consistent map. */
+function methodUri(map: BlockMap): string {
+  return hashAlgorithmOf(map.hashMethodUri) === map.hashMethod
+    ? map.hashMethodUri
+    : HASH_METHOD_URIS[map.hashMethod];
 }
 
 /**
@@ -208,5 +217,30 @@ function regenerate(map: BlockMap): XmlElement {
  * (FORMAT.md §2: declaration with standalone="no", CR LF, the map on one line).
  */
 export function serializeBlockMap(map: BlockMap): Buffer {
+  // A fresh map (a writer's) is written straight to text: a 2 GB part has 40,000 blocks, and a tree of
+  // them would cost ten times the text in heap. A parsed map goes through its tree to keep what it holds.
+  if (map.document === undefined) return windowsText(map);
   return writeTypedDocument(map, prints, regenerate);
+}
+
+/** The same bytes `regenerate` + the serializer give for a fresh map (tested as such), without the tree. */
+function windowsText(map: BlockMap): Buffer {
+  const parts: string[] = [
+    `${WINDOWS_DECLARATION}<BlockMap xmlns="${escapeAttribute(map.namespace)}" HashMethod="${escapeAttribute(methodUri(map))}">`,
+  ];
+  for (const file of map.files) {
+    const head = `<File Name="${escapeAttribute(file.name)}" Size="${file.size}" LfhSize="${file.lfhSize}"`;
+    if (file.blocks.length === 0) {
+      parts.push(`${head}/>`);
+      continue;
+    }
+    parts.push(`${head}>`);
+    for (const block of file.blocks) {
+      const size = block.size === undefined ? '' : ` Size="${block.size}"`;
+      parts.push(`<Block Hash="${block.hash.toString('base64')}"${size}/>`);
+    }
+    parts.push('</File>');
+  }
+  parts.push('</BlockMap>');
+  return Buffer.from(parts.join(''), 'utf8');
 }

@@ -18,6 +18,9 @@ import {
  * byte for byte. "Unchanged" is decided by comparing a fingerprint of the typed fields taken at parse time.
  */
 
+/** What `windowsDocument` serializes to before its root: for writers that produce the text directly. */
+export const WINDOWS_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\r\n';
+
 export function windowsDocument(root: XmlElement): XmlDocument {
   return {
     declaration: { version: '1.0', encoding: 'UTF-8', standalone: 'no' },

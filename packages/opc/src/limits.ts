@@ -72,7 +72,7 @@ export const MAX_PATH_DEPTH = 1024;
  * Compressed results the package writer holds that are not yet written out: with the worker pool's own
  * bound this caps a pack's memory whatever the package size, and a slow destination stalls reading.
  */
-export const WRITE_QUEUE_BYTES = 16 * 1024 * 1024;
+export const WRITE_QUEUE_BYTES = 8 * 1024 * 1024;
 
 /** Parts up to this size share one worker job with their neighbours (one message for many small files). */
 export const SMALL_PART_BYTES = 256 * 1024;

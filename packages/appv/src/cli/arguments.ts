@@ -46,3 +46,14 @@ function firstSentence(message: string): string {
 export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
 }
+
+/** The value of a required `-o` option, e.g. `requireOutput('pack', v, 'the package to write', '<out.appv>')`. */
+export function requireOutput(
+  verb: string,
+  output: string | undefined,
+  what: string,
+  placeholder: string,
+): string {
+  if (output === undefined || output === '') throw usage(verb, `${what} is missing: -o ${placeholder}`);
+  return output;
+}

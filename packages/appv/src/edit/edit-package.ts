@@ -20,7 +20,6 @@ import {
   type HashAlgorithm,
   nameKey,
   type PackageItem,
-  PackageWriter,
   partNameProblems,
   type RawPartContent,
   throwIfAborted,
@@ -38,8 +37,15 @@ import {
 import { type FootprintBytes, writeFootprint } from '../pack/footprint-parts.js';
 import { applyIdentityOptions } from '../pack/identity-options.js';
 import { isStoredExtension } from '../pack/stored-extensions.js';
+import {
+  historyTime,
+  openWriter,
+  type WriteOptions,
+  type WrittenIdentity,
+  writtenIdentity,
+} from '../pack/write-options.js';
 
-export interface EditOptions extends FeatureBlockOptions {
+export interface EditOptions extends FeatureBlockOptions, WriteOptions {
   /** Same PackageId, new VersionId, version bumped (FORMAT.md §6). */
   readonly newVersion?: boolean;
   /** New PackageId, VersionId and name: needs `name`. */
@@ -54,21 +60,10 @@ export interface EditOptions extends FeatureBlockOptions {
   readonly add?: readonly { readonly name: string; readonly path: string }[];
   /** Parts to remove, by package name. */
   readonly remove?: readonly string[];
-  readonly level?: number;
-  readonly store?: readonly string[];
-  readonly deterministic?: boolean;
-  readonly overwrite?: boolean;
-  readonly threads?: number;
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (done: number, total: number) => void;
 }
 
-export interface EditResult {
+export interface EditResult extends WrittenIdentity {
   readonly output: string;
-  readonly name: string;
-  readonly version: string;
-  readonly packageId: string;
-  readonly versionId: string;
   /** Parts copied as raw compressed bytes. */
   readonly copied: number;
   readonly added: number;
@@ -160,7 +155,7 @@ async function edit(pkg: AppvPackage, output: string, options: EditOptions): Pro
   }
 
   const history = appendHistoryItem((await pkg.packageHistory()) ?? createPackageHistory(), {
-    time: options.deterministic ? new Date(Date.UTC(1980, 0, 1)) : new Date(),
+    time: historyTime(options),
   });
   const registryItem = pkg.opc.item(PartNames.registry);
   if (!registryItem) {
@@ -177,17 +172,7 @@ async function edit(pkg: AppvPackage, output: string, options: EditOptions): Pro
   const algorithm: HashAlgorithm = blockMap.hashMethod;
   const total =
     plan.kept.reduce((s, i) => s + i.uncompressedSize, 0) + plan.added.reduce((s, a) => s + a.size, 0);
-  const writer = await PackageWriter.toFile(output, {
-    algorithm,
-    deterministic: options.deterministic ?? false,
-    overwrite: options.overwrite ?? true,
-    ...(options.level === undefined ? {} : { level: options.level }),
-    ...(options.threads === undefined ? {} : { threads: options.threads }),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onProgress
-      ? { onProgress: (done: number) => options.onProgress?.(Math.min(done, total), total) }
-      : {}),
-  });
+  const writer = await openWriter(output, options, algorithm, total);
   try {
     for (const item of plan.kept) {
       await writer.addRawPart(item.name, rawPart(pkg, item, blocksByName));
@@ -210,13 +195,9 @@ async function edit(pkg: AppvPackage, output: string, options: EditOptions): Pro
       },
       algorithm,
     );
-    const identity = manifest.identity;
     return {
       output,
-      name: identity.name,
-      version: identity.version,
-      packageId: identity.packageId ?? '',
-      versionId: identity.versionId ?? '',
+      ...writtenIdentity(manifest),
       copied: plan.kept.length,
       added: plan.added.length,
       removed: plan.removed.length,

@@ -31,7 +31,6 @@ import {
   type HashAlgorithm,
   MAX_XML_PART_SIZE,
   nameKey,
-  PackageWriter,
   type PartMethod,
   throwIfAborted,
   type WrittenPart,
@@ -49,35 +48,27 @@ import { writeFootprint } from './footprint-parts.js';
 import { applyIdentityOptions, type IdentityOptions } from './identity-options.js';
 import { type SourceTree, scanSource } from './source-tree.js';
 import { isStoredExtension } from './stored-extensions.js';
+import {
+  historyTime,
+  openWriter,
+  type WriteOptions,
+  type WrittenIdentity,
+  writtenIdentity,
+} from './write-options.js';
 
-export interface PackOptions extends IdentityOptions, FeatureBlockOptions {
+export interface PackOptions extends IdentityOptions, FeatureBlockOptions, WriteOptions {
   /** Where a plain folder goes in the package, e.g. `ProgramFilesX86/Vendor App` (default `ProgramFilesX86/<folder name>`). */
   readonly vfs?: string;
-  /** Deflate level 1–9, 0 to store everything; default 6. */
-  readonly level?: number;
-  /** Extensions stored without compression besides the built-in list (`zip`, `cab`, `png`, `jpg`, …). */
-  readonly store?: readonly string[];
-  /** Fixed timestamps, order and identifiers: the same input gives the same bytes. */
-  readonly deterministic?: boolean;
   /** BlockMap-form directories to mark opaque in FilesystemMetadata (FORMAT.md §5). */
   readonly opaqueDirectories?: readonly string[];
   /** Write `<Name>_DeploymentConfig.xml` and `<Name>_UserConfig.xml` beside the package (default true). */
   readonly dynamicConfig?: boolean;
-  readonly overwrite?: boolean;
-  readonly threads?: number;
   readonly algorithm?: HashAlgorithm;
-  readonly signal?: AbortSignal;
-  /** Uncompressed payload bytes written, of the total. */
-  readonly onProgress?: (done: number, total: number) => void;
 }
 
-export interface PackResult {
+export interface PackResult extends WrittenIdentity {
   readonly output: string;
   readonly layout: SourceTree['layout'];
-  readonly name: string;
-  readonly version: string;
-  readonly packageId: string;
-  readonly versionId: string;
   readonly files: number;
   readonly emptyDirectories: number;
   /** Uncompressed payload bytes. */
@@ -88,9 +79,6 @@ export interface PackResult {
   /** Dynamic configuration files written beside the package. */
   readonly configs: readonly string[];
 }
-
-/** 1980-01-01, the ZIP epoch: what a deterministic pack records as its history time. */
-const DETERMINISTIC_TIME = new Date(Date.UTC(1980, 0, 1));
 
 /**
  * `appv pack`: a folder (package layout or plain folder) → a complete App-V package that verifies clean.
@@ -106,28 +94,17 @@ export async function packPackage(
   throwIfAborted(options.signal);
   const kept = await readKeptFootprint(tree);
   const deterministic = options.deterministic ?? false;
-  const time = deterministic ? DETERMINISTIC_TIME : new Date();
 
   const manifest = kept.manifest ?? newManifest(tree, dir, options, deterministic);
   if (kept.manifest) applyIdentityOptions(manifest, options, deterministicIds(tree, options, deterministic));
   const streamMap = buildPackStreamMap(tree, kept.streamMap, manifest, options);
   const filesystemMetadata = packFilesystemMetadata(tree, kept.filesystemMetadata, options);
-  const history = appendHistoryItem(kept.history ?? createPackageHistory(), { time });
+  const history = appendHistoryItem(kept.history ?? createPackageHistory(), { time: historyTime(options) });
   const registry = kept.registry ?? emptyRegistryHive();
 
   const total = tree.files.reduce((sum, f) => sum + f.size, 0);
   const algorithm = options.algorithm ?? 'sha256';
-  const writer = await PackageWriter.toFile(output, {
-    algorithm,
-    deterministic,
-    overwrite: options.overwrite ?? true,
-    ...(options.level === undefined ? {} : { level: options.level }),
-    ...(options.threads === undefined ? {} : { threads: options.threads }),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onProgress
-      ? { onProgress: (done: number) => options.onProgress?.(Math.min(done, total), total) }
-      : {}),
-  });
+  const writer = await openWriter(output, options, algorithm, total);
   let written: Awaited<ReturnType<typeof writeFootprint>>;
   try {
     for (const file of tree.files) {
@@ -153,14 +130,10 @@ export async function packPackage(
     throw error;
   }
   const configs = options.dynamicConfig === false ? [] : await writeDynamicConfigs(output, manifest);
-  const identity = manifest.identity;
   return {
     output,
     layout: tree.layout,
-    name: identity.name,
-    version: identity.version,
-    packageId: identity.packageId ?? '',
-    versionId: identity.versionId ?? '',
+    ...writtenIdentity(manifest),
     files: tree.files.length,
     emptyDirectories: tree.emptyDirectories.length,
     bytes: total,

@@ -20,24 +20,20 @@ const WORTHWHILE_SAVING_SHIFT = 6;
 export function runCompress(job: CompressJob): CompressResult {
   const pieces: Uint8Array[] = [];
   let outputLength = 0;
-  let keepInput = false;
   const outcomes = job.segments.map((segment): SegmentOutcome => {
     const input = job.data.subarray(segment.offset, segment.offset + segment.length);
     const hashes = hashBlocks(input, job.algorithm);
     const crc = zlib.crc32(input);
     if (segment.mode === 'stored' || input.length === 0) {
-      keepInput = true;
       return stored(segment.offset, segment.length, hashes, crc);
     }
     const { blocks, sizes, total } = deflateBlocks(input, job.level);
     if (segment.mode === 'auto' && total >= input.length - (input.length >>> WORTHWHILE_SAVING_SHIFT)) {
-      keepInput = true;
       return stored(segment.offset, segment.length, hashes, crc);
     }
     const start = outputLength;
     for (const block of blocks) pieces.push(block);
     outputLength += total;
-    if (segment.keepInput) keepInput = true;
     return {
       stored: false,
       start,
@@ -49,13 +45,13 @@ export function runCompress(job: CompressJob): CompressResult {
       crc,
     };
   });
-  const output = new Uint8Array(outputLength);
+  const output = outputLength <= job.output.length ? job.output : new Uint8Array(outputLength);
   let at = 0;
   for (const piece of pieces) {
     output.set(piece, at);
     at += piece.length;
   }
-  return { kind: 'compress', id: job.id, outcomes, output, input: keepInput ? job.data : null };
+  return { kind: 'compress', id: job.id, outcomes, output, input: job.data };
 }
 
 function deflateBlocks(

@@ -109,11 +109,6 @@ export interface CompressSegment {
   readonly offset: number;
   readonly length: number;
   readonly mode: SegmentMode;
-  /**
-   * Hand the uncompressed bytes back too: a piece deflated before its part's method is decided may still
-   * have to be stored (the writer decides from the part's first piece, FORMAT.md §8: one method per part).
-   */
-  readonly keepInput?: boolean;
 }
 
 /** Bytes of one or more parts to compress and hash, for the package writer. */
@@ -122,8 +117,11 @@ export interface CompressJob {
   readonly id: number;
   readonly algorithm: HashAlgorithm;
   readonly level: number;
+  /** A whole (transferable) buffer; the segments say which bytes of it are the job's. */
   readonly data: Uint8Array;
   readonly segments: readonly CompressSegment[];
+  /** Where to put the compressed bytes (reused by the writer); a larger one is made if it does not fit. */
+  readonly output: Uint8Array;
 }
 
 export interface SegmentOutcome {
@@ -146,9 +144,10 @@ export interface CompressResult {
   readonly kind: 'compress';
   readonly id: number;
   readonly outcomes: readonly SegmentOutcome[];
+  /** The job's output buffer with the compressed bytes. */
   readonly output: Uint8Array;
-  /** The job's own data, handed back when a segment is stored. */
-  readonly input: Uint8Array | null;
+  /** The job's own data, always handed back (stored segments are written from it; then it is reused). */
+  readonly input: Uint8Array;
 }
 
 export type WorkerJob = BatchJob | StreamJob | CompressJob;

@@ -33,9 +33,7 @@ port.on('message', (job: WorkerJob) => {
     port.postMessage(result);
   } else if (job.kind === 'compress') {
     const result = runCompress(job);
-    const transfer = [result.output.buffer as ArrayBuffer];
-    if (result.input) transfer.push(result.input.buffer as ArrayBuffer);
-    port.postMessage(result, transfer);
+    port.postMessage(result, [result.output.buffer as ArrayBuffer, result.input.buffer as ArrayBuffer]);
   } else {
     void runStreamPiece(job).then((result) => port.postMessage(result));
   }

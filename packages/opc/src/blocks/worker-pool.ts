@@ -64,10 +64,12 @@ export class WorkerPool {
     if (this.failure) throw this.failure;
     const id = this.nextId++;
     const full = { ...job, id, data: transferable(job.data) } as WorkerJob;
+    const transfer = [full.data.buffer as ArrayBuffer];
+    if (full.kind === 'compress') transfer.push(full.output.buffer as ArrayBuffer);
     return new Promise<WorkerResult>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject, bytes });
       slot.worker.ref(); // keep the process alive only while a worker owes us a result
-      slot.worker.postMessage(full, [full.data.buffer as ArrayBuffer]);
+      slot.worker.postMessage(full, transfer);
     });
   }
 

@@ -1,6 +1,6 @@
 import type { CompressResult, CompressSegment, HashAlgorithm, SegmentMode } from '../blocks/block-job.js';
 import type { WorkerPool } from '../blocks/worker-pool.js';
-import { JOB_BYTES } from '../limits.js';
+import type { BufferPool } from './buffer-pool.js';
 import type { Piece } from './pending-part.js';
 
 interface Waiting {
@@ -17,22 +17,25 @@ interface Waiting {
  * cost more than compressing it.
  */
 export class CompressBatch {
-  private data = Buffer.allocUnsafeSlow(JOB_BYTES);
+  private data: Uint8Array;
   private fill = 0;
   private waiting: Waiting[] = [];
 
   constructor(
     private readonly pool: WorkerPool,
+    private readonly buffers: JobBuffers,
     private readonly algorithm: HashAlgorithm,
     private readonly level: number,
-  ) {}
+  ) {
+    this.data = buffers.inputs.take();
+  }
 
   get room(): number {
     return this.data.length - this.fill;
   }
 
   /** Where the next part's bytes go (up to `room` bytes); `add` must follow before the next call. */
-  slot(): { buffer: Buffer; at: number } {
+  slot(): { buffer: Uint8Array; at: number } {
     return { buffer: this.data, at: this.fill };
   }
 
@@ -53,15 +56,16 @@ export class CompressBatch {
   async submit(): Promise<void> {
     if (this.waiting.length === 0) return;
     const waiting = this.waiting;
-    const data = this.data.subarray(0, this.fill);
-    this.data = Buffer.allocUnsafeSlow(JOB_BYTES);
+    const data = this.data;
+    this.data = this.buffers.inputs.take();
     this.fill = 0;
     this.waiting = [];
     const segments = waiting.map(({ offset, length, mode }) => ({ offset, length, mode }));
-    const done = submitCompress(this.pool, this.algorithm, this.level, data, segments);
+    const done = submitCompress(this.pool, this.buffers, this.algorithm, this.level, data, segments);
     done.result.then(
       (result) => {
-        for (const [i, w] of waiting.entries()) w.resolve(pieceOf(result, i));
+        const release = releaser(this.buffers, result, waiting.length);
+        for (const [i, w] of waiting.entries()) w.resolve(pieceOf(result, i, release));
       },
       (error: unknown) => {
         for (const w of waiting) w.reject(error);
@@ -77,6 +81,7 @@ export class CompressBatch {
  */
 export function submitCompress(
   pool: WorkerPool,
+  buffers: JobBuffers,
   algorithm: HashAlgorithm,
   level: number,
   data: Uint8Array,
@@ -87,21 +92,40 @@ export function submitCompress(
     onTaken = resolve;
   });
   const result = pool
-    .run(() => {
-      onTaken();
-      return { kind: 'compress', algorithm, level, data, segments };
-    }, data.length)
+    .run(
+      () => {
+        onTaken();
+        return { kind: 'compress', algorithm, level, data, segments, output: buffers.outputs.take() };
+      },
+      segments.reduce((sum, s) => sum + s.length, 0),
+    )
     .then((answer) => answer as CompressResult);
   result.catch(() => {});
   return { taken: Promise.race([taken, result.then(() => undefined)]), result };
 }
 
+/** The writer's two buffer pools: job inputs, and compressed outputs (a little larger: deflate may grow). */
+export interface JobBuffers {
+  readonly inputs: BufferPool;
+  readonly outputs: BufferPool;
+}
+
+/** Returns a job's buffers to their pools once all `pieces` of it are written. */
+export function releaser(buffers: JobBuffers, result: CompressResult, pieces: number): () => void {
+  let remaining = pieces;
+  return () => {
+    if (--remaining !== 0) return;
+    buffers.inputs.give(result.input);
+    buffers.outputs.give(result.output);
+  };
+}
+
 /** Segment `index` of a job's answer as a piece to write. */
-export function pieceOf(result: CompressResult, index: number): Piece {
+export function pieceOf(result: CompressResult, index: number, release: () => void): Piece {
   const outcome = result.outcomes[index];
   if (!outcome) throw new RangeError(`compress result has no segment ${index}`);
   const from = outcome.stored ? result.input : result.output;
-  const bytes = (from ?? new Uint8Array(0)).subarray(outcome.start, outcome.start + outcome.length);
+  const bytes = from.subarray(outcome.start, outcome.start + outcome.length);
   return {
     stored: outcome.stored,
     bytes,
@@ -109,8 +133,7 @@ export function pieceOf(result: CompressResult, index: number): Piece {
     sizes: outcome.sizes,
     hashes: outcome.hashes,
     crc: outcome.crc,
-    input: result.input
-      ? result.input.subarray(outcome.inputStart, outcome.inputStart + outcome.inputLength)
-      : null,
+    input: result.input.subarray(outcome.inputStart, outcome.inputStart + outcome.inputLength),
+    release,
   };
 }

@@ -31,7 +31,8 @@ import {
 } from '../part-name.js';
 import { CompressionMethod } from '../zip/compression-method.js';
 import { AtomicFile } from './atomic-file.js';
-import { CompressBatch, pieceOf, submitCompress } from './compress-batch.js';
+import { BufferPool } from './buffer-pool.js';
+import { CompressBatch, type JobBuffers, pieceOf, releaser, submitCompress } from './compress-batch.js';
 import { DOS_EPOCH, type DosDateTime, toDosDateTime } from './dos-time.js';
 import { OutputSink } from './output-sink.js';
 import {
@@ -51,6 +52,11 @@ import {
   localHeaderSize,
 } from './profile-records.js';
 import type { WrittenBlock, WrittenPart } from './written-part.js';
+
+/** Deflate can grow incompressible input a little (stored blocks, flush markers): room for that per job. */
+const OUTPUT_SLACK = 64 * 1024;
+/** Buffers kept for reuse per pool: what is in flight at once (jobs per worker × workers, plus the queue). */
+const POOLED_BUFFERS = 8;
 
 /** FORMAT.md §3: the empty final block (BFINAL=1, fixed Huffman, end-of-block) that ends a deflated part. */
 const FINAL_DEFLATE_BLOCK = Uint8Array.of(0x03, 0x00);
@@ -99,6 +105,10 @@ export class PackageWriter {
   private readonly pool: WorkerPool;
   private readonly ownsPool: boolean;
   private readonly batch: CompressBatch;
+  private readonly buffers: JobBuffers = {
+    inputs: new BufferPool(JOB_BYTES, POOLED_BUFFERS),
+    outputs: new BufferPool(JOB_BYTES + OUTPUT_SLACK, POOLED_BUFFERS),
+  };
   private readonly algorithm: HashAlgorithm;
   private readonly level: number;
   private readonly dosTime: DosDateTime;
@@ -131,7 +141,7 @@ export class PackageWriter {
     this.dosTime = options.deterministic ? DOS_EPOCH : toDosDateTime(options.modified ?? new Date());
     this.ownsPool = options.pool === undefined;
     this.pool = options.pool ?? new WorkerPool(options.threads);
-    this.batch = new CompressBatch(this.pool, this.algorithm, this.level);
+    this.batch = new CompressBatch(this.pool, this.buffers, this.algorithm, this.level);
     options.signal?.addEventListener('abort', this.onAbort, { once: true });
     this.writing = this.writeLoop();
     this.writing.catch(() => {});
@@ -322,7 +332,13 @@ export class PackageWriter {
     // back, later pieces are deflated speculatively and keep their input, so no core waits for the decision.
     let decided: 'stored' | 'deflate' | null = mode === 'auto' ? null : mode;
     let first = true;
-    for await (const piece of readPieces(content, JOB_BYTES, part.name, size, this.options.signal)) {
+    for await (const piece of readPieces(
+      content,
+      this.buffers.inputs,
+      part.name,
+      size,
+      this.options.signal,
+    )) {
       this.throwIfFailed();
       await this.waitForQueueRoom(piece.length);
       this.queuedBytes += piece.length;
@@ -330,10 +346,11 @@ export class PackageWriter {
         offset: 0,
         length: piece.length,
         mode: decided ?? (first ? 'auto' : 'deflate'),
-        keepInput: decided === null && !first,
       } as const;
-      const job = submitCompress(this.pool, this.algorithm, this.level, piece, [segment]);
-      const result = job.result.then((answer) => pieceOf(answer, 0));
+      const job = submitCompress(this.pool, this.buffers, this.algorithm, this.level, piece.buffer, [
+        segment,
+      ]);
+      const result = job.result.then((answer) => pieceOf(answer, 0, releaser(this.buffers, answer, 1)));
       part.push(result);
       if (first && decided === null) {
         result.then(
@@ -407,6 +424,7 @@ export class PackageWriter {
         const hash = Buffer.from(piece.hashes.subarray(at, at + hashLength));
         blocks.push(stored ? { hash } : { hash, size: piece.sizes[block] as number });
       }
+      piece.release();
       this.queuedBytes -= piece.length;
       this.wakeProducer?.();
       this.progress(piece.length);

@@ -3,6 +3,7 @@ import { type FileHandle, open, stat } from 'node:fs/promises';
 import { AppvError, ErrorCode, throwIfAborted, toAppvError } from '../errors.js';
 import type { RandomAccessSource } from '../source/random-access-source.js';
 import type { CompressionMethod } from '../zip/compression-method.js';
+import type { BufferPool } from './buffer-pool.js';
 import type { WrittenBlock } from './written-part.js';
 
 /**
@@ -58,7 +59,7 @@ export async function knownSize(content: PartContent, name: string): Promise<num
 export function readSmallFile(
   content: FileContent,
   size: number,
-  target: Buffer,
+  target: Uint8Array,
   at: number,
   name: string,
 ): void {
@@ -85,35 +86,45 @@ export function readSmallFile(
   }
 }
 
+/** A piece of a part: `length` bytes at the start of `buffer`, a whole buffer taken from the writer's pool. */
+export interface ContentPiece {
+  readonly buffer: Uint8Array;
+  readonly length: number;
+}
+
 /**
- * The content in pieces of exactly `pieceSize` bytes (the last one shorter, and none for empty content).
- * A file is checked against its expected size at the end.
+ * The content in pieces of exactly `pool.size` bytes (the last one shorter, and none for empty content),
+ * each read into a buffer from `pool`. A file is checked against its expected size at the end.
  */
 export async function* readPieces(
   content: PartContent,
-  pieceSize: number,
+  pool: BufferPool,
   name: string,
   expectedSize: number | undefined,
   signal?: AbortSignal,
-): AsyncGenerator<Buffer> {
+): AsyncGenerator<ContentPiece> {
   if (content instanceof Uint8Array) {
-    for (let at = 0; at < content.length; at += pieceSize) {
-      yield Buffer.from(content.subarray(at, at + pieceSize));
+    for (let at = 0; at < content.length; at += pool.size) {
+      const buffer = pool.take();
+      const piece = content.subarray(at, at + pool.size);
+      buffer.set(piece);
+      yield { buffer, length: piece.length };
     }
   } else if (isFileContent(content)) {
-    yield* readFilePieces(content, pieceSize, name, expectedSize, signal);
+    yield* readFilePieces(content, pool, name, expectedSize, signal);
   } else {
-    yield* rechunk(content, pieceSize, name, signal);
+    yield* rechunk(content, pool, name, signal);
   }
 }
 
 async function* readFilePieces(
   content: FileContent,
-  pieceSize: number,
+  pool: BufferPool,
   name: string,
   expectedSize: number | undefined,
   signal: AbortSignal | undefined,
-): AsyncGenerator<Buffer> {
+): AsyncGenerator<ContentPiece> {
+  const pieceSize = pool.size;
   let handle: FileHandle;
   try {
     handle = await open(content.path, 'r');
@@ -124,8 +135,7 @@ async function* readFilePieces(
     let position = 0;
     for (;;) {
       throwIfAborted(signal);
-      // allocUnsafeSlow: owns its memory, so it can be transferred to a worker without a copy.
-      const piece = Buffer.allocUnsafeSlow(pieceSize);
+      const piece = pool.take();
       let fill = 0;
       while (fill < pieceSize) {
         const { bytesRead } = await handle.read(piece, fill, pieceSize - fill, position);
@@ -135,7 +145,8 @@ async function* readFilePieces(
       }
       if (expectedSize !== undefined && position > expectedSize)
         throw changed(content.path, name, expectedSize);
-      if (fill > 0) yield fill === pieceSize ? piece : piece.subarray(0, fill);
+      if (fill > 0) yield { buffer: piece, length: fill };
+      else pool.give(piece);
       if (fill < pieceSize) break;
     }
     if (expectedSize !== undefined && position !== expectedSize)
@@ -149,11 +160,12 @@ async function* readFilePieces(
 
 async function* rechunk(
   chunks: AsyncIterable<Uint8Array>,
-  pieceSize: number,
+  pool: BufferPool,
   name: string,
   signal: AbortSignal | undefined,
-): AsyncGenerator<Buffer> {
-  let piece = Buffer.allocUnsafeSlow(pieceSize);
+): AsyncGenerator<ContentPiece> {
+  const pieceSize = pool.size;
+  let piece = pool.take();
   let fill = 0;
   try {
     for await (const chunk of chunks) {
@@ -165,8 +177,8 @@ async function* rechunk(
         fill += take;
         at += take;
         if (fill === pieceSize) {
-          yield piece;
-          piece = Buffer.allocUnsafeSlow(pieceSize);
+          yield { buffer: piece, length: fill };
+          piece = pool.take();
           fill = 0;
         }
       }
@@ -174,7 +186,8 @@ async function* rechunk(
   } catch (error) {
     throw toAppvError(error, ErrorCode.PACK_SOURCE_UNREADABLE, { part: name });
   }
-  if (fill > 0) yield piece.subarray(0, fill);
+  if (fill > 0) yield { buffer: piece, length: fill };
+  else pool.give(piece);
 }
 
 function unreadable(error: unknown, path: string, name: string): AppvError {

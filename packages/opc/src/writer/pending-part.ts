@@ -12,8 +12,10 @@ export interface Piece {
   readonly sizes: readonly number[];
   readonly hashes: Uint8Array;
   readonly crc: number;
-  /** The uncompressed bytes, when the worker was asked to keep them (a deflated piece that may be stored). */
-  readonly input: Uint8Array | null;
+  /** The uncompressed bytes (what is written instead when a speculatively deflated piece must be stored). */
+  readonly input: Uint8Array;
+  /** Called once the piece is written: its job's buffers go back to the pool when all its pieces are. */
+  readonly release: () => void;
 }
 
 /**

@@ -1,11 +1,19 @@
 import { parseArgs } from 'node:util';
 import { editPackage } from '../../edit/edit-package.js';
-import { COMMON_OPTIONS, expectPositionals, optional, parseOrUsage, usage } from '../arguments.js';
+import {
+  COMMON_OPTIONS,
+  expectPositionals,
+  optional,
+  parseOrUsage,
+  requireOutput,
+  usage,
+} from '../arguments.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { formatBytes, renderFields, writeJson, writeLines } from '../output.js';
+import { formatBytes, renderFields, writeLines } from '../output.js';
 import { ProgressBar } from '../progress-bar.js';
 import { deflateLevel, storeList } from '../write-options.js';
+import { writeWrittenJson, writtenPackageFields } from '../written-package.js';
 
 export const editCommand: Command = {
   name: 'edit',
@@ -68,8 +76,7 @@ Options:
       return ExitCode.ok;
     }
     expectPositionals('edit', positionals, ['package']);
-    if (values.output === undefined || values.output === '')
-      throw usage('edit', 'the package to write is missing: -o <out.appv>');
+    const output = requireOutput('edit', values.output, 'the package to write', '<out.appv>');
     if (values['load-all'] && values['no-load-all'])
       throw usage('edit', '--load-all and --no-load-all contradict each other');
     const add = values.add?.map((spec) => {
@@ -83,7 +90,7 @@ Options:
     const bar = new ProgressBar(stderr, 'writing', 0);
     let result: Awaited<ReturnType<typeof editPackage>>;
     try {
-      result = await editPackage(input, values.output, {
+      result = await editPackage(input, output, {
         signal,
         newVersion: values['new-version'],
         branch: values.branch,
@@ -106,17 +113,12 @@ Options:
       bar.finish();
     }
     if (values.json) {
-      const { parts, ...summary } = result;
-      writeJson(stdout, { ...summary, parts: parts.length });
+      writeWrittenJson(stdout, result);
     } else {
       writeLines(
         stdout,
         renderFields([
-          ['Package', result.output],
-          ['Name', result.name],
-          ['Version', result.version],
-          ['PackageId', result.packageId],
-          ['VersionId', result.versionId],
+          ...writtenPackageFields(result),
           ['Parts', `${result.copied} copied raw, ${result.added} added, ${result.removed} removed`],
           ['Size', formatBytes(result.size)],
         ]),

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { extractPackage } from '../../extract/extract-package.js';
-import { COMMON_OPTIONS, expectPositionals, parseOrUsage, usage } from '../arguments.js';
+import { COMMON_OPTIONS, expectPositionals, parseOrUsage, requireOutput } from '../arguments.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatBytes, writeJson, writeLines } from '../output.js';
@@ -44,10 +44,9 @@ Options:
       return ExitCode.ok;
     }
     expectPositionals('extract', positionals, ['package']);
-    if (values.output === undefined || values.output === '')
-      throw usage('extract', 'the target directory is missing: -o <dir>');
+    const output = requireOutput('extract', values.output, 'the target directory', '<dir>');
     const [file = ''] = positionals;
-    const target = values.output;
+    const target = output;
     const result = await withPackage(file, signal, async (pkg) => {
       const bar = new ProgressBar(stderr, 'extracting', 0);
       try {

@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 import { packPackage } from '../../pack/pack-package.js';
-import { COMMON_OPTIONS, expectPositionals, optional, parseOrUsage, usage } from '../arguments.js';
+import { COMMON_OPTIONS, expectPositionals, optional, parseOrUsage, requireOutput } from '../arguments.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { formatBytes, renderFields, writeJson, writeLines } from '../output.js';
+import { formatBytes, renderFields, writeLines } from '../output.js';
 import { ProgressBar } from '../progress-bar.js';
 import { deflateLevel, storeList } from '../write-options.js';
+import { writeWrittenJson, writtenPackageFields } from '../written-package.js';
 
 export const packCommand: Command = {
   name: 'pack',
@@ -73,13 +74,12 @@ Options:
       return ExitCode.ok;
     }
     expectPositionals('pack', positionals, ['dir']);
-    if (values.output === undefined || values.output === '')
-      throw usage('pack', 'the package to write is missing: -o <out.appv>');
+    const output = requireOutput('pack', values.output, 'the package to write', '<out.appv>');
     const [dir = ''] = positionals;
     const bar = new ProgressBar(stderr, 'packing', 0);
     let result: Awaited<ReturnType<typeof packPackage>>;
     try {
-      result = await packPackage(dir, values.output, {
+      result = await packPackage(dir, output, {
         signal,
         deterministic: values.deterministic,
         dynamicConfig: !values['no-config'],
@@ -102,16 +102,11 @@ Options:
       bar.finish();
     }
     if (values.json) {
-      const { parts, ...summary } = result;
-      writeJson(stdout, { ...summary, parts: parts.length });
+      writeWrittenJson(stdout, result);
     } else {
       writeLines(stdout, [
         ...renderFields([
-          ['Package', result.output],
-          ['Name', result.name],
-          ['Version', result.version],
-          ['PackageId', result.packageId],
-          ['VersionId', result.versionId],
+          ...writtenPackageFields(result),
           [
             'Files',
             `${result.files} (${formatBytes(result.bytes)}), ${result.emptyDirectories} empty director${result.emptyDirectories === 1 ? 'y' : 'ies'}`,

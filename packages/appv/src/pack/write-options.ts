@@ -1,0 +1,63 @@
+import type { AppxManifest } from '@appv/manifest';
+import { type HashAlgorithm, PackageWriter } from '@appv/opc';
+
+/** How `pack` and `edit` write: the options they share, in one place. */
+export interface WriteOptions {
+  /** Deflate level 1–9, 0 to store everything; default 6. */
+  readonly level?: number;
+  /** Extensions stored without compression besides the built-in list (`zip`, `cab`, `png`, `jpg`, …). */
+  readonly store?: readonly string[];
+  /** Fixed timestamps (and, for pack, order and identifiers): the same input gives the same bytes. */
+  readonly deterministic?: boolean;
+  /** Replace an existing output file (default true). */
+  readonly overwrite?: boolean;
+  readonly threads?: number;
+  readonly signal?: AbortSignal;
+  /** Uncompressed bytes written, of the total. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** The identity a written package ends up with (FORMAT.md §6), for results and reports. */
+export interface WrittenIdentity {
+  readonly name: string;
+  readonly version: string;
+  readonly packageId: string;
+  readonly versionId: string;
+}
+
+/** 1980-01-01, the ZIP epoch: the history time of a deterministic write. */
+const DETERMINISTIC_TIME = new Date(Date.UTC(1980, 0, 1));
+
+/** The time recorded in PackageHistory for this write. */
+export function historyTime(options: WriteOptions): Date {
+  return options.deterministic ? DETERMINISTIC_TIME : new Date();
+}
+
+/** A writer to `output` (temporary file, renamed when complete) for `total` uncompressed bytes of payload. */
+export function openWriter(
+  output: string,
+  options: WriteOptions,
+  algorithm: HashAlgorithm,
+  total: number,
+): Promise<PackageWriter> {
+  const { onProgress } = options;
+  return PackageWriter.toFile(output, {
+    algorithm,
+    deterministic: options.deterministic ?? false,
+    overwrite: options.overwrite ?? true,
+    ...(options.level === undefined ? {} : { level: options.level }),
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(onProgress ? { onProgress: (done: number) => onProgress(Math.min(done, total), total) } : {}),
+  });
+}
+
+export function writtenIdentity(manifest: AppxManifest): WrittenIdentity {
+  const identity = manifest.identity;
+  return {
+    name: identity.name,
+    version: identity.version,
+    packageId: identity.packageId ?? '',
+    versionId: identity.versionId ?? '',
+  };
+}
