@@ -1,4 +1,5 @@
-// Runs one contender in this process so its peak RSS is its own: `node bench/child.mjs <contender> <zip>`.
+// Runs one contender in this process so its peak RSS is its own: `node bench/child.mjs <contender> <paths...>`
+// (the read contenders take the ZIP, pack contenders the folder and the output, verify ones the package).
 // Prints one line `BENCH_RESULT <json>` on stdout. Only `run()` is timed: module loading, `prepare()`
 // and `verify()` are not; peak RSS is read right after `run()`, before `verify()` allocates anything.
 const CONTENDERS = {
@@ -6,16 +7,20 @@ const CONTENDERS = {
   yauzl: () => import('./peers.mjs').then((m) => m.yauzlPlain),
   'yauzl-hash': () => import('./peers.mjs').then((m) => m.yauzlHashed),
   limit: () => import('./limit.mjs'),
+  pack: () => import('./ours-pack.mjs').then((m) => m.appvPack),
+  'yazl-pack': () => import('./yazl-pack.mjs').then((m) => m.yazlPack),
+  'pack-limit': () => import('./pack-limit.mjs'),
+  verify: () => import('./ours-pack.mjs').then((m) => m.appvVerify),
 };
 
 function emit(result) {
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
 }
 
-const [name, zipPath] = process.argv.slice(2);
+const [name, ...paths] = process.argv.slice(2);
 const load = CONTENDERS[name];
-if (!load || !zipPath) {
-  console.error(`usage: node bench/child.mjs <${Object.keys(CONTENDERS).join('|')}> <zip>`);
+if (!load || paths.length === 0) {
+  console.error(`usage: node bench/child.mjs <${Object.keys(CONTENDERS).join('|')}> <paths...>`);
   process.exit(2);
 }
 
@@ -23,7 +28,7 @@ async function main() {
   const contender = await load();
   let prepared;
   try {
-    prepared = await contender.prepare(zipPath);
+    prepared = await contender.prepare(...paths);
   } catch (error) {
     if (!error?.unavailable) throw error;
     return { status: 'unavailable', reason: error.message };

@@ -117,7 +117,8 @@ export function walk(targetBytes) {
   return { files, bytes, smallBytes, listHash: listHash.digest('hex') };
 }
 
-function writeZip(files, zipPath) {
+/** Writes `files` ({ path, item }) as a ZIP with yazl at deflate level 6 (its default), fixed mtime and mode. */
+export function writeZip(files, zipPath) {
   return new Promise((resolve, reject) => {
     const zip = new yazl.ZipFile();
     const out = createWriteStream(zipPath);
@@ -132,7 +133,14 @@ function writeZip(files, zipPath) {
   });
 }
 
-function readManifest(path) {
+/** A file's size, -1 when it is not there. */
+export const fileSize = (path) =>
+  stat(path).then(
+    (s) => s.size,
+    () => -1,
+  );
+
+export function readManifest(path) {
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch {
@@ -141,20 +149,33 @@ function readManifest(path) {
 }
 
 /**
- * Returns `{ zipPath, files, inputBytes, zipBytes, buildSeconds, reused }`. The default size lives in
- * `.data/set.zip`; other sizes in `.data/set-<MB>mb.zip` so quick runs do not evict the full set.
+ * Where everything derived from a set of `setMB` lives: the default size under `.data/set*`, other sizes
+ * under `.data/set-<MB>mb*`, so quick runs do not evict the full set.
+ */
+export function setPaths(setMB) {
+  const base = join(DATA_DIR, setMB === DEFAULT_SET_MB ? 'set' : `set-${setMB}mb`);
+  return {
+    zipPath: `${base}.zip`,
+    manifestPath: `${base}.json`,
+    /** The set as a folder (set-dir.mjs), what the pack contenders read. */
+    dirPath: `${base}-dir`,
+    /** The single big file (big-file.mjs), in a folder of its own since `appv pack` packs a folder. */
+    bigDir: `${base}-big`,
+    /** Scratch space for what the pack contenders write; on the same disk, not in a tmpfs. */
+    outDir: `${base}-out`,
+  };
+}
+
+/**
+ * Returns `{ zipPath, list, files, inputBytes, zipBytes, buildSeconds, reused }`, `list` being the set's
+ * files as listed now (`{ path, item, size }`, in ZIP order).
  */
 export async function ensureDataSet(setMB, log) {
   await mkdir(DATA_DIR, { recursive: true });
-  const base = setMB === DEFAULT_SET_MB ? 'set' : `set-${setMB}mb`;
-  const zipPath = join(DATA_DIR, `${base}.zip`);
-  const manifestPath = join(DATA_DIR, `${base}.json`);
+  const { zipPath, manifestPath } = setPaths(setMB);
   const listing = walk(setMB * MiB);
   const manifest = readManifest(manifestPath);
-  const zipBytes = await stat(zipPath).then(
-    (s) => s.size,
-    () => -1,
-  );
+  const zipBytes = await fileSize(zipPath);
   if (
     manifest?.version === MANIFEST_VERSION &&
     manifest.files === listing.files.length &&
@@ -162,7 +183,7 @@ export async function ensureDataSet(setMB, log) {
     manifest.listHash === listing.listHash &&
     manifest.zipBytes === zipBytes
   ) {
-    return { ...manifest, zipPath, reused: true };
+    return { ...manifest, zipPath, list: listing.files, reused: true };
   }
   log(`building ${zipPath} from ${listing.files.length} files (${(listing.bytes / MiB).toFixed(0)} MB)...`);
   const started = process.hrtime.bigint();
@@ -187,5 +208,5 @@ export async function ensureDataSet(setMB, log) {
     roots: roots(),
   };
   await writeFile(manifestPath, `${JSON.stringify(built, null, 2)}\n`);
-  return { ...built, zipPath, reused: false };
+  return { ...built, zipPath, list: listing.files, reused: false };
 }

@@ -14,12 +14,12 @@
 // "ratio vs limit" is the share of the machine ours achieves. After the parallel run, the main thread
 // times inflate, SHA-256 and CRC-32 separately on one core (detail, to see which dominates).
 import { closeSync, openSync, readSync } from 'node:fs';
-import os from 'node:os';
 import { promisify } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import yauzl from 'yauzl';
 import { crc32, sha256 } from './hashing.mjs';
+import { startLimitThreads, strideSample } from './limit-run.mjs';
 import { inflateEntry } from './limit-work.mjs';
+import { fastestOf } from './measure.mjs';
 import { BLOCK, MiB } from './units.mjs';
 
 const LIMIT_SAMPLE_BYTES = 256 * MiB;
@@ -55,9 +55,7 @@ async function locateEntries(zipPath) {
 async function loadSample(zipPath) {
   const { zip, located } = await locateEntries(zipPath);
   zip.close();
-  const total = located.reduce((sum, e) => sum + e.compressed, 0);
-  const stride = Math.max(1, Math.ceil(total / LIMIT_SAMPLE_BYTES));
-  const picked = located.filter((_, i) => i % stride === 0);
+  const { picked, strided } = strideSample(located, (e) => e.compressed, LIMIT_SAMPLE_BYTES);
   const shared = new SharedArrayBuffer(picked.reduce((sum, e) => sum + e.compressed, 0));
   const entries = [];
   const fd = openSync(zipPath, 'r');
@@ -76,34 +74,13 @@ async function loadSample(zipPath) {
   } finally {
     closeSync(fd);
   }
-  return { shared, entries, strided: stride > 1 };
-}
-
-function startWorkers(count, shared, entries, passes) {
-  const url = new URL('./limit-worker.mjs', import.meta.url);
-  return Array.from({ length: count }, (_, index) => {
-    const first = Math.floor((index * entries.length) / count);
-    const worker = new Worker(url, { workerData: { shared, entries, first, passes } });
-    const ready = new Promise((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
-    return { worker, ready };
-  });
+  return { shared, entries, strided };
 }
 
 /** One core, each step alone, on the same sample: where the time goes. */
 function breakdown(shared, entries) {
-  // Best of two, like the contenders: the first pass also pays for page-faulting fresh buffers.
-  const time = (fn) => {
-    let fastest = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < 2; i++) {
-      const started = process.hrtime.bigint();
-      fn();
-      fastest = Math.min(fastest, Number(process.hrtime.bigint() - started) / 1e9);
-    }
-    return fastest;
-  };
+  // Best of two, like the contenders.
+  const time = (fn) => fastestOf(2, fn);
   const outputs = [];
   let bytes = 0;
   let kept = 0;
@@ -136,38 +113,10 @@ function breakdown(shared, entries) {
 
 export async function prepare(zipPath) {
   const { shared, entries, strided } = await loadSample(zipPath);
-  const threads = os.availableParallelism();
-  const sampleBytes = entries.reduce((sum, e) => sum + e.size, 0);
-  const passes = Math.max(1, Math.ceil(LIMIT_MIN_BYTES_PER_THREAD / Math.max(1, sampleBytes)));
-  const workers = startWorkers(threads, shared, entries, passes);
-  await Promise.all(workers.map((w) => w.ready));
+  const work = { url: new URL('./limit-work.mjs', import.meta.url), name: 'digestEntry' };
+  const threads = await startLimitThreads(work, shared, entries, LIMIT_MIN_BYTES_PER_THREAD, { strided });
   return {
-    async run() {
-      const started = process.hrtime.bigint();
-      const done = workers.map(
-        ({ worker }) =>
-          new Promise((resolve, reject) => {
-            worker.once('message', resolve);
-            worker.once('error', reject);
-            worker.postMessage('go');
-          }),
-      );
-      const results = await Promise.all(done);
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      for (const { worker } of workers) await worker.terminate();
-      const bytes = results.reduce((sum, r) => sum + r.bytes, 0);
-      return {
-        bytes,
-        seconds,
-        detail: {
-          threads,
-          passes,
-          sampleEntries: entries.length,
-          strided,
-          perThreadMBps: Math.round(bytes / MiB / seconds / threads),
-        },
-      };
-    },
+    run: () => threads.run(),
     verify: () => breakdown(shared, entries),
   };
 }

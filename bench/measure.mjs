@@ -1,9 +1,10 @@
 // Timing and peak RSS, one fresh process per run so every figure belongs to one contender alone.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, readFileSync, rmSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MiB } from './units.mjs';
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'child.mjs');
 const RUN_TIMEOUT_MS = 15 * 60 * 1000;
@@ -28,11 +29,12 @@ function collect(child) {
 }
 
 /**
- * One run of a Node contender in `node bench/child.mjs`: seconds and bytes as the child timed them, peak
- * RSS from the child's own `process.resourceUsage().maxRSS` (main thread and workers together).
+ * One run of a Node contender in `node bench/child.mjs <name> <...paths>`: seconds and bytes as the child
+ * timed them, peak RSS from the child's own `process.resourceUsage().maxRSS` (main thread and workers
+ * together).
  */
-export async function runNodeContender(name, zipPath) {
-  const child = spawn(process.execPath, [CHILD, name, zipPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function runNodeContender(name, ...paths) {
+  const child = spawn(process.execPath, [CHILD, name, ...paths], { stdio: ['ignore', 'pipe', 'pipe'] });
   const { code, signal, stdout, stderr } = await collect(child);
   const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
   if (!line) {
@@ -79,15 +81,15 @@ function pollPeakRss(pid) {
 }
 
 /**
- * One run of a native command. Seconds from spawn to exit. Peak RSS from GNU `/usr/bin/time -f %M` when
- * present, else by polling /proc/<pid>/status; null when neither works.
+ * One run of a native command (in `cwd` when given). Seconds from spawn to exit. Peak RSS from GNU
+ * `/usr/bin/time -f %M` when present, else by polling /proc/<pid>/status; null when neither works.
  */
-export async function runNative(command, args) {
+export async function runNative(command, args, { cwd } = {}) {
   const timeBinary = executable('/usr/bin/time') ? '/usr/bin/time' : null;
   const rssFile = join(tmpdir(), `appv-bench-rss-${process.pid}-${Date.now()}`);
   const argv = timeBinary ? [timeBinary, '-f', '%M', '-o', rssFile, command, ...args] : [command, ...args];
   const started = process.hrtime.bigint();
-  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(argv[0], argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const stopPolling = timeBinary ? null : pollPeakRss(child.pid);
   const { code, signal, stdout, stderr } = await collect(child);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -105,6 +107,13 @@ export async function runNative(command, args) {
   return { status: 'ok', seconds, rssMB: peakKiB === null ? null : peakKiB / 1024 };
 }
 
+/** `once` for a native command found on PATH (the first of `names`), or a "not available" result. */
+export function nativeOnce(names, args, options) {
+  const binary = names.map(findBinary).find(Boolean);
+  if (!binary) return async () => ({ status: 'unavailable', reason: `no ${names.join(' or ')} on PATH` });
+  return () => runNative(binary, args, options);
+}
+
 /** Runs `once()` `runs` times; returns the fastest ok run with the highest peak RSS seen, or the first non-ok. */
 export async function best(runs, once, onRun) {
   let fastest = null;
@@ -117,4 +126,48 @@ export async function best(runs, once, onRun) {
     if (!fastest || result.seconds < fastest.seconds) fastest = result;
   }
   return { ...fastest, rssMB: peak, runs };
+}
+
+function describeRun(label, result, i) {
+  if (result.status !== 'ok')
+    return `  ${label}: ${result.status === 'unavailable' ? 'not available' : 'FAILED'}`;
+  const rss = result.rssMB == null ? '' : `, peak RSS ${result.rssMB.toFixed(0)} MB`;
+  return `  ${label} run ${i + 1}: ${result.seconds.toFixed(2)} s${rss}`;
+}
+
+/**
+ * Measures the contenders `{ id, label, once, ...facts }` one after the other, `runs` times each (see
+ * best), logging every run; returns one row per contender: its facts and its best result.
+ */
+export async function measureAll(contenders, runs, log) {
+  const rows = [];
+  for (const { once, ...facts } of contenders) {
+    const result = await best(runs, once, (r, i) => log(describeRun(facts.label, r, i)));
+    rows.push({ ...facts, ...result });
+  }
+  return rows;
+}
+
+/** Reads whole files once so every contender starts from a warm page cache. */
+export function warm(paths) {
+  const buffer = Buffer.allocUnsafe(4 * MiB);
+  for (const path of paths) {
+    const fd = openSync(path, 'r');
+    try {
+      while (readSync(fd, buffer, 0, buffer.length, null) > 0);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** In-process timing of `fn`, best of `times`: the first pass also pays for page-faulting fresh buffers. */
+export function fastestOf(times, fn) {
+  let fastest = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < times; i++) {
+    const started = process.hrtime.bigint();
+    fn();
+    fastest = Math.min(fastest, Number(process.hrtime.bigint() - started) / 1e9);
+  }
+  return fastest;
 }

@@ -7,7 +7,7 @@ import { BLOCK } from './units.mjs';
 
 const openZip = promisify(yauzl.open);
 
-function unavailable(reason) {
+export function unavailable(reason) {
   return Object.assign(new Error(reason), { unavailable: true });
 }
 
@@ -21,7 +21,7 @@ function nameKey(name) {
 }
 
 /** Central-directory facts for every entry (no data is read). */
-async function listEntries(zipPath) {
+export async function listEntries(zipPath) {
   const zip = await openZip(zipPath, { lazyEntries: true, autoClose: false });
   return new Promise((resolve, reject) => {
     const entries = [];

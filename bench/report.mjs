@@ -1,34 +1,15 @@
-// Turns the measurements into one table, a verdict line for the targets, or JSON.
-import { mb } from './units.mjs';
+// The read part's report: its table, the verdict line for the read targets, footnotes.
+import { addRates, addRatio, COLUMNS, check, fixed, mark, renderTable } from './table.mjs';
 
 export const TARGETS = { vsYauzl: 2, vsLimit: 0.7, rssMB: 128 };
 
-const fixed = (value, digits) => (value == null || !Number.isFinite(value) ? '-' : value.toFixed(digits));
-
-/** Adds MB/s and the two ratios to every row; the limit row's seconds are projected onto the set. */
+/** Adds MB/s and the two ratios to every row (see table.mjs), and judges ours against the targets. */
 export function summarize(rows, inputBytes) {
-  const byId = Object.fromEntries(rows.map((row) => [row.id, row]));
-  for (const row of rows) {
-    if (row.status !== 'ok') continue;
-    if (row.id === 'limit') {
-      row.mbps = mb(row.bytes) / row.seconds;
-      row.projectedSeconds = mb(inputBytes) / row.mbps;
-    } else {
-      row.mbps = mb(inputBytes) / row.seconds;
-      if (row.bytes != null && row.bytes !== inputBytes)
-        row.note = `produced ${row.bytes} bytes, set has ${inputBytes}`;
-    }
-  }
-  const yauzl = byId.yauzl?.status === 'ok' ? byId.yauzl.mbps : null;
-  const limit = byId.limit?.status === 'ok' ? byId.limit.mbps : null;
-  for (const row of rows) {
-    if (row.status !== 'ok') continue;
-    row.vsYauzl = yauzl ? row.mbps / yauzl : null;
-    row.vsLimit = limit ? row.mbps / limit : null;
-  }
-  const ours = byId.ours;
+  addRates(rows, inputBytes);
+  addRatio(rows, 'vsYauzl', 'yauzl');
+  addRatio(rows, 'vsLimit', 'limit');
+  const ours = rows.find((row) => row.id === 'ours');
   if (ours?.status !== 'ok') return { rows, targets: null };
-  const check = (value, ok) => ({ value, pass: value == null ? null : ok(value) });
   const targets = {
     vsYauzl: check(ours.vsYauzl, (v) => v >= TARGETS.vsYauzl),
     vsLimit: check(ours.vsLimit, (v) => v >= TARGETS.vsLimit),
@@ -37,44 +18,48 @@ export function summarize(rows, inputBytes) {
   return { rows, targets };
 }
 
-function statusText(row) {
-  if (row.status === 'unavailable') return `not available (${row.reason})`;
-  if (row.status === 'failed') return `FAILED: ${row.reason.split('\n')[0]}`;
-  return '';
-}
-
 export function table({ rows }) {
-  const header = ['contender', 'seconds', 'MB/s', 'x yauzl', 'x limit', 'peak RSS MB'];
-  const body = rows.map((row) =>
-    row.status === 'ok'
-      ? [
-          row.label,
-          row.id === 'limit' ? `${fixed(row.projectedSeconds, 2)}*` : fixed(row.seconds, 2),
-          fixed(row.mbps, 0),
-          fixed(row.vsYauzl, 2),
-          fixed(row.vsLimit, 2),
-          fixed(row.rssMB, 0),
-        ]
-      : [row.label, statusText(row)],
+  return renderTable(
+    [
+      COLUMNS.label,
+      COLUMNS.seconds,
+      COLUMNS.rate,
+      ['x yauzl', (row) => fixed(row.vsYauzl, 2)],
+      ['x limit', (row) => fixed(row.vsLimit, 2)],
+      COLUMNS.rss,
+    ],
+    rows,
   );
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...body.filter((r) => r.length > 2).map((r) => r[i].length)),
-  );
-  const line = (cells) =>
-    cells.length === 2
-      ? `${cells[0].padEnd(widths[0])}  ${cells[1]}`
-      : cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
 export function verdict({ targets }) {
   if (!targets) return 'targets: ours not available, nothing to judge';
-  const mark = (t) => (t.pass == null ? 'n/a' : t.pass ? 'PASS' : 'MISS');
   return [
     `ours >= ${TARGETS.vsYauzl}x yauzl: ${mark(targets.vsYauzl)} (${fixed(targets.vsYauzl.value, 2)}x)`,
     `ours >= ${TARGETS.vsLimit}x limit: ${mark(targets.vsLimit)} (${fixed(targets.vsLimit.value, 2)}x)`,
     `ours peak RSS <= ${TARGETS.rssMB} MB: ${mark(targets.rssMB)} (${fixed(targets.rssMB.value, 0)} MB)`,
   ].join('  |  ');
+}
+
+/** How the limits' one-core breakdown names its steps (limit.mjs, pack-limit.mjs). */
+const STEPS = {
+  inflateMBps: 'inflate',
+  deflateMBps: 'deflate L6 per block',
+  sha256MBps: 'SHA-256',
+  crc32MBps: 'CRC-32',
+};
+
+/** The footnote of a machine limit row: its make-up and the one-core rate of each step. */
+export function limitNote(row) {
+  const d = row.detail ?? {};
+  const steps = Object.entries(STEPS)
+    .filter(([key]) => d[key] != null)
+    .map(([key, name]) => `${name} ${d[key]} MB/s`);
+  return (
+    `* ${row.label}: ${d.threads} threads x ${d.passes} pass(es) over ${d.sampleEntries} items from memory` +
+    `${d.strided ? ' (strided sample)' : ''}, ${d.perThreadMBps} MB/s per thread; seconds projected onto ` +
+    `the set; RSS holds the sample. One core alone: ${steps.join(', ')}`
+  );
 }
 
 /** Footnotes: what each row's details say (verification, the limit's per-step rates, notes). */
@@ -86,14 +71,7 @@ export function notes({ rows }) {
     if (row.id === 'ours' && d.verified) out.push(`ours: verified ${d.verified}`);
     if (row.id === 'yauzl-hash' && d.crcMismatches)
       out.push(`yauzl + sha256 + crc32: ${d.crcMismatches} CRC mismatches`);
-    if (row.id === 'limit') {
-      out.push(
-        `* limit: ${d.threads} threads x ${d.passes} pass(es) over ${d.sampleEntries} entries from memory` +
-          `${d.strided ? ' (strided sample)' : ''}, ` +
-          `${d.perThreadMBps} MB/s per thread; seconds projected onto the set; RSS holds the sample. One core alone: ` +
-          `inflate ${d.inflateMBps} MB/s, SHA-256 ${d.sha256MBps} MB/s, CRC-32 ${d.crc32MBps} MB/s`,
-      );
-    }
+    if (row.id === 'limit') out.push(limitNote(row));
     if (row.note) out.push(`${row.label}: ${row.note}`);
   }
   return out.join('\n');
