@@ -223,8 +223,9 @@ describe('appv pack: a plain folder → a package that verifies and extracts byt
       expect(primary?.files.map((f) => f.name)).toEqual([
         'Root\\VFS\\ProgramFilesX86\\Vendor App\\edge 65537.dat',
       ]);
-      const identity = (await pkg.manifest()).identity;
-      expect([identity.name, identity.version]).toEqual(['Vendor.App', '2.3.4.5']);
+      const manifest = await pkg.manifest();
+      expect([manifest.identity.name, manifest.identity.version]).toEqual(['Vendor.App', '2.3.4.5']);
+      expect(manifest.applications.map((a) => a.visualElements.version)).toEqual(['2.3.4.5']);
     } finally {
       await pkg.close();
     }

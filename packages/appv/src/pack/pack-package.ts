@@ -204,7 +204,10 @@ function newManifest(
     ...((options.versionId ?? ids.versionId)
       ? { versionId: (options.versionId ?? ids.versionId) as string }
       : {}),
-    applications: discoverApplications(tree.files.map((f) => f.name)),
+    // Each application shows the package's version, as the sequencer records it, unless the package has none.
+    applications: discoverApplications(tree.files.map((f) => f.name)).map((app) =>
+      options.version === undefined ? app : { ...app, version: options.version },
+    ),
   });
 }
 
