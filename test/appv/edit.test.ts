@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type AppvPackage, ErrorCode, editPackage, openPackage, packPackage, verifyPackage } from 'appv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pseudoText } from '../helpers/content.js';
 import { asyncCodeOf } from '../helpers/error-code.js';
 import { pythonVerifyBlockMap } from '../helpers/external.js';
 import { fixtureFiles } from '../helpers/fixtures.js';
@@ -16,15 +17,6 @@ const out = (name = 'edited.appv') => {
   return path.join(dir, name);
 };
 
-function text(size: number, seed: number): Buffer {
-  const bytes = Buffer.alloc(size);
-  for (let i = 0, s = seed; i < size; i++) {
-    s = (s * 1103515245 + 12345) & 0x7fffffff;
-    bytes[i] = 97 + ((s >> 16) % 12);
-  }
-  return bytes;
-}
-
 const APP = 'Root\\VFS\\ProgramFilesX86\\Vendor App';
 let original = '';
 
@@ -32,9 +24,9 @@ beforeAll(async () => {
   const source = path.join(work, 'source');
   mkdirSync(path.join(source, 'data'), { recursive: true });
   mkdirSync(path.join(source, 'empty'), { recursive: true });
-  writeFileSync(path.join(source, 'app.exe'), text(300_000, 1));
-  writeFileSync(path.join(source, 'app.ico'), text(2_000, 2));
-  writeFileSync(path.join(source, 'data', 'big.dat'), text(500_000, 3));
+  writeFileSync(path.join(source, 'app.exe'), pseudoText(300_000, 1));
+  writeFileSync(path.join(source, 'app.ico'), pseudoText(2_000, 2));
+  writeFileSync(path.join(source, 'data', 'big.dat'), pseudoText(500_000, 3));
   writeFileSync(path.join(source, 'data', 'small.txt'), 'small');
   original = path.join(work, 'original.appv');
   await packPackage(source, original, {
@@ -136,9 +128,9 @@ describe('appv edit', () => {
 
   it('--add and --remove change the payload; FilesystemMetadata and StreamMap follow', async () => {
     const added = path.join(work, 'added.txt');
-    writeFileSync(added, text(70_000, 9));
+    writeFileSync(added, pseudoText(70_000, 9));
     const replacement = path.join(work, 'replacement.dat');
-    writeFileSync(replacement, text(10_000, 10));
+    writeFileSync(replacement, pseudoText(10_000, 10));
     const file = out();
     const result = await editPackage(original, file, {
       add: [

@@ -17,6 +17,7 @@ import { parseDynamicConfiguration, parsePackageHistory } from '@appv/manifest';
 import { ErrorCode, extractPackage, openPackage, packPackage, verifyPackage } from 'appv';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pseudoText } from '../helpers/content.js';
 import { asyncCodeOf } from '../helpers/error-code.js';
 import { pythonVerifyBlockMap, pythonZipTest, unzipTest } from '../helpers/external.js';
 
@@ -45,15 +46,6 @@ function snapshot(root: string): { files: Map<string, Buffer>; empty: string[] }
   };
   walk(root, '');
   return { files, empty: empty.sort() };
-}
-
-function text(size: number, seed: number): Buffer {
-  const out = Buffer.alloc(size);
-  for (let i = 0, s = seed; i < size; i++) {
-    s = (s * 1103515245 + 12345) & 0x7fffffff;
-    out[i] = 97 + ((s >> 16) % 12);
-  }
-  return out;
 }
 
 async function verifyClean(file: string): Promise<void> {
@@ -91,13 +83,13 @@ async function roundTrip(source: string, vfs: string, options: { deterministic?:
 describe('appv pack: a plain folder → a package that verifies and extracts byte-identical', () => {
   const source = fresh('source');
   const files: Record<string, Buffer> = {
-    'app.exe': text(200_000, 1),
+    'app.exe': pseudoText(200_000, 1),
     'app.ico': randomBytes(1150),
     'empty.txt': Buffer.alloc(0),
     'one.bin': Buffer.from('x'),
-    'edge 65535.dat': text(65_535, 2),
-    'edge 65536.dat': text(65_536, 3),
-    'edge 65537.dat': text(65_537, 4),
+    'edge 65535.dat': pseudoText(65_535, 2),
+    'edge 65536.dat': pseudoText(65_536, 3),
+    'edge 65537.dat': pseudoText(65_537, 4),
     'Unicode/été naïve ünïcödé.txt': Buffer.from('accents'),
     'Unicode/日本語/ファイル.txt': Buffer.from('japanese'),
     'braces/{GUID-1234} 100% [x] (y) #z &w.txt': Buffer.from('specials'),
@@ -290,7 +282,7 @@ describe('appv pack: property — random trees round-trip', () => {
             taken.add(`d:${key}`);
           } else {
             mkdirSync(path.dirname(full), { recursive: true });
-            writeFileSync(full, text(entry.size, i + 1));
+            writeFileSync(full, pseudoText(entry.size, i + 1));
             taken.add(`f:${key}`);
           }
         }
@@ -345,7 +337,7 @@ describe('appv pack: bad input gets a typed error before anything is written', (
 
   it('a feature block naming a file the package does not have, or blocks past its end', async () => {
     const source = fresh('feature');
-    writeFileSync(path.join(source, 'app.exe'), text(70_000, 1));
+    writeFileSync(path.join(source, 'app.exe'), pseudoText(70_000, 1));
     const outDir = fresh('feature-out');
     const out = path.join(outDir, 'f.appv');
     expect(await asyncCodeOf(packPackage(source, out, { publishing: ['missing.exe'] }))).toBe(
@@ -359,7 +351,7 @@ describe('appv pack: bad input gets a typed error before anything is written', (
 
   it('never leaves a package under its final name when writing fails half-way', async () => {
     const source = fresh('half');
-    writeFileSync(path.join(source, 'a.bin'), text(3_000_000, 1));
+    writeFileSync(path.join(source, 'a.bin'), pseudoText(3_000_000, 1));
     const outDir = fresh('half-out');
     const out = path.join(outDir, 'half.appv');
     const controller = new AbortController();

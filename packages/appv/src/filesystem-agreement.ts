@@ -54,7 +54,7 @@ export function filesystemMismatches(
  * The directories above a path (`a\b\c` → `a\b`, `a`). None for a path nested past MAX_PATH_DEPTH (already
  * an invalid part name): its ancestors would cost depth² characters.
  */
-function ancestors(path: string): string[] {
+export function ancestors(path: string): string[] {
   const out: string[] = [];
   if (path.split('\\', MAX_PATH_DEPTH + 2).length > MAX_PATH_DEPTH + 1) return out;
   for (let cut = path.lastIndexOf('\\'); cut > 0; cut = path.lastIndexOf('\\', cut - 1))

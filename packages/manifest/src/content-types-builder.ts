@@ -2,7 +2,8 @@ import {
   CONTENT_TYPES_ITEM,
   type ContentTypeDefault,
   type ContentTypeOverride,
-  decodeItemName,
+  compareOrdinal,
+  decodeItemNameLeniently,
   nameKey,
 } from '@appv/opc';
 
@@ -41,16 +42,18 @@ export function buildAppvContentTypes(itemNames: readonly string[]): {
   defaults: ContentTypeDefault[];
   overrides: ContentTypeOverride[];
 } {
-  const footprintKeys = new Set(FOOTPRINT_OVERRIDES.map((o) => nameKey(decoded(o.partName.slice(1)))));
+  const footprintKeys = new Set(
+    FOOTPRINT_OVERRIDES.map((o) => nameKey(decodeItemNameLeniently(o.partName.slice(1)))),
+  );
   const defaults = new Map<string, ContentTypeDefault>();
   const overrides = new Map<string, ContentTypeOverride>();
   for (const itemName of itemNames) {
-    const key = nameKey(decoded(itemName));
+    const key = nameKey(decodeItemNameLeniently(itemName));
     if (key === nameKey(CONTENT_TYPES_ITEM) || footprintKeys.has(key)) continue;
     const lastSegment = itemName.slice(itemName.lastIndexOf('/') + 1);
     const extension = lastSegment.slice(lastSegment.lastIndexOf('.') + 1);
     if (lastSegment.includes('.') && extension !== '') {
-      const extensionKey = nameKey(decoded(extension));
+      const extensionKey = nameKey(decodeItemNameLeniently(extension));
       if (!defaults.has(extensionKey))
         defaults.set(extensionKey, { extension, contentType: APPV_FILE_CONTENT_TYPE });
     } else if (!overrides.has(key)) {
@@ -60,28 +63,12 @@ export function buildAppvContentTypes(itemNames: readonly string[]): {
   return {
     defaults: [...defaults.values()].sort(
       (a, b) =>
-        ordinal(a.extension.toLowerCase(), b.extension.toLowerCase()) || ordinal(a.extension, b.extension),
+        compareOrdinal(a.extension.toLowerCase(), b.extension.toLowerCase()) ||
+        compareOrdinal(a.extension, b.extension),
     ),
     overrides: [
       ...FOOTPRINT_OVERRIDES,
-      ...[...overrides.values()].sort((a, b) => ordinal(a.partName, b.partName)),
+      ...[...overrides.values()].sort((a, b) => compareOrdinal(a.partName, b.partName)),
     ],
   };
-}
-
-/**
- * Percent-decoded once, as parseContentTypes and resolveContentType compare names (FORMAT.md §8). A
- * malformed escape is compared as written, as they do.
- */
-function decoded(name: string): string {
-  try {
-    return decodeItemName(name);
-  } catch {
-    return name;
-  }
-}
-
-/** UTF-16 code unit order, the same on every machine and locale. */
-function ordinal(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

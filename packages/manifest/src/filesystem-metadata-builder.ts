@@ -1,4 +1,4 @@
-import { AppvError, ErrorCode, MAX_PATH_DEPTH, nameKey } from '@appv/opc';
+import { AppvError, compareOrdinal, ErrorCode, MAX_PATH_DEPTH, nameKey } from '@appv/opc';
 import {
   buildFilesystemMetadata,
   type DirectoryPath,
@@ -89,7 +89,7 @@ export function generateFilesystemMetadata(input: FilesystemMetadataInput): File
   ]
     // Keys computed once, not per comparison: a package has tens of thousands of paths.
     .map((item) => ({ item, upper: asciiUpper(item.path) }))
-    .sort((a, b) => ordinal(a.upper, b.upper) || byExact(a.item, b.item))
+    .sort((a, b) => compareOrdinal(a.upper, b.upper) || byExact(a.item, b.item))
     .map(({ item }) => item);
 
   const root = newNode('Root', false);
@@ -188,7 +188,7 @@ function entriesOf(
 ): FilesystemEntry[] {
   const children = [...node.children.values()]
     .map((child) => ({ child, upper: asciiUpper(child.long) }))
-    .sort((a, b) => ordinal(a.upper, b.upper))
+    .sort((a, b) => compareOrdinal(a.upper, b.upper))
     .map(({ child }) => child);
   const taken = new Set<string>();
   return children.map((child) => {
@@ -238,10 +238,5 @@ function shortPath(long: string): string {
 }
 
 function byExact(a: PathItem, b: PathItem): number {
-  return ordinal(a.path, b.path) || ordinal(a.kind, b.kind);
-}
-
-/** UTF-16 code unit order, the same on every machine and locale. */
-function ordinal(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return compareOrdinal(a.path, b.path) || compareOrdinal(a.kind, b.kind);
 }

@@ -1,6 +1,6 @@
 import { AppvError, ErrorCode } from './errors.js';
 import type { FindingSink } from './finding.js';
-import { CONTENT_TYPES_ITEM, decodeItemName, nameKey } from './part-name.js';
+import { CONTENT_TYPES_ITEM, decodeItemNameLeniently, nameKey } from './part-name.js';
 import { XMLNS_NAMESPACE } from './xml/xml-names.js';
 import type { XmlDocument, XmlElement } from './xml/xml-node.js';
 import { parseXml } from './xml/xml-parser.js';
@@ -86,12 +86,12 @@ export function parseContentTypes(bytes: Buffer, sink: FindingSink): ContentType
 /** Override by part name first, then Default by extension, both case-insensitive (OPC). */
 export function resolveContentType(types: ContentTypes, zipName: string): string | undefined {
   const index = indexOf(types);
-  const override = index.overrides.get(nameKey(safeDecode(zipName)));
+  const override = index.overrides.get(nameKey(decodeItemNameLeniently(zipName)));
   if (override !== undefined) return override;
   const lastSegment = zipName.slice(zipName.lastIndexOf('/') + 1);
   const dot = lastSegment.lastIndexOf('.');
   if (dot < 0) return undefined;
-  return index.defaults.get(nameKey(safeDecode(lastSegment.slice(dot + 1))));
+  return index.defaults.get(nameKey(decodeItemNameLeniently(lastSegment.slice(dot + 1))));
 }
 
 /**
@@ -100,19 +100,11 @@ export function resolveContentType(types: ContentTypes, zipName: string): string
  * `%7Bx%7D` and `{x}` match the item `a.%7Bx%7D`. [sdk][inferred]
  */
 function extensionKey(extension: string): string {
-  return nameKey(safeDecode(extension));
+  return nameKey(decodeItemNameLeniently(extension));
 }
 
 function overrideKey(partName: string): string {
-  return nameKey(safeDecode(partName.startsWith('/') ? partName.slice(1) : partName));
-}
-
-function safeDecode(name: string): string {
-  try {
-    return decodeItemName(name);
-  } catch {
-    return name;
-  }
+  return nameKey(decodeItemNameLeniently(partName.startsWith('/') ? partName.slice(1) : partName));
 }
 
 function required(element: XmlElement, attribute: string): string {

@@ -14,10 +14,12 @@ export * from './finding.js';
 export { hex } from './hex.js';
 export * from './limits.js';
 export { OpcPackage, type OpenOptions, type PackageInput } from './opc-package.js';
+export { compareOrdinal } from './ordinal.js';
 export type { ItemKind, PackageItem } from './package-item.js';
 export {
   CONTENT_TYPES_ITEM,
   decodeItemName,
+  decodeItemNameLeniently,
   encodePartName,
   isDriveLetter,
   nameKey,

@@ -89,6 +89,18 @@ function decodeSegment(segment: string, zipName: string): string {
 }
 
 /**
+ * `decodeItemName`, or the name as written when it cannot be decoded: for comparisons where an undecodable
+ * name simply matches nothing but itself (content types, the writer's round-trip check).
+ */
+export function decodeItemNameLeniently(zipName: string): string {
+  try {
+    return decodeItemName(zipName);
+  } catch {
+    return zipName;
+  }
+}
+
+/**
  * Every reason (FORMAT.md §8) a ZIP item name is not a valid OPC part name; empty when valid. Directory
  * entries (trailing `/`) are reported separately by the caller.
  */

@@ -11,7 +11,6 @@ import {
   emptyRegistryHive,
   type FilesystemMetadata,
   flattenPaths,
-  generateFilesystemMetadata,
   type PackageHistory,
   PUBLISHING_FEATURE_BLOCK,
   parseAppxManifest,
@@ -44,6 +43,7 @@ import {
   type FeatureBlockOptions,
   payloadIndex,
 } from './feature-blocks.js';
+import { updatedFilesystemMetadata } from './filesystem-metadata-update.js';
 import { writeFootprint } from './footprint-parts.js';
 import { applyIdentityOptions, type IdentityOptions } from './identity-options.js';
 import { type SourceTree, scanSource } from './source-tree.js';
@@ -258,7 +258,7 @@ function buildPackStreamMap(
   manifest: AppxManifest,
   options: PackOptions,
 ): StreamMap {
-  const payload = payloadIndex(tree.files, folderPrefix(tree, options));
+  const payload = payloadIndex(tree.files, tree.placement);
   const map = kept ?? buildStreamMap();
   if (!kept && options.publishing === undefined) {
     const targets = manifest.applications.flatMap((app) =>
@@ -274,15 +274,6 @@ function buildPackStreamMap(
   return map;
 }
 
-/** `Root\VFS\<vfs>` for a plain folder: where a relative `--publishing app.exe` is looked for. */
-function folderPrefix(tree: SourceTree, options: PackOptions): string | undefined {
-  if (tree.layout !== 'folder') return undefined;
-  const vfs = options.vfs?.split(/[\\/]+/).filter((s) => s !== '');
-  if (vfs) return ['Root', 'VFS', ...vfs].join('\\');
-  const first = tree.files[0]?.name.split('\\');
-  return first ? first.slice(0, 4).join('\\') : undefined;
-}
-
 /**
  * A kept FilesystemMetadata is used as it is when it agrees with the payload; otherwise it is generated from
  * the payload, keeping the kept one's package root and opaque directories (FORMAT.md §5, §9.8).
@@ -294,19 +285,13 @@ function packFilesystemMetadata(
 ): FilesystemMetadata {
   const opaque = options.opaqueDirectories?.map((d) => d.replaceAll('/', '\\'));
   if (kept && opaque === undefined && keptStillFits(kept, tree)) return kept;
-  return generateFilesystemMetadata({
-    files: tree.files.map((f) => f.name),
-    emptyDirectories: tree.emptyDirectories,
-    opaqueDirectories: opaque ?? kept?.opaqueDirectories.map((d) => d.long) ?? [],
-    ...(kept?.root === undefined
-      ? {}
-      : {
-          packageRoot: {
-            long: kept.root,
-            ...(kept.shortRoot === undefined ? {} : { short: kept.shortRoot }),
-          },
-        }),
-  });
+  // The folder on disk is the truth for empty directories: the kept document's list is not carried over.
+  return updatedFilesystemMetadata(
+    kept && { ...kept, emptyDirectories: [] },
+    tree.files.map((f) => f.name),
+    tree.emptyDirectories,
+    opaque,
+  );
 }
 
 /** The kept tree describes this payload, and names every empty directory found on disk. */

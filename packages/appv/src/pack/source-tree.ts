@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   AppvError,
+  compareOrdinal,
   ErrorCode,
   encodePartName,
   isAppvError,
@@ -24,6 +25,8 @@ export interface SourceFile {
 export interface SourceTree {
   /** `package`: `<dir>` holds `Root/…` (and maybe footprint parts); `folder`: a plain folder placed under a VFS token. */
   readonly layout: 'package' | 'folder';
+  /** Layout `folder`: where the folder was placed, e.g. `Root\VFS\ProgramFilesX86\Vendor App`. */
+  readonly placement?: string;
   /** Payload files under `Root\`, sorted by name (ordinal), so the package order never depends on the disk. */
   readonly files: readonly SourceFile[];
   /** Directories under `Root\` that hold nothing (FilesystemMetadata's EmptyDirectories, FORMAT.md §5). */
@@ -61,7 +64,7 @@ export async function scanSource(dir: string, vfs: string | undefined): Promise<
   if (rootEntry && vfs === undefined) return scanLayout(root, top);
   const prefix = ['Root', 'VFS', ...vfsSegments(vfs ?? `ProgramFilesX86/${path.basename(root)}`)];
   const walked = await walk(root, prefix);
-  return { layout: 'folder', ...walked, footprint: new Map() };
+  return { layout: 'folder', placement: prefix.join('\\'), ...walked, footprint: new Map() };
 }
 
 async function scanLayout(root: string, top: readonly DirEntry[]): Promise<SourceTree> {
@@ -237,10 +240,6 @@ function checkReadable(file: string, name: string): void {
   } catch (error) {
     throw unreadable(file, error, name);
   }
-}
-
-function compareOrdinal(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function invalidName(name: string, where: string, why: string): AppvError {

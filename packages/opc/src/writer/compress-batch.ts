@@ -48,10 +48,6 @@ export class CompressBatch {
     );
   }
 
-  get isEmpty(): boolean {
-    return this.waiting.length === 0;
-  }
-
   /** Sends the gathered parts to a worker; resolves once a worker has taken them (not when they are done). */
   async submit(): Promise<void> {
     if (this.waiting.length === 0) return;

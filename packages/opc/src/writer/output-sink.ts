@@ -45,7 +45,8 @@ export class OutputSink {
             stream.off('error', onError);
             resolve();
           };
-          // Copy: the gathering buffer is reused as soon as this resolves, and a stream may hold the chunk.
+          // Copy: the gathering buffer and the writer's job buffers are reused once this resolves, and a
+          // stream may still hold the chunk in its queue.
           if (stream.write(Buffer.from(chunk))) {
             resolve();
           } else {

@@ -23,7 +23,7 @@ import { AppvError, abortError, ErrorCode, isAppvError, toAppvError } from '../e
 import { BLOCK_SIZE, JOB_BYTES, SMALL_PART_BYTES, WRITE_QUEUE_BYTES } from '../limits.js';
 import {
   CONTENT_TYPES_ITEM,
-  decodeItemName,
+  decodeItemNameLeniently,
   encodePartName,
   isDriveLetter,
   nameKey,
@@ -278,7 +278,7 @@ export class PackageWriter {
     // A drive letter hides behind its encoded ':' in the ZIP name, but a client joining names would see it.
     const drive = decoded.split('\\').find(isDriveLetter);
     if (drive !== undefined) problems.push(`segment "${drive}" is a Windows drive letter`);
-    if (problems.length > 0 || safeDecode(zipName) !== decoded) {
+    if (problems.length > 0 || decodeItemNameLeniently(zipName) !== decoded) {
       throw new AppvError(
         ErrorCode.PACK_NAME_INVALID,
         `"${name}" cannot be a part name: ${problems.join('; ') || 'it does not survive encoding'}`,
@@ -538,14 +538,6 @@ export class PackageWriter {
       if (this.ownsPool) await this.pool.destroy();
     })();
     return this.released;
-  }
-}
-
-function safeDecode(zipName: string): string | null {
-  try {
-    return decodeItemName(zipName);
-  } catch {
-    return null;
   }
 }
 

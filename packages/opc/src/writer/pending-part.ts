@@ -1,4 +1,3 @@
-import type { CompressionMethod } from '../zip/compression-method.js';
 import type { DosDateTime } from './dos-time.js';
 import type { RawPartContent } from './part-content.js';
 
@@ -34,7 +33,7 @@ export class PendingPart {
     readonly inBlockMap: boolean,
     readonly dosTime: DosDateTime,
     /** For a raw copy: where its bytes come from and what it already is. */
-    readonly raw?: RawPartContent & { readonly method: CompressionMethod },
+    readonly raw?: RawPartContent,
   ) {}
 
   push(piece: Promise<Piece>): void {

@@ -12,7 +12,7 @@ import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatBytes, renderFields, writeLines } from '../output.js';
 import { ProgressBar } from '../progress-bar.js';
-import { deflateLevel, storeList } from '../write-options.js';
+import { WRITE_OPTIONS, writeOptionValues } from '../write-options.js';
 import { writeWrittenJson, writtenPackageFields } from '../written-package.js';
 
 export const editCommand: Command = {
@@ -49,23 +49,14 @@ Options:
         args: [...args],
         options: {
           ...COMMON_OPTIONS,
-          output: { type: 'string', short: 'o' },
+          ...WRITE_OPTIONS,
           'new-version': { type: 'boolean', default: false },
           branch: { type: 'boolean', default: false },
-          name: { type: 'string' },
           'set-version': { type: 'string' },
-          'display-name': { type: 'string' },
-          'package-id': { type: 'string' },
-          'version-id': { type: 'string' },
-          publishing: { type: 'string', multiple: true },
-          primary: { type: 'string', multiple: true },
           'load-all': { type: 'boolean' },
           'no-load-all': { type: 'boolean' },
           add: { type: 'string', multiple: true },
           remove: { type: 'string', multiple: true },
-          level: { type: 'string' },
-          store: { type: 'string', multiple: true },
-          deterministic: { type: 'boolean', default: false },
         },
         allowPositionals: true,
         strict: true,
@@ -92,21 +83,13 @@ Options:
     try {
       result = await editPackage(input, output, {
         signal,
+        ...writeOptionValues('edit', values),
         newVersion: values['new-version'],
         branch: values.branch,
-        deterministic: values.deterministic,
-        ...optional('name', values.name),
         ...optional('setVersion', values['set-version']),
-        ...optional('displayName', values['display-name']),
-        ...optional('packageId', values['package-id']),
-        ...optional('versionId', values['version-id']),
-        ...optional('publishing', values.publishing),
-        ...optional('primary', values.primary),
         ...optional('loadAll', loadAll),
         ...optional('add', add),
         ...optional('remove', values.remove),
-        ...optional('level', deflateLevel('edit', values.level)),
-        ...optional('store', storeList(values.store)),
         onProgress: (done, total) => bar.update(done, total),
       });
     } finally {

@@ -5,7 +5,7 @@ import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatBytes, renderFields, writeLines } from '../output.js';
 import { ProgressBar } from '../progress-bar.js';
-import { deflateLevel, storeList } from '../write-options.js';
+import { WRITE_OPTIONS, writeOptionValues } from '../write-options.js';
 import { writeWrittenJson, writtenPackageFields } from '../written-package.js';
 
 export const packCommand: Command = {
@@ -48,21 +48,12 @@ Options:
         args: [...args],
         options: {
           ...COMMON_OPTIONS,
-          output: { type: 'string', short: 'o' },
+          ...WRITE_OPTIONS,
           vfs: { type: 'string' },
-          name: { type: 'string' },
-          'display-name': { type: 'string' },
           version: { type: 'string' },
           publisher: { type: 'string' },
-          'package-id': { type: 'string' },
-          'version-id': { type: 'string' },
-          publishing: { type: 'string', multiple: true },
-          primary: { type: 'string', multiple: true },
           'load-all': { type: 'boolean' },
           opaque: { type: 'string', multiple: true },
-          level: { type: 'string' },
-          store: { type: 'string', multiple: true },
-          deterministic: { type: 'boolean', default: false },
           'no-config': { type: 'boolean', default: false },
         },
         allowPositionals: true,
@@ -81,21 +72,13 @@ Options:
     try {
       result = await packPackage(dir, output, {
         signal,
-        deterministic: values.deterministic,
+        ...writeOptionValues('pack', values),
         dynamicConfig: !values['no-config'],
         ...optional('vfs', values.vfs),
-        ...optional('name', values.name),
-        ...optional('displayName', values['display-name']),
         ...optional('version', values.version),
         ...optional('publisher', values.publisher),
-        ...optional('packageId', values['package-id']),
-        ...optional('versionId', values['version-id']),
-        ...optional('publishing', values.publishing),
-        ...optional('primary', values.primary),
         ...optional('loadAll', values['load-all']),
         ...optional('opaqueDirectories', values.opaque),
-        ...optional('level', deflateLevel('pack', values.level)),
-        ...optional('store', storeList(values.store)),
         onProgress: (done, total) => bar.update(done, total),
       });
     } finally {

@@ -1,0 +1,33 @@
+import { type FilesystemMetadata, generateFilesystemMetadata } from '@appv/manifest';
+import { nameKey } from '@appv/opc';
+import { ancestors } from '../filesystem-agreement.js';
+
+/**
+ * FilesystemMetadata for a payload that changed (FORMAT.md §5), keeping what the previous document said that
+ * the payload cannot: its package root, its opaque directories (unless `opaque` replaces them) and its empty
+ * directories that are still empty. Used by pack (a kept document that no longer fits) and edit.
+ */
+export function updatedFilesystemMetadata(
+  kept: FilesystemMetadata | null | undefined,
+  files: readonly string[],
+  emptyDirectories: readonly string[],
+  opaque?: readonly string[],
+): FilesystemMetadata {
+  const holding = new Set(files.flatMap((f) => ancestors(nameKey(f))));
+  const stillEmpty = (kept?.emptyDirectories ?? [])
+    .map((d) => d.long)
+    .filter((d) => !holding.has(nameKey(d)));
+  return generateFilesystemMetadata({
+    files,
+    emptyDirectories: [...new Set([...emptyDirectories, ...stillEmpty])],
+    opaqueDirectories: opaque ?? kept?.opaqueDirectories.map((d) => d.long) ?? [],
+    ...(kept?.root === undefined
+      ? {}
+      : {
+          packageRoot: {
+            long: kept.root,
+            ...(kept.shortRoot === undefined ? {} : { short: kept.shortRoot }),
+          },
+        }),
+  });
+}
