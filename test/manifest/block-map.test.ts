@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { codeOf } from '../helpers/error-code.js';
 import { INVALID_DIR, unzipItem, VALID_DIR, validPackages } from './fixtures/msix.js';
 
-const withoutDocument = ({ document: _document, ...rest }: BlockMap) => rest;
+const withoutDocument = ({ source: _source, ...rest }: BlockMap) => rest;
 const sha = (fill: number, algorithm: HashAlgorithm = 'sha256') => Buffer.alloc(HASH_LENGTH[algorithm], fill);
 const b64 = (fill: number, algorithm: HashAlgorithm = 'sha256') => sha(fill, algorithm).toString('base64');
 const map = (inner: string, hashMethod = HASH_METHOD_URIS.sha256, ns = BLOCKMAP_NS_2010) =>

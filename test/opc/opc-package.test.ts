@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { BufferSource, digestPackage, ErrorCode, FileSource, OpcPackage } from '@appv/opc';
+import {
+  BufferSource,
+  digestItems,
+  digestPackage,
+  ErrorCode,
+  FileSource,
+  type ItemDigest,
+  OpcPackage,
+} from '@appv/opc';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pythonList, pythonReadAll } from '../helpers/external.js';
 import { fixtureFiles } from '../helpers/fixtures.js';
@@ -16,6 +24,58 @@ async function open(path: string): Promise<OpcPackage> {
   opened.push(pkg);
   return pkg;
 }
+
+describe('digestItems', () => {
+  const path = valid[0]?.path as string;
+
+  it('hands digests to onItem in request order as they complete; collect: false keeps none', async () => {
+    const pkg = await open(path);
+    const source = await FileSource.open(path);
+    try {
+      // Requests in reverse file order: delivery must follow the requests, not the reads.
+      const requests = pkg.items.filter((item) => item.readable).map((item) => ({ item }));
+      requests.reverse();
+      const delivered: ItemDigest[] = [];
+      const kept = await digestItems(source, requests, {
+        threads: 2,
+        collect: false,
+        onItem: (digest) => delivered.push(digest),
+      });
+      expect(kept).toEqual([]);
+      expect(delivered.map((d) => d.item.name)).toEqual(requests.map((r) => r.item.name));
+      const collected = await digestItems(source, requests, { threads: 2 });
+      expect(collected.map((d) => d.crc32)).toEqual(delivered.map((d) => d.crc32));
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('a package in a Buffer is digested without detaching the caller’s memory', async () => {
+    const bytes = readFileSync(path);
+    const copy = Buffer.from(bytes);
+    const digest = await digestPackage(new BufferSource(bytes), { threads: 2 });
+    expect(digest.parts.every((part) => part.error === null)).toBe(true);
+    expect(bytes.length).toBe(copy.length);
+    expect(bytes.equals(copy)).toBe(true);
+  });
+
+  it('an onItem that throws ends the digest with a typed error', async () => {
+    const source = await FileSource.open(path);
+    const pkg = await open(path);
+    try {
+      const requests = pkg.items.filter((item) => item.readable).map((item) => ({ item }));
+      const failing = digestItems(source, requests, {
+        threads: 2,
+        onItem: () => {
+          throw new Error('caller failed');
+        },
+      });
+      await expect(failing).rejects.toMatchObject({ code: ErrorCode.WORKER_FAILED });
+    } finally {
+      await source.close();
+    }
+  });
+});
 
 describe.each(valid)('valid fixture $name', ({ path }) => {
   it('opens with no container finding', async () => {

@@ -342,3 +342,42 @@ describe('real documents (MSIX SDK fixtures, extracted with the system unzip)', 
     }
   }
 });
+
+describe('parseXml: onElement (streaming a long list)', () => {
+  const text = '<r xmlns="urn:x"><a n="1"><b/></a><!-- c --><a n="2"/><z:q xmlns:z="urn:z"/></r>';
+
+  it('offers each element as it ends, with its depth and the root, children complete', () => {
+    const seen: string[] = [];
+    parseXml(text, {
+      onElement: (element, depth, root) => {
+        seen.push(`${element.localName}@${depth}:${element.children.length}:${root.localName}`);
+        return false;
+      },
+    });
+    expect(seen).toEqual(['b@2:0:r', 'a@1:1:r', 'a@1:0:r', 'q@1:0:r', 'r@0:4:r']);
+  });
+
+  it('drops what it takes from the tree and keeps the rest, namespaces resolved', () => {
+    const taken: XmlElement[] = [];
+    const document = parseXml(text, {
+      onElement: (element, depth) => {
+        if (depth !== 1 || element.localName !== 'a') return false;
+        taken.push(element);
+        return true;
+      },
+    });
+    expect(taken.map((a) => getAttribute(a, null, 'n'))).toEqual(['1', '2']);
+    expect(taken.every((a) => a.namespace === 'urn:x')).toBe(true);
+    expect(document.root.children.map((c) => (c.kind === 'element' ? c.localName : c.kind))).toEqual([
+      'comment',
+      'q',
+    ]);
+  });
+
+  it('a document that goes wrong after elements were taken still fails with its XML code', () => {
+    let taken = 0;
+    const broken = `<r>${'<a/>'.repeat(5)}<b></r>`;
+    expect(codeOf(() => parseXml(broken, { onElement: () => ++taken > 0 }))).toBe(ErrorCode.XML_MALFORMED);
+    expect(taken).toBe(5);
+  });
+});

@@ -9,16 +9,9 @@ import {
   type HashAlgorithm,
   MAX_SAFE_SIZE,
   parseXml,
-  type XmlDocument,
   type XmlElement,
 } from '@appv/opc';
-import {
-  ParsedFingerprints,
-  typedElement,
-  typedRoot,
-  WINDOWS_DECLARATION,
-  writeTypedDocument,
-} from './footprint-document.js';
+import { ParsedFingerprints, WINDOWS_DECLARATION } from './footprint-document.js';
 import { BLOCKMAP_NAMESPACES, BLOCKMAP_NS_2010, HASH_METHOD_URIS, hashAlgorithmOf } from './namespaces.js';
 
 /**
@@ -54,8 +47,11 @@ export interface BlockMap {
   /** Root namespace (2010 unless a newer writer produced the map). */
   namespace: string;
   files: BlockMapFile[];
-  /** The tree it was parsed from; absent for a map built by buildBlockMap. */
-  document?: XmlDocument;
+  /**
+   * The bytes it was parsed from, written back as they are while the typed fields are unchanged (so what
+   * the model does not hold survives); absent for a map built by buildBlockMap.
+   */
+  source?: Uint8Array;
 }
 
 export interface ParseOptions {
@@ -73,11 +69,37 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 
 export function parseBlockMap(bytes: Uint8Array | string, options: ParseOptions = {}): BlockMap {
   const part = options.part ?? BLOCKMAP_PART;
-  const document = parseXml(bytes, { part });
-  const root = document.root;
-  const malformed = (message: string): never => {
-    throw new AppvError(ErrorCode.BLOCKMAP_MALFORMED, `${part}: ${message}`, { part });
-  };
+  const reader = new FileReader(part);
+  // Each File is read as it ends and dropped from the tree (a 2 GB part has 40,000 blocks: its tree
+  // would cost ten times the text); the root keeps only what is between the Files.
+  const document = parseXml(bytes, {
+    part,
+    onElement: (element, depth, root) => depth === 1 && reader.take(element, root),
+  });
+  const { root, hashMethodUri, hashMethod, namespace } = checkRoot(document.root, part);
+  // A File problem is thrown only now: a broken root or a malformed document is the more basic finding.
+  if (reader.problem) throw reader.problem;
+  for (const child of root.children) {
+    if (child.kind === 'text' && child.cdata !== true && child.value.trim() === '') continue;
+    if (child.kind === 'comment' || child.kind === 'pi') continue;
+    if (child.kind === 'text') throw malformed(part, 'text directly inside BlockMap');
+  }
+  const source =
+    typeof bytes === 'string' ? Buffer.from(bytes.replace(/^\uFEFF/, ''), 'utf8') : Buffer.from(bytes);
+  const map: BlockMap = { hashMethod, hashMethodUri, namespace, files: reader.files, source };
+  prints.remember(map);
+  return map;
+}
+
+interface CheckedRoot {
+  readonly root: XmlElement;
+  readonly hashMethodUri: string;
+  readonly hashMethod: HashAlgorithm;
+  readonly namespace: string;
+}
+
+/** The root must be a BlockMap of a known namespace with a known HashMethod (FORMAT.md §2). */
+function checkRoot(root: XmlElement, part: string): CheckedRoot {
   if (
     root.localName !== 'BlockMap' ||
     root.namespace === null ||
@@ -89,74 +111,94 @@ export function parseBlockMap(bytes: Uint8Array | string, options: ParseOptions 
       { part },
     );
   }
-  const namespace = root.namespace;
   const hashMethodUri = getAttribute(root, null, 'HashMethod');
-  if (hashMethodUri === undefined) malformed('BlockMap has no HashMethod');
-  const hashMethod = hashAlgorithmOf(hashMethodUri as string);
+  if (hashMethodUri === undefined) throw malformed(part, 'BlockMap has no HashMethod');
+  const hashMethod = hashAlgorithmOf(hashMethodUri);
   if (hashMethod === undefined) {
     throw new AppvError(ErrorCode.BLOCKMAP_HASH_METHOD, `${part}: unknown HashMethod "${hashMethodUri}"`, {
       part,
     });
   }
-  const hashLength = HASH_LENGTH[hashMethod];
+  return { root, hashMethodUri, hashMethod, namespace: root.namespace };
+}
 
-  const number = (
+function malformed(part: string, message: string): AppvError {
+  return new AppvError(ErrorCode.BLOCKMAP_MALFORMED, `${part}: ${message}`, { part });
+}
+
+/** Turns each `File` element into a BlockMapFile as the parser finishes it; keeps the first problem. */
+class FileReader {
+  readonly files: BlockMapFile[] = [];
+  problem: AppvError | null = null;
+  private checked: CheckedRoot | null = null;
+
+  constructor(private readonly part: string) {}
+
+  /** Takes a child of the root (true: drop it from the tree). Elements of other namespaces are extensions. */
+  take(element: XmlElement, root: XmlElement): boolean {
+    if (this.problem) return true;
+    try {
+      this.checked ??= checkRoot(root, this.part);
+      const { namespace } = this.checked;
+      // Elements of other namespaces are extensions (FORMAT.md §2: ignorable 2021 content).
+      if (element.namespace !== namespace) return true;
+      if (element.localName !== 'File') throw malformed(this.part, `unexpected element ${element.name}`);
+      this.files.push(this.read(element, this.checked));
+    } catch (error) {
+      // The root's own problems are thrown after the parse; a File's are kept for then.
+      if (this.checked) this.problem = error as AppvError;
+    }
+    return true;
+  }
+
+  private read(element: XmlElement, { namespace, hashMethod }: CheckedRoot): BlockMapFile {
+    const name = getAttribute(element, null, 'Name');
+    if (name === undefined) throw malformed(this.part, 'a File has no Name');
+    const file: BlockMapFile = {
+      name,
+      size: this.number(element, 'Size', name, true) as number,
+      lfhSize: this.number(element, 'LfhSize', name, true) as number,
+      blocks: [],
+    };
+    const hashLength = HASH_LENGTH[hashMethod];
+    for (const blockElement of childElements(element)) {
+      // The 2021 FileHash child and any other foreign element are ignored, not errors.
+      if (blockElement.namespace !== namespace) continue;
+      if (blockElement.localName !== 'Block')
+        throw malformed(this.part, `unexpected element ${blockElement.name} in "${name}"`);
+      const hashText = getAttribute(blockElement, null, 'Hash');
+      if (hashText === undefined) throw malformed(this.part, `a Block of "${name}" has no Hash`);
+      if (!BASE64.test(hashText)) throw malformed(this.part, `a Block Hash of "${name}" is not base64`);
+      const hash = Buffer.from(hashText, 'base64');
+      if (hash.length !== hashLength) {
+        throw malformed(
+          this.part,
+          `a Block Hash of "${name}" has ${hash.length} bytes, ${hashMethod} needs ${hashLength}`,
+        );
+      }
+      const size = this.number(blockElement, 'Size', name, false);
+      file.blocks.push(size === undefined ? { hash } : { hash, size });
+    }
+    return file;
+  }
+
+  private number(
     element: XmlElement,
     attribute: string,
     fileName: string,
     required: boolean,
-  ): number | undefined => {
+  ): number | undefined {
     const text = getAttribute(element, null, attribute);
     if (text === undefined) {
-      if (required) malformed(`${element.localName} of "${fileName}" has no ${attribute}`);
+      if (required) throw malformed(this.part, `${element.localName} of "${fileName}" has no ${attribute}`);
       return undefined;
     }
     const value = Number(text);
     if (!DECIMAL.test(text) || value > MAX_SAFE_SIZE) {
-      malformed(`${attribute}="${text}" of "${fileName}" is not a non-negative integer`);
+      throw malformed(this.part, `${attribute}="${text}" of "${fileName}" is not a non-negative integer`);
     }
     return value;
-  };
-
-  const files: BlockMapFile[] = [];
-  for (const child of root.children) {
-    if (child.kind === 'text' && child.cdata !== true && child.value.trim() === '') continue;
-    if (child.kind === 'comment' || child.kind === 'pi') continue;
-    if (child.kind !== 'element') return malformed('text directly inside BlockMap');
-    // Elements of other namespaces are extensions (FORMAT.md §2: ignorable 2021 content).
-    if (child.namespace !== namespace) continue;
-    if (child.localName !== 'File') return malformed(`unexpected element ${child.name}`);
-    const name = getAttribute(child, null, 'Name');
-    if (name === undefined) return malformed('a File has no Name');
-    const file: BlockMapFile = {
-      name,
-      size: number(child, 'Size', name, true) as number,
-      lfhSize: number(child, 'LfhSize', name, true) as number,
-      blocks: [],
-    };
-    for (const blockElement of childElements(child)) {
-      // The 2021 FileHash child and any other foreign element are ignored, not errors.
-      if (blockElement.namespace !== namespace) continue;
-      if (blockElement.localName !== 'Block')
-        return malformed(`unexpected element ${blockElement.name} in "${name}"`);
-      const hashText = getAttribute(blockElement, null, 'Hash');
-      if (hashText === undefined) return malformed(`a Block of "${name}" has no Hash`);
-      if (!BASE64.test(hashText)) return malformed(`a Block Hash of "${name}" is not base64`);
-      const hash = Buffer.from(hashText, 'base64');
-      if (hash.length !== hashLength) {
-        return malformed(
-          `a Block Hash of "${name}" has ${hash.length} bytes, ${hashMethod} needs ${hashLength}`,
-        );
-      }
-      const size = number(blockElement, 'Size', name, false);
-      file.blocks.push(size === undefined ? { hash } : { hash, size });
-    }
-    files.push(file);
   }
-
-  const map: BlockMap = { hashMethod, hashMethodUri: hashMethodUri as string, namespace, files, document };
-  prints.remember(map);
-  return map;
 }
 
 function fingerprint(map: BlockMap): string {
@@ -184,27 +226,6 @@ export function buildBlockMap(
   };
 }
 
-function regenerate(map: BlockMap): XmlElement {
-  const files = map.files.map((file) =>
-    typedElement(
-      'File',
-      map.namespace,
-      [
-        ['Name', file.name],
-        ['Size', String(file.size)],
-        ['LfhSize', String(file.lfhSize)],
-      ],
-      file.blocks.map((block) =>
-        typedElement('Block', map.namespace, [
-          ['Hash', block.hash.toString('base64')],
-          ['Size', block.size === undefined ? undefined : String(block.size)],
-        ]),
-      ),
-    ),
-  );
-  return typedRoot('BlockMap', map.namespace, [['HashMethod', methodUri(map)]], files);
-}
-
 /** The algorithm is authoritative: a caller who changed it without the URI still gets a consistent map. */
 function methodUri(map: BlockMap): string {
   return hashAlgorithmOf(map.hashMethodUri) === map.hashMethod
@@ -217,13 +238,13 @@ function methodUri(map: BlockMap): string {
  * (FORMAT.md §2: declaration with standalone="no", CR LF, the map on one line).
  */
 export function serializeBlockMap(map: BlockMap): Buffer {
-  // A fresh map (a writer's) is written straight to text: a 2 GB part has 40,000 blocks, and a tree of
-  // them would cost ten times the text in heap. A parsed map goes through its tree to keep what it holds.
-  if (map.document === undefined) return windowsText(map);
-  return writeTypedDocument(map, prints, regenerate);
+  // Written straight to text, never through a tree: a 2 GB part has 40,000 blocks, and a tree of them
+  // would cost ten times the text in heap. An unchanged parsed map is its own bytes, whatever they hold.
+  if (map.source !== undefined && prints.unchanged(map)) return Buffer.from(map.source);
+  return windowsText(map);
 }
 
-/** The same bytes `regenerate` + the serializer give for a fresh map (tested as such), without the tree. */
+/** Windows style (FORMAT.md §2), the same bytes the generic serializer gives a typed tree (tested as such). */
 function windowsText(map: BlockMap): Buffer {
   const parts: string[] = [
     `${WINDOWS_DECLARATION}<BlockMap xmlns="${escapeAttribute(map.namespace)}" HashMethod="${escapeAttribute(methodUri(map))}">`,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   createAttribute,
   serializeXmlToBytes,
@@ -67,20 +68,27 @@ export function typedRoot(
   return root;
 }
 
-/** Remembers, per parsed model object, the fingerprint of its typed fields. */
+/**
+ * Remembers, per parsed model object, the fingerprint of its typed fields: as a SHA-256 of it, since the
+ * fingerprint of a large BlockMap is megabytes of text that would otherwise live as long as the model.
+ */
 export class ParsedFingerprints<M extends object> {
   private readonly prints = new WeakMap<M, string>();
 
   constructor(private readonly fingerprint: (model: M) => string) {}
 
   remember(model: M): void {
-    this.prints.set(model, this.fingerprint(model));
+    this.prints.set(model, this.digest(model));
   }
 
   /** True when `model` was parsed and its typed fields still hold what was parsed. */
   unchanged(model: M): boolean {
     const print = this.prints.get(model);
-    return print !== undefined && print === this.fingerprint(model);
+    return print !== undefined && print === this.digest(model);
+  }
+
+  private digest(model: M): string {
+    return createHash('sha256').update(this.fingerprint(model)).digest('base64');
   }
 }
 

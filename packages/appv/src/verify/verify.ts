@@ -73,6 +73,7 @@ async function verifyOpen(
   let bytes = 0;
   await digestItems(pkg.opc.source, requests, {
     algorithm: algorithmOf(blockMap),
+    collect: false,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.threads ? { threads: options.threads } : {}),
     onProgress: (done) => options.onProgress?.({ phase: 'blocks', done, total }),

@@ -1,6 +1,8 @@
 import { JOB_BYTES } from '../limits.js';
 import type { RandomAccessSource } from '../source/random-access-source.js';
 import type { BatchResult, BatchTask, BlocksOutcome, HashAlgorithm, StreamOutcome } from './block-job.js';
+import type { BufferPool } from './buffer-pool.js';
+import { readJobBytes } from './job-bytes.js';
 import type { WorkerPool } from './worker-pool.js';
 
 /** A task plus where its outcome goes. Positions are absolute offsets in the package. */
@@ -29,6 +31,7 @@ export class Batcher {
   constructor(
     private readonly source: RandomAccessSource,
     private readonly pool: WorkerPool,
+    private readonly buffers: BufferPool,
     private readonly algorithm: HashAlgorithm,
     private readonly signal: AbortSignal | undefined,
     private readonly onFailure: (error: unknown) => void,
@@ -61,12 +64,15 @@ export class Batcher {
       dispatched = resolve;
     });
     const make = async () => {
-      const data = await this.source.read(first.start, last.end - first.start, this.signal);
+      const length = last.end - first.start;
+      const data = await readJobBytes(this.source, first.start, length, this.buffers, this.signal);
       dispatched();
       return { kind: 'batch' as const, algorithm: this.algorithm, data, tasks: rebased };
     };
     const run = this.pool.run(make, last.end - first.start).then((result) => {
-      (result as BatchResult).outcomes.forEach((outcome, i) => {
+      const batch = result as BatchResult;
+      this.buffers.give(batch.input);
+      batch.outcomes.forEach((outcome, i) => {
         tasks[i]?.deliver(outcome);
       });
     });

@@ -3,12 +3,14 @@ import zlib from 'node:zlib';
 import { BLOCK_SIZE } from '../limits.js';
 import type { CompressJob, CompressResult, HashAlgorithm, SegmentOutcome } from './block-job.js';
 import { HASH_LENGTH } from './block-job.js';
+import { type Output, RawDeflater } from './raw-zlib.js';
 
 /**
  * The writer's hot loop, run in a block worker: deflate every 64 KiB block on its own with a full flush,
- * hash it and CRC it (FORMAT.md §3). A fresh deflater per block is exactly what a full flush means (the
- * dictionary is reset at every block boundary), so blocks from different workers stitch together into one
- * valid raw-deflate stream, and each block's compressed length is known as it is produced.
+ * hash it and CRC it (FORMAT.md §3). A fresh deflate stream per block is exactly what a full flush means
+ * (the dictionary is reset at every block boundary), so blocks from different workers stitch together into
+ * one valid raw-deflate stream, and each block's compressed length is known as it is produced. Blocks are
+ * deflated straight into the job's reused output buffer: no per-block allocation.
  */
 
 /**
@@ -18,8 +20,7 @@ import { HASH_LENGTH } from './block-job.js';
 const WORTHWHILE_SAVING_SHIFT = 6;
 
 export function runCompress(job: CompressJob): CompressResult {
-  const pieces: Uint8Array[] = [];
-  let outputLength = 0;
+  const output = new JobOutput(job.output);
   const outcomes = job.segments.map((segment): SegmentOutcome => {
     const input = job.data.subarray(segment.offset, segment.offset + segment.length);
     const hashes = hashBlocks(input, job.algorithm);
@@ -27,13 +28,13 @@ export function runCompress(job: CompressJob): CompressResult {
     if (segment.mode === 'stored' || input.length === 0) {
       return stored(segment.offset, segment.length, hashes, crc);
     }
-    const { blocks, sizes, total } = deflateBlocks(input, job.level);
+    const start = output.length;
+    const sizes = deflateBlocks(input, job.level, output);
+    const total = output.length - start;
     if (segment.mode === 'auto' && total >= input.length - (input.length >>> WORTHWHILE_SAVING_SHIFT)) {
+      output.length = start; // drop the deflated bytes: the segment is written from its input
       return stored(segment.offset, segment.length, hashes, crc);
     }
-    const start = outputLength;
-    for (const block of blocks) pieces.push(block);
-    outputLength += total;
     return {
       stored: false,
       start,
@@ -45,30 +46,41 @@ export function runCompress(job: CompressJob): CompressResult {
       crc,
     };
   });
-  const output = outputLength <= job.output.length ? job.output : new Uint8Array(outputLength);
-  let at = 0;
-  for (const piece of pieces) {
-    output.set(piece, at);
-    at += piece.length;
-  }
-  return { kind: 'compress', id: job.id, outcomes, output, input: job.data };
+  return { kind: 'compress', id: job.id, outcomes, output: output.buffer, input: job.data };
 }
 
-function deflateBlocks(
-  input: Uint8Array,
-  level: number,
-): { blocks: Uint8Array[]; sizes: number[]; total: number } {
-  const blocks: Uint8Array[] = [];
-  const sizes: number[] = [];
-  let total = 0;
-  const options = { level, finishFlush: zlib.constants.Z_FULL_FLUSH };
-  for (let offset = 0; offset < input.length; offset += BLOCK_SIZE) {
-    const block = zlib.deflateRawSync(input.subarray(offset, offset + BLOCK_SIZE), options);
-    blocks.push(block);
-    sizes.push(block.length);
-    total += block.length;
+/** The job's reusable output buffer, replaced by a larger copy if the deflated bytes outgrow it. */
+class JobOutput implements Output {
+  length = 0;
+
+  constructor(public buffer: Uint8Array) {}
+
+  ensure(length: number): Uint8Array {
+    if (length > this.buffer.length) {
+      const larger = new Uint8Array(Math.max(length, this.buffer.length * 2));
+      larger.set(this.buffer.subarray(0, this.length));
+      this.buffer = larger;
+    }
+    return this.buffer;
   }
-  return { blocks, sizes, total };
+}
+
+/** One deflater per level, reset for every block (raw-zlib.ts says why). */
+const deflaters = new Map<number, RawDeflater>();
+
+function deflateBlocks(input: Uint8Array, level: number, output: JobOutput): number[] {
+  let deflater = deflaters.get(level);
+  if (!deflater) {
+    deflater = new RawDeflater(level);
+    deflaters.set(level, deflater);
+  }
+  const sizes: number[] = [];
+  for (let offset = 0; offset < input.length; offset += BLOCK_SIZE) {
+    const size = deflater.deflate(input.subarray(offset, offset + BLOCK_SIZE), output, output.length);
+    output.length += size;
+    sizes.push(size);
+  }
+  return sizes;
 }
 
 function hashBlocks(input: Uint8Array, algorithm: HashAlgorithm): Uint8Array {

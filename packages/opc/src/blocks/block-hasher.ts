@@ -1,16 +1,18 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import zlib from 'node:zlib';
 import { BLOCK_SIZE } from '../limits.js';
 import type { HashAlgorithm } from './block-job.js';
 
 /**
- * Cuts a byte stream into 64 KiB blocks and hashes each, holding at most one partial block; keeps the
- * running CRC-32 and refuses output past the declared size (a bomb stops at its first excess byte).
+ * Cuts a byte stream into 64 KiB blocks and hashes each, keeping only the running hash of the current
+ * block (no copy of a partial block: a copy per item was a 64 KiB allocation per item, which piled up in
+ * a worker's memory between garbage collections); keeps the running CRC-32 and refuses output past the
+ * declared size (a bomb stops at its first excess byte).
  */
 export class BlockHasher {
   crc = 0;
   length = 0;
-  private pending: Buffer | null = null;
+  private current: Hash | null = null;
   private fill = 0;
   private completed: Buffer[] = [];
 
@@ -25,25 +27,18 @@ export class BlockHasher {
       throw new RangeError(`inflates past its declared ${this.declaredSize} bytes`);
     this.crc = zlib.crc32(chunk, this.crc);
     let offset = 0;
-    if (this.fill === 0) {
-      // Whole blocks straight from the chunk, no copy.
-      while (chunk.length - offset >= BLOCK_SIZE) {
-        this.completed.push(this.digest(chunk.subarray(offset, offset + BLOCK_SIZE)));
-        offset += BLOCK_SIZE;
-      }
-    }
     while (offset < chunk.length) {
-      this.pending ??= Buffer.allocUnsafe(BLOCK_SIZE);
       const take = Math.min(BLOCK_SIZE - this.fill, chunk.length - offset);
-      this.pending.set(chunk.subarray(offset, offset + take), this.fill);
+      this.current ??= createHash(this.algorithm);
+      this.current.update(chunk.subarray(offset, offset + take));
       this.fill += take;
       offset += take;
-      if (this.fill === BLOCK_SIZE) this.flushPending();
+      if (this.fill === BLOCK_SIZE) this.endBlock();
     }
   }
 
   finish(): void {
-    if (this.fill > 0) this.flushPending();
+    if (this.fill > 0) this.endBlock();
   }
 
   takeCompleted(): { hashes: Uint8Array; blockCount: number } {
@@ -53,12 +48,9 @@ export class BlockHasher {
     return { hashes, blockCount };
   }
 
-  private flushPending(): void {
-    this.completed.push(this.digest((this.pending ?? Buffer.alloc(0)).subarray(0, this.fill)));
+  private endBlock(): void {
+    this.completed.push((this.current as Hash).digest());
+    this.current = null;
     this.fill = 0;
-  }
-
-  private digest(block: Uint8Array): Buffer {
-    return createHash(this.algorithm).update(block).digest();
   }
 }

@@ -75,6 +75,8 @@ export interface BatchResult {
   readonly kind: 'batch';
   readonly id: number;
   readonly outcomes: readonly (BlocksOutcome | StreamOutcome)[];
+  /** The job's data, handed back for reuse. */
+  readonly input: Uint8Array;
 }
 
 /**
@@ -95,6 +97,8 @@ export interface StreamResult {
   readonly kind: 'stream';
   readonly id: number;
   readonly outcome: StreamOutcome;
+  /** The job's data, handed back for reuse. */
+  readonly input: Uint8Array;
 }
 
 /**

@@ -17,6 +17,7 @@ import type {
   WorkerJob,
 } from './block-job.js';
 import { HASH_LENGTH } from './block-job.js';
+import { RawInflater } from './raw-zlib.js';
 
 /**
  * Worker thread: inflates and hashes for the verifier, deflates and hashes for the writer
@@ -30,12 +31,12 @@ if (!port) throw new Error('block-worker must run in a worker thread');
 port.on('message', (job: WorkerJob) => {
   if (job.kind === 'batch') {
     const result = runBatch(job);
-    port.postMessage(result);
+    port.postMessage(result, [result.input.buffer as ArrayBuffer]);
   } else if (job.kind === 'compress') {
     const result = runCompress(job);
     port.postMessage(result, [result.output.buffer as ArrayBuffer, result.input.buffer as ArrayBuffer]);
   } else {
-    void runStreamPiece(job).then((result) => port.postMessage(result));
+    void runStreamPiece(job).then((result) => port.postMessage(result, [result.input.buffer as ArrayBuffer]));
   }
 });
 
@@ -45,7 +46,7 @@ function runBatch(job: BatchJob): BatchResult {
       ? runBlocks(task, job.data, job.algorithm)
       : runWhole(task, job.data, job.algorithm),
   );
-  return { kind: 'batch', id: job.id, outcomes };
+  return { kind: 'batch', id: job.id, outcomes, input: job.data };
 }
 
 function runBlocks(task: BlocksTask, data: Uint8Array, algorithm: HashAlgorithm): BlocksOutcome {
@@ -61,12 +62,17 @@ function runBlocks(task: BlocksTask, data: Uint8Array, algorithm: HashAlgorithm)
     offset += size;
     const expected = task.expected[i] ?? BLOCK_SIZE;
     const mayEnd = task.endsItem && task.tail === 0 && i === task.sizes.length - 1;
+    const hash = createHash(algorithm);
+    const take = (chunk: Uint8Array) => {
+      hash.update(chunk);
+      crc = zlib.crc32(chunk, crc);
+    };
     try {
-      const block = task.deflated ? inflateBlock(input, expected, mayEnd) : input;
-      hashes.set(createHash(algorithm).update(block).digest(), i * digestLength);
-      crc = zlib.crc32(block, crc);
-      outLength += block.length;
-      lengths.push(block.length);
+      const length = task.deflated ? inflateBlock(input, expected, mayEnd, take) : input.length;
+      if (!task.deflated) take(input);
+      hashes.set(hash.digest(), i * digestLength);
+      outLength += length;
+      lengths.push(length);
       errors.push(null);
     } catch (error) {
       lengths.push(-1);
@@ -85,25 +91,11 @@ function runBlocks(task: BlocksTask, data: Uint8Array, algorithm: HashAlgorithm)
  */
 const CONTINUATION_PROBE = Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff]);
 
-interface InflateInfo {
-  buffer: Buffer;
-  engine: { bytesWritten: number };
-}
-
 /**
- * A fresh inflater per block proves the block decodes alone (FORMAT.md §3, §9.7). A sync-flush finish
- * accepts data without an end-of-stream marker; the output cap makes a bomb fail at its first excess byte;
- * a chunk the size of the block makes the output one buffer.
+ * A fresh stream per block proves the block decodes alone (FORMAT.md §3, §9.7); one inflater is reset for
+ * each rather than built anew (raw-zlib.ts says why).
  */
-function inflate(input: Uint8Array, expected: number): InflateInfo {
-  const cap = Math.max(expected, 1);
-  return zlib.inflateRawSync(input, {
-    finishFlush: zlib.constants.Z_SYNC_FLUSH,
-    maxOutputLength: cap,
-    chunkSize: Math.max(cap, zlib.constants.Z_MIN_CHUNK),
-    info: true,
-  } as zlib.ZlibOptions) as unknown as InflateInfo;
-}
+const inflater = new RawInflater();
 
 /** Reused for block + probe, so probing costs a copy, not an allocation, per block. */
 let scratch = Buffer.allocUnsafe(0);
@@ -116,12 +108,17 @@ function withProbe(input: Uint8Array): Buffer {
   return scratch.subarray(0, length);
 }
 
-function inflateBlock(input: Uint8Array, expected: number, mayEndStream: boolean): Buffer {
+/** Inflates one block (its output to `take`) and returns its length; throws when it cannot stand alone. */
+function inflateBlock(
+  input: Uint8Array,
+  expected: number,
+  mayEndStream: boolean,
+  take: (chunk: Uint8Array) => void,
+): number {
   const probed = withProbe(input);
-  const { buffer, engine } = inflate(probed, expected);
-  const consumed = engine.bytesWritten;
-  if (consumed === probed.length) return buffer;
-  if (consumed === input.length && mayEndStream) return buffer;
+  const { produced, consumed } = inflater.inflate(probed, expected, take);
+  if (consumed === probed.length) return produced;
+  if (consumed === input.length && mayEndStream) return produced;
   if (consumed < input.length) {
     throw new Error(
       `ends the deflate stream after ${consumed} of its ${input.length} bytes; the rest is never read`,
@@ -135,24 +132,28 @@ function inflateBlock(input: Uint8Array, expected: number, mayEndStream: boolean
 /** The bytes after the last block must be a final empty deflate block: nothing out, stream ended exactly. */
 function checkTail(tail: Uint8Array): string | null {
   try {
-    const { buffer, engine } = inflate(withProbe(tail), 1);
-    if (buffer.length === 0 && engine.bytesWritten === tail.length) return null;
-    return `its last ${tail.length} bytes (after the last block) are not the end of the deflate stream`;
+    const { produced, consumed } = inflater.inflate(withProbe(tail), 0, () => {});
+    if (produced === 0 && consumed === tail.length) return null;
+    return notTheEnd(tail);
   } catch (error) {
+    if (error instanceof RangeError) return notTheEnd(tail); // it inflates to data
     return `its last ${tail.length} bytes (after the last block) do not inflate: ${error instanceof Error ? error.message : String(error)}`;
   }
+}
+
+function notTheEnd(tail: Uint8Array): string {
+  return `its last ${tail.length} bytes (after the last block) are not the end of the deflate stream`;
 }
 
 function runWhole(task: WholeTask, data: Uint8Array, algorithm: HashAlgorithm): StreamOutcome {
   const hasher = new BlockHasher(algorithm, task.declaredSize);
   try {
     const input = data.subarray(task.offset, task.offset + task.length);
-    const { buffer, engine } = inflate(input, task.declaredSize);
+    const { consumed } = inflater.inflate(input, task.declaredSize, (chunk) => hasher.push(chunk));
     // An unterminated stream is accepted (§3); bytes after a terminated one are not: no reader sees them.
-    if (engine.bytesWritten < input.length) {
-      throw new Error(`${input.length - engine.bytesWritten} bytes follow the end of the deflate stream`);
+    if (consumed < input.length) {
+      throw new Error(`${input.length - consumed} bytes follow the end of the deflate stream`);
     }
-    hasher.push(buffer);
     hasher.finish();
     return { kind: 'stream', ...hasher.takeCompleted(), crc: hasher.crc, outLength: hasher.length };
   } catch (error) {
@@ -208,13 +209,13 @@ async function runStreamPiece(job: StreamJob): Promise<StreamResult> {
   }
   const completed = current.hasher.takeCompleted();
   if (!job.final && current.failure === null)
-    return { kind: 'stream', id: job.id, outcome: { kind: 'stream', ...completed } };
+    return { kind: 'stream', id: job.id, outcome: { kind: 'stream', ...completed }, input: job.data };
   streams.delete(job.streamId);
   const outcome: StreamOutcome =
     current.failure !== null
       ? { kind: 'stream', ...completed, error: current.failure }
       : { kind: 'stream', ...completed, crc: current.hasher.crc, outLength: current.hasher.length };
-  return { kind: 'stream', id: job.id, outcome };
+  return { kind: 'stream', id: job.id, outcome, input: job.data };
 }
 
 async function feedStream(state: StreamState, job: StreamJob): Promise<void> {

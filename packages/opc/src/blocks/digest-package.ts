@@ -1,8 +1,10 @@
 import { abortError, ErrorCode, throwIfAborted, toAppvError } from '../errors.js';
+import { JOB_BYTES, JOBS_PER_WORKER } from '../limits.js';
 import { OpcPackage } from '../opc-package.js';
 import type { RandomAccessSource } from '../source/random-access-source.js';
 import { Batcher } from './batcher.js';
 import type { HashAlgorithm } from './block-job.js';
+import { BufferPool } from './buffer-pool.js';
 import { planDigest } from './digest-planner.js';
 import type { DigestRequest, ItemAccumulator, ItemDigest } from './item-digest.js';
 import { WorkerPool } from './worker-pool.js';
@@ -16,6 +18,11 @@ export interface DigestOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Called as each item completes, in the order of the requests. */
   readonly onItem?: (digest: ItemDigest) => void;
+  /**
+   * Keep every digest and resolve with them (default true). False for a caller that takes each from
+   * `onItem`: memory then holds only the digests not yet delivered, whatever the package size.
+   */
+  readonly collect?: boolean;
 }
 
 /**
@@ -55,11 +62,13 @@ async function digestWith(
     rejectFailure(error);
   };
   const algorithm = options.algorithm ?? 'sha256';
-  const batcher = new Batcher(source, pool, algorithm, options.signal, onFailure);
+  const buffers = new BufferPool(JOB_BYTES, pool.threads * JOBS_PER_WORKER + 2);
+  const batcher = new Batcher(source, pool, buffers, algorithm, options.signal, onFailure);
   const context = {
     source,
     pool,
     batcher,
+    buffers,
     algorithm,
     signal: options.signal,
     onFailure,
@@ -68,29 +77,56 @@ async function digestWith(
       options.onProgress?.(done, total);
     },
   };
+  const delivery = new InOrderDelivery(options, onFailure);
   try {
     const order = requests.map((request, index) => ({ request, index }));
     order.sort((a, b) => a.request.item.dataOffset - b.request.item.dataOffset);
-    const accumulators: ItemAccumulator[] = new Array(requests.length);
+    const done: Promise<unknown>[] = [];
     for (const { request, index } of order) {
       throwIfAborted(options.signal);
       if (failure) throw failure;
-      accumulators[index] = await planDigest(request, context);
+      const accumulator: ItemAccumulator = await planDigest(request, context);
+      done.push(accumulator.done.then((digest) => delivery.settle(index, digest)));
     }
     await batcher.drain();
-    const digests: ItemDigest[] = [];
-    for (const accumulator of accumulators) {
-      const digest = await Promise.race([accumulator.done, failed]);
-      options.onItem?.(digest);
-      digests.push(digest);
-    }
-    return digests;
+    await Promise.race([Promise.all(done), failed]);
+    if (failure) throw failure;
+    return delivery.digests;
   } catch (error) {
     if (options.signal?.aborted) throw abortError(options.signal);
     throw toAppvError(error, ErrorCode.WORKER_FAILED);
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await pool.destroy();
+  }
+}
+
+/**
+ * Hands digests to onItem in request order as soon as every earlier one is in, so a caller that does not
+ * collect them holds only the few that completed out of order.
+ */
+class InOrderDelivery {
+  readonly digests: ItemDigest[] = [];
+  private readonly waiting = new Map<number, ItemDigest>();
+  private next = 0;
+
+  constructor(
+    private readonly options: DigestOptions,
+    private readonly onFailure: (error: unknown) => void,
+  ) {}
+
+  settle(index: number, digest: ItemDigest): void {
+    this.waiting.set(index, digest);
+    try {
+      for (let ready = this.waiting.get(this.next); ready; ready = this.waiting.get(this.next)) {
+        this.waiting.delete(this.next);
+        this.next++;
+        this.options.onItem?.(ready);
+        if (this.options.collect !== false) this.digests.push(ready);
+      }
+    } catch (error) {
+      this.onFailure(error); // a throwing onItem ends the digest like a worker failure
+    }
   }
 }
 

@@ -9,13 +9,17 @@ import type { RandomAccessSource } from '../source/random-access-source.js';
 import { CompressionMethod } from '../zip/compression-method.js';
 import type { Batcher } from './batcher.js';
 import type { BlocksOutcome, HashAlgorithm, StreamOutcome, StreamResult } from './block-job.js';
+import type { BufferPool } from './buffer-pool.js';
 import { type DigestRequest, ItemAccumulator } from './item-digest.js';
+import { readJobBytes } from './job-bytes.js';
 import type { WorkerPool } from './worker-pool.js';
 
 export interface PlanContext {
   readonly source: RandomAccessSource;
   readonly pool: WorkerPool;
   readonly batcher: Batcher;
+  /** Read buffers for the jobs, handed back by the workers. */
+  readonly buffers: BufferPool;
   readonly algorithm: HashAlgorithm;
   readonly signal?: AbortSignal;
   readonly onBytes: (bytes: number) => void;
@@ -140,7 +144,7 @@ async function planStream(accumulator: ItemAccumulator, context: PlanContext): P
       read = resolve;
     });
     const make = async () => {
-      const data = await context.source.read(start, length, context.signal);
+      const data = await readJobBytes(context.source, start, length, context.buffers, context.signal);
       read();
       return {
         kind: 'stream' as const,
@@ -152,7 +156,10 @@ async function planStream(accumulator: ItemAccumulator, context: PlanContext): P
       };
     };
     context.pool.run(make, length, affinity).then(
-      (result) => accumulator.addStream((result as StreamResult).outcome),
+      (result) => {
+        context.buffers.give((result as StreamResult).input);
+        accumulator.addStream((result as StreamResult).outcome);
+      },
       (error: unknown) => {
         read();
         context.onFailure(error);

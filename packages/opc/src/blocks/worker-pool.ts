@@ -42,7 +42,8 @@ export class WorkerPool {
   /**
    * Runs a job, on worker `affinity` when given (the pieces of one stream must share a worker). The slot is
    * reserved before `make` runs, so the caller reads the job's bytes only once a worker has room for them:
-   * that is the backpressure that bounds memory. The data buffer is transferred when it owns its memory.
+   * that is the backpressure that bounds memory. The data's whole buffer is transferred (moved, not copied),
+   * so it must be memory the caller owns; the worker hands it back with the result for reuse.
    */
   async run(
     make: () => JobInput | Promise<JobInput>,
@@ -148,8 +149,7 @@ function load(slot: Slot | undefined): number {
   return slot ? slot.pending.size + slot.reserved : Number.POSITIVE_INFINITY;
 }
 
+/** Job memory is the caller's to give (job-bytes.ts, the writer's pools); shared memory cannot move, so it is copied. */
 function transferable(data: Uint8Array): Uint8Array {
-  const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
-  if (whole && data.buffer instanceof ArrayBuffer) return data;
-  return new Uint8Array(data); // a view of a shared or larger buffer: copy rather than detach the owner's memory
+  return data.buffer instanceof ArrayBuffer ? data : new Uint8Array(data);
 }

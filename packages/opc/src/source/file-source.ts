@@ -30,11 +30,14 @@ export class FileSource implements RandomAccessSource {
     }
   }
 
-  async read(offset: number, length: number, signal?: AbortSignal): Promise<Buffer> {
+  async read(offset: number, length: number, signal?: AbortSignal, into?: Uint8Array): Promise<Buffer> {
     throwIfAborted(signal);
     assertRangeInside(this.size, offset, length, this.name);
     // allocUnsafeSlow: never a slice of the shared pool, so the bytes can be transferred to a worker.
-    const buffer = Buffer.allocUnsafeSlow(length);
+    const buffer =
+      into && into.length >= length
+        ? Buffer.from(into.buffer, into.byteOffset, length)
+        : Buffer.allocUnsafeSlow(length);
     let done = 0;
     try {
       while (done < length) {

@@ -10,9 +10,11 @@ export interface RandomAccessSource {
   readonly name: string;
   /**
    * Exactly `length` bytes at `offset`. Rejects with ZIP_TRUNCATED when the range passes the end, and
-   * with IO_READ_FAILED on I/O failure.
+   * with IO_READ_FAILED on I/O failure. With `into` (at least `length` bytes), a source may read into it
+   * and return a view of it rather than allocate: the job buffers of the workers are reused this way. A
+   * source need not (a Buffer source returns a view of its own memory instead).
    */
-  read(offset: number, length: number, signal?: AbortSignal): Promise<Buffer>;
+  read(offset: number, length: number, signal?: AbortSignal, into?: Uint8Array): Promise<Buffer>;
   /** Releases the underlying handle. Idempotent. */
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import type { CompressResult, CompressSegment, HashAlgorithm, SegmentMode } from '../blocks/block-job.js';
+import type { BufferPool } from '../blocks/buffer-pool.js';
 import type { WorkerPool } from '../blocks/worker-pool.js';
-import type { BufferPool } from './buffer-pool.js';
 import type { Piece } from './pending-part.js';
 
 interface Waiting {

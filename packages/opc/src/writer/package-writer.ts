@@ -17,6 +17,7 @@
  */
 import type { Writable } from 'node:stream';
 import { HASH_LENGTH, type HashAlgorithm } from '../blocks/block-job.js';
+import { BufferPool } from '../blocks/buffer-pool.js';
 import { crc32Combine } from '../blocks/crc32-combine.js';
 import { WorkerPool } from '../blocks/worker-pool.js';
 import { AppvError, abortError, ErrorCode, isAppvError, toAppvError } from '../errors.js';
@@ -31,7 +32,6 @@ import {
 } from '../part-name.js';
 import { CompressionMethod } from '../zip/compression-method.js';
 import { AtomicFile } from './atomic-file.js';
-import { BufferPool } from './buffer-pool.js';
 import { CompressBatch, type JobBuffers, pieceOf, releaser, submitCompress } from './compress-batch.js';
 import { DOS_EPOCH, type DosDateTime, toDosDateTime } from './dos-time.js';
 import { OutputSink } from './output-sink.js';

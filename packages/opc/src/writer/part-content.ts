@@ -1,9 +1,9 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { type FileHandle, open, stat } from 'node:fs/promises';
+import type { BufferPool } from '../blocks/buffer-pool.js';
 import { AppvError, ErrorCode, throwIfAborted, toAppvError } from '../errors.js';
 import type { RandomAccessSource } from '../source/random-access-source.js';
 import type { CompressionMethod } from '../zip/compression-method.js';
-import type { BufferPool } from './buffer-pool.js';
 import type { WrittenBlock } from './written-part.js';
 
 /**

@@ -55,6 +55,12 @@ export interface ParseXmlOptions {
   readonly maxSize?: number;
   /** Most nodes (elements, attributes, texts, comments, PIs) accepted; default MAX_XML_NODES. */
   readonly maxNodes?: number;
+  /**
+   * Called as each element ends (complete with its children), with its depth (0 for the root) and the
+   * root. Returning true drops the element from the tree: a reader of a long list (a BlockMap's tens of
+   * thousands of blocks) then holds one entry at a time instead of a tree ten times the text.
+   */
+  readonly onElement?: (element: XmlElement, depth: number, root: XmlElement) => boolean;
 }
 
 interface Decoded {
@@ -257,6 +263,13 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
     pos = NAME_STICKY.lastIndex;
     return m[0];
   };
+  const onElement = options.onElement;
+  /** Offers an element that just ended to onElement (at `depth`) and drops it if taken. */
+  const ended = (element: XmlElement, depth: number): void => {
+    if (onElement === undefined || root === undefined || !onElement(element, depth, root)) return;
+    const siblings = stack[depth - 1]?.element.children;
+    if (siblings !== undefined && siblings[siblings.length - 1] === element) siblings.pop();
+  };
   const append = (node: XmlNode): void => {
     if (++nodes > maxNodes) tooManyNodes();
     const top = stack[stack.length - 1];
@@ -366,6 +379,7 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
           endTail,
         });
       }
+      if (frame !== undefined) ended(frame.element, stack.length);
       continue;
     }
 
@@ -503,6 +517,7 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
       if (forms !== undefined || openTail !== '') {
         elementForms.set(element, { attributes: forms ?? [], openTail, selfClosing: true, endTail: '' });
       }
+      ended(element, stack.length);
     } else {
       stack.push({ element, scope, attributes: forms, openTail });
     }
