@@ -22,7 +22,7 @@ export const MAX_FINDINGS = 10_000;
 export const JOB_BYTES = 1024 * 1024;
 
 /** Jobs in flight per worker thread: keeps both cores busy while the reader fetches the next window. */
-export const JOBS_PER_WORKER = 3;
+export const JOBS_PER_WORKER = 2;
 
 /**
  * Compressed bytes in flight per worker (read, queued or being worked on). With the whole-item limits below
@@ -72,7 +72,7 @@ export const MAX_PATH_DEPTH = 1024;
  * Compressed results the package writer holds that are not yet written out: with the worker pool's own
  * bound this caps a pack's memory whatever the package size, and a slow destination stalls reading.
  */
-export const WRITE_QUEUE_BYTES = 8 * 1024 * 1024;
+export const WRITE_QUEUE_BYTES = 4 * 1024 * 1024;
 
 /** Parts up to this size share one worker job with their neighbours (one message for many small files). */
 export const SMALL_PART_BYTES = 256 * 1024;
