@@ -177,6 +177,24 @@ describe('PackageWriter: the block-aligned ZIP64 profile (FORMAT.md §3, §8)', 
     expect(pythonZipTest(copy).ok).toBe(true);
   });
 
+  it('leaves the caller’s buffers intact: part bytes are copied to the workers, never moved', async () => {
+    const small = textLike(1000, 3);
+    const large = textLike(3_000_000, 4);
+    const copies = [Buffer.from(small), Buffer.from(large)];
+    const chunks: Buffer[] = [];
+    const out = new PassThrough();
+    out.on('data', (c: Buffer) => chunks.push(c));
+    const writer = PackageWriter.toStream(out, { threads: 2 });
+    await writer.addPart('Root/small.txt', small);
+    await writer.addPart('Root/large.txt', large);
+    await writer.finish();
+    expect([small.length, large.length]).toEqual([1000, 3_000_000]);
+    expect(small.equals(copies[0] as Buffer) && large.equals(copies[1] as Buffer)).toBe(true);
+    const pkg = await OpcPackage.open(Buffer.concat(chunks));
+    expect((await pkg.readPart(pkg.requireItem('Root\\large.txt'))).equals(large)).toBe(true);
+    await pkg.close();
+  });
+
   it('takes files on disk and streams, and writes to a stream', async () => {
     const onDisk = path.join(dir, 'on-disk.bin');
     const content = textLike(1_500_000, 7);
