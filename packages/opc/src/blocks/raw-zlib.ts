@@ -38,6 +38,54 @@ interface EngineInternals {
 /** A zlib failure inside a block (corrupt data): the message is zlib's own. */
 export class ZlibDataError extends Error {}
 
+/** An engine's handle driven directly: one synchronous write at a time, zlib's error thrown here. */
+class DirectHandle {
+  private failure: string | null = null;
+
+  private constructor(
+    private readonly handle: ZlibHandle,
+    private readonly state: Uint32Array,
+  ) {
+    // Keep zlib's error to throw it here rather than let Node destroy the stream on it.
+    handle.onerror = (message: string) => {
+      this.failure = message;
+    };
+  }
+
+  /** The engine's handle, or null on a runtime without `writeSync` (the caller takes the portable path). */
+  static of(engine: zlib.Zlib): DirectHandle | null {
+    const { _handle: handle, _writeState: state } = engine as unknown as EngineInternals;
+    return typeof handle?.writeSync === 'function' && state ? new DirectHandle(handle, state) : null;
+  }
+
+  /** True once a write failed: zlib's state is then undefined and the engine must be replaced. */
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
+  /** Writes `input` from `inputOffset` into `output`; returns [output bytes left, input bytes left]. */
+  write(
+    flush: number,
+    input: Uint8Array,
+    inputOffset: number,
+    output: Uint8Array,
+    outputOffset: number,
+    outputLength: number,
+  ): [number, number] {
+    this.handle.writeSync(
+      flush,
+      input,
+      inputOffset,
+      input.length - inputOffset,
+      output,
+      outputOffset,
+      outputLength,
+    );
+    if (this.failure !== null) throw new ZlibDataError(this.failure);
+    return [this.state[0] as number, this.state[1] as number];
+  }
+}
+
 /** What a block inflated to, in the inflater's 64 KiB chunks. */
 export interface InflateOutcome {
   /** Uncompressed bytes produced. */
@@ -51,10 +99,7 @@ export class RawInflater {
   readonly portable: boolean;
   private engine: zlib.InflateRaw;
   /** The handle when driven directly; null on the portable path. */
-  private handle: ZlibHandle | null = null;
-  private state: Uint32Array | null = null;
-  /** zlib's message when the last write failed. */
-  private failure: string | null = null;
+  private direct: DirectHandle | null = null;
   private readonly chunk = Buffer.allocUnsafe(BLOCK_SIZE);
 
   constructor(options: { portable?: boolean } = {}) {
@@ -69,7 +114,8 @@ export class RawInflater {
    * costs one chunk. Corrupt data is a ZlibDataError.
    */
   inflate(input: Uint8Array, cap: number, onChunk: (chunk: Buffer) => void): InflateOutcome {
-    if (!this.handle) return this.inflatePortable(input, cap, onChunk);
+    const direct = this.direct;
+    if (!direct) return this.inflatePortable(input, cap, onChunk);
     this.restart();
     let produced = 0;
     let inputOffset = 0;
@@ -77,7 +123,14 @@ export class RawInflater {
       let outputLeft: number;
       let inputLeft: number;
       try {
-        [outputLeft, inputLeft] = this.step(input, inputOffset);
+        [outputLeft, inputLeft] = direct.write(
+          zlib.constants.Z_SYNC_FLUSH,
+          input,
+          inputOffset,
+          this.chunk,
+          0,
+          BLOCK_SIZE,
+        );
       } catch (error) {
         this.restart();
         throw error;
@@ -111,9 +164,9 @@ export class RawInflater {
     return { produced: buffer.length, consumed: result.engine.bytesWritten };
   }
 
-  /** Back to a fresh stream (after an error the handle is rebuilt: zlib's state is then undefined). */
+  /** Back to a fresh stream (after an error the engine is replaced: zlib's state is then undefined). */
   private restart(): void {
-    if (this.failure === null && this.handle) {
+    if (this.direct && !this.direct.failed) {
       this.engine.reset();
       return;
     }
@@ -121,37 +174,9 @@ export class RawInflater {
     this.engine = this.adopt();
   }
 
-  /** One writeSync into the chunk; returns [output left, input left] or throws zlib's error. */
-  private step(input: Uint8Array, inputOffset: number): [number, number] {
-    const handle = this.handle as ZlibHandle;
-    const state = this.state as Uint32Array;
-    handle.writeSync(
-      zlib.constants.Z_SYNC_FLUSH,
-      input,
-      inputOffset,
-      input.length - inputOffset,
-      this.chunk,
-      0,
-      BLOCK_SIZE,
-    );
-    if (this.failure !== null) throw new ZlibDataError(this.failure);
-    return [state[0] as number, state[1] as number];
-  }
-
   private adopt(): zlib.InflateRaw {
     const engine = zlib.createInflateRaw();
-    this.failure = null;
-    const internals = engine as unknown as EngineInternals;
-    if (this.portable || typeof internals._handle?.writeSync !== 'function' || !internals._writeState) {
-      this.handle = null;
-      return engine;
-    }
-    this.handle = internals._handle;
-    this.state = internals._writeState;
-    // Keep zlib's error to throw it here rather than let Node destroy the stream on it.
-    this.handle.onerror = (message: string) => {
-      this.failure = message;
-    };
+    this.direct = this.portable ? null : DirectHandle.of(engine);
     return engine;
   }
 }
@@ -174,47 +199,40 @@ export class RawDeflater {
    * room first (zlib's bound), so the block is written in one call.
    */
   deflate(input: Uint8Array, output: Output, at: number): number {
+    if (this.portable) return deflatePortable(input, this.level, output, at);
     const engine = zlib.createDeflateRaw({ level: this.level, chunkSize: zlib.constants.Z_MIN_CHUNK });
-    const internals = engine as unknown as EngineInternals;
-    const handle = internals._handle;
-    const state = internals._writeState;
     try {
-      if (this.portable || typeof handle?.writeSync !== 'function' || !state) {
-        const block = zlib.deflateRawSync(input, {
-          level: this.level,
-          finishFlush: zlib.constants.Z_FULL_FLUSH,
-        });
-        output.ensure(at + block.length).set(block, at);
-        return block.length;
-      }
-      let failure: string | null = null;
-      handle.onerror = (message: string) => {
-        failure = message;
-      };
+      const direct = DirectHandle.of(engine);
+      if (!direct) return deflatePortable(input, this.level, output, at);
       let inputOffset = 0;
       let written = 0;
       for (;;) {
         const buffer = output.ensure(at + written + deflateBound(input.length - inputOffset));
         const room = buffer.length - at - written;
-        handle.writeSync(
+        const [outputLeft, inputLeft] = direct.write(
           zlib.constants.Z_FULL_FLUSH,
           input,
           inputOffset,
-          input.length - inputOffset,
           buffer,
           at + written,
           room,
         );
-        if (failure !== null) throw new ZlibDataError(failure);
-        written += room - (state[0] as number);
-        inputOffset = input.length - (state[1] as number);
+        written += room - outputLeft;
+        inputOffset = input.length - inputLeft;
         // Room left over means the flush completed; none means zlib may have more to say.
-        if ((state[0] as number) > 0) return written;
+        if (outputLeft > 0) return written;
       }
     } finally {
       engine.close();
     }
   }
+}
+
+/** The same block from the documented one-shot call (with its allocations). */
+function deflatePortable(input: Uint8Array, level: number, output: Output, at: number): number {
+  const block = zlib.deflateRawSync(input, { level, finishFlush: zlib.constants.Z_FULL_FLUSH });
+  output.ensure(at + block.length).set(block, at);
+  return block.length;
 }
 
 /** A growable output buffer: the writer's reusable job output. */
