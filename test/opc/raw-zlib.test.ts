@@ -5,7 +5,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 // The block codec is internal to the workers; it is tested directly because its portable fallback is
 // otherwise never reached on this Node.
-import { RawDeflater, RawInflater, ZlibDataError } from '../../packages/opc/dist/blocks/raw-zlib.js';
+import {
+  RawDeflater,
+  RawInflater,
+  StreamInflater,
+  ZlibDataError,
+} from '../../packages/opc/dist/blocks/raw-zlib.js';
 import { pseudoText } from '../helpers/content.js';
 
 const BLOCK = 65_536;
@@ -142,5 +147,78 @@ describe('RawInflater', () => {
       ),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('StreamInflater', () => {
+  const chunk = Buffer.alloc(BLOCK);
+  const open = (cap: number) => {
+    const inflater = StreamInflater.open(cap, chunk);
+    if (!inflater) throw new Error('this Node has the direct handle; StreamInflater.open must not refuse it');
+    return inflater;
+  };
+  /** Feeds `stream` in pieces cut at `cuts`; returns the output and what each piece consumed. */
+  const feedInPieces = (inflater: StreamInflater, stream: Buffer, cuts: number[]) => {
+    const chunks: Buffer[] = [];
+    const consumed: number[] = [];
+    const bounds = [0, ...cuts, stream.length];
+    for (let i = 0; i + 1 < bounds.length; i++) {
+      const piece = stream.subarray(bounds[i], bounds[i + 1]);
+      consumed.push(inflater.feed(piece, (c) => chunks.push(Buffer.from(c))).consumed);
+    }
+    return { output: Buffer.concat(chunks), consumed };
+  };
+
+  it('inflates one stream fed in pieces cut anywhere, the same as inflating it whole (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4 * BLOCK }),
+        fc.integer({ min: 1, max: 1000 }),
+        fc.uniqueArray(fc.nat(), { maxLength: 6 }),
+        (length, seed, rawCuts) => {
+          const input = Buffer.from(pseudoText(length, seed));
+          const stream = zlib.deflateRawSync(input);
+          const cuts = rawCuts.map((cut) => cut % (stream.length + 1)).sort((a, b) => a - b);
+          const inflater = open(input.length);
+          const { output, consumed } = feedInPieces(inflater, stream, cuts);
+          inflater.close();
+          expect(output.equals(input)).toBe(true);
+          expect(consumed.reduce((a, b) => a + b, 0)).toBe(stream.length);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('consumes nothing past the end of the stream, in the piece where it ends and after', () => {
+    const inflater = open(BLOCK);
+    const ended = zlib.deflateRawSync(Buffer.from('the end'));
+    const { output, consumed } = feedInPieces(inflater, Buffer.concat([ended, Buffer.from([1, 2, 3, 4])]), [
+      ended.length + 2,
+    ]);
+    expect(output.toString()).toBe('the end');
+    expect(consumed).toEqual([ended.length, 0]);
+  });
+
+  it('refuses output past the cap counted over the whole stream, not per piece', () => {
+    const input = Buffer.alloc(3 * BLOCK, 1);
+    const stream = zlib.deflateRawSync(input);
+    const inflater = open(2 * BLOCK);
+    const half = Math.floor(stream.length / 2);
+    expect(() => {
+      inflater.feed(stream.subarray(0, half), () => {});
+      inflater.feed(stream.subarray(half), () => {});
+    }).toThrow(RangeError);
+    inflater.close();
+  });
+
+  it('corrupt data is a ZlibDataError', () => {
+    const inflater = open(BLOCK);
+    expect(() => inflater.feed(Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff]), () => {})).toThrow(ZlibDataError);
+    inflater.close();
+  });
+
+  it('declines on the portable path, so the worker falls back to Node’s zlib stream', () => {
+    expect(StreamInflater.open(BLOCK, chunk, { portable: true })).toBeNull();
   });
 });

@@ -3,7 +3,7 @@ import { type ContentTypes, parseContentTypes, resolveContentType } from './cont
 import { AppvError, ErrorCode, isAppvError, throwIfAborted, toAppvError } from './errors.js';
 import { type Finding, FindingList, findingFromError } from './finding.js';
 import { MAX_FINDINGS, MAX_XML_PART_SIZE } from './limits.js';
-import type { ItemKind, PackageItem } from './package-item.js';
+import type { ItemKind, ListedItem, PackageItem } from './package-item.js';
 import { CONTENT_TYPES_ITEM, decodeItemName, nameKey, partNameProblems } from './part-name.js';
 import { openPartStream, type PartStreamOptions, readPartBuffer } from './part-stream.js';
 import { BufferSource } from './source/buffer-source.js';
@@ -27,22 +27,16 @@ export interface OpenOptions {
  * `ls` still works on a damaged package.
  */
 export class OpcPackage {
-  private readonly byKey: Map<string, PackageItem>;
-
   private constructor(
     readonly source: RandomAccessSource,
     private readonly ownsSource: boolean,
     readonly endRecords: EndRecords,
     readonly items: readonly PackageItem[],
+    /** Items by nameKey(name), the first of each name (a part before a directory entry). */
+    private readonly byKey: ReadonlyMap<string, PackageItem>,
     readonly contentTypes: ContentTypes | null,
     readonly findings: readonly Finding[],
-  ) {
-    this.byKey = new Map();
-    for (const item of items) {
-      const key = nameKey(item.name);
-      if (!this.byKey.has(key)) this.byKey.set(key, item);
-    }
-  }
+  ) {}
 
   static async open(input: PackageInput, options: OpenOptions = {}): Promise<OpcPackage> {
     const { source, owned } = await toSource(input);
@@ -61,13 +55,14 @@ export class OpcPackage {
   ): Promise<OpcPackage> {
     const sink = new FindingList(MAX_FINDINGS);
     const end = await readEndRecords(source, sink, signal);
-    const zipItems = await readCentralDirectory(source, end, sink, signal);
+    // One object per item from here on, filled in stage by stage (package-item.ts, ListedItem).
+    const items = await readCentralDirectory(source, end, sink, signal);
     throwIfAborted(signal);
-    const overlapping = checkEntryLayout(zipItems, sink);
-    const named = nameItems(zipItems, overlapping, sink);
-    const contentTypes = await loadContentTypes(source, named, sink, signal);
-    const items = named.map((item) => withContentType(item, contentTypes, sink));
-    return new OpcPackage(source, owned, end, items, contentTypes, sink.findings);
+    const overlapping = checkEntryLayout(items, sink);
+    const byKey = nameItems(items, overlapping, sink);
+    const contentTypes = await loadContentTypes(source, items, sink, signal);
+    for (const item of items) setContentType(item, contentTypes, sink);
+    return new OpcPackage(source, owned, end, items, byKey, contentTypes, sink.findings);
   }
 
   /** The parts (no content types stream, no directory entries). */
@@ -147,40 +142,38 @@ async function toSource(input: PackageInput): Promise<{ source: RandomAccessSour
   return { source: input, owned: false };
 }
 
-/** What naming decides about an item before its content type is known. */
-interface NamedItem {
-  readonly zip: ZipItem;
-  readonly kind: ItemKind;
-  readonly name: string;
-  readonly readable: boolean;
-}
-
-/** FORMAT.md §9.3: names valid, decodable, unique case-insensitively, no directory entries, no prefixes. */
-function nameItems(items: readonly ZipItem[], overlapping: Set<number>, sink: FindingList): NamedItem[] {
-  const seen = new Map<string, string>();
-  const named = items.map((zip): NamedItem => {
-    const kind = itemKind(zip);
-    const name = nameOf(zip, kind, sink);
-    const readable = zip.readable && !overlapping.has(zip.index) && kind !== 'directory';
-    // The content types stream takes part in the check: a part `%5BContent_Types%5D.xml` (decoding to the same
-    // name) or a second `[content_types].xml` would otherwise ride along unhashed.
-    if (kind !== 'directory') {
-      const key = nameKey(name);
-      const first = seen.get(key);
-      if (first !== undefined) {
-        sink.add({
-          code: ErrorCode.OPC_NAME_DUPLICATE,
-          severity: 'error',
-          part: name,
-          offset: zip.localHeaderOffset,
-          message: `${zip.zipName} is the same part name as ${first} (names compare case-insensitively)`,
-        });
-      } else seen.set(key, zip.zipName);
+/**
+ * FORMAT.md §9.3: names valid, decodable, unique case-insensitively, no directory entries, no prefixes. Sets
+ * each item's kind and decoded name; returns the items by name key.
+ */
+function nameItems(
+  items: readonly ListedItem[],
+  overlapping: Set<number>,
+  sink: FindingList,
+): Map<string, ListedItem> {
+  const byKey = new Map<string, ListedItem>();
+  for (const item of items) {
+    item.kind = itemKind(item);
+    item.name = nameOf(item, item.kind, sink);
+    item.readable = item.readable && !overlapping.has(item.index) && item.kind !== 'directory';
+    const key = nameKey(item.name);
+    const first = byKey.get(key);
+    if (first === undefined || (first.kind === 'directory' && item.kind !== 'directory')) {
+      byKey.set(key, item);
+    } else if (item.kind !== 'directory') {
+      // The content types stream takes part in the check: a part `%5BContent_Types%5D.xml` (decoding to the
+      // same name) or a second `[content_types].xml` would otherwise ride along unhashed.
+      sink.add({
+        code: ErrorCode.OPC_NAME_DUPLICATE,
+        severity: 'error',
+        part: item.name,
+        offset: item.localHeaderOffset,
+        message: `${item.zipName} is the same part name as ${first.zipName} (names compare case-insensitively)`,
+      });
     }
-    return { zip, kind, name, readable };
-  });
-  checkPrefixes(named, sink);
-  return named;
+  }
+  checkPrefixes(byKey, sink);
+  return byKey;
 }
 
 const CONTENT_TYPES_KEY = nameKey(CONTENT_TYPES_ITEM);
@@ -228,21 +221,23 @@ function nameOf(item: ZipItem, kind: ItemKind, sink: FindingList): string {
 }
 
 /** OPC: no part name may be another's name plus more segments (`a` and `a/b` cannot both exist). */
-function checkPrefixes(items: readonly NamedItem[], sink: FindingList): void {
-  const keys = items.filter((i) => i.kind === 'part').map((i) => ({ key: nameKey(i.name), item: i }));
-  keys.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+function checkPrefixes(byKey: ReadonlyMap<string, PackageItem>, sink: FindingList): void {
+  const keys: string[] = [];
+  for (const [key, item] of byKey) if (item.kind === 'part') keys.push(key);
+  keys.sort();
   for (let i = 0; i + 1 < keys.length; i++) {
-    const current = keys[i];
-    if (!current) continue;
+    const current = keys[i] as string;
     for (let j = i + 1; j < keys.length; j++) {
-      const other = keys[j];
-      if (!other?.key.startsWith(current.key)) break;
-      if (other.key.charAt(current.key.length) === '\\') {
+      const other = keys[j] as string;
+      if (!other.startsWith(current)) break;
+      if (other.charAt(current.length) === '\\') {
+        const inner = (byKey.get(other) as PackageItem).name;
+        const outer = (byKey.get(current) as PackageItem).name;
         sink.add({
           code: ErrorCode.OPC_NAME_PREFIX,
           severity: 'error',
-          part: other.item.name,
-          message: `${other.item.name} lies "inside" the part ${current.item.name}; a part name cannot be another's prefix`,
+          part: inner,
+          message: `${inner} lies "inside" the part ${outer}; a part name cannot be another's prefix`,
         });
       }
     }
@@ -251,7 +246,7 @@ function checkPrefixes(items: readonly NamedItem[], sink: FindingList): void {
 
 async function loadContentTypes(
   source: RandomAccessSource,
-  items: readonly NamedItem[],
+  items: readonly PackageItem[],
   sink: FindingList,
   signal?: AbortSignal,
 ): Promise<ContentTypes | null> {
@@ -266,7 +261,7 @@ async function loadContentTypes(
     return null;
   }
   try {
-    const bytes = await readPartBuffer(source, packageItem(named, undefined), MAX_XML_PART_SIZE, signal);
+    const bytes = await readPartBuffer(source, named, MAX_XML_PART_SIZE, signal);
     return parseContentTypes(bytes, sink);
   } catch (error) {
     const wrapped = toAppvError(error, ErrorCode.CONTENT_TYPES_MALFORMED, { part: CONTENT_TYPES_ITEM });
@@ -276,41 +271,15 @@ async function loadContentTypes(
   }
 }
 
-function withContentType(named: NamedItem, types: ContentTypes | null, sink: FindingList): PackageItem {
-  if (named.kind !== 'part' || !types) return packageItem(named, undefined);
-  const contentType = resolveContentType(types, named.zip.zipName);
-  if (contentType === undefined) {
+function setContentType(item: ListedItem, types: ContentTypes | null, sink: FindingList): void {
+  if (item.kind !== 'part' || !types) return;
+  item.contentType = resolveContentType(types, item.zipName);
+  if (item.contentType === undefined) {
     sink.add({
       code: ErrorCode.CONTENT_TYPES_NO_TYPE,
       severity: 'error',
-      part: named.name,
-      message: `${named.name} has no content type: no Override names it and no Default covers its extension`,
+      part: item.name,
+      message: `${item.name} has no content type: no Override names it and no Default covers its extension`,
     });
   }
-  return packageItem(named, contentType);
-}
-
-/** Built field by field, once per item: spreading 20-field objects per item is what made listing slow. */
-function packageItem(named: NamedItem, contentType: string | undefined): PackageItem {
-  const zip = named.zip;
-  return {
-    index: zip.index,
-    zipName: zip.zipName,
-    rawName: zip.rawName,
-    method: zip.method,
-    flags: zip.flags,
-    crc32: zip.crc32,
-    compressedSize: zip.compressedSize,
-    uncompressedSize: zip.uncompressedSize,
-    localHeaderOffset: zip.localHeaderOffset,
-    localHeaderSize: zip.localHeaderSize,
-    dataOffset: zip.dataOffset,
-    versionNeeded: zip.versionNeeded,
-    localVersionNeeded: zip.localVersionNeeded,
-    zip64Extra: zip.zip64Extra,
-    readable: named.readable,
-    kind: named.kind,
-    name: named.name,
-    contentType,
-  };
 }

@@ -16,3 +16,10 @@ export interface PackageItem extends ZipItem {
   /** From `[Content_Types].xml`; undefined when it resolves to nothing (a finding) or is not a part. */
   readonly contentType: string | undefined;
 }
+
+/**
+ * A package item while opening builds it: one object per entry from the central directory walk on, its
+ * fields filled in as the local header, naming and content types are read. Copying a 17-field record at each
+ * stage made every item live through several young-generation collections, which is what grew the heap.
+ */
+export type ListedItem = { -readonly [K in keyof PackageItem]: PackageItem[K] };

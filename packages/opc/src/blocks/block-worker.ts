@@ -17,7 +17,7 @@ import type {
   WorkerJob,
 } from './block-job.js';
 import { HASH_LENGTH } from './block-job.js';
-import { RawInflater } from './raw-zlib.js';
+import { RawInflater, StreamInflater } from './raw-zlib.js';
 
 /**
  * Worker thread: inflates and hashes for the verifier, deflates and hashes for the writer
@@ -175,6 +175,8 @@ function describe(error: unknown, expected: number): string {
 
 interface StreamState {
   hasher: BlockHasher;
+  /** The synchronous inflater (raw-zlib.ts); null where the runtime lacks it and Node's zlib stream serves. */
+  sync: StreamInflater | null;
   inflater: zlib.InflateRaw | null;
   chain: Promise<void>;
   failure: string | null;
@@ -190,6 +192,7 @@ async function runStreamPiece(job: StreamJob): Promise<StreamResult> {
   if (!state) {
     state = {
       hasher: new BlockHasher(job.algorithm, job.declaredSize),
+      sync: StreamInflater.open(job.declaredSize, streamChunk),
       inflater: null,
       chain: Promise.resolve(),
       failure: null,
@@ -199,23 +202,51 @@ async function runStreamPiece(job: StreamJob): Promise<StreamResult> {
     streams.set(job.streamId, state);
   }
   const current = state;
-  const work = current.chain.then(() => feedStream(current, job));
-  current.chain = work.catch(() => {});
-  try {
-    await work;
-  } catch (error) {
-    current.failure ??= describe(error, job.declaredSize);
-    current.inflater?.destroy();
+  if (current.sync) {
+    try {
+      feedSync(current, current.sync, job);
+    } catch (error) {
+      current.failure ??= describe(error, job.declaredSize);
+    }
+  } else {
+    const work = current.chain.then(() => feedStream(current, job));
+    current.chain = work.catch(() => {});
+    try {
+      await work;
+    } catch (error) {
+      current.failure ??= describe(error, job.declaredSize);
+      current.inflater?.destroy();
+    }
   }
   const completed = current.hasher.takeCompleted();
   if (!job.final && current.failure === null)
     return { kind: 'stream', id: job.id, outcome: { kind: 'stream', ...completed }, input: job.data };
+  current.sync?.close();
   streams.delete(job.streamId);
   const outcome: StreamOutcome =
     current.failure !== null
       ? { kind: 'stream', ...completed, error: current.failure }
       : { kind: 'stream', ...completed, crc: current.hasher.crc, outLength: current.hasher.length };
   return { kind: 'stream', id: job.id, outcome, input: job.data };
+}
+
+/** Output of the synchronous stream inflaters, which run one at a time on this thread. */
+const streamChunk = Buffer.allocUnsafe(BLOCK_SIZE);
+
+/** One piece through the stream's synchronous inflater: the same checks as feedStream, without the event loop. */
+function feedSync(state: StreamState, inflater: StreamInflater, job: StreamJob): void {
+  if (state.failure !== null) return;
+  if (state.ended) {
+    if (job.data.length > 0) throw new Error('data follows the end of the deflate stream');
+  } else {
+    const { consumed } = inflater.feed(job.data, (chunk) => state.hasher.push(chunk));
+    // The stream ended inside this piece: whatever follows it is data no reader sees.
+    if (consumed < job.data.length) {
+      state.ended = true;
+      throw new Error(`${job.data.length - consumed} bytes follow the end of the deflate stream`);
+    }
+  }
+  if (job.final) state.hasher.finish();
 }
 
 async function feedStream(state: StreamState, job: StreamJob): Promise<void> {

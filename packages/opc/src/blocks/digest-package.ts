@@ -1,4 +1,5 @@
 import { abortError, ErrorCode, throwIfAborted, toAppvError } from '../errors.js';
+import { indicesBy } from '../index-order.js';
 import { JOB_BYTES, JOBS_PER_WORKER } from '../limits.js';
 import { OpcPackage } from '../opc-package.js';
 import type { RandomAccessSource } from '../source/random-access-source.js';
@@ -79,17 +80,15 @@ async function digestWith(
   };
   const delivery = new InOrderDelivery(options, onFailure);
   try {
-    const order = requests.map((request, index) => ({ request, index }));
-    order.sort((a, b) => a.request.item.dataOffset - b.request.item.dataOffset);
-    const done: Promise<unknown>[] = [];
-    for (const { request, index } of order) {
+    for (const index of indicesBy(requests.length, (i) => (requests[i] as DigestRequest).item.dataOffset)) {
+      const request = requests[index] as DigestRequest;
       throwIfAborted(options.signal);
       if (failure) throw failure;
       const accumulator: ItemAccumulator = await planDigest(request, context);
-      done.push(accumulator.done.then((digest) => delivery.settle(index, digest)));
+      accumulator.done.then((digest) => delivery.settle(index, digest));
     }
     await batcher.drain();
-    await Promise.race([Promise.all(done), failed]);
+    await Promise.race([delivery.complete(requests.length), failed]);
     if (failure) throw failure;
     return delivery.digests;
   } catch (error) {
@@ -109,6 +108,20 @@ class InOrderDelivery {
   readonly digests: ItemDigest[] = [];
   private readonly waiting = new Map<number, ItemDigest>();
   private next = 0;
+  private expected = Number.POSITIVE_INFINITY;
+  private onComplete: () => void = () => {};
+
+  /**
+   * Resolves once `count` digests are delivered: one promise for the whole run rather than one held per
+   * item until the end (20,000 promises and closures are what grew the heap while digesting).
+   */
+  complete(count: number): Promise<void> {
+    this.expected = count;
+    return new Promise((resolve) => {
+      this.onComplete = resolve;
+      this.checkComplete();
+    });
+  }
 
   constructor(
     private readonly options: DigestOptions,
@@ -124,9 +137,14 @@ class InOrderDelivery {
         this.options.onItem?.(ready);
         if (this.options.collect !== false) this.digests.push(ready);
       }
+      this.checkComplete();
     } catch (error) {
       this.onFailure(error); // a throwing onItem ends the digest like a worker failure
     }
+  }
+
+  private checkComplete(): void {
+    if (this.next >= this.expected) this.onComplete();
   }
 }
 
@@ -153,15 +171,23 @@ export async function digestPackage(
 ): Promise<PackageDigest> {
   const pkg = await OpcPackage.open(source, options.signal ? { signal: options.signal } : {});
   const requests = pkg.items.filter((item) => item.readable).map((item) => ({ item }));
-  const digests = await digestItems(source, requests, options);
-  return {
-    parts: digests.map((d) => ({
-      name: d.item.name,
-      size: d.length,
-      crc32: d.crc32,
-      blockHashes: d.blockHashes,
-      error: d.error ?? d.blockErrors.find((e) => e !== null) ?? null,
-    })),
-    bytes: digests.reduce((sum, d) => sum + d.length, 0),
-  };
+  const parts: PackageDigest['parts'] = [];
+  let bytes = 0;
+  // Each digest is turned into its part as it is delivered, so digests and parts are never both held.
+  await digestItems(source, requests, {
+    ...options,
+    collect: false,
+    onItem: (d) => {
+      options.onItem?.(d);
+      bytes += d.length;
+      parts.push({
+        name: d.item.name,
+        size: d.length,
+        crc32: d.crc32,
+        blockHashes: d.blockHashes,
+        error: d.error ?? d.blockErrors.find((e) => e !== null) ?? null,
+      });
+    },
+  });
+  return { parts, bytes };
 }

@@ -12,8 +12,8 @@ export interface ItemDigest {
   /** One per block; null where that block failed (see blockErrors). */
   readonly blockHashes: (Buffer | null)[];
   /** Uncompressed length of each block ('blocks' mode); -1 where it failed. */
-  readonly blockLengths: number[];
-  readonly blockErrors: (string | null)[];
+  readonly blockLengths: readonly number[];
+  readonly blockErrors: readonly (string | null)[];
   /** CRC-32 of the whole uncompressed item; null when some part of it could not be produced. */
   readonly crc32: number | null;
   readonly length: number;
@@ -29,6 +29,9 @@ export interface DigestRequest {
    */
   readonly blockSizes?: readonly number[];
 }
+
+/** What a stream digest has per block besides hashes: nothing, one frozen array shared by all of them. */
+const NO_BLOCKS: readonly never[] = Object.freeze([]);
 
 /**
  * Collects the outcomes of an item's tasks, which may arrive from different workers in any order, and
@@ -140,8 +143,8 @@ export class ItemAccumulator {
       algorithm: this.algorithm,
       mode: 'stream',
       blockHashes: this.streamHashes,
-      blockLengths: [],
-      blockErrors: [],
+      blockLengths: NO_BLOCKS,
+      blockErrors: NO_BLOCKS,
       crc32: error === null ? (end?.crc ?? null) : null,
       length: end?.outLength ?? 0,
       error,

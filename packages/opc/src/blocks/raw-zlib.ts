@@ -117,31 +117,11 @@ export class RawInflater {
     const direct = this.direct;
     if (!direct) return this.inflatePortable(input, cap, onChunk);
     this.restart();
-    let produced = 0;
-    let inputOffset = 0;
-    for (;;) {
-      let outputLeft: number;
-      let inputLeft: number;
-      try {
-        [outputLeft, inputLeft] = direct.write(
-          zlib.constants.Z_SYNC_FLUSH,
-          input,
-          inputOffset,
-          this.chunk,
-          0,
-          BLOCK_SIZE,
-        );
-      } catch (error) {
-        this.restart();
-        throw error;
-      }
-      const have = BLOCK_SIZE - outputLeft;
-      inputOffset = input.length - inputLeft;
-      produced += have;
-      if (produced > cap) throw new RangeError(`inflates to more than ${cap} bytes`);
-      if (have > 0) onChunk(this.chunk.subarray(0, have));
-      // A partly filled chunk means zlib stopped for want of input or at the end of the stream.
-      if (outputLeft > 0) return { produced, consumed: inputOffset };
+    try {
+      return inflateInto(direct, input, this.chunk, 0, cap, onChunk);
+    } catch (error) {
+      this.restart();
+      throw error;
     }
   }
 
@@ -178,6 +158,82 @@ export class RawInflater {
     const engine = zlib.createInflateRaw();
     this.direct = this.portable ? null : DirectHandle.of(engine);
     return engine;
+  }
+}
+
+/**
+ * Feeds `input` to a direct handle with a sync flush, handing each full `chunk` of output (and the last,
+ * shorter piece) to `onChunk` before the next is made. `produced` is what the stream made before; more
+ * than `cap` in all is a RangeError at the first excess chunk, so a bomb costs one chunk.
+ */
+function inflateInto(
+  direct: DirectHandle,
+  input: Uint8Array,
+  chunk: Buffer,
+  produced: number,
+  cap: number,
+  onChunk: (chunk: Buffer) => void,
+): InflateOutcome {
+  let made = produced;
+  let inputOffset = 0;
+  for (;;) {
+    const [outputLeft, inputLeft] = direct.write(
+      zlib.constants.Z_SYNC_FLUSH,
+      input,
+      inputOffset,
+      chunk,
+      0,
+      chunk.length,
+    );
+    const have = chunk.length - outputLeft;
+    inputOffset = input.length - inputLeft;
+    made += have;
+    if (made > cap) throw new RangeError(`inflates to more than ${cap} bytes`);
+    if (have > 0) onChunk(chunk.subarray(0, have));
+    // A partly filled chunk means zlib stopped for want of input or at the end of the stream.
+    if (outputLeft > 0) return { produced: made - produced, consumed: inputOffset };
+  }
+}
+
+/**
+ * One deflate stream inflated piece by piece, synchronously, for an item too large to inflate whole and
+ * with no BlockMap sizes to cut it at (a plain ZIP's large entry). It holds the stream's zlib state between
+ * pieces; output goes through the caller's reused chunk, so a gigabyte stream allocates nothing per piece.
+ * Null from `open` on a runtime without the direct handle: the caller then uses Node's zlib stream.
+ */
+export class StreamInflater {
+  private made = 0;
+
+  private constructor(
+    private readonly engine: zlib.InflateRaw,
+    private readonly direct: DirectHandle,
+    private readonly chunk: Buffer,
+    private readonly cap: number,
+  ) {}
+
+  static open(cap: number, chunk: Buffer, options: { portable?: boolean } = {}): StreamInflater | null {
+    if (options.portable) return null;
+    const engine = zlib.createInflateRaw();
+    const direct = DirectHandle.of(engine);
+    if (!direct) {
+      engine.close();
+      return null;
+    }
+    return new StreamInflater(engine, direct, chunk, cap);
+  }
+
+  /**
+   * Inflates the next piece. `consumed` short of the piece means the deflate stream ended inside it; once
+   * ended, nothing more is consumed. Corrupt data is a ZlibDataError, more than `cap` bytes a RangeError.
+   */
+  feed(input: Uint8Array, onChunk: (chunk: Buffer) => void): InflateOutcome {
+    const outcome = inflateInto(this.direct, input, this.chunk, this.made, this.cap, onChunk);
+    this.made += outcome.produced;
+    return outcome;
+  }
+
+  close(): void {
+    this.engine.close();
   }
 }
 

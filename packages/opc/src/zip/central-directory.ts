@@ -1,20 +1,25 @@
 import yauzl from 'yauzl';
 import { ErrorCode, toAppvError } from '../errors.js';
-import type { FindingSink } from '../finding.js';
+import type { Finding, FindingSink } from '../finding.js';
+import type { ListedItem } from '../package-item.js';
 import type { RandomAccessSource } from '../source/random-access-source.js';
 import { isSupportedMethod, methodName } from './compression-method.js';
 import type { EndRecords } from './end-records.js';
-import { checkLocalHeader, type LocalHeader, readLocalHeaders } from './local-header.js';
-import { FLAG_ENCRYPTED, FLAG_UTF8, FLAGS_FORBIDDEN_MASK, LOCAL_HEADER_SIZE } from './signatures.js';
+import { checkLocalHeader, type LocalHeader, readLocalHeaders, spellsBytes } from './local-header.js';
+import {
+  FLAG_ENCRYPTED,
+  FLAG_UTF8,
+  FLAGS_FORBIDDEN_MASK,
+  LOCAL_HEADER_SIZE,
+  ZIP64_EXTRA_ID,
+} from './signatures.js';
 import { SourceReader } from './source-reader.js';
-import type { ZipItem } from './zip-item.js';
 
 /**
  * Deflate cannot expand data by more than about 1032:1; a declared uncompressed size beyond that (plus a
  * block of slack for tiny items) is a lie, typically a decompression bomb's.
  */
 const MAX_DEFLATE_RATIO = 1032;
-const ZIP64_EXTRA_ID = 0x0001;
 
 /**
  * Walks the central directory with yauzl (it already handles ZIP64 extras and hostile structure with care)
@@ -27,7 +32,7 @@ export async function readCentralDirectory(
   end: EndRecords,
   sink: FindingSink,
   signal?: AbortSignal,
-): Promise<ZipItem[]> {
+): Promise<ListedItem[]> {
   const reader = new SourceReader(source, signal);
   let zipfile: yauzl.ZipFile;
   try {
@@ -40,43 +45,36 @@ export async function readCentralDirectory(
   } catch (error) {
     throw toAppvError(error, ErrorCode.ZIP_CD_INVALID, { offset: end.centralDirectoryOffset });
   }
-  const entries: CentralEntry[] = [];
+  const items: ListedItem[] = [];
+  const odd = new OddEntries();
   try {
-    for await (const entry of zipfile.eachEntry()) entries.push(centralEntry(entry));
+    for await (const entry of zipfile.eachEntry()) items.push(listedItem(entry, items.length, odd));
   } catch (error) {
     // yauzl refuses general purpose bit 6 (strong encryption) outright; keep that reason's own code.
     const encrypted = error instanceof Error && /encryption/i.test(error.message);
     throw toAppvError(error, encrypted ? ErrorCode.ZIP_ENCRYPTED : ErrorCode.ZIP_CD_INVALID, {
       offset: end.centralDirectoryOffset,
-      part: `central directory entry ${entries.length}`,
+      part: `central directory entry ${items.length}`,
     });
   } finally {
     zipfile.close();
   }
-  const headers = await readLocalHeaders(
+  const offsets = new Float64Array(items.length);
+  items.forEach((item, index) => {
+    offsets[index] = item.localHeaderOffset;
+  });
+  await readLocalHeaders(
     source,
-    entries.map((entry) => entry.localHeaderOffset),
+    offsets,
     end.centralDirectoryOffset,
+    (index, header) => odd.takeLocalHeader(items[index] as ListedItem, header),
     signal,
   );
-  const items = entries.map((entry, index) => {
-    const header = headers[index];
-    const name = decodeRawName(entry.rawName, entry.flags);
-    if (typeof header === 'string' || header === undefined) {
-      sink.add({
-        code: header?.startsWith('no local header signature')
-          ? ErrorCode.ZIP_LFH_INVALID
-          : ErrorCode.ZIP_ENTRY_OUT_OF_BOUNDS,
-        severity: 'error',
-        part: name,
-        offset: entry.localHeaderOffset,
-        message: `${name}: ${header ?? 'no local header'}`,
-      });
-      return toZipItem(entry, index, null, source, end, sink);
-    }
-    checkLocalHeader(entry, header, name, sink);
-    return toZipItem(entry, index, header, source, end, sink);
-  });
+  // Findings in directory order, each item's local header ones first, whatever order the reads finished in.
+  for (const item of items) {
+    odd.reportLocalHeader(item, sink);
+    checkCentralEntry(item, odd.commentLength(item.index), source, end, sink);
+  }
   const cursor = Number(zipfile.readEntryCursor);
   const cdEnd = end.centralDirectoryOffset + end.centralDirectorySize;
   if (cursor !== cdEnd) {
@@ -91,35 +89,85 @@ export async function readCentralDirectory(
 }
 
 /**
- * The central directory facts we keep, copied out of yauzl's Entry at once: holding 20,000 Entry objects
- * (with their buffers and extra-field arrays) until the walk ends doubled the memory listing needs.
+ * The item for one of yauzl's Entry objects, copied out at once (holding 20,000 Entry objects with their
+ * buffers and extra-field arrays doubled what listing needs). Until its local header is read, the item is
+ * unreadable and its data offset assumes a bare 30-byte header.
  */
-export interface CentralEntry {
-  readonly versionNeeded: number;
-  readonly flags: number;
-  readonly method: number;
-  readonly crc32: number;
-  readonly compressedSize: number;
-  readonly uncompressedSize: number;
-  readonly commentLength: number;
-  readonly localHeaderOffset: number;
-  readonly rawName: Buffer;
-  readonly zip64Extra: boolean;
-}
-
-function centralEntry(entry: yauzl.Entry): CentralEntry {
+function listedItem(entry: yauzl.Entry, index: number, odd: OddEntries): ListedItem {
+  const flags = entry.generalPurposeBitFlag;
+  const zipName = decodeRawName(entry.fileNameRaw, flags);
+  if (!spellsBytes(zipName, entry.fileNameRaw)) odd.rawNames.set(index, Buffer.from(entry.fileNameRaw));
+  if (entry.fileCommentLength > 0) odd.commentLengths.set(index, entry.fileCommentLength);
   return {
-    versionNeeded: entry.versionNeededToExtract,
-    flags: entry.generalPurposeBitFlag,
+    index,
+    zipName,
     method: entry.compressionMethod,
+    flags,
     crc32: entry.crc32,
     compressedSize: entry.compressedSize,
     uncompressedSize: entry.uncompressedSize,
-    commentLength: entry.fileCommentLength,
     localHeaderOffset: entry.relativeOffsetOfLocalHeader,
-    rawName: Buffer.from(entry.fileNameRaw),
+    localHeaderSize: LOCAL_HEADER_SIZE,
+    dataOffset: entry.relativeOffsetOfLocalHeader + LOCAL_HEADER_SIZE,
+    versionNeeded: entry.versionNeededToExtract,
+    localVersionNeeded: 0,
     zip64Extra: entry.extraFields.some((field) => field.id === ZIP64_EXTRA_ID),
+    readable: false,
+    // Filled in by the OPC layer (opc-package.ts); present from the start so every item has one shape.
+    kind: 'part',
+    name: zipName,
+    contentType: undefined,
   };
+}
+
+/**
+ * What only a few entries have, kept aside by index rather than in every item: name bytes that `zipName`
+ * does not spell one per character, file comments, and local header findings and failures (held so they can
+ * be reported in directory order).
+ */
+class OddEntries {
+  readonly rawNames = new Map<number, Buffer>();
+  readonly commentLengths = new Map<number, number>();
+  private readonly headerFindings = new Map<number, Finding[]>();
+  private readonly headerFailures = new Map<number, string>();
+
+  takeLocalHeader(item: ListedItem, header: LocalHeader | string): void {
+    if (typeof header === 'string') {
+      this.headerFailures.set(item.index, header);
+      return;
+    }
+    item.localHeaderSize = header.size;
+    item.dataOffset = item.localHeaderOffset + header.size;
+    item.localVersionNeeded = header.versionNeeded;
+    item.readable = true;
+    checkLocalHeader(item, header, this.rawNames.get(item.index), {
+      add: (finding) => {
+        const list = this.headerFindings.get(item.index);
+        if (list) list.push(finding);
+        else this.headerFindings.set(item.index, [finding]);
+      },
+    });
+  }
+
+  reportLocalHeader(item: ListedItem, sink: FindingSink): void {
+    const failure = this.headerFailures.get(item.index);
+    if (failure !== undefined || !item.readable) {
+      sink.add({
+        code: failure?.startsWith('no local header signature')
+          ? ErrorCode.ZIP_LFH_INVALID
+          : ErrorCode.ZIP_ENTRY_OUT_OF_BOUNDS,
+        severity: 'error',
+        part: item.zipName,
+        offset: item.localHeaderOffset,
+        message: `${item.zipName}: ${failure ?? 'no local header'}`,
+      });
+    }
+    for (const finding of this.headerFindings.get(item.index) ?? []) sink.add(finding);
+  }
+
+  commentLength(index: number): number {
+    return this.commentLengths.get(index) ?? 0;
+  }
 }
 
 /** The raw ZIP name bytes as a string (not percent-decoding: that is part-name.ts's decodeItemName). */
@@ -129,30 +177,31 @@ export function decodeRawName(raw: Buffer, flags: number): string {
   return raw.toString('latin1');
 }
 
-function toZipItem(
-  entry: CentralEntry,
-  index: number,
-  header: LocalHeader | null,
+/**
+ * The central directory checks of FORMAT.md §8 and §9.2 for one item, marking it unreadable where its data
+ * cannot be read safely. `readable` is true here only if its local header was read.
+ */
+function checkCentralEntry(
+  item: ListedItem,
+  commentLength: number,
   source: RandomAccessSource,
   end: EndRecords,
   sink: FindingSink,
-): ZipItem {
-  const flags = entry.flags;
-  const zipName = decodeRawName(entry.rawName, flags);
-  const at = { part: zipName, offset: entry.localHeaderOffset };
-  let readable = header !== null;
+): void {
+  const { flags, zipName } = item;
+  const hasHeader = item.readable;
   const report = (code: ErrorCode, message: string, severity: 'error' | 'warning' = 'error') =>
-    sink.add({ code, severity, message, ...at });
+    sink.add({ code, severity, message, part: zipName, offset: item.localHeaderOffset });
 
-  if (!isSupportedMethod(entry.method)) {
-    readable = false;
+  if (!isSupportedMethod(item.method)) {
+    item.readable = false;
     report(
       ErrorCode.ZIP_METHOD_UNSUPPORTED,
-      `${zipName} uses ${methodName(entry.method)}; OPC allows only stored (0) and deflate (8)`,
+      `${zipName} uses ${methodName(item.method)}; OPC allows only stored (0) and deflate (8)`,
     );
   }
   if (flags & FLAG_ENCRYPTED) {
-    readable = false;
+    item.readable = false;
     report(ErrorCode.ZIP_ENCRYPTED, `${zipName} is encrypted; OPC packages are never encrypted`);
   }
   if (flags & FLAGS_FORBIDDEN_MASK) {
@@ -161,50 +210,31 @@ function toZipItem(
       `${zipName} sets reserved general purpose bits 0x${(flags & FLAGS_FORBIDDEN_MASK).toString(16)}`,
     );
   }
-  if (entry.commentLength > 0) {
+  if (commentLength > 0) {
     report(
       ErrorCode.ZIP_ENTRY_COMMENT,
-      `${zipName} has a ${entry.commentLength}-byte file comment; OPC items carry none`,
+      `${zipName} has a ${commentLength}-byte file comment; OPC items carry none`,
     );
   }
-  if (entry.method === 0 && entry.compressedSize !== entry.uncompressedSize) {
-    readable = false;
+  if (item.method === 0 && item.compressedSize !== item.uncompressedSize) {
+    item.readable = false;
     report(
       ErrorCode.ZIP_STORED_SIZE_MISMATCH,
-      `${zipName} is stored but its compressed size (${entry.compressedSize}) differs from its size (${entry.uncompressedSize})`,
+      `${zipName} is stored but its compressed size (${item.compressedSize}) differs from its size (${item.uncompressedSize})`,
     );
   }
-  if (entry.method === 8 && entry.uncompressedSize > entry.compressedSize * MAX_DEFLATE_RATIO + 65_536) {
-    readable = false;
+  if (item.method === 8 && item.uncompressedSize > item.compressedSize * MAX_DEFLATE_RATIO + 65_536) {
+    item.readable = false;
     report(
       ErrorCode.ZIP_SIZE_LIMIT,
-      `${zipName} declares ${entry.uncompressedSize} bytes from ${entry.compressedSize} compressed bytes, more than deflate can produce`,
+      `${zipName} declares ${item.uncompressedSize} bytes from ${item.compressedSize} compressed bytes, more than deflate can produce`,
     );
   }
-  const localHeaderSize = header?.size ?? LOCAL_HEADER_SIZE;
-  const dataOffset = entry.localHeaderOffset + localHeaderSize;
-  if (header && dataOffset + entry.compressedSize > end.centralDirectoryOffset) {
-    readable = false;
+  if (hasHeader && item.dataOffset + item.compressedSize > end.centralDirectoryOffset) {
+    item.readable = false;
     report(
       ErrorCode.ZIP_ENTRY_OUT_OF_BOUNDS,
-      `${zipName}'s ${entry.compressedSize} bytes of data at offset ${dataOffset} run past the start of the central directory (offset ${end.centralDirectoryOffset}) or the file (${source.size} bytes)`,
+      `${zipName}'s ${item.compressedSize} bytes of data at offset ${item.dataOffset} run past the start of the central directory (offset ${end.centralDirectoryOffset}) or the file (${source.size} bytes)`,
     );
   }
-  return {
-    index,
-    zipName,
-    rawName: entry.rawName,
-    method: entry.method,
-    flags,
-    crc32: entry.crc32,
-    compressedSize: entry.compressedSize,
-    uncompressedSize: entry.uncompressedSize,
-    localHeaderOffset: entry.localHeaderOffset,
-    localHeaderSize,
-    dataOffset,
-    versionNeeded: entry.versionNeeded,
-    localVersionNeeded: header?.versionNeeded ?? 0,
-    zip64Extra: entry.zip64Extra,
-    readable,
-  };
 }

@@ -1,9 +1,9 @@
 import { ErrorCode } from '../errors.js';
 import type { FindingSink } from '../finding.js';
 import { hex } from '../hex.js';
+import { indicesBy } from '../index-order.js';
 import { LOCAL_HEADER_READ_AHEAD } from '../limits.js';
 import type { RandomAccessSource } from '../source/random-access-source.js';
-import type { CentralEntry } from './central-directory.js';
 import {
   FLAG_DATA_DESCRIPTOR,
   LOCAL_HEADER_SIZE,
@@ -11,6 +11,7 @@ import {
   SIG_LOCAL_HEADER,
   UINT32_SATURATED,
 } from './signatures.js';
+import type { ZipItem } from './zip-item.js';
 
 /** A local file header (APPNOTE 4.3.7) as written. */
 export interface LocalHeader {
@@ -21,97 +22,87 @@ export interface LocalHeader {
   readonly crc32: number;
   readonly compressedSize: number;
   readonly uncompressedSize: number;
+  /** A view into the read window: valid only while the header is being handled (see readLocalHeaders). */
   readonly name: Buffer;
   /** 30 + name + extra: the BlockMap's `LfhSize` (FORMAT.md §2). */
   readonly size: number;
 }
 
+/** Receives each header (or the reason it could not be read) with the index of its offset. */
+export type LocalHeaderHandler = (index: number, header: LocalHeader | string) => void;
+
 /** Room read after a header for its name and extra field, so one read usually gets the whole header. */
 const NAME_ALLOWANCE = 512;
-
-/**
- * Reads the local headers at the given offsets, in file order, so headers of neighbouring small entries
- * come from one read (a package of 20,000 small files would otherwise cost 40,000 reads), with a few reads
- * in flight at once (the reads, not the parsing, are what listing waits on). Each result is the header, or
- * the reason it could not be read.
- */
-export async function readLocalHeaders(
-  source: RandomAccessSource,
-  offsets: readonly number[],
-  limit: number,
-  signal?: AbortSignal,
-): Promise<(LocalHeader | string)[]> {
-  const results: (LocalHeader | string)[] = new Array(offsets.length);
-  const clusters = clusterHeaders(offsets, limit, results);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < clusters.length; i = next++) {
-      const cluster = clusters[i];
-      if (cluster) await readCluster(source, cluster, limit, results, signal);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, clusters.length) }, worker));
-  return results;
-}
 
 /** Reads in flight while listing: libuv's default thread pool has four threads for file reads. */
 const READS_IN_FLIGHT = 4;
 
-interface Cluster {
-  readonly start: number;
-  readonly end: number;
-  readonly members: { offset: number; index: number }[];
-}
-
-/** Groups headers that lie within LOCAL_HEADER_READ_AHEAD of a cluster's first one into one read. */
-function clusterHeaders(
-  offsets: readonly number[],
-  limit: number,
-  results: (LocalHeader | string)[],
-): Cluster[] {
-  const order = offsets.map((offset, index) => ({ offset, index })).sort((a, b) => a.offset - b.offset);
-  const clusters: Cluster[] = [];
-  let current: { start: number; end: number; members: { offset: number; index: number }[] } | null = null;
-  for (const member of order) {
-    if (member.offset + LOCAL_HEADER_SIZE > limit) {
-      results[member.index] =
-        `its local header at offset ${member.offset} is not before the central directory`;
-      continue;
-    }
-    const end = Math.min(member.offset + LOCAL_HEADER_SIZE + NAME_ALLOWANCE, limit);
-    if (current && end - current.start <= LOCAL_HEADER_READ_AHEAD) {
-      current.end = Math.max(current.end, end);
-      current.members.push(member);
-    } else {
-      current = { start: member.offset, end, members: [member] };
-      clusters.push(current);
-    }
-  }
-  return clusters;
-}
-
-async function readCluster(
+/**
+ * Reads the local headers at the given offsets, in file order, so headers of neighbouring small entries
+ * come from one read (a package of 20,000 small files would otherwise cost 40,000 reads), with a few reads
+ * in flight at once (the reads, not the parsing, are what listing waits on). Each header goes to `handle`
+ * while its read window is alive, so nothing is copied; each reader reuses one buffer for its windows, so
+ * listing a package allocates no memory per header.
+ */
+export async function readLocalHeaders(
   source: RandomAccessSource,
-  cluster: Cluster,
+  offsets: ArrayLike<number>,
   limit: number,
-  results: (LocalHeader | string)[],
+  handle: LocalHeaderHandler,
   signal?: AbortSignal,
 ): Promise<void> {
-  const window = await source.read(cluster.start, cluster.end - cluster.start, signal);
-  for (const { offset, index } of cluster.members) {
-    let header = parseLocalHeader(window, offset - cluster.start, offset);
-    if (header === 'short') {
-      // Name and extra longer than the allowance: read exactly what this header needs.
-      const fixed = await source.read(offset, LOCAL_HEADER_SIZE, signal);
-      const length = LOCAL_HEADER_SIZE + fixed.readUInt16LE(26) + fixed.readUInt16LE(28);
-      if (offset + length > limit) {
-        results[index] = `its local header at offset ${offset} runs into the central directory`;
-        continue;
-      }
-      header = parseLocalHeader(await source.read(offset, length, signal), 0, offset);
-    }
-    results[index] = header === 'short' ? `its local header at offset ${offset} is truncated` : header;
+  const order = indicesBy(offsets.length, (i) => offsets[i] as number);
+  /** The offset of the header `position` places in file order. */
+  const offsetAt = (position: number) => offsets[order[position] as number] as number;
+  let first = 0;
+  // Headers that cannot lie before the central directory sort last; they are reported, never read.
+  let readable = order.length;
+  while (readable > 0 && offsetAt(readable - 1) + LOCAL_HEADER_SIZE > limit) readable--;
+  for (let i = readable; i < order.length; i++) {
+    handle(
+      order[i] as number,
+      `its local header at offset ${offsetAt(i)} is not before the central directory`,
+    );
   }
+  const reachOf = (position: number) =>
+    Math.min(offsetAt(position) + LOCAL_HEADER_SIZE + NAME_ALLOWANCE, limit);
+  const reader = async () => {
+    const window = Buffer.allocUnsafeSlow(LOCAL_HEADER_READ_AHEAD + LOCAL_HEADER_SIZE + NAME_ALLOWANCE);
+    while (first < readable) {
+      // Takes the next cluster: the headers within LOCAL_HEADER_READ_AHEAD of its first one.
+      const from = first;
+      const start = offsetAt(from);
+      let end = reachOf(from);
+      for (first++; first < readable && reachOf(first) - start <= LOCAL_HEADER_READ_AHEAD; first++) {
+        end = Math.max(end, reachOf(first));
+      }
+      const to = first;
+      const bytes = await source.read(start, end - start, signal, window);
+      for (let i = from; i < to; i++) {
+        handle(order[i] as number, await headerAt(source, bytes, start, offsetAt(i), limit, signal));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, order.length) }, reader));
+}
+
+/** The header at `offset` from the window read at `start`, or with a read of its own when it runs past it. */
+async function headerAt(
+  source: RandomAccessSource,
+  window: Buffer,
+  start: number,
+  offset: number,
+  limit: number,
+  signal?: AbortSignal,
+): Promise<LocalHeader | string> {
+  const header = parseLocalHeader(window, offset - start, offset);
+  if (header !== 'short') return header;
+  // Name and extra longer than the allowance: read exactly what this header needs.
+  const fixed = await source.read(offset, LOCAL_HEADER_SIZE, signal);
+  const length = LOCAL_HEADER_SIZE + fixed.readUInt16LE(26) + fixed.readUInt16LE(28);
+  if (offset + length > limit) return `its local header at offset ${offset} runs into the central directory`;
+  const whole = parseLocalHeader(await source.read(offset, length, signal), 0, offset);
+  return whole === 'short' ? `its local header at offset ${offset} is truncated` : whole;
 }
 
 function parseLocalHeader(bytes: Buffer, at: number, offset: number): LocalHeader | 'short' | string {
@@ -131,8 +122,7 @@ function parseLocalHeader(bytes: Buffer, at: number, offset: number): LocalHeade
     crc32: bytes.readUInt32LE(at + 14),
     compressedSize: bytes.readUInt32LE(at + 18),
     uncompressedSize: bytes.readUInt32LE(at + 22),
-    // A copy: a view would pin the whole read window in memory for as long as the header lives.
-    name: Buffer.from(bytes.subarray(at + LOCAL_HEADER_SIZE, at + LOCAL_HEADER_SIZE + nameLength)),
+    name: bytes.subarray(at + LOCAL_HEADER_SIZE, at + LOCAL_HEADER_SIZE + nameLength),
     size,
   };
 }
@@ -140,14 +130,17 @@ function parseLocalHeader(bytes: Buffer, at: number, offset: number): LocalHeade
 /**
  * FORMAT.md §9.2: the local header must agree with its central directory entry on method, flags and name,
  * or two readers (one walking local headers, one the central directory) would see different packages.
+ * `rawName` is the central directory's name bytes when `item.zipName` does not spell them one character per
+ * byte (a UTF-8 name that is not ASCII); otherwise the name is compared against `zipName` itself.
  */
 export function checkLocalHeader(
-  entry: CentralEntry,
+  item: ZipItem,
   header: LocalHeader,
-  name: string,
+  rawName: Buffer | undefined,
   sink: FindingSink,
 ): void {
-  const at = { part: name, offset: entry.localHeaderOffset };
+  const name = item.zipName;
+  const at = { part: name, offset: item.localHeaderOffset };
   const mismatch = (what: string, local: string | number, central: string | number) =>
     sink.add({
       code: ErrorCode.ZIP_LFH_MISMATCH,
@@ -155,19 +148,19 @@ export function checkLocalHeader(
       message: `${name}: the local header's ${what} (${local}) differs from the central directory's (${central})`,
       ...at,
     });
-  if (header.method !== entry.method) mismatch('compression method', header.method, entry.method);
-  if (header.flags !== entry.flags) mismatch('general purpose flags', hex4(header.flags), hex4(entry.flags));
-  if (!header.name.equals(entry.rawName)) {
+  if (header.method !== item.method) mismatch('compression method', header.method, item.method);
+  if (header.flags !== item.flags) mismatch('general purpose flags', hex4(header.flags), hex4(item.flags));
+  if (!(rawName ? header.name.equals(rawName) : spellsBytes(name, header.name))) {
     mismatch('name', JSON.stringify(header.name.toString('latin1')), JSON.stringify(name));
   }
   // Without a data descriptor the local header carries CRC and sizes itself (saturated = in a ZIP64 extra).
   if (!(header.flags & FLAG_DATA_DESCRIPTOR)) {
-    if (header.crc32 !== entry.crc32) mismatch('CRC-32', hex4(header.crc32), hex4(entry.crc32));
-    if (header.compressedSize !== UINT32_SATURATED && header.compressedSize !== entry.compressedSize) {
-      mismatch('compressed size', header.compressedSize, entry.compressedSize);
+    if (header.crc32 !== item.crc32) mismatch('CRC-32', hex4(header.crc32), hex4(item.crc32));
+    if (header.compressedSize !== UINT32_SATURATED && header.compressedSize !== item.compressedSize) {
+      mismatch('compressed size', header.compressedSize, item.compressedSize);
     }
-    if (header.uncompressedSize !== UINT32_SATURATED && header.uncompressedSize !== entry.uncompressedSize) {
-      mismatch('uncompressed size', header.uncompressedSize, entry.uncompressedSize);
+    if (header.uncompressedSize !== UINT32_SATURATED && header.uncompressedSize !== item.uncompressedSize) {
+      mismatch('uncompressed size', header.uncompressedSize, item.uncompressedSize);
     }
   }
   if (!SDK_VERSIONS_NEEDED.includes(header.versionNeeded)) {
@@ -178,6 +171,13 @@ export function checkLocalHeader(
       ...at,
     });
   }
+}
+
+/** True when `bytes` are `text` one byte per character (Latin-1, so ASCII too), compared without a copy. */
+export function spellsBytes(text: string, bytes: Uint8Array): boolean {
+  if (text.length !== bytes.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (text.charCodeAt(i) !== bytes[i]) return false;
+  return true;
 }
 
 function hex4(value: number): string {

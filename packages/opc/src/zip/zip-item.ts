@@ -7,7 +7,6 @@ export interface ZipItem {
   readonly index: number;
   /** The item name as written, decoded as UTF-8 (bit 11) or Latin-1. OPC names are ASCII. */
   readonly zipName: string;
-  readonly rawName: Buffer;
   readonly method: number;
   readonly flags: number;
   readonly crc32: number;
