@@ -169,12 +169,20 @@ export async function digestPackage(
   source: RandomAccessSource,
   options: DigestOptions = {},
 ): Promise<PackageDigest> {
-  const pkg = await OpcPackage.open(source, options.signal ? { signal: options.signal } : {});
+  // The workers start (load their modules) while the package is listed, not after.
+  const pool = new WorkerPool(options.threads);
+  let pkg: OpcPackage;
+  try {
+    pkg = await OpcPackage.open(source, options.signal ? { signal: options.signal } : {});
+  } catch (error) {
+    await pool.destroy();
+    throw error;
+  }
   const requests = pkg.items.filter((item) => item.readable).map((item) => ({ item }));
   const parts: PackageDigest['parts'] = [];
   let bytes = 0;
   // Each digest is turned into its part as it is delivered, so digests and parts are never both held.
-  await digestItems(source, requests, {
+  await digestWith(pool, source, requests, {
     ...options,
     collect: false,
     onItem: (d) => {
