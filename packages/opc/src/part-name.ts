@@ -28,8 +28,15 @@ const PCHAR = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]$/;
 
 export const CONTENT_TYPES_ITEM = '[Content_Types].xml';
 
+/**
+ * Characters that stand for themselves in a ZIP item name: URI path characters minus ENCODED_ASCII and `:`.
+ * A name of only these (and `\` separators) needs no per-character work, which is most names.
+ */
+const UNENCODED_NAME = /^[A-Za-z0-9\-._~*\\]*$/;
+
 /** Decoded BlockMap form → ZIP item name. Inverse of {@link decodeItemName} for every valid name. */
 export function encodePartName(name: string): string {
+  if (UNENCODED_NAME.test(name)) return name.replaceAll('\\', '/');
   return name.split('\\').map(encodeSegment).join('/');
 }
 

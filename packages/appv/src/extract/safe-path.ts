@@ -22,6 +22,9 @@ const MAX_TARGET_PATH_BYTES = 4095;
 // Windows resolves these anywhere in a path to devices; a file called `NUL.txt` is not a file there.
 const WINDOWS_DEVICE = /^(?:CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(?:\..*)?$/i;
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
 /** Splits and checks a decoded package name; throws EXTRACT_PATH_UNSAFE with the reason. */
 export function safeSegments(name: string, platform: NodeJS.Platform = process.platform): SafeName {
   const refuse = (why: string): never => {
@@ -35,10 +38,10 @@ export function safeSegments(name: string, platform: NodeJS.Platform = process.p
   };
   if (name.length === 0) refuse('the name is empty');
   if (name.startsWith('/') || name.startsWith('\\')) refuse('it is an absolute path');
-  for (const char of name) {
-    const code = char.codePointAt(0) ?? 0;
-    if (code < 0x20 || code === 0x7f)
-      refuse(`it contains the control character U+${code.toString(16).padStart(4, '0')}`);
+  const control = CONTROL_CHARACTER.exec(name);
+  if (control) {
+    const code = control[0].charCodeAt(0);
+    refuse(`it contains the control character U+${code.toString(16).padStart(4, '0')}`);
   }
   const segments = name.split(/[\\/]/);
   if (segments.length > MAX_PATH_DEPTH) refuse(`it nests deeper than ${MAX_PATH_DEPTH} levels`);

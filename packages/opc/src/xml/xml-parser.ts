@@ -1,4 +1,4 @@
-import { XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from '../dependencies.js';
 import { AppvError, ErrorCode } from '../errors.js';
 import { MAX_XML_NODES, MAX_XML_PART_SIZE } from '../limits.js';
 import {

@@ -1,4 +1,5 @@
-import yauzl from 'yauzl';
+import type { Entry, ZipFile } from 'yauzl';
+import { yauzl } from '../dependencies.js';
 import { ErrorCode, toAppvError } from '../errors.js';
 import type { Finding, FindingSink } from '../finding.js';
 import type { ListedItem } from '../package-item.js';
@@ -34,7 +35,7 @@ export async function readCentralDirectory(
   signal?: AbortSignal,
 ): Promise<ListedItem[]> {
   const reader = new SourceReader(source, signal);
-  let zipfile: yauzl.ZipFile;
+  let zipfile: ZipFile;
   try {
     zipfile = await yauzl.fromRandomAccessReaderPromise(reader, end.archiveEnd, {
       autoClose: false,
@@ -93,7 +94,7 @@ export async function readCentralDirectory(
  * buffers and extra-field arrays doubled what listing needs). Until its local header is read, the item is
  * unreadable and its data offset assumes a bare 30-byte header.
  */
-function listedItem(entry: yauzl.Entry, index: number, odd: OddEntries): ListedItem {
+function listedItem(entry: Entry, index: number, odd: OddEntries): ListedItem {
   const flags = entry.generalPurposeBitFlag;
   const zipName = decodeRawName(entry.fileNameRaw, flags);
   if (!spellsBytes(zipName, entry.fileNameRaw)) odd.rawNames.set(index, Buffer.from(entry.fileNameRaw));

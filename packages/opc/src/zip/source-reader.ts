@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import yauzl from 'yauzl';
+import { yauzl } from '../dependencies.js';
 import { READ_AHEAD_BYTES } from '../limits.js';
 import type { RandomAccessSource } from '../source/random-access-source.js';
 
