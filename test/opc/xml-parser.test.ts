@@ -164,6 +164,25 @@ describe('parseXml: namespaces', () => {
   });
 });
 
+describe('parseXml: names', () => {
+  it('reads names that start ASCII and go on past it, or start past it, whole', () => {
+    const doc = parseXml('<Données été="1" a-é.b="2"><éx/><x·y/></Données>');
+    expect(doc.root.name).toBe('Données');
+    expect(doc.root.attributes.map((a) => [a.name, a.value])).toEqual([
+      ['été', '1'],
+      ['a-é.b', '2'],
+    ]);
+    expect(doc.root.children.map((c) => (c as XmlElement).name)).toEqual(['éx', 'x·y']);
+  });
+
+  it('refuses what no name can start with, and keeps the whitespace between attributes as written', () => {
+    expect(codeOf(() => parseXml('<x 1a="v"/>'))).toBe(ErrorCode.XML_MALFORMED);
+    expect(codeOf(() => parseXml('<·x/>'))).toBe(ErrorCode.XML_MALFORMED);
+    const text = '<x\ta="1"\r\n  b="2" \n/>';
+    expect(serializeXml(parseXml(text))).toBe(text);
+  });
+});
+
 describe('parseXml: encodings', () => {
   it('reads UTF-16 LE and BE with a BOM and writes them back identically', () => {
     const text = '<?xml version="1.0" encoding="utf-16"?><x a="é">\u{1F600}</x>';

@@ -201,14 +201,13 @@ class FileReader {
   }
 }
 
-function fingerprint(map: BlockMap): string {
-  const parts = [map.hashMethod, map.hashMethodUri, map.namespace];
+function fingerprint(map: BlockMap, put: (text: string) => void): void {
+  put(`${map.hashMethod}\n${map.hashMethodUri}\n${map.namespace}`);
   for (const file of map.files) {
-    parts.push(`${file.name}\u0000${file.size}\u0000${file.lfhSize}`);
-    for (const block of file.blocks) parts.push(`${block.hash.toString('base64')}\u0000${block.size ?? ''}`);
-    parts.push('\u0001');
+    put(`\n${file.name}\u0000${file.size}\u0000${file.lfhSize}`);
+    for (const block of file.blocks) put(`\n${block.hash.toString('base64')}\u0000${block.size ?? ''}`);
+    put('\n\u0001');
   }
-  return parts.join('\n');
 }
 
 const prints = new ParsedFingerprints<BlockMap>(fingerprint);

@@ -159,25 +159,22 @@ export function parseFilesystemMetadata(
   return metadata;
 }
 
-function fingerprint(m: FilesystemMetadata): string {
+function fingerprint(m: FilesystemMetadata, put: (text: string) => void): void {
   // Iterative (a parsed tree may be deeper than JSON.stringify can recurse).
-  const parts: string[] = [
-    JSON.stringify([m.namespace, m.root, m.shortRoot, m.emptyDirectories, m.opaqueDirectories]),
-  ];
+  put(JSON.stringify([m.namespace, m.root, m.shortRoot, m.emptyDirectories, m.opaqueDirectories]));
   const stack: (FilesystemEntry | ')')[] = [...m.entries].reverse();
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
     if (item === ')') {
-      parts.push(')');
+      put(')');
       continue;
     }
-    parts.push(`(${JSON.stringify([item.long, item.short])}`);
+    put(`(${JSON.stringify([item.long, item.short])}`);
     stack.push(')');
     for (let i = item.children.length - 1; i >= 0; i--) {
       const child = item.children[i];
       if (child !== undefined) stack.push(child);
     }
   }
-  return parts.join('');
 }
 
 const prints = new ParsedFingerprints<FilesystemMetadata>(fingerprint);

@@ -127,8 +127,8 @@ export function parseStreamMap(
   return map;
 }
 
-function fingerprint(map: StreamMap): string {
-  return JSON.stringify([map.namespace, map.featureBlocks]);
+function fingerprint(map: StreamMap, put: (text: string) => void): void {
+  put(JSON.stringify([map.namespace, map.featureBlocks]));
 }
 
 const prints = new ParsedFingerprints<StreamMap>(fingerprint);
