@@ -1,7 +1,7 @@
 // The pack part's report: the pack, verify and big-package tables, the verdict on the targets
 // (one line each), footnotes.
 import { limitNote } from './report.mjs';
-import { addRates, addRatio, COLUMNS, check, fixed, mark, renderTable } from './table.mjs';
+import { addRates, addRatio, COLUMNS, check, fixed, mark, ratioColumn, renderTable } from './table.mjs';
 import { mb } from './units.mjs';
 
 /** The targets, for the set's package and for the big one (RSS). */
@@ -49,9 +49,9 @@ export const packTable = ({ rows }) =>
       label,
       seconds,
       rate,
-      ['x yazl', (row) => fixed(row.vsYazl, 2)],
-      ['x zip', (row) => fixed(row.vsZip, 2)],
-      ['x limit', (row) => fixed(row.vsLimit, 2)],
+      ratioColumn('x yazl', 'vsYazl'),
+      ratioColumn('x zip', 'vsZip'),
+      ratioColumn('x limit', 'vsLimit'),
       ['size MB', sizeCell],
       ['vs yazl', (row) => percent(row.sizeVsYazl)],
       rss,
@@ -61,14 +61,7 @@ export const packTable = ({ rows }) =>
 
 export const verifyTable = ({ rows }) =>
   renderTable(
-    [
-      label,
-      seconds,
-      rate,
-      ['x unzip', (row) => fixed(row.vsUnzip, 2)],
-      ['x limit', (row) => fixed(row.vsLimit, 2)],
-      rss,
-    ],
+    [label, seconds, rate, ratioColumn('x unzip', 'vsUnzip'), ratioColumn('x limit', 'vsLimit'), rss],
     rows,
   );
 

@@ -1,5 +1,5 @@
 // The read part's report: its table, the verdict line for the read targets, footnotes.
-import { addRates, addRatio, COLUMNS, check, fixed, mark, renderTable } from './table.mjs';
+import { addRates, addRatio, COLUMNS, check, fixed, mark, ratioColumn, renderTable } from './table.mjs';
 
 export const TARGETS = { vsYauzl: 2, vsLimit: 0.7, rssMB: 128 };
 
@@ -24,8 +24,8 @@ export function table({ rows }) {
       COLUMNS.label,
       COLUMNS.seconds,
       COLUMNS.rate,
-      ['x yauzl', (row) => fixed(row.vsYauzl, 2)],
-      ['x limit', (row) => fixed(row.vsLimit, 2)],
+      ratioColumn('x yauzl', 'vsYauzl'),
+      ratioColumn('x limit', 'vsLimit'),
       COLUMNS.rss,
     ],
     rows,

@@ -51,6 +51,9 @@ export const COLUMNS = {
   rss: ['peak RSS MB', (row) => fixed(row.rssMB, 0)],
 };
 
+/** A `x <peer>` column: the row's ratio `key` (set by addRatio), two decimals. */
+export const ratioColumn = (title, key) => [title, (row) => fixed(row[key], 2)];
+
 /**
  * A plain-text table: `columns` are `[title, (row) => cell]`, the first left-aligned, the rest right-aligned.
  * A row that did not run prints its label and why instead of figures.

@@ -111,6 +111,11 @@ class InOrderDelivery {
   private expected = Number.POSITIVE_INFINITY;
   private onComplete: () => void = () => {};
 
+  constructor(
+    private readonly options: DigestOptions,
+    private readonly onFailure: (error: unknown) => void,
+  ) {}
+
   /**
    * Resolves once `count` digests are delivered: one promise for the whole run rather than one held per
    * item until the end (20,000 promises and closures are what grew the heap while digesting).
@@ -122,11 +127,6 @@ class InOrderDelivery {
       this.checkComplete();
     });
   }
-
-  constructor(
-    private readonly options: DigestOptions,
-    private readonly onFailure: (error: unknown) => void,
-  ) {}
 
   settle(index: number, digest: ItemDigest): void {
     this.waiting.set(index, digest);

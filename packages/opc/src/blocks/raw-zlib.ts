@@ -118,7 +118,7 @@ export class RawInflater {
     if (!direct) return this.inflatePortable(input, cap, onChunk);
     this.restart();
     try {
-      return inflateInto(direct, input, this.chunk, 0, cap, onChunk);
+      return inflateInto(direct, input, this.chunk, cap, onChunk);
     } catch (error) {
       this.restart();
       throw error;
@@ -163,18 +163,17 @@ export class RawInflater {
 
 /**
  * Feeds `input` to a direct handle with a sync flush, handing each full `chunk` of output (and the last,
- * shorter piece) to `onChunk` before the next is made. `produced` is what the stream made before; more
- * than `cap` in all is a RangeError at the first excess chunk, so a bomb costs one chunk.
+ * shorter piece) to `onChunk` before the next is made. More than `room` bytes of output is a RangeError at
+ * the first excess chunk, so a bomb costs one chunk.
  */
 function inflateInto(
   direct: DirectHandle,
   input: Uint8Array,
   chunk: Buffer,
-  produced: number,
-  cap: number,
+  room: number,
   onChunk: (chunk: Buffer) => void,
 ): InflateOutcome {
-  let made = produced;
+  let produced = 0;
   let inputOffset = 0;
   for (;;) {
     const [outputLeft, inputLeft] = direct.write(
@@ -187,11 +186,11 @@ function inflateInto(
     );
     const have = chunk.length - outputLeft;
     inputOffset = input.length - inputLeft;
-    made += have;
-    if (made > cap) throw new RangeError(`inflates to more than ${cap} bytes`);
+    produced += have;
+    if (produced > room) throw new RangeError(`inflates to more than ${room} bytes`);
     if (have > 0) onChunk(chunk.subarray(0, have));
     // A partly filled chunk means zlib stopped for want of input or at the end of the stream.
-    if (outputLeft > 0) return { produced: made - produced, consumed: inputOffset };
+    if (outputLeft > 0) return { produced, consumed: inputOffset };
   }
 }
 
@@ -227,7 +226,7 @@ export class StreamInflater {
    * ended, nothing more is consumed. Corrupt data is a ZlibDataError, more than `cap` bytes a RangeError.
    */
   feed(input: Uint8Array, onChunk: (chunk: Buffer) => void): InflateOutcome {
-    const outcome = inflateInto(this.direct, input, this.chunk, this.made, this.cap, onChunk);
+    const outcome = inflateInto(this.direct, input, this.chunk, this.cap - this.made, onChunk);
     this.made += outcome.produced;
     return outcome;
   }

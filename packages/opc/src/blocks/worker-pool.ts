@@ -104,10 +104,7 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(
-      new URL('./block-worker.js', import.meta.url),
-      process.env.YG ? { resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.YG) } } : {},
-    );
+    const worker = new Worker(new URL('./block-worker.js', import.meta.url));
     worker.unref();
     const slot: Slot = { worker, reserved: 0, bytes: 0, pending: new Map() };
     worker.on('message', (result: WorkerResult) => {

@@ -10,7 +10,7 @@ import {
   textForms,
   type XmlEncoding,
 } from './xml-lexical.js';
-import { isNCName, isQName, NAME_STICKY, XML_NAMESPACE, XMLNS_NAMESPACE } from './xml-names.js';
+import { isNCName, isQName, nameEnd, XML_NAMESPACE, XMLNS_NAMESPACE } from './xml-names.js';
 import type {
   XmlAttribute,
   XmlDeclaration,
@@ -25,7 +25,9 @@ import {
   escapeAttribute,
   escapeText,
   findInvalidXmlChar,
+  isXmlWhitespace,
   normalizeAttributeWhitespace,
+  ONLY_WHITESPACE,
 } from './xml-text.js';
 
 /**
@@ -111,22 +113,6 @@ function declaredFamily(encoding: string): 'utf-8' | 'utf-16' | null {
 
 const DECLARATION =
   /<\?xml(\s+version\s*=\s*(?:"([^"]*)"|'([^']*)'))(?:\s+encoding\s*=\s*(?:"([^"]*)"|'([^']*)'))?(?:\s+standalone\s*=\s*(?:"([^"]*)"|'([^']*)'))?\s*\?>/y;
-
-/** XML's S production (§2.3): space, tab, CR, LF. */
-function isXmlWhitespace(code: number): boolean {
-  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
-}
-
-/** The ASCII part of NameStartChar (XML §2.3): letters, `_` and `:`. */
-function isAsciiNameStart(code: number): boolean {
-  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || code === 0x5f || code === 0x3a;
-}
-
-/** The ASCII part of NameChar: NameStartChar plus digits, `-` and `.`. */
-function isAsciiNameChar(code: number): boolean {
-  return isAsciiNameStart(code) || (code >= 0x30 && code <= 0x39) || code === 0x2d || code === 0x2e;
-}
-const ONLY_WHITESPACE = /^[ \t\r\n]*$/;
 
 interface Frame {
   readonly element: XmlElement;
@@ -263,27 +249,19 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
   }
 
   const tooManyNodes = (): never => fail(ErrorCode.XML_TOO_LARGE, `XML has more than ${maxNodes} nodes`, pos);
-  // The two hottest scans are character loops, not sticky regexes: each exec allocated a match array, which
-  // was a fifth of what parsing a large BlockMap allocated.
+  // The hottest scans (whitespace here, names in nameEnd) are character loops, not sticky regexes: each exec
+  // allocated a match array, a fifth of what parsing a large BlockMap allocated.
   const skipWhitespace = (): string => {
     const from = pos;
     while (pos < length && isXmlWhitespace(text.charCodeAt(pos))) pos++;
     return text.slice(from, pos);
   };
   const readName = (what: string): string => {
-    const from = pos;
-    if (pos < length && isAsciiNameStart(text.charCodeAt(pos))) {
-      do pos++;
-      while (pos < length && isAsciiNameChar(text.charCodeAt(pos)));
-      // An ASCII name followed by a non-ASCII character may go on: the full grammar decides.
-      if (pos >= length || text.charCodeAt(pos) < 0x80) return text.slice(from, pos);
-      pos = from;
-    }
-    NAME_STICKY.lastIndex = pos;
-    const m = NAME_STICKY.exec(text);
-    if (m === null) return fail(ErrorCode.XML_MALFORMED, `expected ${what}`, pos);
-    pos = NAME_STICKY.lastIndex;
-    return m[0];
+    const end = nameEnd(text, pos);
+    if (end < 0) return fail(ErrorCode.XML_MALFORMED, `expected ${what}`, pos);
+    const name = text.slice(pos, end);
+    pos = end;
+    return name;
   };
   const onElement = options.onElement;
   /** Offers an element that just ended to onElement (at `depth`) and drops it if taken. */

@@ -2,7 +2,13 @@ import { AppvError, ErrorCode } from '../errors.js';
 import { byteForms, declarationForms, elementForms, piForms, textForms } from './xml-lexical.js';
 import { isNCName, isQName, splitQName } from './xml-names.js';
 import type { XmlDeclaration, XmlDocument, XmlElement, XmlNode } from './xml-node.js';
-import { escapeAttribute, escapeText, findInvalidXmlChar } from './xml-text.js';
+import {
+  escapeAttribute,
+  escapeText,
+  findInvalidXmlChar,
+  isXmlWhitespace,
+  ONLY_WHITESPACE,
+} from './xml-text.js';
 
 /**
  * The inverse of parseXml.
@@ -90,7 +96,7 @@ function leafText(node: Exclude<XmlNode, XmlElement>, canonical: boolean): strin
         refuse(ErrorCode.XML_MALFORMED, `bad processing instruction target "${node.target}"`);
       }
       checkChars(node.value, 'processing instruction');
-      if (node.value.includes('?>') || /^[ \t\r\n]/.test(node.value)) {
+      if (node.value.includes('?>') || isXmlWhitespace(node.value.charCodeAt(0))) {
         refuse(
           ErrorCode.XML_MALFORMED,
           'processing instruction data contains "?>" or starts with whitespace',
@@ -159,7 +165,7 @@ export function serializeXml(document: XmlDocument, options: SerializeXmlOptions
   if (document.declaration !== undefined) out.push(declarationText(document.declaration, canonical));
   const outside = (node: XmlNode, where: string): void => {
     if (node.kind === 'element') refuse(ErrorCode.XML_MALFORMED, `element <${node.name}> in the ${where}`);
-    if (node.kind === 'text' && (node.cdata === true || !/^[ \t\r\n]*$/.test(node.value))) {
+    if (node.kind === 'text' && (node.cdata === true || !ONLY_WHITESPACE.test(node.value))) {
       refuse(ErrorCode.XML_MALFORMED, `non-whitespace text in the ${where}`);
     }
     out.push(leafText(node, canonical));

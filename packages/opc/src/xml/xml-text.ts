@@ -109,3 +109,11 @@ const ATTRIBUTE_ESCAPES: Readonly<Record<string, string>> = {
 export function escapeAttribute(value: string): string {
   return value.replace(/[&<>"\t\n\r]/g, (c) => ATTRIBUTE_ESCAPES[c] ?? c);
 }
+
+/** XML's S production (§2.3): space, tab, CR, LF. */
+export function isXmlWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
+}
+
+/** Text that is only S (or empty). */
+export const ONLY_WHITESPACE = /^[ \t\r\n]*$/;

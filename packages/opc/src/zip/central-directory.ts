@@ -172,7 +172,7 @@ class OddEntries {
 }
 
 /** The raw ZIP name bytes as a string (not percent-decoding: that is part-name.ts's decodeItemName). */
-export function decodeRawName(raw: Buffer, flags: number): string {
+function decodeRawName(raw: Buffer, flags: number): string {
   if (flags & FLAG_UTF8) return raw.toString('utf8');
   // Not flagged UTF-8: OPC names are ASCII, so Latin-1 shows any stray byte one-to-one rather than guessing.
   return raw.toString('latin1');

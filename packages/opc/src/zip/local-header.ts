@@ -73,8 +73,10 @@ export async function readLocalHeaders(
       const from = first;
       const start = offsetAt(from);
       let end = reachOf(from);
-      for (first++; first < readable && reachOf(first) - start <= LOCAL_HEADER_READ_AHEAD; first++) {
-        end = Math.max(end, reachOf(first));
+      for (first++; first < readable; first++) {
+        const reach = reachOf(first);
+        if (reach - start > LOCAL_HEADER_READ_AHEAD) break;
+        end = Math.max(end, reach);
       }
       const to = first;
       const bytes = await source.read(start, end - start, signal, window);
