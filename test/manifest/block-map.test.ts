@@ -4,6 +4,9 @@ import {
   BLOCKMAP_NS_2021,
   type BlockMap,
   type BlockMapFile,
+  blockCount,
+  blockHash,
+  blockSizes,
   buildBlockMap,
   expectedBlockCount,
   HASH_METHOD_URIS,
@@ -152,6 +155,34 @@ describe('parseBlockMap errors', () => {
     );
   });
 
+  it("checks a File's own attributes before its blocks, and names the File in a block's problem", () => {
+    expect(() => parseBlockMap(map(`<File Size="1" LfhSize="31"><Block/></File>`))).toThrow(/has no Name/);
+    expect(() =>
+      parseBlockMap(
+        map(`<File Name="big.bin" Size="1" LfhSize="31"><Block Hash="${b64(1)}"/><Blocks/></File>`),
+      ),
+    ).toThrow(/unexpected element Blocks in "big\.bin"/);
+  });
+
+  it('reads blocks in order across whitespace, comments and foreign elements; ignores Blocks under foreign ones', () => {
+    const blocks = Array.from(
+      { length: 5000 },
+      (_, i) => `\r\n  <Block Hash="${b64(i % 251)}" Size="${i + 1}"/>`,
+    );
+    blocks.splice(7, 0, '<!-- a comment -->', '<x:Ext xmlns:x="urn:x"><x:inner/><Block Hash="!"/></x:Ext>');
+    const text = map(
+      `<File Name="big.bin" Size="${5000 * 65_536}" LfhSize="37">${blocks.join('')}\r\n</File>` +
+        `<x:Ext xmlns:x="urn:x"><Block Hash="not even base64"/></x:Ext>`,
+    );
+    const parsed = parseBlockMap(text);
+    expect(parsed.files).toHaveLength(1);
+    const [file] = parsed.files as [BlockMapFile];
+    expect(file.blocks).toHaveLength(5000);
+    expect(file.blocks.map((b) => b.size)).toEqual(Array.from({ length: 5000 }, (_, i) => i + 1));
+    expect(file.blocks.every((b, i) => b.hash.equals(sha(i % 251)))).toBe(true);
+    expect(serializeBlockMap(parsed).toString('utf8')).toBe(text);
+  });
+
   it('is tolerant: newer namespaces, sha384/sha512, 2021 FileHash, duplicates, no File, wrong counts', () => {
     const ns2017 = 'http://schemas.microsoft.com/appx/2017/blockmap';
     const text =
@@ -190,6 +221,36 @@ describe('serializeBlockMap', () => {
         `<File Name="Root\\a b&amp;c.dll" Size="70000" LfhSize="45"><Block Hash="${b64(1)}" Size="10"/><Block Hash="${b64(2)}" Size="3"/></File>` +
         '<File Name="empty.txt" Size="0" LfhSize="39"/></BlockMap>',
     );
+  });
+
+  it('writes a map far larger than one text piece byte for byte, multi-byte names across piece ends', () => {
+    const files: BlockMapFile[] = Array.from({ length: 400 }, (_, f) => ({
+      name: `Root\\dir ${f}\\ファイル 😀 ${'é'.repeat(f % 7)}.bin`,
+      size: (f % 3) * 65_536 * 10,
+      lfhSize: 50 + f,
+      blocks: Array.from({ length: (f % 3) * 10 }, (_, b) =>
+        f % 5 === 0 ? { hash: sha((f + b) % 256) } : { hash: sha((f * b) % 256), size: 1000 + b },
+      ),
+    }));
+    const expected =
+      '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\r\n' +
+      `<BlockMap xmlns="${BLOCKMAP_NS_2010}" HashMethod="${HASH_METHOD_URIS.sha256}">` +
+      files
+        .map((file) => {
+          const head = `<File Name="${file.name}" Size="${file.size}" LfhSize="${file.lfhSize}"`;
+          if (file.blocks.length === 0) return `${head}/>`;
+          const blocks = file.blocks.map(
+            (b) =>
+              `<Block Hash="${b.hash.toString('base64')}"${b.size === undefined ? '' : ` Size="${b.size}"`}/>`,
+          );
+          return `${head}>${blocks.join('')}</File>`;
+        })
+        .join('') +
+      '</BlockMap>';
+    const bytes = serializeBlockMap(buildBlockMap(files));
+    expect(bytes.length).toBeGreaterThan(4 * 65_536);
+    expect(bytes.toString('utf8')).toBe(expected);
+    expect(withoutDocument(parseBlockMap(bytes)).files).toEqual(files);
   });
 
   it('keeps unknown content while unchanged, regenerates once a typed field changes', () => {
@@ -268,5 +329,77 @@ describe('serializeBlockMap', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('parsed files keep their blocks compact (blockCount, blockHash, blockSizes)', () => {
+  const text = map(
+    `<File Name="a" Size="131072" LfhSize="31"><Block Hash="${b64(1)}" Size="7"/><Block Hash="${b64(2)}"/></File>` +
+      '<File Name="empty" Size="0" LfhSize="35"/>',
+  );
+
+  it('the accessors agree with the blocks, for parsed and for plain files', () => {
+    const parsed = parseBlockMap(text);
+    const plain = buildBlockMap([
+      { name: 'a', size: 131_072, lfhSize: 31, blocks: [{ hash: sha(1), size: 7 }, { hash: sha(2) }] },
+    ]);
+    for (const file of [parsed.files[0], plain.files[0]] as BlockMapFile[]) {
+      expect(blockCount(file)).toBe(2);
+      expect(blockSizes(file)).toEqual([7, undefined]);
+      expect(blockHash(file, 0)).toEqual(sha(1));
+      expect(blockHash(file, 1)).toEqual(sha(2));
+      expect(blockHash(file, 2)).toBeUndefined();
+      expect(blockHash(file, -1)).toBeUndefined();
+    }
+    expect(blockCount(parsed.files[1] as BlockMapFile)).toBe(0);
+  });
+
+  it('blocks is an ordinary own property: spread, JSON and equality see it', () => {
+    const file = parseBlockMap(text).files[0] as BlockMapFile;
+    expect(Object.keys(file).sort()).toEqual(['blocks', 'lfhSize', 'name', 'size']);
+    const copy = { ...file };
+    expect(copy.blocks).toEqual([{ hash: sha(1), size: 7 }, { hash: sha(2) }]);
+    expect(JSON.parse(JSON.stringify(file)).blocks).toHaveLength(2);
+  });
+
+  it('once read, blocks are authoritative: pushes, edits and assignments reach the accessors and the bytes', () => {
+    const parsed = parseBlockMap(text);
+    const file = parsed.files[0] as BlockMapFile;
+    expect(serializeBlockMap(parsed).toString('utf8')).toBe(text);
+    file.blocks.push({ hash: sha(3), size: 9 });
+    (file.blocks[0] as { size?: number }).size = 8;
+    expect(blockCount(file)).toBe(3);
+    expect(blockSizes(file)).toEqual([8, undefined, 9]);
+    expect(blockHash(file, 2)).toEqual(sha(3));
+    const pushed = serializeBlockMap(parsed).toString('utf8');
+    expect(pushed).toContain(
+      `<Block Hash="${b64(1)}" Size="8"/><Block Hash="${b64(2)}"/><Block Hash="${b64(3)}" Size="9"/>`,
+    );
+    file.blocks = [{ hash: sha(4) }];
+    expect(blockSizes(file)).toEqual([undefined]);
+    expect(parseBlockMap(serializeBlockMap(parsed)).files[0]?.blocks).toEqual([{ hash: sha(4) }]);
+  });
+
+  it('many files of many blocks decode to the right digests (arena slabs filled and outgrown)', () => {
+    const files = Array.from({ length: 300 }, (_, f) => ({
+      name: `f${f}`,
+      size: (f % 40) * 65_536,
+      lfhSize: 31,
+      blocks: Array.from({ length: f % 40 }, (_, b) => ({ hash: sha((f + b) % 256, 'sha512'), size: b + 1 })),
+    }));
+    files.push({
+      name: 'big',
+      size: 5000 * 65_536,
+      lfhSize: 33,
+      blocks: Array.from({ length: 5000 }, (_, b) => ({ hash: sha(b % 256, 'sha512'), size: b + 1 })),
+    });
+    const parsed = parseBlockMap(serializeBlockMap(buildBlockMap(files, 'sha512')));
+    parsed.files.forEach((file, f) => {
+      const expected = files[f] as (typeof files)[number];
+      expect(blockCount(file)).toBe(expected.blocks.length);
+      expected.blocks.forEach((block, b) => {
+        expect(blockHash(file, b)?.equals(block.hash)).toBe(true);
+      });
+    });
   });
 });

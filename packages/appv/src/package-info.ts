@@ -3,6 +3,7 @@ import {
   type BlockMap,
   type BlockMapFile,
   blockIndices,
+  blockSizes,
   expectedBlockCount,
   type FeatureBlock,
   type StreamMap,
@@ -137,12 +138,13 @@ function describeFeatureBlock(
     const mapFile = mapFiles?.get(nameKey(file.name));
     // The ZIP's size is authoritative; a StreamMap name that exists nowhere contributes nothing (a finding for verify).
     const size = item?.uncompressedSize ?? mapFile?.size ?? 0;
+    const sizes = mapFile ? blockSizes(mapFile) : [];
     for (const index of blockIndices(file, expectedBlockCount(size))) {
       const length = Math.min(BLOCK_SIZE, size - index * BLOCK_SIZE);
       blocks++;
       uncompressedBytes += length;
       if (compressedBytes !== null) {
-        const downloaded = compressedBlockSize(item, mapFile, index, length);
+        const downloaded = compressedBlockSize(item, sizes[index], length);
         compressedBytes = downloaded === null ? null : compressedBytes + downloaded;
       }
     }
@@ -160,11 +162,9 @@ function describeFeatureBlock(
 /** FORMAT.md §3: a deflated block's bytes are its `Size`; a stored block's are the slice itself. */
 function compressedBlockSize(
   item: PackageItem | undefined,
-  mapFile: BlockMapFile | undefined,
-  index: number,
+  declared: number | undefined,
   length: number,
 ): number | null {
-  const declared = mapFile?.blocks[index]?.size;
   if (declared !== undefined) return declared;
   if (item?.method === CompressionMethod.Stored) return length;
   return null;

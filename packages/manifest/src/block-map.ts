@@ -1,7 +1,6 @@
 import {
   AppvError,
   BLOCK_SIZE,
-  childElements,
   ErrorCode,
   escapeAttribute,
   getAttribute,
@@ -11,7 +10,9 @@ import {
   parseXml,
   type XmlElement,
 } from '@appv/opc';
+import { blockHash, blockSizes, compactBlockMapFile } from './block-map-file.js';
 import { ParsedFingerprints, WINDOWS_DECLARATION } from './footprint-document.js';
+import { HashArena } from './hash-arena.js';
 import { BLOCKMAP_NAMESPACES, BLOCKMAP_NS_2010, HASH_METHOD_URIS, hashAlgorithmOf } from './namespaces.js';
 
 /**
@@ -70,11 +71,11 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 export function parseBlockMap(bytes: Uint8Array | string, options: ParseOptions = {}): BlockMap {
   const part = options.part ?? BLOCKMAP_PART;
   const reader = new FileReader(part);
-  // Each File is read as it ends and dropped from the tree (a 2 GB part has 40,000 blocks: its tree
-  // would cost ten times the text); the root keeps only what is between the Files.
+  // Each Block and File is read as it ends and dropped from the tree (a 2 GB part has 40,000 blocks: its
+  // tree would cost ten times the text); the root keeps only what is between the Files.
   const document = parseXml(bytes, {
     part,
-    onElement: (element, depth, root) => depth === 1 && reader.take(element, root),
+    onElement: (element, depth, root, parent) => reader.take(element, depth, root, parent),
   });
   const { root, hashMethodUri, hashMethod, namespace } = checkRoot(document.root, part);
   // A File problem is thrown only now: a broken root or a malformed document is the more basic finding.
@@ -126,60 +127,110 @@ function malformed(part: string, message: string): AppvError {
   return new AppvError(ErrorCode.BLOCKMAP_MALFORMED, `${part}: ${message}`, { part });
 }
 
-/** Turns each `File` element into a BlockMapFile as the parser finishes it; keeps the first problem. */
+/** A File's own attributes. */
+interface FileHead {
+  readonly name: string;
+  readonly size: number;
+  readonly lfhSize: number;
+}
+
+/**
+ * Turns each `File` element into a BlockMapFile while the parser reads it; keeps the first problem. Blocks
+ * are taken as each one ends, so not even one File of 40,000 blocks (a 2.4 GB part) sits in the tree whole,
+ * and their digests go to a HashArena: the file keeps them compact (block-map-file.ts).
+ */
 class FileReader {
   readonly files: BlockMapFile[] = [];
   problem: AppvError | null = null;
   private checked: CheckedRoot | null = null;
+  private readonly arena = new HashArena();
+  /** The File whose children are being read (started at its first child). */
+  private open: {
+    readonly element: XmlElement;
+    readonly head: FileHead;
+    readonly sizes: (number | undefined)[];
+  } | null = null;
 
   constructor(private readonly part: string) {}
 
-  /** Takes a child of the root (true: drop it from the tree). Elements of other namespaces are extensions. */
-  take(element: XmlElement, root: XmlElement): boolean {
+  /** onElement for parseXml: true drops the element from the tree. */
+  take(element: XmlElement, depth: number, root: XmlElement, parent: XmlElement | undefined): boolean {
     if (this.problem) return true;
+    if (depth === 1) return this.guard(root, (checked) => this.takeFile(element, checked));
+    if (depth === 2 && parent !== undefined)
+      return this.guard(root, (checked) => this.takeChild(element, parent, checked));
+    return false;
+  }
+
+  /** Runs a step; the root's own problems are thrown after the parse, a File's are kept for then. */
+  private guard(root: XmlElement, step: (checked: CheckedRoot) => boolean): boolean {
     try {
       this.checked ??= checkRoot(root, this.part);
-      const { namespace } = this.checked;
-      // Elements of other namespaces are extensions (FORMAT.md §2: ignorable 2021 content).
-      if (element.namespace !== namespace) return true;
-      if (element.localName !== 'File') throw malformed(this.part, `unexpected element ${element.name}`);
-      this.files.push(this.read(element, this.checked));
+      return step(this.checked);
     } catch (error) {
-      // The root's own problems are thrown after the parse; a File's are kept for then.
       if (this.checked) this.problem = error as AppvError;
+      return true;
     }
+  }
+
+  /** A child of the root. Elements of other namespaces are extensions (FORMAT.md §2: ignorable 2021 content). */
+  private takeFile(element: XmlElement, checked: CheckedRoot): boolean {
+    if (element.namespace !== checked.namespace) return true;
+    if (element.localName !== 'File') throw malformed(this.part, `unexpected element ${element.name}`);
+    const open = this.open?.element === element ? this.open : this.start(element);
+    this.open = null;
+    this.files.push(
+      compactBlockMapFile(open.head, this.arena.end(), HASH_LENGTH[checked.hashMethod], open.sizes),
+    );
     return true;
   }
 
-  private read(element: XmlElement, { namespace, hashMethod }: CheckedRoot): BlockMapFile {
+  /** A child of a File: a Block, or a foreign element such as the 2021 FileHash (ignored, not an error). */
+  private takeChild(element: XmlElement, parent: XmlElement, checked: CheckedRoot): boolean {
+    const { namespace, hashMethod } = checked;
+    if (parent.namespace !== namespace || parent.localName !== 'File') return false;
+    if (this.open?.element !== parent) this.open = this.start(parent);
+    const { head, sizes } = this.open;
+    if (element.namespace !== namespace) return true;
+    if (element.localName !== 'Block')
+      throw malformed(this.part, `unexpected element ${element.name} in "${head.name}"`);
+    this.block(element, head.name, hashMethod, sizes);
+    return true;
+  }
+
+  /** A File's own attributes, checked before any of its blocks; its digests start a run in the arena. */
+  private start(element: XmlElement): { element: XmlElement; head: FileHead; sizes: (number | undefined)[] } {
     const name = getAttribute(element, null, 'Name');
     if (name === undefined) throw malformed(this.part, 'a File has no Name');
-    const file: BlockMapFile = {
+    const head = {
       name,
       size: this.number(element, 'Size', name, true) as number,
       lfhSize: this.number(element, 'LfhSize', name, true) as number,
-      blocks: [],
     };
+    this.arena.begin();
+    return { element, head, sizes: [] };
+  }
+
+  private block(
+    element: XmlElement,
+    name: string,
+    hashMethod: HashAlgorithm,
+    sizes: (number | undefined)[],
+  ): void {
+    const hashText = getAttribute(element, null, 'Hash');
+    if (hashText === undefined) throw malformed(this.part, `a Block of "${name}" has no Hash`);
+    if (!BASE64.test(hashText)) throw malformed(this.part, `a Block Hash of "${name}" is not base64`);
+    const length = base64Length(hashText);
     const hashLength = HASH_LENGTH[hashMethod];
-    for (const blockElement of childElements(element)) {
-      // The 2021 FileHash child and any other foreign element are ignored, not errors.
-      if (blockElement.namespace !== namespace) continue;
-      if (blockElement.localName !== 'Block')
-        throw malformed(this.part, `unexpected element ${blockElement.name} in "${name}"`);
-      const hashText = getAttribute(blockElement, null, 'Hash');
-      if (hashText === undefined) throw malformed(this.part, `a Block of "${name}" has no Hash`);
-      if (!BASE64.test(hashText)) throw malformed(this.part, `a Block Hash of "${name}" is not base64`);
-      const hash = Buffer.from(hashText, 'base64');
-      if (hash.length !== hashLength) {
-        throw malformed(
-          this.part,
-          `a Block Hash of "${name}" has ${hash.length} bytes, ${hashMethod} needs ${hashLength}`,
-        );
-      }
-      const size = this.number(blockElement, 'Size', name, false);
-      file.blocks.push(size === undefined ? { hash } : { hash, size });
+    if (length !== hashLength) {
+      throw malformed(
+        this.part,
+        `a Block Hash of "${name}" has ${length} bytes, ${hashMethod} needs ${hashLength}`,
+      );
     }
-    return file;
+    const size = this.number(element, 'Size', name, false);
+    this.arena.add(hashText, length);
+    sizes.push(size);
   }
 
   private number(
@@ -201,27 +252,47 @@ class FileReader {
   }
 }
 
+/** Bytes a valid (BASE64-checked) text decodes to. */
+function base64Length(text: string): number {
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  return (text.length / 4) * 3 - padding;
+}
+
 function fingerprint(map: BlockMap, put: (text: string) => void): void {
   put(`${map.hashMethod}\n${map.hashMethodUri}\n${map.namespace}`);
   for (const file of map.files) {
     put(`\n${file.name}\u0000${file.size}\u0000${file.lfhSize}`);
-    for (const block of file.blocks) put(`\n${block.hash.toString('base64')}\u0000${block.size ?? ''}`);
+    blockSizes(file).forEach((size, i) => {
+      put(`\n${blockHash(file, i)?.toString('base64')}\u0000${size ?? ''}`);
+    });
     put('\n\u0001');
   }
 }
 
 const prints = new ParsedFingerprints<BlockMap>(fingerprint);
 
-/** A fresh map (2010 namespace) for a writer. Block hashes are taken as given. */
+/** What buildBlockMap takes: any file records, such as the package writer's (readonly, not copied). */
+export interface BlockMapFileInput {
+  readonly name: string;
+  readonly size: number;
+  readonly lfhSize: number;
+  readonly blocks: readonly Readonly<BlockMapBlock>[];
+}
+
+/**
+ * A fresh map (2010 namespace) for a writer. The file list and each file's block list are new; the block
+ * records themselves are shared, not copied (a 2.4 GB part has 40,000 of them, and the writer's are
+ * never changed).
+ */
 export function buildBlockMap(
-  files: readonly BlockMapFile[],
+  files: readonly BlockMapFileInput[],
   hashMethod: HashAlgorithm = 'sha256',
 ): BlockMap {
   return {
     hashMethod,
     hashMethodUri: HASH_METHOD_URIS[hashMethod],
     namespace: BLOCKMAP_NS_2010,
-    files: files.map((f) => ({ ...f, blocks: f.blocks.map((b) => ({ ...b })) })),
+    files: files.map((f) => ({ name: f.name, size: f.size, lfhSize: f.lfhSize, blocks: [...f.blocks] })),
   };
 }
 
@@ -243,24 +314,37 @@ export function serializeBlockMap(map: BlockMap): Buffer {
   return windowsText(map);
 }
 
-/** Windows style (FORMAT.md §2), the same bytes the generic serializer gives a typed tree (tested as such). */
+/** Text is encoded in pieces of about this many characters, so no string or array grows with the map. */
+const TEXT_PIECE = 64 * 1024;
+
+/**
+ * Windows style (FORMAT.md §2), the same bytes the generic serializer gives a typed tree (tested as such).
+ * Written in pieces: one string per block gathered in an array (40,000 of them for a 2.4 GB part) was the
+ * peak of a pack's memory.
+ */
 function windowsText(map: BlockMap): Buffer {
-  const parts: string[] = [
-    `${WINDOWS_DECLARATION}<BlockMap xmlns="${escapeAttribute(map.namespace)}" HashMethod="${escapeAttribute(methodUri(map))}">`,
-  ];
+  const pieces: Buffer[] = [];
+  let text = `${WINDOWS_DECLARATION}<BlockMap xmlns="${escapeAttribute(map.namespace)}" HashMethod="${escapeAttribute(methodUri(map))}">`;
+  const put = (more: string): void => {
+    text += more;
+    if (text.length < TEXT_PIECE) return;
+    pieces.push(Buffer.from(text, 'utf8'));
+    text = '';
+  };
   for (const file of map.files) {
     const head = `<File Name="${escapeAttribute(file.name)}" Size="${file.size}" LfhSize="${file.lfhSize}"`;
-    if (file.blocks.length === 0) {
-      parts.push(`${head}/>`);
+    const sizes = blockSizes(file);
+    if (sizes.length === 0) {
+      put(`${head}/>`);
       continue;
     }
-    parts.push(`${head}>`);
-    for (const block of file.blocks) {
-      const size = block.size === undefined ? '' : ` Size="${block.size}"`;
-      parts.push(`<Block Hash="${block.hash.toString('base64')}"${size}/>`);
-    }
-    parts.push('</File>');
+    put(`${head}>`);
+    sizes.forEach((size, i) => {
+      const sizeText = size === undefined ? '' : ` Size="${size}"`;
+      put(`<Block Hash="${blockHash(file, i)?.toString('base64')}"${sizeText}/>`);
+    });
+    put('</File>');
   }
-  parts.push('</BlockMap>');
-  return Buffer.from(parts.join(''), 'utf8');
+  pieces.push(Buffer.from(`${text}</BlockMap>`, 'utf8'));
+  return pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
 }

@@ -2,6 +2,7 @@
 export * from './appx-manifest.js';
 export * from './appx-manifest-builder.js';
 export * from './block-map.js';
+export { blockCount, blockHash, blockSizes } from './block-map-file.js';
 export * from './content-types-builder.js';
 export * from './dynamic-config.js';
 export * from './dynamic-config-builder.js';

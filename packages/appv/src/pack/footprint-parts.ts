@@ -52,9 +52,7 @@ export async function writeFootprint(
     else await writer.addPart(name, source.bytes, { method: 'deflate' });
   }
   // Everything the BlockMap lists is out: the writer's records are the map (FORMAT.md §2).
-  const files = (await writer.written())
-    .filter((part) => part.inBlockMap)
-    .map((part) => ({ name: part.name, size: part.size, lfhSize: part.lfhSize, blocks: [...part.blocks] }));
+  const files = (await writer.written()).filter((part) => part.inBlockMap);
   const blockMap = serializeBlockMap(buildBlockMap(files, algorithm));
   await writer.addPart(BLOCKMAP_PART, blockMap, { method: 'deflate', inBlockMap: false });
   const itemNames = (await writer.written()).map((part) => part.zipName);

@@ -1,4 +1,4 @@
-import type { BlockMap, BlockMapFile } from '@appv/manifest';
+import { type BlockMap, type BlockMapFile, blockSizes } from '@appv/manifest';
 import {
   BLOCK_SIZE,
   CompressionMethod,
@@ -118,16 +118,17 @@ function checkFileSizes(item: PackageItem, file: BlockMapFile, sink: FindingSink
     );
   }
   const expectedBlocks = Math.ceil(file.size / BLOCK_SIZE);
-  if (file.blocks.length !== expectedBlocks) {
+  const sizes = blockSizes(file);
+  if (sizes.length !== expectedBlocks) {
     report(
       ErrorCode.BLOCKMAP_BLOCK_COUNT,
-      `${file.name}: ${file.blocks.length} blocks listed, ${expectedBlocks} expected for ${file.size} bytes`,
+      `${file.name}: ${sizes.length} blocks listed, ${expectedBlocks} expected for ${file.size} bytes`,
     );
   }
   if (item.method === CompressionMethod.Stored) {
-    checkStoredBlockSizes(file, sink);
+    checkStoredBlockSizes(file, sizes, sink);
   } else if (item.method === CompressionMethod.Deflate) {
-    const unsized = file.blocks.findIndex((b) => b.size === undefined);
+    const unsized = sizes.indexOf(undefined);
     if (unsized >= 0) {
       sink.add({
         code: ErrorCode.BLOCKMAP_BLOCK_SIZE_MISSING,
@@ -136,8 +137,8 @@ function checkFileSizes(item: PackageItem, file: BlockMapFile, sink: FindingSink
         block: unsized,
         message: `${file.name} is deflated, but block ${unsized} has no compressed Size`,
       });
-    } else if (!sizesAddUp(item, file)) {
-      const sum = file.blocks.reduce((s, b) => s + (b.size ?? 0), 0);
+    } else if (!sizesAddUp(item, sizes)) {
+      const sum = sizeSum(sizes);
       report(
         ErrorCode.BLOCKMAP_BLOCK_SIZE_SUM,
         `${file.name}: block Sizes add up to ${sum}, but the item has ${item.compressedSize} compressed bytes (expected that or 2 fewer)`,
@@ -150,11 +151,15 @@ function checkFileSizes(item: PackageItem, file: BlockMapFile, sink: FindingSink
  * FORMAT.md §9.6: stored ⇒ no `Block/@Size`. Early MakeAppx builds wrote `Size` = the slice length on
  * stored blocks, which the SDK ignores, so that form is only a warning; any other value is an error.
  */
-function checkStoredBlockSizes(file: BlockMapFile, sink: FindingSink): void {
-  const sized = file.blocks.findIndex((b) => b.size !== undefined);
+function checkStoredBlockSizes(
+  file: BlockMapFile,
+  sizes: readonly (number | undefined)[],
+  sink: FindingSink,
+): void {
+  const sized = sizes.findIndex((size) => size !== undefined);
   if (sized < 0) return;
-  const harmless = file.blocks.every(
-    (b, i) => b.size === undefined || b.size === Math.min(BLOCK_SIZE, file.size - i * BLOCK_SIZE),
+  const harmless = sizes.every(
+    (size, i) => size === undefined || size === Math.min(BLOCK_SIZE, file.size - i * BLOCK_SIZE),
   );
   sink.add({
     code: ErrorCode.BLOCKMAP_BLOCK_SIZE_UNEXPECTED,
@@ -167,8 +172,14 @@ function checkStoredBlockSizes(file: BlockMapFile, sink: FindingSink): void {
   });
 }
 
-function sizesAddUp(item: PackageItem, file: BlockMapFile): boolean {
-  const sum = file.blocks.reduce((s, b) => s + (b.size ?? 0), 0);
+function sizeSum(sizes: readonly (number | undefined)[]): number {
+  let sum = 0;
+  for (const size of sizes) sum += size ?? 0;
+  return sum;
+}
+
+function sizesAddUp(item: PackageItem, sizes: readonly (number | undefined)[]): boolean {
+  const sum = sizeSum(sizes);
   return sum === item.compressedSize || sum === item.compressedSize - FINAL_BLOCK_BYTES;
 }
 
@@ -178,14 +189,14 @@ function sizesAddUp(item: PackageItem, file: BlockMapFile): boolean {
  * CRC are still checked.
  */
 export function digestRequest(item: PackageItem, file: BlockMapFile | undefined): DigestRequest {
+  if (!file || item.method !== CompressionMethod.Deflate) return { item };
+  const sizes = blockSizes(file);
   if (
-    file &&
-    item.method === CompressionMethod.Deflate &&
-    file.blocks.length === Math.ceil(item.uncompressedSize / BLOCK_SIZE) &&
-    file.blocks.every((b) => b.size !== undefined) &&
-    sizesAddUp(item, file)
+    sizes.length === Math.ceil(item.uncompressedSize / BLOCK_SIZE) &&
+    !sizes.includes(undefined) &&
+    sizesAddUp(item, sizes)
   ) {
-    return { item, blockSizes: file.blocks.map((b) => b.size ?? 0) };
+    return { item, blockSizes: sizes as readonly number[] };
   }
   return { item };
 }

@@ -1,4 +1,4 @@
-import type { BlockMapFile } from '@appv/manifest';
+import { type BlockMapFile, blockCount, blockHash } from '@appv/manifest';
 import { BLOCK_SIZE, ErrorCode, type FindingSink, hex, type ItemDigest } from '@appv/opc';
 
 /**
@@ -56,10 +56,10 @@ export function checkDigest(digest: ItemDigest, file: BlockMapFile | undefined, 
 }
 
 function compareHashes(digest: ItemDigest, file: BlockMapFile, sink: FindingSink): void {
-  const count = Math.min(file.blocks.length, digest.blockHashes.length);
+  const count = Math.min(blockCount(file), digest.blockHashes.length);
   for (let block = 0; block < count; block++) {
     const actual = digest.blockHashes[block];
-    const expected = file.blocks[block]?.hash;
+    const expected = blockHash(file, block);
     if (!actual || !expected || actual.equals(expected)) continue;
     sink.add({
       code: ErrorCode.HASH_MISMATCH,

@@ -85,10 +85,7 @@ export class ItemAccumulator {
     outcome.lengths.forEach((length, i) => {
       this.lengths[first + i] = length;
       this.errors[first + i] = outcome.errors[i] ?? null;
-      if (length >= 0)
-        this.hashes[first + i] = Buffer.from(
-          outcome.hashes.subarray(i * digestLength, (i + 1) * digestLength),
-        );
+      if (length >= 0) this.hashes[first + i] = hashView(outcome.hashes, i, digestLength);
     });
     this.crcPieces.push({ first, crc: outcome.crc, length: outcome.outLength });
     this.tailError ??= outcome.tailError;

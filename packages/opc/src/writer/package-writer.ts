@@ -420,8 +420,11 @@ export class PackageWriter {
       crc = crc32Combine(crc, piece.crc, piece.length);
       size += piece.length;
       compressedSize += bytes.length;
+      // Views of the piece's own hash array (made for this segment alone), not copies: the records of a
+      // 2.4 GB part are 40,000 hashes, and a copy each is an allocation that lives to the end of the pack.
+      const { buffer, byteOffset } = piece.hashes;
       for (let at = 0, block = 0; at < piece.hashes.length; at += hashLength, block++) {
-        const hash = Buffer.from(piece.hashes.subarray(at, at + hashLength));
+        const hash = Buffer.from(buffer, byteOffset + at, hashLength);
         blocks.push(stored ? { hash } : { hash, size: piece.sizes[block] as number });
       }
       piece.release();

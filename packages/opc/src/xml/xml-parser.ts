@@ -58,11 +58,17 @@ export interface ParseXmlOptions {
   /** Most nodes (elements, attributes, texts, comments, PIs) accepted; default MAX_XML_NODES. */
   readonly maxNodes?: number;
   /**
-   * Called as each element ends (complete with its children), with its depth (0 for the root) and the
-   * root. Returning true drops the element from the tree: a reader of a long list (a BlockMap's tens of
-   * thousands of blocks) then holds one entry at a time instead of a tree ten times the text.
+   * Called as each element ends (complete with its children), with its depth (0 for the root), the root
+   * and its parent (whose start tag, attributes included, is complete; undefined for the root). Returning
+   * true drops the element from the tree: a reader of a long list (a BlockMap's tens of thousands of
+   * blocks) then holds one entry at a time instead of a tree ten times the text.
    */
-  readonly onElement?: (element: XmlElement, depth: number, root: XmlElement) => boolean;
+  readonly onElement?: (
+    element: XmlElement,
+    depth: number,
+    root: XmlElement,
+    parent: XmlElement | undefined,
+  ) => boolean;
 }
 
 interface Decoded {
@@ -266,8 +272,9 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
   const onElement = options.onElement;
   /** Offers an element that just ended to onElement (at `depth`) and drops it if taken. */
   const ended = (element: XmlElement, depth: number): void => {
-    if (onElement === undefined || root === undefined || !onElement(element, depth, root)) return;
-    const siblings = stack[depth - 1]?.element.children;
+    const parent = stack[depth - 1]?.element;
+    if (onElement === undefined || root === undefined || !onElement(element, depth, root, parent)) return;
+    const siblings = parent?.children;
     if (siblings !== undefined && siblings[siblings.length - 1] === element) siblings.pop();
   };
   const append = (node: XmlNode): void => {
