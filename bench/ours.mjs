@@ -1,11 +1,8 @@
 // Our reader: `digestPackage` from @appv/opc (list, inflate every 64 KiB block, SHA-256 per block, CRC-32,
 // on worker threads). `BENCH_THREADS` passes `threads`; otherwise the library picks.
 import { promisify } from 'node:util';
-import yauzl from 'yauzl';
 import { sha256 } from './hashing.mjs';
 import { BLOCK } from './units.mjs';
-
-const openZip = promisify(yauzl.open);
 
 export function unavailable(reason) {
   return Object.assign(new Error(reason), { unavailable: true });
@@ -22,7 +19,10 @@ function nameKey(name) {
 
 /** Central-directory facts for every entry (no data is read). */
 export async function listEntries(zipPath) {
-  const zip = await openZip(zipPath, { lazyEntries: true, autoClose: false });
+  // Loaded here, not at the top: this is the after-the-run check, and a contender's peak RSS (read right
+  // after its run) must not include a peer's module (yauzl through ESM costs ~10 MB).
+  const { default: yauzl } = await import('yauzl');
+  const zip = await promisify(yauzl.open)(zipPath, { lazyEntries: true, autoClose: false });
   return new Promise((resolve, reject) => {
     const entries = [];
     zip.on('error', reject);
