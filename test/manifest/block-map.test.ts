@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   BLOCKMAP_NS_2010,
@@ -350,6 +351,7 @@ describe('parsed files keep their blocks compact (blockCount, blockHash, blockSi
       expect(blockHash(file, 1)).toEqual(sha(2));
       expect(blockHash(file, 2)).toBeUndefined();
       expect(blockHash(file, -1)).toBeUndefined();
+      expect(blockHash(file, 0.5)).toBeUndefined();
     }
     expect(blockCount(parsed.files[1] as BlockMapFile)).toBe(0);
   });
@@ -360,6 +362,14 @@ describe('parsed files keep their blocks compact (blockCount, blockHash, blockSi
     const copy = { ...file };
     expect(copy.blocks).toEqual([{ hash: sha(1), size: 7 }, { hash: sha(2) }]);
     expect(JSON.parse(JSON.stringify(file)).blocks).toHaveLength(2);
+    // A plain object, not a class: strict deep equality with a literal holds.
+    assert.deepStrictEqual(parseBlockMap(text).files[0], {
+      name: 'a',
+      size: 131_072,
+      lfhSize: 31,
+      blocks: [{ hash: sha(1), size: 7 }, { hash: sha(2) }],
+    });
+    expect(parseBlockMap(text).files[1]).toStrictEqual({ name: 'empty', size: 0, lfhSize: 35, blocks: [] });
   });
 
   it('once read, blocks are authoritative: pushes, edits and assignments reach the accessors and the bytes', () => {

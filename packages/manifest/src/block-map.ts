@@ -136,8 +136,8 @@ interface FileHead {
 
 /**
  * Turns each `File` element into a BlockMapFile while the parser reads it; keeps the first problem. Blocks
- * are taken as each one ends, so not even one File of 40,000 blocks (a 2.4 GB part) sits in the tree whole,
- * and their digests go to a HashArena: the file keeps them compact (block-map-file.ts).
+ * are taken as each one ends, so the Blocks of a File of 40,000 (a 2.4 GB part) never sit in the tree
+ * together, and their digests go to a HashArena: the file keeps them compact (block-map-file.ts).
  */
 class FileReader {
   readonly files: BlockMapFile[] = [];

@@ -126,6 +126,8 @@ interface Frame {
   readonly scope: ReadonlyMap<string, string | null>;
   readonly attributes: readonly (AttributeForm | undefined)[] | undefined;
   readonly openTail: string;
+  /** onElement took a child: an element left with no children was not empty (`<a></a>`) in the text. */
+  dropped: boolean;
 }
 
 interface ResolvedName {
@@ -272,10 +274,12 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
   const onElement = options.onElement;
   /** Offers an element that just ended to onElement (at `depth`) and drops it if taken. */
   const ended = (element: XmlElement, depth: number): void => {
-    const parent = stack[depth - 1]?.element;
+    const frame = stack[depth - 1];
+    const parent = frame?.element;
     if (onElement === undefined || root === undefined || !onElement(element, depth, root, parent)) return;
     const siblings = parent?.children;
     if (siblings !== undefined && siblings[siblings.length - 1] === element) siblings.pop();
+    if (frame !== undefined) frame.dropped = true;
   };
   const append = (node: XmlNode): void => {
     if (++nodes > maxNodes) tooManyNodes();
@@ -377,7 +381,7 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
         frame.attributes !== undefined ||
         frame.openTail !== '' ||
         endTail !== '' ||
-        frame.element.children.length === 0
+        (frame.element.children.length === 0 && !frame.dropped)
       ) {
         elementForms.set(frame.element, {
           attributes: frame.attributes ?? [],
@@ -526,7 +530,7 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
       }
       ended(element, stack.length);
     } else {
-      stack.push({ element, scope, attributes: forms, openTail });
+      stack.push({ element, scope, attributes: forms, openTail, dropped: false });
     }
   }
 
