@@ -1,4 +1,4 @@
-import { AppvError, ErrorCode } from '@appv/opc';
+import { AppvError, asciiUpper, ErrorCode } from '@appv/opc';
 
 /**
  * Windows 8.3 short names, as FilesystemMetadata.xml records them for every entry (FORMAT.md §5: "Short
@@ -63,13 +63,14 @@ function clean(text: string): string {
   let out = '';
   for (const char of text) {
     if (char === ' ' || char === '.') continue;
-    if (/^[A-Za-z0-9]$/.test(char) || SHORT_SPECIALS.has(char)) out += asciiUpper(char);
+    const code = char.charCodeAt(0);
+    if (code >= 0x61 && code <= 0x7a) out += String.fromCharCode(code - 0x20);
+    else if ((code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39) || SHORT_SPECIALS.has(char))
+      out += char;
     else out += '_';
   }
   return out;
 }
 
 /** OPC's ASCII-only case folding, upper-cased (FORMAT.md §8); short names are ASCII anyway. */
-export function asciiUpper(text: string): string {
-  return text.replace(/[a-z]/g, (c) => c.toUpperCase());
-}
+export { asciiUpper };

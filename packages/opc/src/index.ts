@@ -1,3 +1,4 @@
+export { asciiLower, asciiUpper } from './ascii-case.js';
 export { HASH_LENGTH, type HashAlgorithm } from './blocks/block-job.js';
 export { crc32Combine } from './blocks/crc32-combine.js';
 export {

@@ -1,3 +1,4 @@
+import { asciiLower } from './ascii-case.js';
 import { AppvError, ErrorCode } from './errors.js';
 import { MAX_PATH_DEPTH } from './limits.js';
 
@@ -169,8 +170,5 @@ export function isDriveLetter(segment: string): boolean {
 
 /** OPC compares names case-insensitively over ASCII only (FORMAT.md §8). */
 export function nameKey(decodedName: string): string {
-  // toLowerCase() would also fold non-ASCII letters; OPC folds ASCII only. Use it when the name is ASCII.
-  return /^\p{ASCII}*$/u.test(decodedName)
-    ? decodedName.toLowerCase()
-    : decodedName.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  return asciiLower(decodedName);
 }

@@ -13,10 +13,10 @@ export function updatedFilesystemMetadata(
   emptyDirectories: readonly string[],
   opaque?: readonly string[],
 ): FilesystemMetadata {
-  const holding = new Set(files.flatMap((f) => ancestors(nameKey(f))));
-  const stillEmpty = (kept?.emptyDirectories ?? [])
-    .map((d) => d.long)
-    .filter((d) => !holding.has(nameKey(d)));
+  const keptEmpty = kept?.emptyDirectories ?? [];
+  // Every directory holding a file, only when there is a kept empty directory to test against it.
+  const holding = keptEmpty.length === 0 ? new Set() : new Set(files.flatMap((f) => ancestors(nameKey(f))));
+  const stillEmpty = keptEmpty.map((d) => d.long).filter((d) => !holding.has(nameKey(d)));
   return generateFilesystemMetadata({
     files,
     emptyDirectories: [...new Set([...emptyDirectories, ...stillEmpty])],

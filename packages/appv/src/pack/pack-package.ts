@@ -32,6 +32,7 @@ import {
   nameKey,
   type PartMethod,
   throwIfAborted,
+  WorkerPool,
   type WrittenPart,
 } from '@appv/opc';
 import { filesystemMismatches } from '../filesystem-agreement.js';
@@ -90,6 +91,21 @@ export async function packPackage(
   output: string,
   options: PackOptions = {},
 ): Promise<PackResult> {
+  // The workers start now and load their modules while the source is scanned, not after.
+  const pool = new WorkerPool(options.threads);
+  try {
+    return await packWith(pool, dir, output, options);
+  } finally {
+    await pool.destroy();
+  }
+}
+
+async function packWith(
+  pool: WorkerPool,
+  dir: string,
+  output: string,
+  options: PackOptions,
+): Promise<PackResult> {
   const tree = await scanSource(dir, options.vfs);
   throwIfAborted(options.signal);
   const kept = await readKeptFootprint(tree);
@@ -104,7 +120,7 @@ export async function packPackage(
 
   const total = tree.files.reduce((sum, f) => sum + f.size, 0);
   const algorithm = options.algorithm ?? 'sha256';
-  const writer = await openWriter(output, options, algorithm, total);
+  const writer = await openWriter(output, options, algorithm, total, pool);
   let written: Awaited<ReturnType<typeof writeFootprint>>;
   try {
     for (const file of tree.files) {

@@ -1,5 +1,5 @@
 import type { AppxManifest } from '@appv/manifest';
-import { type HashAlgorithm, PackageWriter } from '@appv/opc';
+import { type HashAlgorithm, PackageWriter, type WorkerPool } from '@appv/opc';
 
 /** How `pack` and `edit` write: the options they share, in one place. */
 export interface WriteOptions {
@@ -33,16 +33,21 @@ export function historyTime(options: WriteOptions): Date {
   return options.deterministic ? DETERMINISTIC_TIME : new Date();
 }
 
-/** A writer to `output` (temporary file, renamed when complete) for `total` uncompressed bytes of payload. */
+/**
+ * A writer to `output` (temporary file, renamed when complete) for `total` uncompressed bytes of payload, on
+ * `pool` when the caller started one earlier (its workers then load while the source is read).
+ */
 export function openWriter(
   output: string,
   options: WriteOptions,
   algorithm: HashAlgorithm,
   total: number,
+  pool?: WorkerPool,
 ): Promise<PackageWriter> {
   const { onProgress } = options;
   return PackageWriter.toFile(output, {
     algorithm,
+    ...(pool ? { pool } : {}),
     deterministic: options.deterministic ?? false,
     overwrite: options.overwrite ?? true,
     ...(options.level === undefined ? {} : { level: options.level }),
