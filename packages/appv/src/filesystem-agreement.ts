@@ -18,9 +18,9 @@ export function filesystemMismatches(
   payload: readonly string[],
 ): FilesystemMismatch[] {
   const problems: FilesystemMismatch[] = [];
-  const files = new Set(payload.map(nameKey));
-  const holding = new Set<string>(); // directories that contain at least one payload file
-  for (const file of files) for (const ancestor of ancestors(file)) holding.add(ancestor);
+  const payloadKeys = payload.map(nameKey);
+  const files = new Set(payloadKeys);
+  const holding = directoriesHolding(payloadKeys); // directories that contain at least one payload file
   const directories = new Set<string>(['root', ...holding]);
   for (const empty of metadata.emptyDirectories) {
     const key = nameKey(empty.long);
@@ -33,21 +33,40 @@ export function filesystemMismatches(
     for (const ancestor of ancestors(key)) directories.add(ancestor);
   }
   const paths = flattenPaths(metadata);
-  const tree = new Set(paths.map(nameKey));
-  for (const name of payload) {
-    if (!tree.has(nameKey(name)))
+  const pathKeys = paths.map(nameKey);
+  const tree = new Set(pathKeys);
+  payload.forEach((name, i) => {
+    if (!tree.has(payloadKeys[i] as string))
       problems.push({ part: name, message: `${name} is in the package but not in FilesystemMetadata.xml` });
-  }
-  for (const path of paths) {
-    const key = nameKey(path);
+  });
+  paths.forEach((path, i) => {
+    const key = pathKeys[i] as string;
     if (!files.has(key) && !directories.has(key)) {
       problems.push({
         part: path,
         message: `FilesystemMetadata.xml lists ${path}, which is neither a file nor a directory of the package`,
       });
     }
-  }
+  });
   return problems;
+}
+
+/**
+ * Every directory above any of `paths`. A directory already in the set has its own ancestors there too, so
+ * each path is walked up only to the first one seen: a slice per file plus one per directory, not one per
+ * level per file.
+ */
+export function directoriesHolding(paths: Iterable<string>): Set<string> {
+  const holding = new Set<string>();
+  for (const path of paths) {
+    if (tooDeep(path)) continue;
+    for (let cut = path.lastIndexOf('\\'); cut > 0; cut = path.lastIndexOf('\\', cut - 1)) {
+      const directory = path.slice(0, cut);
+      if (holding.has(directory)) break;
+      holding.add(directory);
+    }
+  }
+  return holding;
 }
 
 /**
@@ -56,8 +75,15 @@ export function filesystemMismatches(
  */
 export function ancestors(path: string): string[] {
   const out: string[] = [];
-  if (path.split('\\', MAX_PATH_DEPTH + 2).length > MAX_PATH_DEPTH + 1) return out;
+  if (tooDeep(path)) return out;
   for (let cut = path.lastIndexOf('\\'); cut > 0; cut = path.lastIndexOf('\\', cut - 1))
     out.push(path.slice(0, cut));
   return out;
+}
+
+/** Nested past MAX_PATH_DEPTH: already an invalid part name, and its ancestors would cost depth² characters. */
+function tooDeep(path: string): boolean {
+  // Past the limit means MAX_PATH_DEPTH + 2 segments or more: with their separators, longer than this.
+  if (path.length <= 2 * MAX_PATH_DEPTH) return false;
+  return path.split('\\', MAX_PATH_DEPTH + 2).length > MAX_PATH_DEPTH + 1;
 }

@@ -1,6 +1,6 @@
 import { type FilesystemMetadata, generateFilesystemMetadata } from '@appv/manifest';
 import { nameKey } from '@appv/opc';
-import { ancestors } from '../filesystem-agreement.js';
+import { directoriesHolding } from '../filesystem-agreement.js';
 
 /**
  * FilesystemMetadata for a payload that changed (FORMAT.md §5), keeping what the previous document said that
@@ -15,7 +15,7 @@ export function updatedFilesystemMetadata(
 ): FilesystemMetadata {
   const keptEmpty = kept?.emptyDirectories ?? [];
   // Every directory holding a file, only when there is a kept empty directory to test against it.
-  const holding = keptEmpty.length === 0 ? new Set() : new Set(files.flatMap((f) => ancestors(nameKey(f))));
+  const holding = keptEmpty.length === 0 ? new Set() : directoriesHolding(files.map(nameKey));
   const stillEmpty = keptEmpty.map((d) => d.long).filter((d) => !holding.has(nameKey(d)));
   return generateFilesystemMetadata({
     files,

@@ -1,0 +1,59 @@
+import { generateFilesystemMetadata } from '@appv/manifest';
+import { MAX_PATH_DEPTH } from '@appv/opc';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  ancestors,
+  directoriesHolding,
+  filesystemMismatches,
+} from '../../packages/appv/dist/filesystem-agreement.js';
+
+// Few distinct segments, so random paths share directories (what the early exit of directoriesHolding is for).
+const segment = fc.constantFrom('a', 'B', 'c d', 'é', 'x.dll');
+const path = fc.array(segment, { minLength: 1, maxLength: 6 }).map((s) => ['Root', ...s].join('\\'));
+
+describe('directoriesHolding (FORMAT.md §5)', () => {
+  it('is every ancestor of every path, in any order (fast-check)', () => {
+    fc.assert(
+      fc.property(fc.array(path, { maxLength: 40 }), (paths) => {
+        expect([...directoriesHolding(paths)].sort()).toEqual([...new Set(paths.flatMap(ancestors))].sort());
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('skips a path nested past MAX_PATH_DEPTH (below the root segment), as ancestors does', () => {
+    const deep = Array.from({ length: MAX_PATH_DEPTH + 2 }, () => 'd').join('\\');
+    const limit = Array.from({ length: MAX_PATH_DEPTH + 1 }, () => 'd').join('\\');
+    expect(directoriesHolding([deep]).size).toBe(0);
+    expect(ancestors(deep)).toEqual([]);
+    expect(directoriesHolding([limit]).size).toBe(MAX_PATH_DEPTH);
+    expect(ancestors(limit)).toHaveLength(MAX_PATH_DEPTH);
+  });
+});
+
+describe('filesystemMismatches (FORMAT.md §5, §9.8)', () => {
+  it('a tree generated from a payload agrees with it; a file missing on either side is named (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(path, { minLength: 2, maxLength: 30, selector: (p) => p.toLowerCase() }),
+        (files) => {
+          // A path that is also a directory of another cannot be a file: keep the leaves only.
+          const leaves = files.filter(
+            (f) => !files.some((g) => g.toLowerCase().startsWith(`${f.toLowerCase()}\\`)),
+          );
+          fc.pre(leaves.length >= 2);
+          const metadata = generateFilesystemMetadata({ files: leaves });
+          expect(filesystemMismatches(metadata, leaves)).toEqual([]);
+          const [gone, ...rest] = leaves as [string, ...string[]];
+          expect(filesystemMismatches(metadata, rest).map((p) => p.part)).toContain(gone);
+          const extra = `${gone}.new`;
+          expect(filesystemMismatches(metadata, [...leaves, extra])).toEqual([
+            { part: extra, message: `${extra} is in the package but not in FilesystemMetadata.xml` },
+          ]);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
