@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import {
   BLOCKMAP_NS_2010,
   BLOCKMAP_NS_2021,
@@ -14,7 +16,7 @@ import {
   parseBlockMap,
   serializeBlockMap,
 } from '@appv/manifest';
-import { AppvError, ErrorCode, HASH_LENGTH, type HashAlgorithm } from '@appv/opc';
+import { AppvError, ErrorCode, HASH_LENGTH, type HashAlgorithm, PackageWriter } from '@appv/opc';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { codeOf } from '../helpers/error-code.js';
@@ -411,5 +413,29 @@ describe('parsed files keep their blocks compact (blockCount, blockHash, blockSi
         expect(blockHash(file, b)?.equals(block.hash)).toBe(true);
       });
     });
+  });
+});
+
+describe('writer records to BlockMap without making block objects (compact-blocks.ts)', () => {
+  const isCompact = (owner: object) => Object.getOwnPropertyDescriptor(owner, 'blocks')?.get !== undefined;
+
+  it('builds and serializes from the compact form, and the blocks read back equal the written ones', async () => {
+    const out = new PassThrough();
+    out.resume();
+    const writer = PackageWriter.toStream(out, { threads: 2 });
+    await writer.addPart('Root/a.txt', Buffer.from('compact '.repeat(30_000)), { method: 'deflate' });
+    await writer.addPart('Root/b.png', randomBytes(70_000), { method: 'stored' });
+    const { parts } = await writer.finish();
+    expect(parts.every(isCompact)).toBe(true);
+    const map = buildBlockMap(parts);
+    expect(map.files.every(isCompact)).toBe(true);
+    const parsed = parseBlockMap(serializeBlockMap(map));
+    expect(map.files.every(isCompact) && parts.every(isCompact)).toBe(true);
+    // Reading blocks makes them (and only then): the writer's records and the parsed map agree.
+    expect(withoutDocument(parsed).files).toEqual(
+      parts.map((p) => ({ name: p.name, size: p.size, lfhSize: p.lfhSize, blocks: p.blocks })),
+    );
+    expect(parts.some(isCompact)).toBe(false);
+    expect(blockSizes(parsed.files[1] as BlockMapFile)).toEqual([undefined, undefined]);
   });
 });

@@ -1,6 +1,8 @@
 import {
   AppvError,
   BLOCK_SIZE,
+  blockHash,
+  blockSizes,
   ErrorCode,
   escapeAttribute,
   getAttribute,
@@ -8,9 +10,10 @@ import {
   type HashAlgorithm,
   MAX_SAFE_SIZE,
   parseXml,
+  shareBlocks,
+  withCompactBlocks,
   type XmlElement,
 } from '@appv/opc';
-import { blockHash, blockSizes, compactBlockMapFile } from './block-map-file.js';
 import { ParsedFingerprints, WINDOWS_DECLARATION } from './footprint-document.js';
 import { HashArena } from './hash-arena.js';
 import { BLOCKMAP_NAMESPACES, BLOCKMAP_NS_2010, HASH_METHOD_URIS, hashAlgorithmOf } from './namespaces.js';
@@ -179,8 +182,9 @@ class FileReader {
     if (element.localName !== 'File') throw malformed(this.part, `unexpected element ${element.name}`);
     const open = this.open?.element === element ? this.open : this.start(element);
     this.open = null;
+    const hashLength = HASH_LENGTH[checked.hashMethod];
     this.files.push(
-      compactBlockMapFile(open.head, this.arena.end(), HASH_LENGTH[checked.hashMethod], open.sizes),
+      withCompactBlocks<FileHead, BlockMapBlock>(open.head, this.arena.end(), hashLength, open.sizes),
     );
     return true;
   }
@@ -280,9 +284,9 @@ export interface BlockMapFileInput {
 }
 
 /**
- * A fresh map (2010 namespace) for a writer. The file list and each file's block list are new; the block
- * records themselves are shared, not copied (a 2.4 GB part has 40,000 of them, and the writer's are
- * never changed).
+ * A fresh map (2010 namespace) for a writer. The file list and the file objects are new; their blocks are
+ * the input's: its compact form when it has one (the package writer's records do, so a 2.4 GB part's
+ * 40,000 blocks are never made into objects), else a copy of its list of the same records.
  */
 export function buildBlockMap(
   files: readonly BlockMapFileInput[],
@@ -292,7 +296,9 @@ export function buildBlockMap(
     hashMethod,
     hashMethodUri: HASH_METHOD_URIS[hashMethod],
     namespace: BLOCKMAP_NS_2010,
-    files: files.map((f) => ({ name: f.name, size: f.size, lfhSize: f.lfhSize, blocks: [...f.blocks] })),
+    files: files.map((f) =>
+      shareBlocks<FileHead, BlockMapBlock>({ name: f.name, size: f.size, lfhSize: f.lfhSize }, f),
+    ),
   };
 }
 

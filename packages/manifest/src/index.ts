@@ -1,8 +1,10 @@
 /** @appv/manifest: the footprint documents of an App-V package (FORMAT.md §2, §4–§7). */
+
+/** Block lists read without making one object per block (parsed BlockMap Files are compact). */
+export { blockCount, blockHash, blockSizes } from '@appv/opc';
 export * from './appx-manifest.js';
 export * from './appx-manifest-builder.js';
 export * from './block-map.js';
-export { blockCount, blockHash, blockSizes } from './block-map-file.js';
 export * from './content-types-builder.js';
 export * from './dynamic-config.js';
 export * from './dynamic-config-builder.js';

@@ -1,5 +1,14 @@
 export { asciiLower, asciiUpper } from './ascii-case.js';
 export { HASH_LENGTH, type HashAlgorithm } from './blocks/block-job.js';
+export {
+  type BlockRecord,
+  blockCount,
+  blockHash,
+  blockSizes,
+  type HasBlocks,
+  shareBlocks,
+  withCompactBlocks,
+} from './blocks/compact-blocks.js';
 export { crc32Combine } from './blocks/crc32-combine.js';
 export {
   type DigestOptions,

@@ -20,6 +20,7 @@ import {
   type PackageItem,
   partNameProblems,
   type RawPartContent,
+  shareBlocks,
   throwIfAborted,
   type WrittenPart,
 } from '@appv/opc';
@@ -324,15 +325,16 @@ function rawPart(
       { part: item.name },
     );
   }
-  return {
+  // The entry's blocks as they are (compact for a parsed map): copied into the new BlockMap, never made into objects.
+  const content: Omit<RawPartContent, 'blocks'> = {
     source: pkg.opc.source,
     dataOffset: item.dataOffset,
     compressedSize: item.compressedSize,
     size: item.uncompressedSize,
     crc: item.crc32,
     method: item.method,
-    blocks: entry.blocks,
   };
+  return shareBlocks(content, entry);
 }
 
 function rawOf(

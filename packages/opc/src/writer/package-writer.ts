@@ -18,6 +18,7 @@
 import type { Writable } from 'node:stream';
 import { HASH_LENGTH, type HashAlgorithm } from '../blocks/block-job.js';
 import { BufferPool } from '../blocks/buffer-pool.js';
+import { blockSizes, shareBlocks, withCompactBlocks } from '../blocks/compact-blocks.js';
 import { crc32Combine } from '../blocks/crc32-combine.js';
 import { WorkerPool } from '../blocks/worker-pool.js';
 import { AppvError, abortError, ErrorCode, isAppvError, toAppvError } from '../errors.js';
@@ -51,7 +52,7 @@ import {
   localHeader,
   localHeaderSize,
 } from './profile-records.js';
-import type { WrittenBlock, WrittenPart } from './written-part.js';
+import type { WrittenPart } from './written-part.js';
 
 /** Deflate can grow incompressible input a little (stored blocks, flush markers): room for that per job. */
 const OUTPUT_SLACK = 64 * 1024;
@@ -405,8 +406,9 @@ export class PackageWriter {
     const method = first === null || first.stored ? CompressionMethod.Stored : CompressionMethod.Deflate;
     const offset = this.sink.position;
     await this.sink.write(localHeader(part.zipName, method, part.dosTime));
-    const blocks: WrittenBlock[] = [];
-    const hashLength = HASH_LENGTH[this.algorithm];
+    // Block records stay compact (compact-blocks.ts): each piece's own digest array, joined at the end.
+    const hashPieces: Uint8Array[] = [];
+    const sizes: (number | undefined)[] = [];
     let crc = 0;
     let size = 0;
     let compressedSize = 0;
@@ -420,13 +422,9 @@ export class PackageWriter {
       crc = crc32Combine(crc, piece.crc, piece.length);
       size += piece.length;
       compressedSize += bytes.length;
-      // Views of the piece's own hash array (made for this segment alone), not copies: the records of a
-      // 2.4 GB part are 40,000 hashes, and a copy each is an allocation that lives to the end of the pack.
-      const { buffer, byteOffset } = piece.hashes;
-      for (let at = 0, block = 0; at < piece.hashes.length; at += hashLength, block++) {
-        const hash = Buffer.from(buffer, byteOffset + at, hashLength);
-        blocks.push(stored ? { hash } : { hash, size: piece.sizes[block] as number });
-      }
+      hashPieces.push(piece.hashes);
+      const count = piece.hashes.length / HASH_LENGTH[this.algorithm];
+      for (let block = 0; block < count; block++) sizes.push(stored ? undefined : piece.sizes[block]);
       piece.release();
       this.queuedBytes -= piece.length;
       this.wakeProducer?.();
@@ -437,7 +435,10 @@ export class PackageWriter {
       compressedSize += FINAL_DEFLATE_BLOCK.length;
     }
     await this.sink.write(dataDescriptor(crc, compressedSize, size));
-    return this.record(part, { method, offset, crc, size, compressedSize, blocks });
+    const hashes =
+      hashPieces.length === 1 ? toBuffer(hashPieces[0] as Uint8Array) : Buffer.concat(hashPieces);
+    const record = this.record(part, { method, offset, crc, size, compressedSize });
+    return withCompactBlocks(record, hashes, HASH_LENGTH[this.algorithm], sizes);
   }
 
   private async writeRaw(part: PendingPart): Promise<WrittenPart> {
@@ -451,16 +452,14 @@ export class PackageWriter {
     }
     await this.sink.write(dataDescriptor(raw.crc, raw.compressedSize, raw.size));
     this.progress(raw.size);
-    return this.record(part, {
+    const record = this.record(part, {
       method: raw.method,
       offset,
       crc: raw.crc,
       size: raw.size,
       compressedSize: raw.compressedSize,
-      blocks: raw.blocks.map((b) =>
-        b.size === undefined ? { hash: b.hash } : { hash: b.hash, size: b.size },
-      ),
     });
+    return shareBlocks(record, raw);
   }
 
   private async piece(part: PendingPart, index: number): Promise<Piece | null> {
@@ -471,8 +470,8 @@ export class PackageWriter {
 
   private record(
     part: PendingPart,
-    fields: Pick<WrittenPart, 'method' | 'offset' | 'crc' | 'size' | 'compressedSize' | 'blocks'>,
-  ): WrittenPart {
+    fields: Pick<WrittenPart, 'method' | 'offset' | 'crc' | 'size' | 'compressedSize'>,
+  ): Omit<WrittenPart, 'blocks'> {
     return {
       name: part.name,
       zipName: part.zipName,
@@ -547,12 +546,13 @@ export class PackageWriter {
 /** FORMAT.md §3, §9.6: a raw copy must carry a BlockMap that fits its bytes, or the copy would not verify. */
 function checkRaw(name: string, raw: RawPartContent): void {
   const blocks = Math.ceil(raw.size / BLOCK_SIZE);
-  const sum = raw.blocks.reduce((total, b) => total + (b.size ?? 0), 0);
+  const sizes = blockSizes(raw);
+  const sum = sizes.reduce((total: number, size) => total + (size ?? 0), 0);
   const fits =
-    raw.blocks.length === blocks &&
+    sizes.length === blocks &&
     (raw.method === CompressionMethod.Stored
-      ? raw.compressedSize === raw.size && raw.blocks.every((b) => b.size === undefined)
-      : raw.blocks.every((b) => b.size !== undefined) &&
+      ? raw.compressedSize === raw.size && sizes.every((size) => size === undefined)
+      : sizes.every((size) => size !== undefined) &&
         (sum === raw.compressedSize || sum === raw.compressedSize - 2));
   if (!fits) {
     throw new AppvError(
@@ -571,4 +571,9 @@ function endStream(stream: Writable): Promise<void> {
       resolve();
     });
   });
+}
+
+/** A digest array as a Buffer over the same memory. */
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

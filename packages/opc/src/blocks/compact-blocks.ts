@@ -1,0 +1,108 @@
+/** One block of a part as a record: what a BlockMap `Block` says (FORMAT.md §2). */
+export interface BlockRecord {
+  readonly hash: Buffer;
+  /** Compressed size; absent for a stored part. */
+  readonly size?: number;
+}
+
+/** Anything that lists blocks: a BlockMap File, a part the writer wrote. */
+export interface HasBlocks {
+  readonly blocks: readonly BlockRecord[];
+}
+
+/** `sizes.length` digests of `hashLength` bytes end to end, and each block's Size. */
+interface CompactBlocks {
+  readonly hashes: Buffer;
+  readonly hashLength: number;
+  readonly sizes: readonly (number | undefined)[];
+}
+
+/**
+ * Block lists kept compact until someone reads `blocks` (FORMAT.md §2): a parsed BlockMap File, a part the
+ * writer wrote. A 2.4 GB part has 40,000 blocks; as objects (a record and a Buffer each) they cost ~5 MB
+ * that lives as long as the map or the writer, and V8 answers that much surviving allocation by doubling its
+ * young generation for the rest of the process. The verifier, the serializer and the BlockMap builder read
+ * blocks through blockCount / blockHash / blockSizes / shareBlocks and never make the objects.
+ *
+ * The owner stays a plain object whose `blocks` is an own enumerable accessor (spread, JSON and deep
+ * equality see it). The first read or assignment replaces the accessor with an ordinary data property, so
+ * from then on the array is authoritative (pushes and edits stick) and the compact form is dropped.
+ */
+const compactOf = new WeakMap<object, CompactBlocks>();
+
+/** One descriptor shared by every owner: the same getter and setter keep them on one hidden class. */
+const COMPACT_BLOCKS: PropertyDescriptor = {
+  get(this: object): BlockRecord[] {
+    const compact = compactOf.get(this);
+    return settle(this, compact ? materialize(compact) : []);
+  },
+  set(this: object, blocks: BlockRecord[]) {
+    settle(this, blocks);
+  },
+  enumerable: true,
+  configurable: true,
+};
+
+function settle(owner: object, blocks: BlockRecord[]): BlockRecord[] {
+  compactOf.delete(owner);
+  Object.defineProperty(owner, 'blocks', {
+    value: blocks,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+  return blocks;
+}
+
+function materialize({ hashes, hashLength, sizes }: CompactBlocks): BlockRecord[] {
+  return sizes.map((size, i) => {
+    const hash = hashes.subarray(i * hashLength, (i + 1) * hashLength);
+    return size === undefined ? { hash } : { hash, size };
+  });
+}
+
+/**
+ * Gives `owner` a compact `blocks`: `hashes` holds `sizes.length` digests of `hashLength` bytes, end to end
+ * (undefined sizes: stored blocks). Returns the owner, typed as listing blocks.
+ */
+export function withCompactBlocks<T extends object, B extends BlockRecord>(
+  owner: T,
+  hashes: Buffer,
+  hashLength: number,
+  sizes: readonly (number | undefined)[],
+): T & { blocks: B[] } {
+  compactOf.set(owner, { hashes, hashLength, sizes });
+  Object.defineProperty(owner, 'blocks', COMPACT_BLOCKS);
+  return owner as T & { blocks: B[] };
+}
+
+/**
+ * Gives `owner` the blocks of `from`: the same compact form when `from` still has one (nothing is made or
+ * copied), else a copy of its list. The records themselves are shared either way.
+ */
+export function shareBlocks<T extends object, B extends BlockRecord>(
+  owner: T,
+  from: HasBlocks,
+): T & { blocks: B[] } {
+  const compact = compactOf.get(from);
+  if (compact) return withCompactBlocks(owner, compact.hashes, compact.hashLength, compact.sizes);
+  return Object.assign(owner, { blocks: [...from.blocks] as B[] });
+}
+
+/** How many blocks are listed. */
+export function blockCount(owner: HasBlocks): number {
+  return compactOf.get(owner)?.sizes.length ?? owner.blocks.length;
+}
+
+/** Block `index`'s digest (a view, not a copy, for a compact list), or undefined where there is none. */
+export function blockHash(owner: HasBlocks, index: number): Buffer | undefined {
+  const compact = compactOf.get(owner);
+  if (compact === undefined) return owner.blocks[index]?.hash;
+  if (!Number.isInteger(index) || index < 0 || index >= compact.sizes.length) return undefined;
+  return compact.hashes.subarray(index * compact.hashLength, (index + 1) * compact.hashLength);
+}
+
+/** Each block's compressed `Size` (undefined where absent). Read-only: for a compact list it is the owner's own. */
+export function blockSizes(owner: HasBlocks): readonly (number | undefined)[] {
+  return compactOf.get(owner)?.sizes ?? owner.blocks.map((block) => block.size);
+}
