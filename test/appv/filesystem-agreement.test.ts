@@ -29,6 +29,10 @@ describe('directoriesHolding (FORMAT.md §5)', () => {
     expect(ancestors(deep)).toEqual([]);
     expect(directoriesHolding([limit]).size).toBe(MAX_PATH_DEPTH);
     expect(ancestors(limit)).toHaveLength(MAX_PATH_DEPTH);
+    // Empty segments count too: this many separators alone are past the limit.
+    const separators = '\\'.repeat(MAX_PATH_DEPTH + 1);
+    expect(ancestors(separators)).toEqual([]);
+    expect(directoriesHolding([separators]).size).toBe(0);
   });
 });
 

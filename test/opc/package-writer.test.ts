@@ -416,3 +416,21 @@ describe('PackageWriter: a writer killed mid-way', () => {
     expect(left.length).toBe(1);
   });
 });
+
+describe('a small file that fails to read after others wait in the same job', () => {
+  it('fails the add with a typed error, and abort returns, leaving no file under the final name', async () => {
+    const first = path.join(dir, 'first-small.txt');
+    writeFileSync(first, textLike(5000, 11));
+    const out = target('vanished.zip');
+    const writer = await PackageWriter.toFile(out);
+    // The first file's bytes wait in a job that is not sent yet; the second's read then fails.
+    await writer.addPart('Root/first.txt', { path: first, size: 5000 });
+    const code = await asyncCodeOf(
+      writer.addPart('Root/vanished.txt', { path: path.join(dir, 'no-such-file.txt'), size: 10 }),
+    );
+    expect(code).toBe(ErrorCode.PACK_SOURCE_UNREADABLE);
+    await writer.abort(new Error('the source changed'));
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.includes('vanished.zip'))).toEqual([]);
+  });
+});

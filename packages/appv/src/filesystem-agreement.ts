@@ -83,7 +83,7 @@ export function ancestors(path: string): string[] {
 
 /** Nested past MAX_PATH_DEPTH: already an invalid part name, and its ancestors would cost depth² characters. */
 function tooDeep(path: string): boolean {
-  // Past the limit means MAX_PATH_DEPTH + 2 segments or more: with their separators, longer than this.
-  if (path.length <= 2 * MAX_PATH_DEPTH) return false;
+  // Past the limit means MAX_PATH_DEPTH + 2 segments or more (some may be empty): that many separators at least.
+  if (path.length <= MAX_PATH_DEPTH) return false;
   return path.split('\\', MAX_PATH_DEPTH + 2).length > MAX_PATH_DEPTH + 1;
 }

@@ -183,9 +183,7 @@ class FileReader {
     const open = this.open?.element === element ? this.open : this.start(element);
     this.open = null;
     const hashLength = HASH_LENGTH[checked.hashMethod];
-    this.files.push(
-      withCompactBlocks<FileHead, BlockMapBlock>(open.head, this.arena.end(), hashLength, open.sizes),
-    );
+    this.files.push(withCompactBlocks(open.head, this.arena.end(), hashLength, open.sizes));
     return true;
   }
 
@@ -296,9 +294,7 @@ export function buildBlockMap(
     hashMethod,
     hashMethodUri: HASH_METHOD_URIS[hashMethod],
     namespace: BLOCKMAP_NS_2010,
-    files: files.map((f) =>
-      shareBlocks<FileHead, BlockMapBlock>({ name: f.name, size: f.size, lfhSize: f.lfhSize }, f),
-    ),
+    files: files.map((f) => shareBlocks({ name: f.name, size: f.size, lfhSize: f.lfhSize }, f)),
   };
 }
 

@@ -25,18 +25,31 @@ interface CompactBlocks {
  * blocks through blockCount / blockHash / blockSizes / shareBlocks and never make the objects.
  *
  * The owner stays a plain object whose `blocks` is an own enumerable accessor (spread, JSON and deep
- * equality see it). The first read or assignment replaces the accessor with an ordinary data property, so
- * from then on the array is authoritative (pushes and edits stick) and the compact form is dropped.
+ * equality see it); the compact form sits beside it under a symbol that is not enumerable, so a proxy of the
+ * owner, an object made from it or a copy of its descriptors still finds it. The first read or assignment
+ * replaces the accessor with an ordinary data property, so from then on the array is authoritative (pushes
+ * and edits stick). A frozen owner cannot take that property: it keeps the array it was first given here.
  */
-const compactOf = new WeakMap<object, CompactBlocks>();
+const COMPACT = Symbol('compact blocks');
+
+interface Owner {
+  [COMPACT]?: CompactBlocks | undefined;
+}
+
+/** The arrays of owners frozen before their blocks were read (they could not take a data property). */
+const frozenBlocks = new WeakMap<object, BlockRecord[]>();
 
 /** One descriptor shared by every owner: the same getter and setter keep them on one hidden class. */
 const COMPACT_BLOCKS: PropertyDescriptor = {
   get(this: object): BlockRecord[] {
-    const compact = compactOf.get(this);
+    const kept = frozenBlocks.get(this);
+    if (kept) return kept;
+    const compact = (this as Owner)[COMPACT];
     return settle(this, compact ? materialize(compact) : []);
   },
   set(this: object, blocks: BlockRecord[]) {
+    if (Object.getOwnPropertyDescriptor(this, 'blocks')?.configurable === false)
+      throw new TypeError("Cannot assign to read only property 'blocks'");
     settle(this, blocks);
   },
   enumerable: true,
@@ -44,13 +57,22 @@ const COMPACT_BLOCKS: PropertyDescriptor = {
 };
 
 function settle(owner: object, blocks: BlockRecord[]): BlockRecord[] {
-  compactOf.delete(owner);
-  Object.defineProperty(owner, 'blocks', {
-    value: blocks,
-    writable: true,
-    enumerable: true,
-    configurable: true,
-  });
+  try {
+    Object.defineProperty(owner, 'blocks', {
+      value: blocks,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+    Object.defineProperty(owner, COMPACT, {
+      value: undefined,
+      writable: true,
+      enumerable: false,
+      configurable: true,
+    });
+  } catch {
+    frozenBlocks.set(owner, blocks);
+  }
   return blocks;
 }
 
@@ -61,42 +83,50 @@ function materialize({ hashes, hashLength, sizes }: CompactBlocks): BlockRecord[
   });
 }
 
+/** The compact form while no block objects exist, else undefined (then `blocks` is the truth). */
+function compactOf(owner: HasBlocks): CompactBlocks | undefined {
+  return frozenBlocks.has(owner) ? undefined : (owner as Owner)[COMPACT];
+}
+
 /**
  * Gives `owner` a compact `blocks`: `hashes` holds `sizes.length` digests of `hashLength` bytes, end to end
  * (undefined sizes: stored blocks). Returns the owner, typed as listing blocks.
  */
-export function withCompactBlocks<T extends object, B extends BlockRecord>(
+export function withCompactBlocks<T extends object>(
   owner: T,
   hashes: Buffer,
   hashLength: number,
   sizes: readonly (number | undefined)[],
-): T & { blocks: B[] } {
-  compactOf.set(owner, { hashes, hashLength, sizes });
+): T & { blocks: BlockRecord[] } {
+  const compact: CompactBlocks = { hashes, hashLength, sizes };
+  Object.defineProperty(owner, COMPACT, {
+    value: compact,
+    writable: true,
+    enumerable: false,
+    configurable: true,
+  });
   Object.defineProperty(owner, 'blocks', COMPACT_BLOCKS);
-  return owner as T & { blocks: B[] };
+  return owner as T & { blocks: BlockRecord[] };
 }
 
 /**
  * Gives `owner` the blocks of `from`: the same compact form when `from` still has one (nothing is made or
  * copied), else a copy of its list. The records themselves are shared either way.
  */
-export function shareBlocks<T extends object, B extends BlockRecord>(
-  owner: T,
-  from: HasBlocks,
-): T & { blocks: B[] } {
-  const compact = compactOf.get(from);
+export function shareBlocks<T extends object>(owner: T, from: HasBlocks): T & { blocks: BlockRecord[] } {
+  const compact = compactOf(from);
   if (compact) return withCompactBlocks(owner, compact.hashes, compact.hashLength, compact.sizes);
-  return Object.assign(owner, { blocks: [...from.blocks] as B[] });
+  return Object.assign(owner, { blocks: [...from.blocks] });
 }
 
 /** How many blocks are listed. */
 export function blockCount(owner: HasBlocks): number {
-  return compactOf.get(owner)?.sizes.length ?? owner.blocks.length;
+  return compactOf(owner)?.sizes.length ?? owner.blocks.length;
 }
 
 /** Block `index`'s digest (a view, not a copy, for a compact list), or undefined where there is none. */
 export function blockHash(owner: HasBlocks, index: number): Buffer | undefined {
-  const compact = compactOf.get(owner);
+  const compact = compactOf(owner);
   if (compact === undefined) return owner.blocks[index]?.hash;
   if (!Number.isInteger(index) || index < 0 || index >= compact.sizes.length) return undefined;
   return compact.hashes.subarray(index * compact.hashLength, (index + 1) * compact.hashLength);
@@ -104,5 +134,5 @@ export function blockHash(owner: HasBlocks, index: number): Buffer | undefined {
 
 /** Each block's compressed `Size` (undefined where absent). Read-only: for a compact list it is the owner's own. */
 export function blockSizes(owner: HasBlocks): readonly (number | undefined)[] {
-  return compactOf.get(owner)?.sizes ?? owner.blocks.map((block) => block.size);
+  return compactOf(owner)?.sizes ?? owner.blocks.map((block) => block.size);
 }

@@ -48,6 +48,17 @@ export class CompressBatch {
     );
   }
 
+  /**
+   * Fails the parts gathered and not yet sent: after a failure nothing sends them, and the writing loop
+   * waiting on the first of them would wait forever (an abort with it).
+   */
+  abandon(error: unknown): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    this.fill = 0;
+    for (const w of waiting) w.reject(error);
+  }
+
   /** Sends the gathered parts to a worker; resolves once a worker has taken them (not when they are done). */
   async submit(): Promise<void> {
     if (this.waiting.length === 0) return;

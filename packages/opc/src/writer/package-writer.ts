@@ -517,6 +517,7 @@ export class PackageWriter {
       // Whoever waits for a piece must see the failure too, and the temporary file goes at once.
       for (const part of this.queue) part.close();
       this.current?.close();
+      this.batch.abandon(this.failure);
       void this.release();
     }
     this.wake();
