@@ -15,6 +15,7 @@ import {
   HASH_METHOD_URIS,
   parseBlockMap,
   serializeBlockMap,
+  serializeBlockMapPieces,
 } from '@appv/manifest';
 import { AppvError, ErrorCode, HASH_LENGTH, type HashAlgorithm, PackageWriter } from '@appv/opc';
 import fc from 'fast-check';
@@ -437,5 +438,27 @@ describe('writer records to BlockMap without making block objects (compact-block
     );
     expect(parts.some(isCompact)).toBe(false);
     expect(blockSizes(parsed.files[1] as BlockMapFile)).toEqual([undefined, undefined]);
+  });
+});
+
+describe('serializeBlockMapPieces', () => {
+  it('gives the bytes of serializeBlockMap in pieces of about 64 KiB, made one at a time', () => {
+    const files: BlockMapFile[] = Array.from({ length: 50 }, (_, f) => ({
+      name: `Root\\f${f}.bin`,
+      size: 100 * 65_536,
+      lfhSize: 40,
+      blocks: Array.from({ length: 100 }, (_, b) => ({ hash: sha((f + b) % 256), size: 30_000 + b })),
+    }));
+    const map = buildBlockMap(files);
+    const pieces = [...serializeBlockMapPieces(map)];
+    expect(pieces.length).toBeGreaterThan(5);
+    for (const piece of pieces.slice(0, -1)) {
+      expect(piece.length).toBeGreaterThanOrEqual(64 * 1024);
+      expect(piece.length).toBeLessThan(64 * 1024 + 200);
+    }
+    expect(Buffer.concat(pieces).equals(serializeBlockMap(map))).toBe(true);
+    // An unchanged parsed map is its own bytes, in one piece.
+    const parsed = parseBlockMap(Buffer.concat(pieces));
+    expect([...serializeBlockMapPieces(parsed)]).toEqual([Buffer.concat(pieces)]);
   });
 });

@@ -310,43 +310,48 @@ function methodUri(map: BlockMap): string {
  * (FORMAT.md §2: declaration with standalone="no", CR LF, the map on one line).
  */
 export function serializeBlockMap(map: BlockMap): Buffer {
+  const pieces = [...serializeBlockMapPieces(map)];
+  return pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
+}
+
+/**
+ * The same bytes in pieces of about 64 KiB, made as they are taken: a writer streaming them never holds the
+ * whole text (2.8 MB for a 2.4 GB part; as one Buffer plus its pieces, the peak of such a pack's memory).
+ */
+export function* serializeBlockMapPieces(map: BlockMap): Generator<Buffer> {
   // Written straight to text, never through a tree: a 2 GB part has 40,000 blocks, and a tree of them
   // would cost ten times the text in heap. An unchanged parsed map is its own bytes, whatever they hold.
-  if (map.source !== undefined && prints.unchanged(map)) return Buffer.from(map.source);
-  return windowsText(map);
+  if (map.source !== undefined && prints.unchanged(map)) yield Buffer.from(map.source);
+  else yield* windowsText(map);
 }
 
 /** Text is encoded in pieces of about this many characters, so no string or array grows with the map. */
 const TEXT_PIECE = 64 * 1024;
 
-/**
- * Windows style (FORMAT.md §2), the same bytes the generic serializer gives a typed tree (tested as such).
- * Written in pieces: one string per block gathered in an array (40,000 of them for a 2.4 GB part) was the
- * peak of a pack's memory.
- */
-function windowsText(map: BlockMap): Buffer {
-  const pieces: Buffer[] = [];
+/** Windows style (FORMAT.md §2), the same bytes the generic serializer gives a typed tree (tested as such). */
+function* windowsText(map: BlockMap): Generator<Buffer> {
   let text = `${WINDOWS_DECLARATION}<BlockMap xmlns="${escapeAttribute(map.namespace)}" HashMethod="${escapeAttribute(methodUri(map))}">`;
-  const put = (more: string): void => {
-    text += more;
-    if (text.length < TEXT_PIECE) return;
-    pieces.push(Buffer.from(text, 'utf8'));
-    text = '';
-  };
   for (const file of map.files) {
-    const head = `<File Name="${escapeAttribute(file.name)}" Size="${file.size}" LfhSize="${file.lfhSize}"`;
+    text += `<File Name="${escapeAttribute(file.name)}" Size="${file.size}" LfhSize="${file.lfhSize}"`;
     const sizes = blockSizes(file);
     if (sizes.length === 0) {
-      put(`${head}/>`);
-      continue;
+      text += '/>';
+    } else {
+      text += '>';
+      for (let i = 0; i < sizes.length; i++) {
+        const size = sizes[i];
+        text += `<Block Hash="${blockHash(file, i)?.toString('base64')}"${size === undefined ? '' : ` Size="${size}"`}/>`;
+        if (text.length >= TEXT_PIECE) {
+          yield Buffer.from(text, 'utf8');
+          text = '';
+        }
+      }
+      text += '</File>';
     }
-    put(`${head}>`);
-    sizes.forEach((size, i) => {
-      const sizeText = size === undefined ? '' : ` Size="${size}"`;
-      put(`<Block Hash="${blockHash(file, i)?.toString('base64')}"${sizeText}/>`);
-    });
-    put('</File>');
+    if (text.length >= TEXT_PIECE) {
+      yield Buffer.from(text, 'utf8');
+      text = '';
+    }
   }
-  pieces.push(Buffer.from(`${text}</BlockMap>`, 'utf8'));
-  return pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
+  yield Buffer.from(`${text}</BlockMap>`, 'utf8');
 }

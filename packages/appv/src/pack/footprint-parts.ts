@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import {
   APPX_MANIFEST_PART,
   BLOCKMAP_PART,
@@ -6,7 +7,7 @@ import {
   FILESYSTEM_METADATA_PART,
   PACKAGE_HISTORY_PART,
   STREAMMAP_PART,
-  serializeBlockMap,
+  serializeBlockMapPieces,
 } from '@appv/manifest';
 import {
   CONTENT_TYPES_ITEM,
@@ -53,7 +54,8 @@ export async function writeFootprint(
   }
   // Everything the BlockMap lists is out: the writer's records are the map (FORMAT.md §2).
   const files = (await writer.written()).filter((part) => part.inBlockMap);
-  const blockMap = serializeBlockMap(buildBlockMap(files, algorithm));
+  // Streamed in pieces as they are made: the text of a 2.4 GB part's map is never whole in memory.
+  const blockMap = Readable.from(serializeBlockMapPieces(buildBlockMap(files, algorithm)));
   await writer.addPart(BLOCKMAP_PART, blockMap, { method: 'deflate', inBlockMap: false });
   const itemNames = (await writer.written()).map((part) => part.zipName);
   await writer.addPart(CONTENT_TYPES_ITEM, serializeContentTypes(buildAppvContentTypes(itemNames)), {

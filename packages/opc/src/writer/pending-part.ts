@@ -1,3 +1,4 @@
+import { AppvError, ErrorCode } from '../errors.js';
 import type { DosDateTime } from './dos-time.js';
 import type { RawPartContent } from './part-content.js';
 
@@ -23,7 +24,8 @@ export interface Piece {
  * then closes the part; the writing loop waits on `next`.
  */
 export class PendingPart {
-  private readonly pieces: Promise<Piece>[] = [];
+  /** Handed out once each and then forgotten: a 2.4 GB part has thousands, and a written one is garbage. */
+  private readonly pieces: (Promise<Piece> | undefined)[] = [];
   private closed = false;
   private wake: (() => void) | null = null;
 
@@ -47,7 +49,7 @@ export class PendingPart {
     this.notify();
   }
 
-  /** Piece `index`, or null once the part is closed with fewer pieces. */
+  /** Piece `index` (each is taken once, in order), or null once the part is closed with fewer pieces. */
   async next(index: number): Promise<Piece | null> {
     while (index >= this.pieces.length) {
       if (this.closed) return null;
@@ -55,7 +57,13 @@ export class PendingPart {
         this.wake = resolve;
       });
     }
-    return this.pieces[index] as Promise<Piece>;
+    const piece = this.pieces[index];
+    if (piece === undefined)
+      throw new AppvError(ErrorCode.WRITER_STATE, `Piece ${index} of ${this.name} was already taken`, {
+        part: this.name,
+      });
+    this.pieces[index] = undefined;
+    return piece;
   }
 
   private notify(): void {
