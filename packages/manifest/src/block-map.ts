@@ -140,7 +140,7 @@ interface FileHead {
 /**
  * Turns each `File` element into a BlockMapFile while the parser reads it; keeps the first problem. Blocks
  * are taken as each one ends, so the Blocks of a File of 40,000 (a 2.4 GB part) never sit in the tree
- * together, and their digests go to a HashArena: the file keeps them compact (block-map-file.ts).
+ * together, and their digests go to a HashArena: the file keeps them compact (compact-blocks.ts, opc).
  */
 class FileReader {
   readonly files: BlockMapFile[] = [];
@@ -176,7 +176,7 @@ class FileReader {
     }
   }
 
-  /** A child of the root. Elements of other namespaces are extensions (FORMAT.md §2: ignorable 2021 content). */
+  /** A child of the root; elements of other namespaces are extensions (FORMAT.md §2: ignorable content). */
   private takeFile(element: XmlElement, checked: CheckedRoot): boolean {
     if (element.namespace !== checked.namespace) return true;
     if (element.localName !== 'File') throw malformed(this.part, `unexpected element ${element.name}`);
@@ -328,7 +328,7 @@ export function* serializeBlockMapPieces(map: BlockMap): Generator<Buffer> {
 /** Text is encoded in pieces of about this many characters, so no string or array grows with the map. */
 const TEXT_PIECE = 64 * 1024;
 
-/** Windows style (FORMAT.md §2), the same bytes the generic serializer gives a typed tree (tested as such). */
+/** Windows style (FORMAT.md §2): the bytes the generic serializer gives a typed tree (tested as such). */
 function* windowsText(map: BlockMap): Generator<Buffer> {
   let text = `${WINDOWS_DECLARATION}<BlockMap xmlns="${escapeAttribute(map.namespace)}" HashMethod="${escapeAttribute(methodUri(map))}">`;
   for (const file of map.files) {

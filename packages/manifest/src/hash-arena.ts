@@ -3,7 +3,8 @@ const SLAB_BYTES = 64 * 1024;
 
 /**
  * Where the BlockMap parser decodes block digests: runs of digests (one run per File) laid end to end in
- * shared slabs, so a map of 40,000 blocks costs a few buffers rather than 40,000 (see block-map-file.ts).
+ * shared slabs, so a map of 40,000 blocks costs a few buffers rather than 40,000 (see compact-blocks.ts in
+ * @appv/opc).
  * A run that outgrows its slab moves to a larger one; the finished runs before it stay where they are.
  */
 export class HashArena {
