@@ -58,30 +58,36 @@ export function filesystemMismatches(
  */
 export function directoriesHolding(paths: Iterable<string>): Set<string> {
   const holding = new Set<string>();
-  for (const path of paths) {
-    if (tooDeep(path)) continue;
-    for (let cut = path.lastIndexOf('\\'); cut > 0; cut = path.lastIndexOf('\\', cut - 1)) {
-      const directory = path.slice(0, cut);
-      if (holding.has(directory)) break;
-      holding.add(directory);
-    }
-  }
+  const add = (directory: string): boolean => {
+    if (holding.has(directory)) return false; // and so are the directories above it
+    holding.add(directory);
+    return true;
+  };
+  for (const path of paths) walkUp(path, add);
   return holding;
 }
 
-/**
- * The directories above a path (`a\b\c` → `a\b`, `a`). None for a path nested past MAX_PATH_DEPTH (already
- * an invalid part name): its ancestors would cost depth² characters.
- */
+/** The directories above a path (`a\b\c` → `a\b`, `a`). */
 export function ancestors(path: string): string[] {
   const out: string[] = [];
-  if (tooDeep(path)) return out;
-  for (let cut = path.lastIndexOf('\\'); cut > 0; cut = path.lastIndexOf('\\', cut - 1))
-    out.push(path.slice(0, cut));
+  walkUp(path, (directory) => {
+    out.push(directory);
+    return true;
+  });
   return out;
 }
 
-/** Nested past MAX_PATH_DEPTH: already an invalid part name, and its ancestors would cost depth² characters. */
+/**
+ * Offers `visit` each directory above `path`, nearest first, while it answers true. None for a path nested
+ * past MAX_PATH_DEPTH (already an invalid part name): its ancestors would cost depth² characters.
+ */
+function walkUp(path: string, visit: (directory: string) => boolean): void {
+  if (tooDeep(path)) return;
+  for (let cut = path.lastIndexOf('\\'); cut > 0; cut = path.lastIndexOf('\\', cut - 1))
+    if (!visit(path.slice(0, cut))) return;
+}
+
+/** Nested past MAX_PATH_DEPTH: more than MAX_PATH_DEPTH + 1 segments. */
 function tooDeep(path: string): boolean {
   // Past the limit means MAX_PATH_DEPTH + 2 segments or more (some may be empty): that many separators at least.
   if (path.length <= MAX_PATH_DEPTH) return false;

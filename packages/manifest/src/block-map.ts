@@ -7,6 +7,7 @@ import {
   escapeAttribute,
   getAttribute,
   HASH_LENGTH,
+  type HasBlocks,
   type HashAlgorithm,
   MAX_SAFE_SIZE,
   parseXml,
@@ -14,7 +15,7 @@ import {
   withCompactBlocks,
   type XmlElement,
 } from '@appv/opc';
-import { ParsedFingerprints, WINDOWS_DECLARATION } from './footprint-document.js';
+import { ParsedFingerprints, TEXT_PIECE, WINDOWS_DECLARATION } from './footprint-document.js';
 import { HashArena } from './hash-arena.js';
 import { BLOCKMAP_NAMESPACES, BLOCKMAP_NS_2010, HASH_METHOD_URIS, hashAlgorithmOf } from './namespaces.js';
 
@@ -99,6 +100,8 @@ interface CheckedRoot {
   readonly root: XmlElement;
   readonly hashMethodUri: string;
   readonly hashMethod: HashAlgorithm;
+  /** Bytes of one block digest. */
+  readonly hashLength: number;
   readonly namespace: string;
 }
 
@@ -123,7 +126,7 @@ function checkRoot(root: XmlElement, part: string): CheckedRoot {
       part,
     });
   }
-  return { root, hashMethodUri, hashMethod, namespace: root.namespace };
+  return { root, hashMethodUri, hashMethod, hashLength: HASH_LENGTH[hashMethod], namespace: root.namespace };
 }
 
 function malformed(part: string, message: string): AppvError {
@@ -182,21 +185,20 @@ class FileReader {
     if (element.localName !== 'File') throw malformed(this.part, `unexpected element ${element.name}`);
     const open = this.open?.element === element ? this.open : this.start(element);
     this.open = null;
-    const hashLength = HASH_LENGTH[checked.hashMethod];
-    this.files.push(withCompactBlocks(open.head, this.arena.end(), hashLength, open.sizes));
+    this.files.push(withCompactBlocks(open.head, this.arena.end(), checked.hashLength, open.sizes));
     return true;
   }
 
   /** A child of a File: a Block, or a foreign element such as the 2021 FileHash (ignored, not an error). */
   private takeChild(element: XmlElement, parent: XmlElement, checked: CheckedRoot): boolean {
-    const { namespace, hashMethod } = checked;
+    const { namespace } = checked;
     if (parent.namespace !== namespace || parent.localName !== 'File') return false;
     if (this.open?.element !== parent) this.open = this.start(parent);
     const { head, sizes } = this.open;
     if (element.namespace !== namespace) return true;
     if (element.localName !== 'Block')
       throw malformed(this.part, `unexpected element ${element.name} in "${head.name}"`);
-    this.block(element, head.name, hashMethod, sizes);
+    this.block(element, head.name, checked, sizes);
     return true;
   }
 
@@ -216,14 +218,13 @@ class FileReader {
   private block(
     element: XmlElement,
     name: string,
-    hashMethod: HashAlgorithm,
+    { hashMethod, hashLength }: CheckedRoot,
     sizes: (number | undefined)[],
   ): void {
     const hashText = getAttribute(element, null, 'Hash');
     if (hashText === undefined) throw malformed(this.part, `a Block of "${name}" has no Hash`);
     if (!BASE64.test(hashText)) throw malformed(this.part, `a Block Hash of "${name}" is not base64`);
-    const length = base64Length(hashText);
-    const hashLength = HASH_LENGTH[hashMethod];
+    const length = Buffer.byteLength(hashText, 'base64');
     if (length !== hashLength) {
       throw malformed(
         this.part,
@@ -254,32 +255,16 @@ class FileReader {
   }
 }
 
-/** Bytes a valid (BASE64-checked) text decodes to. */
-function base64Length(text: string): number {
-  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-  return (text.length / 4) * 3 - padding;
-}
-
+/**
+ * The typed fields as the Windows text writes them (every field, reversibly escaped), plus the two the text
+ * may not show as given: the algorithm and the URI as written.
+ */
 function fingerprint(map: BlockMap, put: (text: string) => void): void {
-  put(`${map.hashMethod}\n${map.hashMethodUri}\n${map.namespace}`);
-  for (const file of map.files) {
-    put(`\n${file.name}\u0000${file.size}\u0000${file.lfhSize}`);
-    blockSizes(file).forEach((size, i) => {
-      put(`\n${blockHash(file, i)?.toString('base64')}\u0000${size ?? ''}`);
-    });
-    put('\n\u0001');
-  }
+  put(`${map.hashMethod}\n${map.hashMethodUri}\n`);
+  for (const text of windowsStrings(map)) put(text);
 }
 
 const prints = new ParsedFingerprints<BlockMap>(fingerprint);
-
-/** What buildBlockMap takes: any file records, such as the package writer's (readonly, not copied). */
-export interface BlockMapFileInput {
-  readonly name: string;
-  readonly size: number;
-  readonly lfhSize: number;
-  readonly blocks: readonly Readonly<BlockMapBlock>[];
-}
 
 /**
  * A fresh map (2010 namespace) for a writer. The file list and the file objects are new; their blocks are
@@ -287,7 +272,7 @@ export interface BlockMapFileInput {
  * 40,000 blocks are never made into objects), else a copy of its list of the same records.
  */
 export function buildBlockMap(
-  files: readonly BlockMapFileInput[],
+  files: readonly (HasBlocks & Pick<BlockMapFile, 'name' | 'size' | 'lfhSize'>)[],
   hashMethod: HashAlgorithm = 'sha256',
 ): BlockMap {
   return {
@@ -325,11 +310,13 @@ export function* serializeBlockMapPieces(map: BlockMap): Generator<Buffer> {
   else yield* windowsText(map);
 }
 
-/** Text is encoded in pieces of about this many characters, so no string or array grows with the map. */
-const TEXT_PIECE = 64 * 1024;
-
-/** Windows style (FORMAT.md §2): the bytes the generic serializer gives a typed tree (tested as such). */
+/** Windows style (FORMAT.md §2: declaration with standalone="no", CR LF, the map on one line), as Buffers. */
 function* windowsText(map: BlockMap): Generator<Buffer> {
+  for (const text of windowsStrings(map)) yield Buffer.from(text, 'utf8');
+}
+
+/** The Windows text in pieces of about TEXT_PIECE characters, so no string or array grows with the map. */
+function* windowsStrings(map: BlockMap): Generator<string> {
   let text = `${WINDOWS_DECLARATION}<BlockMap xmlns="${escapeAttribute(map.namespace)}" HashMethod="${escapeAttribute(methodUri(map))}">`;
   for (const file of map.files) {
     text += `<File Name="${escapeAttribute(file.name)}" Size="${file.size}" LfhSize="${file.lfhSize}"`;
@@ -342,16 +329,16 @@ function* windowsText(map: BlockMap): Generator<Buffer> {
         const size = sizes[i];
         text += `<Block Hash="${blockHash(file, i)?.toString('base64')}"${size === undefined ? '' : ` Size="${size}"`}/>`;
         if (text.length >= TEXT_PIECE) {
-          yield Buffer.from(text, 'utf8');
+          yield text;
           text = '';
         }
       }
       text += '</File>';
     }
     if (text.length >= TEXT_PIECE) {
-      yield Buffer.from(text, 'utf8');
+      yield text;
       text = '';
     }
   }
-  yield Buffer.from(`${text}</BlockMap>`, 'utf8');
+  yield `${text}</BlockMap>`;
 }

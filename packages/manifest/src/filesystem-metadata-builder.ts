@@ -1,4 +1,4 @@
-import { AppvError, compareOrdinal, ErrorCode, MAX_PATH_DEPTH, nameKey } from '@appv/opc';
+import { AppvError, asciiUpper, compareOrdinal, ErrorCode, MAX_PATH_DEPTH, nameKey } from '@appv/opc';
 import {
   buildFilesystemMetadata,
   type DirectoryPath,
@@ -6,7 +6,7 @@ import {
   type FilesystemEntry,
   type FilesystemMetadata,
 } from './filesystem-metadata.js';
-import { asciiUpper, shortName } from './short-name.js';
+import { shortName } from './short-name.js';
 
 /**
  * FilesystemMetadata.xml for a package being written (FORMAT.md §5): the long/short tree of the payload,

@@ -14,9 +14,9 @@ import {
  *
  * Their model holds every field the format defines, so a changed model is written afresh from its typed
  * fields in Windows style (FORMAT.md §2: UTF-8 declaration with `standalone="no"`, CR LF after it as
- * MakeAppx writes, the document on one line). An unchanged model is written from the tree it was parsed
- * from, so whatever the model does not understand (unknown attributes, comments, formatting) survives
- * byte for byte. "Unchanged" is decided by comparing a fingerprint of the typed fields taken at parse time.
+ * MakeAppx writes, the document on one line). An unchanged model is written from what it was parsed from
+ * (its tree; the BlockMap, its bytes), so whatever the model does not understand (unknown attributes,
+ * comments, formatting) survives byte for byte. "Unchanged" is decided by comparing a fingerprint of the typed fields taken at parse time.
  */
 
 /** What `windowsDocument` serializes to before its root: for writers that produce the text directly. */
@@ -68,8 +68,8 @@ export function typedRoot(
   return root;
 }
 
-/** Characters of fingerprint text hashed at a time. */
-const FINGERPRINT_PIECE = 65_536;
+/** Characters of text handled at a time where a document is written or hashed in pieces. */
+export const TEXT_PIECE = 65_536;
 
 /**
  * Remembers, per parsed model object, the fingerprint of its typed fields: as a SHA-256 of it, since the
@@ -100,7 +100,7 @@ export class ParsedFingerprints<M extends object> {
     let pending = '';
     this.fingerprint(model, (text) => {
       pending += text;
-      if (pending.length >= FINGERPRINT_PIECE) {
+      if (pending.length >= TEXT_PIECE) {
         hash.update(pending);
         pending = '';
       }

@@ -1,4 +1,4 @@
-import { AppvError, ErrorCode, parseXml, splitQName, type XmlNode } from '@appv/opc';
+import { AppvError, ErrorCode, ONLY_WHITESPACE, parseXml, splitQName, type XmlNode } from '@appv/opc';
 import { PACKAGE_HISTORY_NS } from './namespaces.js';
 import { type PackageHistory, parsePackageHistory, serializePackageHistory } from './package-history.js';
 import { renderSequencerXml } from './sequencer-xml-text.js';
@@ -94,7 +94,7 @@ export function appendHistoryItem(history: PackageHistory, entry: HistoryEntry):
     if (node.kind === 'element') lastElement = i;
   });
   const whitespace = (node: XmlNode | undefined): node is XmlNode & { kind: 'text'; value: string } =>
-    node?.kind === 'text' && node.cdata !== true && /^[ \t\r\n]*$/.test(node.value);
+    node?.kind === 'text' && node.cdata !== true && ONLY_WHITESPACE.test(node.value);
   if (lastElement >= 0) {
     const before = children[lastElement - 1];
     const indent: XmlNode[] = whitespace(before) ? [{ kind: 'text', value: before.value }] : [];

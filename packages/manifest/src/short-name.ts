@@ -63,14 +63,14 @@ function clean(text: string): string {
   let out = '';
   for (const char of text) {
     if (char === ' ' || char === '.') continue;
-    const code = char.charCodeAt(0);
-    if (code >= 0x61 && code <= 0x7a) out += String.fromCharCode(code - 0x20);
-    else if ((code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39) || SHORT_SPECIALS.has(char))
-      out += char;
-    else out += '_';
+    out += isAsciiAlphanumeric(char.charCodeAt(0)) || SHORT_SPECIALS.has(char) ? char : '_';
   }
-  return out;
+  return asciiUpper(out);
 }
 
-/** OPC's ASCII-only case folding, upper-cased (FORMAT.md §8); short names are ASCII anyway. */
+function isAsciiAlphanumeric(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+}
+
+/** OPC's ASCII-only case folding (@appv/opc), still exported here where it was first published. */
 export { asciiUpper };

@@ -85,8 +85,13 @@ export function parseContentTypes(bytes: Buffer, sink: FindingSink): ContentType
 
 /** Override by part name first, then Default by extension, both case-insensitive (OPC). */
 export function resolveContentType(types: ContentTypes, zipName: string): string | undefined {
+  return contentTypeOf(types, decodeItemNameLeniently(zipName), zipName);
+}
+
+/** resolveContentType for an item whose decoded name is already known (a listed item's `name`). */
+export function contentTypeOf(types: ContentTypes, decodedName: string, zipName: string): string | undefined {
   const index = indexOf(types);
-  const override = index.overrides.get(nameKey(decodeItemNameLeniently(zipName)));
+  const override = index.overrides.get(nameKey(decodedName));
   if (override !== undefined) return override;
   const lastSegment = zipName.slice(zipName.lastIndexOf('/') + 1);
   const dot = lastSegment.lastIndexOf('.');

@@ -1,7 +1,6 @@
 export { asciiLower, asciiUpper } from './ascii-case.js';
 export { HASH_LENGTH, type HashAlgorithm } from './blocks/block-job.js';
 export {
-  type BlockRecord,
   blockCount,
   blockHash,
   blockSizes,

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { type ContentTypes, parseContentTypes, resolveContentType } from './content-types.js';
+import { type ContentTypes, contentTypeOf, parseContentTypes } from './content-types.js';
 import { AppvError, ErrorCode, isAppvError, throwIfAborted, toAppvError } from './errors.js';
 import { type Finding, FindingList, findingFromError } from './finding.js';
 import { MAX_FINDINGS, MAX_XML_PART_SIZE } from './limits.js';
@@ -273,7 +273,7 @@ async function loadContentTypes(
 
 function setContentType(item: ListedItem, types: ContentTypes | null, sink: FindingList): void {
   if (item.kind !== 'part' || !types) return;
-  item.contentType = resolveContentType(types, item.zipName);
+  item.contentType = contentTypeOf(types, item.name, item.zipName);
   if (item.contentType === undefined) {
     sink.add({
       code: ErrorCode.CONTENT_TYPES_NO_TYPE,

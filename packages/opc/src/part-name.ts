@@ -30,10 +30,19 @@ const PCHAR = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]$/;
 export const CONTENT_TYPES_ITEM = '[Content_Types].xml';
 
 /**
- * Characters that stand for themselves in a ZIP item name: URI path characters minus ENCODED_ASCII and `:`.
- * A name of only these (and `\` separators) needs no per-character work, which is most names.
+ * Characters that stand for themselves in a ZIP item name: URI path characters minus ENCODED_ASCII and `:`
+ * (`:` is a URI path character, but `C:` as a segment reads as a drive letter; Windows names never hold one).
  */
-const UNENCODED_NAME = /^[A-Za-z0-9\-._~*\\]*$/;
+const SELF_CHARS = new Set(
+  Array.from({ length: 0x80 }, (_, code) => String.fromCharCode(code)).filter(
+    (char) => PCHAR.test(char) && !ENCODED_ASCII.has(char) && char !== ':',
+  ),
+);
+
+/** A name of only SELF_CHARS (and `\` separators) needs no per-character work, which is most names. */
+const UNENCODED_NAME = new RegExp(
+  `^[${[...SELF_CHARS, '\\'].map((c) => (/[A-Za-z0-9]/.test(c) ? c : `\\${c}`)).join('')}]*$`,
+);
 
 /** Decoded BlockMap form → ZIP item name. Inverse of {@link decodeItemName} for every valid name. */
 export function encodePartName(name: string): string {
@@ -44,9 +53,7 @@ export function encodePartName(name: string): string {
 function encodeSegment(segment: string): string {
   let out = '';
   for (const char of segment) {
-    const code = char.codePointAt(0) ?? 0;
-    // ':' is a URI path character, but `C:` as a segment reads as a drive letter; Windows names never hold one.
-    if (code < 0x80 && !ENCODED_ASCII.has(char) && PCHAR.test(char) && char !== ':') {
+    if (SELF_CHARS.has(char)) {
       out += char;
     } else {
       for (const byte of Buffer.from(char, 'utf8'))

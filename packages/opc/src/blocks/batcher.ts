@@ -63,13 +63,13 @@ export class Batcher {
     const sent = new Promise<void>((resolve) => {
       dispatched = resolve;
     });
+    const length = last.end - first.start;
     const make = async () => {
-      const length = last.end - first.start;
       const data = await readJobBytes(this.source, first.start, length, this.buffers, this.signal);
       dispatched();
       return { kind: 'batch' as const, algorithm: this.algorithm, data, tasks: rebased };
     };
-    const run = this.pool.run(make, last.end - first.start).then((result) => {
+    const run = this.pool.run(make, length).then((result) => {
       const batch = result as BatchResult;
       this.buffers.give(batch.input);
       batch.outcomes.forEach((outcome, i) => {

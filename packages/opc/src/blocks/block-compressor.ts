@@ -65,15 +65,9 @@ class JobOutput implements Output {
   }
 }
 
-/** One deflater per level, reset for every block (raw-zlib.ts says why). */
-const deflaters = new Map<number, RawDeflater>();
-
+/** Every block a fresh deflate stream (RawDeflater; raw-zlib.ts says why it is not a reset one). */
 function deflateBlocks(input: Uint8Array, level: number, output: JobOutput): number[] {
-  let deflater = deflaters.get(level);
-  if (!deflater) {
-    deflater = new RawDeflater(level);
-    deflaters.set(level, deflater);
-  }
+  const deflater = new RawDeflater(level);
   const sizes: number[] = [];
   for (let offset = 0; offset < input.length; offset += BLOCK_SIZE) {
     const size = deflater.deflate(input.subarray(offset, offset + BLOCK_SIZE), output, output.length);

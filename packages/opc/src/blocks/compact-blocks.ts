@@ -1,7 +1,8 @@
 /** One block of a part as a record: what a BlockMap `Block` says (FORMAT.md §2). */
 export interface BlockRecord {
+  /** Digest of the uncompressed block. */
   readonly hash: Buffer;
-  /** Compressed size; absent for a stored part. */
+  /** Compressed length, flush included; absent for a stored part. */
   readonly size?: number;
 }
 
@@ -12,7 +13,7 @@ export interface HasBlocks {
 
 /** `sizes.length` digests of `hashLength` bytes end to end, and each block's Size. */
 interface CompactBlocks {
-  readonly hashes: Buffer;
+  readonly hashes: Uint8Array;
   readonly hashLength: number;
   readonly sizes: readonly (number | undefined)[];
 }
@@ -78,9 +79,14 @@ function settle(owner: object, blocks: BlockRecord[]): BlockRecord[] {
 
 function materialize({ hashes, hashLength, sizes }: CompactBlocks): BlockRecord[] {
   return sizes.map((size, i) => {
-    const hash = hashes.subarray(i * hashLength, (i + 1) * hashLength);
+    const hash = digestAt(hashes, i, hashLength);
     return size === undefined ? { hash } : { hash, size };
   });
+}
+
+/** Digest `index` of digests of `hashLength` bytes laid end to end, as a Buffer over the same memory. */
+export function digestAt(hashes: Uint8Array, index: number, hashLength: number): Buffer {
+  return Buffer.from(hashes.buffer, hashes.byteOffset + index * hashLength, hashLength);
 }
 
 /** The compact form while no block objects exist, else undefined (then `blocks` is the truth). */
@@ -94,7 +100,7 @@ function compactOf(owner: HasBlocks): CompactBlocks | undefined {
  */
 export function withCompactBlocks<T extends object>(
   owner: T,
-  hashes: Buffer,
+  hashes: Uint8Array,
   hashLength: number,
   sizes: readonly (number | undefined)[],
 ): T & { blocks: BlockRecord[] } {
@@ -129,7 +135,7 @@ export function blockHash(owner: HasBlocks, index: number): Buffer | undefined {
   const compact = compactOf(owner);
   if (compact === undefined) return owner.blocks[index]?.hash;
   if (!Number.isInteger(index) || index < 0 || index >= compact.sizes.length) return undefined;
-  return compact.hashes.subarray(index * compact.hashLength, (index + 1) * compact.hashLength);
+  return digestAt(compact.hashes, index, compact.hashLength);
 }
 
 /** Each block's compressed `Size` (undefined where absent). Read-only: for a compact list it is the owner's own. */

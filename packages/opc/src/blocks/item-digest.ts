@@ -1,6 +1,7 @@
 import type { PackageItem } from '../package-item.js';
 import type { BlocksOutcome, HashAlgorithm, StreamOutcome } from './block-job.js';
 import { HASH_LENGTH } from './block-job.js';
+import { digestAt } from './compact-blocks.js';
 import { crc32Combine } from './crc32-combine.js';
 
 /** The uncompressed 64 KiB blocks of one item, hashed, plus its CRC-32. */
@@ -132,7 +133,7 @@ export class ItemAccumulator {
       algorithm: this.algorithm,
       mode: 'blocks',
       blockHashes: this.lengths.map((length, i) =>
-        length >= 0 ? hashView(this.hashBytes, i, digestLength) : null,
+        length >= 0 ? digestAt(this.hashBytes, i, digestLength) : null,
       ),
       blockLengths: this.lengths,
       blockErrors: this.errors,
@@ -148,7 +149,7 @@ export class ItemAccumulator {
     const digestLength = HASH_LENGTH[this.algorithm];
     const blockHashes: Buffer[] = [];
     for (const piece of this.streamPieces)
-      for (let i = 0; i < piece.count; i++) blockHashes.push(hashView(piece.hashes, i, digestLength));
+      for (let i = 0; i < piece.count; i++) blockHashes.push(digestAt(piece.hashes, i, digestLength));
     return {
       item: this.item,
       algorithm: this.algorithm,
@@ -161,9 +162,4 @@ export class ItemAccumulator {
       error,
     };
   }
-}
-
-/** Block i's digest as a view of an array of digests: no copy of the bytes. */
-function hashView(hashes: Uint8Array, i: number, digestLength: number): Buffer {
-  return Buffer.from(hashes.buffer, hashes.byteOffset + i * digestLength, digestLength);
 }

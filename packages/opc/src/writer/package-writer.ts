@@ -413,6 +413,7 @@ export class PackageWriter {
     let size = 0;
     let compressedSize = 0;
     const stored = method === CompressionMethod.Stored;
+    const hashLength = HASH_LENGTH[this.algorithm];
     for (let index = 0, piece = first; piece !== null; piece = await this.piece(part, ++index)) {
       const bytes = piece.stored === stored ? piece.bytes : stored ? piece.input : null;
       if (bytes === null) {
@@ -423,7 +424,7 @@ export class PackageWriter {
       size += piece.length;
       compressedSize += bytes.length;
       hashPieces.push(piece.hashes);
-      const count = piece.hashes.length / HASH_LENGTH[this.algorithm];
+      const count = piece.hashes.length / hashLength;
       for (let block = 0; block < count; block++) sizes.push(stored ? undefined : piece.sizes[block]);
       piece.release();
       this.queuedBytes -= piece.length;
@@ -435,10 +436,9 @@ export class PackageWriter {
       compressedSize += FINAL_DEFLATE_BLOCK.length;
     }
     await this.sink.write(dataDescriptor(crc, compressedSize, size));
-    const hashes =
-      hashPieces.length === 1 ? toBuffer(hashPieces[0] as Uint8Array) : Buffer.concat(hashPieces);
+    const hashes = hashPieces.length === 1 ? (hashPieces[0] as Uint8Array) : Buffer.concat(hashPieces);
     const record = this.record(part, { method, offset, crc, size, compressedSize });
-    return withCompactBlocks(record, hashes, HASH_LENGTH[this.algorithm], sizes);
+    return withCompactBlocks(record, hashes, hashLength, sizes);
   }
 
   private async writeRaw(part: PendingPart): Promise<WrittenPart> {
@@ -572,9 +572,4 @@ function endStream(stream: Writable): Promise<void> {
       resolve();
     });
   });
-}
-
-/** A digest array as a Buffer over the same memory. */
-function toBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -1,4 +1,3 @@
-import { AppvError, ErrorCode } from '../errors.js';
 import type { DosDateTime } from './dos-time.js';
 import type { RawPartContent } from './part-content.js';
 
@@ -57,11 +56,7 @@ export class PendingPart {
         this.wake = resolve;
       });
     }
-    const piece = this.pieces[index];
-    if (piece === undefined)
-      throw new AppvError(ErrorCode.WRITER_STATE, `Piece ${index} of ${this.name} was already taken`, {
-        part: this.name,
-      });
+    const piece = this.pieces[index] as Promise<Piece>;
     this.pieces[index] = undefined;
     return piece;
   }

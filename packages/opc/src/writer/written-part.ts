@@ -1,13 +1,9 @@
+import type { BlockRecord } from '../blocks/compact-blocks.js';
 import type { CompressionMethod } from '../zip/compression-method.js';
 import type { CentralRecord } from './profile-records.js';
 
 /** One 64 KiB block as the writer produced it: what AppxBlockMap.xml records (FORMAT.md §2). */
-export interface WrittenBlock {
-  /** Digest of the uncompressed block. */
-  readonly hash: Buffer;
-  /** Compressed length, flush included; absent for a stored part. */
-  readonly size?: number;
-}
+export type WrittenBlock = BlockRecord;
 
 /**
  * Everything the writer knows about a part once its bytes are out: enough to write its central directory

@@ -30,4 +30,11 @@ export {
   textContent,
 } from './xml-query.js';
 export { type SerializeXmlOptions, serializeXml, serializeXmlToBytes } from './xml-serializer.js';
-export { decodeReferences, escapeAttribute, escapeText, findInvalidXmlChar, isXmlChar } from './xml-text.js';
+export {
+  decodeReferences,
+  escapeAttribute,
+  escapeText,
+  findInvalidXmlChar,
+  isXmlChar,
+  ONLY_WHITESPACE,
+} from './xml-text.js';

@@ -275,11 +275,12 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
   /** Offers an element that just ended to onElement (at `depth`) and drops it if taken. */
   const ended = (element: XmlElement, depth: number): void => {
     const frame = stack[depth - 1];
-    const parent = frame?.element;
-    if (onElement === undefined || root === undefined || !onElement(element, depth, root, parent)) return;
-    const siblings = parent?.children;
-    if (siblings !== undefined && siblings[siblings.length - 1] === element) siblings.pop();
-    if (frame !== undefined) frame.dropped = true;
+    if (onElement === undefined || root === undefined || !onElement(element, depth, root, frame?.element))
+      return;
+    // The element that just ended is its parent's last child (the root has no parent to leave).
+    if (frame === undefined) return;
+    frame.element.children.pop();
+    frame.dropped = true;
   };
   const append = (node: XmlNode): void => {
     if (++nodes > maxNodes) tooManyNodes();
@@ -390,7 +391,7 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
           endTail,
         });
       }
-      if (frame !== undefined) ended(frame.element, stack.length);
+      ended(frame.element, stack.length);
       continue;
     }
 

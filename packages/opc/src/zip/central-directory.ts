@@ -97,7 +97,9 @@ export async function readCentralDirectory(
 function listedItem(entry: Entry, index: number, odd: OddEntries): ListedItem {
   const flags = entry.generalPurposeBitFlag;
   const zipName = decodeRawName(entry.fileNameRaw, flags);
-  if (!spellsBytes(zipName, entry.fileNameRaw)) odd.rawNames.set(index, Buffer.from(entry.fileNameRaw));
+  // Latin-1 (no UTF-8 flag) spells its bytes one per character by construction; only UTF-8 may not.
+  if (flags & FLAG_UTF8 && !spellsBytes(zipName, entry.fileNameRaw))
+    odd.rawNames.set(index, Buffer.from(entry.fileNameRaw));
   if (entry.fileCommentLength > 0) odd.commentLengths.set(index, entry.fileCommentLength);
   return {
     index,
@@ -130,39 +132,39 @@ class OddEntries {
   readonly rawNames = new Map<number, Buffer>();
   readonly commentLengths = new Map<number, number>();
   private readonly headerFindings = new Map<number, Finding[]>();
-  private readonly headerFailures = new Map<number, string>();
+  /** The item whose local header is being checked: checkLocalHeader reports synchronously, into headerSink. */
+  private current = 0;
+  private readonly headerSink: FindingSink = {
+    add: (finding) => {
+      const list = this.headerFindings.get(this.current);
+      if (list) list.push(finding);
+      else this.headerFindings.set(this.current, [finding]);
+    },
+  };
 
+  /** readLocalHeaders hands every item here exactly once: its header, or why it could not be read. */
   takeLocalHeader(item: ListedItem, header: LocalHeader | string): void {
+    this.current = item.index;
     if (typeof header === 'string') {
-      this.headerFailures.set(item.index, header);
+      this.headerSink.add({
+        code: header.startsWith('no local header signature')
+          ? ErrorCode.ZIP_LFH_INVALID
+          : ErrorCode.ZIP_ENTRY_OUT_OF_BOUNDS,
+        severity: 'error',
+        part: item.zipName,
+        offset: item.localHeaderOffset,
+        message: `${item.zipName}: ${header}`,
+      });
       return;
     }
     item.localHeaderSize = header.size;
     item.dataOffset = item.localHeaderOffset + header.size;
     item.localVersionNeeded = header.versionNeeded;
     item.readable = true;
-    checkLocalHeader(item, header, this.rawNames.get(item.index), {
-      add: (finding) => {
-        const list = this.headerFindings.get(item.index);
-        if (list) list.push(finding);
-        else this.headerFindings.set(item.index, [finding]);
-      },
-    });
+    checkLocalHeader(item, header, this.rawNames.get(item.index), this.headerSink);
   }
 
   reportLocalHeader(item: ListedItem, sink: FindingSink): void {
-    const failure = this.headerFailures.get(item.index);
-    if (failure !== undefined || !item.readable) {
-      sink.add({
-        code: failure?.startsWith('no local header signature')
-          ? ErrorCode.ZIP_LFH_INVALID
-          : ErrorCode.ZIP_ENTRY_OUT_OF_BOUNDS,
-        severity: 'error',
-        part: item.zipName,
-        offset: item.localHeaderOffset,
-        message: `${item.zipName}: ${failure ?? 'no local header'}`,
-      });
-    }
     for (const finding of this.headerFindings.get(item.index) ?? []) sink.add(finding);
   }
 

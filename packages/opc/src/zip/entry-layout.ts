@@ -1,5 +1,6 @@
 import { ErrorCode } from '../errors.js';
 import type { FindingSink } from '../finding.js';
+import { indicesBy } from '../index-order.js';
 import type { ZipItem } from './zip-item.js';
 
 /**
@@ -9,10 +10,10 @@ import type { ZipItem } from './zip-item.js';
  */
 export function checkEntryLayout(items: readonly ZipItem[], sink: FindingSink): Set<number> {
   const overlapping = new Set<number>();
-  const byOffset = [...items].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
   let previous: ZipItem | undefined;
   let previousEnd = 0;
-  for (const item of byOffset) {
+  for (const index of indicesBy(items.length, (i) => (items[i] as ZipItem).localHeaderOffset)) {
+    const item = items[index] as ZipItem;
     if (previous && item.localHeaderOffset < previousEnd) {
       overlapping.add(item.index);
       overlapping.add(previous.index);

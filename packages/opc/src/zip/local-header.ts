@@ -81,25 +81,25 @@ export async function readLocalHeaders(
       const to = first;
       const bytes = await source.read(start, end - start, signal, window);
       for (let i = from; i < to; i++) {
-        handle(order[i] as number, await headerAt(source, bytes, start, offsetAt(i), limit, signal));
+        const offset = offsetAt(i);
+        const header = parseLocalHeader(bytes, offset - start, offset);
+        handle(
+          order[i] as number,
+          header === 'short' ? await longHeader(source, offset, limit, signal) : header,
+        );
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, order.length) }, reader));
 }
 
-/** The header at `offset` from the window read at `start`, or with a read of its own when it runs past it. */
-async function headerAt(
+/** A header whose name and extra run past the window's allowance: read exactly what it needs. */
+async function longHeader(
   source: RandomAccessSource,
-  window: Buffer,
-  start: number,
   offset: number,
   limit: number,
   signal?: AbortSignal,
 ): Promise<LocalHeader | string> {
-  const header = parseLocalHeader(window, offset - start, offset);
-  if (header !== 'short') return header;
-  // Name and extra longer than the allowance: read exactly what this header needs.
   const fixed = await source.read(offset, LOCAL_HEADER_SIZE, signal);
   const length = LOCAL_HEADER_SIZE + fixed.readUInt16LE(26) + fixed.readUInt16LE(28);
   if (offset + length > limit) return `its local header at offset ${offset} runs into the central directory`;
