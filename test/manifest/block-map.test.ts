@@ -17,13 +17,35 @@ import {
   serializeBlockMap,
   serializeBlockMapPieces,
 } from '@appv/manifest';
-import { AppvError, ErrorCode, HASH_LENGTH, type HashAlgorithm, PackageWriter } from '@appv/opc';
+import {
+  AppvError,
+  ErrorCode,
+  escapeAttribute,
+  HASH_LENGTH,
+  type HashAlgorithm,
+  PackageWriter,
+} from '@appv/opc';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { codeOf } from '../helpers/error-code.js';
 import { INVALID_DIR, unzipItem, VALID_DIR, validPackages } from './fixtures/msix.js';
 
 const withoutDocument = ({ source: _source, ...rest }: BlockMap) => rest;
+
+/** The Windows text of a fresh map, made the plain way (strings, Buffer's base64): the serializer's reference. */
+function windowsTextFromStrings(files: readonly BlockMapFile[]): string {
+  const text = files.map((file) => {
+    const head = `<File Name="${escapeAttribute(file.name)}" Size="${file.size}" LfhSize="${file.lfhSize}"`;
+    const blocks = file.blocks.map(
+      (b) => `<Block Hash="${b.hash.toString('base64')}"${b.size === undefined ? '' : ` Size="${b.size}"`}/>`,
+    );
+    return file.blocks.length === 0 ? `${head}/>` : `${head}>${blocks.join('')}</File>`;
+  });
+  return (
+    '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\r\n' +
+    `<BlockMap xmlns="${BLOCKMAP_NS_2010}" HashMethod="${HASH_METHOD_URIS.sha256}">${text.join('')}</BlockMap>`
+  );
+}
 const sha = (fill: number, algorithm: HashAlgorithm = 'sha256') => Buffer.alloc(HASH_LENGTH[algorithm], fill);
 const b64 = (fill: number, algorithm: HashAlgorithm = 'sha256') => sha(fill, algorithm).toString('base64');
 const map = (inner: string, hashMethod = HASH_METHOD_URIS.sha256, ns = BLOCKMAP_NS_2010) =>
@@ -236,25 +258,36 @@ describe('serializeBlockMap', () => {
         f % 5 === 0 ? { hash: sha((f + b) % 256) } : { hash: sha((f * b) % 256), size: 1000 + b },
       ),
     }));
-    const expected =
-      '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\r\n' +
-      `<BlockMap xmlns="${BLOCKMAP_NS_2010}" HashMethod="${HASH_METHOD_URIS.sha256}">` +
-      files
-        .map((file) => {
-          const head = `<File Name="${file.name}" Size="${file.size}" LfhSize="${file.lfhSize}"`;
-          if (file.blocks.length === 0) return `${head}/>`;
-          const blocks = file.blocks.map(
-            (b) =>
-              `<Block Hash="${b.hash.toString('base64')}"${b.size === undefined ? '' : ` Size="${b.size}"`}/>`,
-          );
-          return `${head}>${blocks.join('')}</File>`;
-        })
-        .join('') +
-      '</BlockMap>';
     const bytes = serializeBlockMap(buildBlockMap(files));
     expect(bytes.length).toBeGreaterThan(4 * 65_536);
-    expect(bytes.toString('utf8')).toBe(expected);
+    expect(bytes.toString('utf8')).toBe(windowsTextFromStrings(files));
     expect(withoutDocument(parseBlockMap(bytes)).files).toEqual(files);
+  });
+
+  it('writes bytes equal to the same text made from strings: any digest length, any size, names past a piece (fast-check)', () => {
+    // block-map-text.ts encodes base64 and decimals itself and grows its piece for long names: checked
+    // here against Buffer's base64 and JavaScript's number formatting.
+    const file = fc.record({
+      name: fc.oneof(
+        fc.string({ unit: 'grapheme', maxLength: 40 }),
+        fc.integer({ min: 20_000, max: 70_000 }).map((n) => `Root\\${'ü😀'.repeat(n)}`),
+      ),
+      size: fc.oneof(fc.nat(), fc.constant(Number.MAX_SAFE_INTEGER), fc.constant(1.5)),
+      lfhSize: fc.nat({ max: 100_000 }),
+      blocks: fc.array(
+        fc.record(
+          { hash: fc.uint8Array({ maxLength: 70 }).map((b) => Buffer.from(b)), size: fc.nat() },
+          { requiredKeys: ['hash'] },
+        ),
+        { maxLength: 5 },
+      ),
+    });
+    fc.assert(
+      fc.property(fc.array(file, { maxLength: 4 }), (files: BlockMapFile[]) => {
+        expect(serializeBlockMap(buildBlockMap(files)).toString('utf8')).toBe(windowsTextFromStrings(files));
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('keeps unknown content while unchanged, regenerates once a typed field changes', () => {

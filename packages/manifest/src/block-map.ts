@@ -1,10 +1,7 @@
 import {
   AppvError,
   BLOCK_SIZE,
-  blockHash,
-  blockSizes,
   ErrorCode,
-  escapeAttribute,
   getAttribute,
   HASH_LENGTH,
   type HasBlocks,
@@ -15,7 +12,8 @@ import {
   withCompactBlocks,
   type XmlElement,
 } from '@appv/opc';
-import { ParsedFingerprints, TEXT_PIECE, WINDOWS_DECLARATION } from './footprint-document.js';
+import { blockMapText } from './block-map-text.js';
+import { ParsedFingerprints } from './footprint-document.js';
 import { HashArena } from './hash-arena.js';
 import { BLOCKMAP_NAMESPACES, BLOCKMAP_NS_2010, HASH_METHOD_URIS, hashAlgorithmOf } from './namespaces.js';
 
@@ -259,9 +257,9 @@ class FileReader {
  * The typed fields as the Windows text writes them (every field, reversibly escaped), plus the two the text
  * may not show as given: the algorithm and the URI as written.
  */
-function fingerprint(map: BlockMap, put: (text: string) => void): void {
+function fingerprint(map: BlockMap, put: (text: string | Uint8Array) => void): void {
   put(`${map.hashMethod}\n${map.hashMethodUri}\n`);
-  for (const text of windowsStrings(map)) put(text);
+  for (const piece of windowsText(map)) put(piece);
 }
 
 const prints = new ParsedFingerprints<BlockMap>(fingerprint);
@@ -310,35 +308,7 @@ export function* serializeBlockMapPieces(map: BlockMap): Generator<Buffer> {
   else yield* windowsText(map);
 }
 
-/** Windows style (FORMAT.md §2: declaration with standalone="no", CR LF, the map on one line), as Buffers. */
-function* windowsText(map: BlockMap): Generator<Buffer> {
-  for (const text of windowsStrings(map)) yield Buffer.from(text, 'utf8');
-}
-
-/** The Windows text in pieces of about TEXT_PIECE characters, so no string or array grows with the map. */
-function* windowsStrings(map: BlockMap): Generator<string> {
-  let text = `${WINDOWS_DECLARATION}<BlockMap xmlns="${escapeAttribute(map.namespace)}" HashMethod="${escapeAttribute(methodUri(map))}">`;
-  for (const file of map.files) {
-    text += `<File Name="${escapeAttribute(file.name)}" Size="${file.size}" LfhSize="${file.lfhSize}"`;
-    const sizes = blockSizes(file);
-    if (sizes.length === 0) {
-      text += '/>';
-    } else {
-      text += '>';
-      for (let i = 0; i < sizes.length; i++) {
-        const size = sizes[i];
-        text += `<Block Hash="${blockHash(file, i)?.toString('base64')}"${size === undefined ? '' : ` Size="${size}"`}/>`;
-        if (text.length >= TEXT_PIECE) {
-          yield text;
-          text = '';
-        }
-      }
-      text += '</File>';
-    }
-    if (text.length >= TEXT_PIECE) {
-      yield text;
-      text = '';
-    }
-  }
-  yield `${text}</BlockMap>`;
+/** Windows style (FORMAT.md §2), written as bytes (block-map-text.ts). */
+function windowsText(map: BlockMap): Generator<Buffer> {
+  return blockMapText({ namespace: map.namespace, hashMethodUri: methodUri(map), files: map.files });
 }

@@ -78,8 +78,8 @@ export const TEXT_PIECE = 65_536;
 export class ParsedFingerprints<M extends object> {
   private readonly prints = new WeakMap<M, string>();
 
-  /** `fingerprint` writes the model's typed fields as text, piece by piece, to `put`. */
-  constructor(private readonly fingerprint: (model: M, put: (text: string) => void) => void) {}
+  /** `fingerprint` writes the model's typed fields as text (strings or UTF-8 bytes), piece by piece, to `put`. */
+  constructor(private readonly fingerprint: (model: M, put: (text: string | Uint8Array) => void) => void) {}
 
   remember(model: M): void {
     this.prints.set(model, this.digest(model));
@@ -99,6 +99,11 @@ export class ParsedFingerprints<M extends object> {
     const hash = createHash('sha256');
     let pending = '';
     this.fingerprint(model, (text) => {
+      if (typeof text !== 'string') {
+        hash.update(pending).update(text);
+        pending = '';
+        return;
+      }
       pending += text;
       if (pending.length >= TEXT_PIECE) {
         hash.update(pending);

@@ -4,6 +4,7 @@ export {
   blockCount,
   blockHash,
   blockSizes,
+  compactDigests,
   type HasBlocks,
   shareBlocks,
   withCompactBlocks,

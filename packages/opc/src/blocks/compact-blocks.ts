@@ -138,6 +138,15 @@ export function blockHash(owner: HasBlocks, index: number): Buffer | undefined {
   return digestAt(compact.hashes, index, compact.hashLength);
 }
 
+/**
+ * The compact form's digests, end to end (block i at i × `hashLength`), or undefined for a list of block
+ * objects: a serializer reads a 2.4 GB part's 40,000 digests in place, without a view per block.
+ */
+export function compactDigests(owner: HasBlocks): { hashes: Uint8Array; hashLength: number } | undefined {
+  const compact = compactOf(owner);
+  return compact && { hashes: compact.hashes, hashLength: compact.hashLength };
+}
+
 /** Each block's compressed `Size` (undefined where absent). Read-only: for a compact list it is the owner's own. */
 export function blockSizes(owner: HasBlocks): readonly (number | undefined)[] {
   return compactOf(owner)?.sizes ?? owner.blocks.map((block) => block.size);
