@@ -1,7 +1,7 @@
 /** @appv/manifest: the footprint documents of an App-V package (FORMAT.md §2, §4–§7). */
 
 /** Block lists read without making one object per block (parsed BlockMap Files are compact). */
-export { blockCount, blockHash, blockSizes } from '@appv/opc';
+export { blockCount, blockHash, blockSizes, compactDigests } from '@appv/opc';
 export * from './appx-manifest.js';
 export * from './appx-manifest-builder.js';
 export * from './block-map.js';
