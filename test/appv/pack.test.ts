@@ -93,6 +93,8 @@ describe('appv pack: a plain folder → a package that verifies and extracts byt
     'Unicode/été naïve ünïcödé.txt': Buffer.from('accents'),
     'Unicode/日本語/ファイル.txt': Buffer.from('japanese'),
     'braces/{GUID-1234} 100% [x] (y) #z &w.txt': Buffer.from('specials'),
+    // A name starting with U+FEFF: a decoder that drops it as a byte order mark loses the file.
+    '\uFEFFbom first.txt': Buffer.from('bom'),
     'images/photo.png': randomBytes(70_000),
   };
   for (const [name, bytes] of Object.entries(files)) {

@@ -42,6 +42,11 @@ describe('part names (FORMAT.md §8)', () => {
     expect(encodePartName('Root\\é.txt')).toBe('Root/%C3%A9.txt');
   });
 
+  it('keeps a leading U+FEFF: in a name it is a character, not a byte order mark', () => {
+    expect(decodeItemName('Root/%EF%BB%BFa.txt')).toBe('Root\\\uFEFFa.txt');
+    expect(decodeItemName(encodePartName('\uFEFF\\\uFEFFb\uFEFF'))).toBe('\uFEFF\\\uFEFFb\uFEFF');
+  });
+
   it('decodes exactly once: %255B in the ZIP is %5B in the BlockMap', () => {
     expect(decodeItemName('Assets/%255BA%255D.png')).toBe('Assets\\%5BA%5D.png');
     expect(decodeItemName('a+b.txt')).toBe('a+b.txt'); // + is never a space

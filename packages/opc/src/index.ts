@@ -39,6 +39,7 @@ export type { PartStreamOptions } from './part-stream.js';
 export { BufferSource } from './source/buffer-source.js';
 export { FileSource } from './source/file-source.js';
 export * from './source/random-access-source.js';
+export { strictUtf8 } from './utf8.js';
 export { AtomicFile, temporaryPathFor } from './writer/atomic-file.js';
 export { DOS_EPOCH, type DosDateTime, toDosDateTime } from './writer/dos-time.js';
 export {

@@ -1,6 +1,7 @@
 import { asciiLower } from './ascii-case.js';
 import { AppvError, ErrorCode } from './errors.js';
 import { MAX_PATH_DEPTH } from './limits.js';
+import { strictUtf8 } from './utf8.js';
 
 /**
  * OPC part names (FORMAT.md §8). Three forms exist:
@@ -94,7 +95,7 @@ function decodeSegment(segment: string, zipName: string): string {
     }
   }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
+    return strictUtf8.decode(Uint8Array.from(bytes));
   } catch (error) {
     throw new AppvError(ErrorCode.OPC_NAME_INVALID, `${zipName}: percent-encoded bytes are not UTF-8`, {
       part: zipName,

@@ -9,6 +9,7 @@ import {
   isAppvError,
   MAX_PATH_DEPTH,
   partNameProblems,
+  strictUtf8,
 } from '@appv/opc';
 import { safeSegments } from '../extract/safe-path.js';
 import { fileNameKey } from '../file-name-key.js';
@@ -216,7 +217,7 @@ function listDirectory(dir: string): DirEntry[] {
 /** File names are bytes on Linux; a name that is not UTF-8 has no part name (FORMAT.md §8). */
 function decodeFileName(raw: Buffer, dir: string): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    return strictUtf8.decode(raw);
   } catch {
     throw new AppvError(
       ErrorCode.PACK_NAME_INVALID,

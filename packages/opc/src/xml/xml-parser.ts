@@ -1,6 +1,7 @@
 import { XMLValidator } from '../dependencies.js';
 import { AppvError, ErrorCode } from '../errors.js';
 import { MAX_XML_NODES, MAX_XML_PART_SIZE } from '../limits.js';
+import { strictUtf8 } from '../utf8.js';
 import {
   type AttributeForm,
   byteForms,
@@ -77,7 +78,6 @@ interface Decoded {
   readonly bomBytes: number;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf16le = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true });
 const utf16be = new TextDecoder('utf-16be', { fatal: true, ignoreBOM: true });
 
@@ -86,7 +86,7 @@ function decode(bytes: Uint8Array, part: string | undefined): Decoded {
   const b1 = bytes[1];
   try {
     if (b0 === 0xef && b1 === 0xbb && bytes[2] === 0xbf) {
-      return { text: utf8.decode(bytes.subarray(3)), encoding: 'utf-8', bomBytes: 3 };
+      return { text: strictUtf8.decode(bytes.subarray(3)), encoding: 'utf-8', bomBytes: 3 };
     }
     if (b0 === 0xff && b1 === 0xfe) {
       if (bytes.length % 2 !== 0) throw new Error('odd number of bytes');
@@ -96,7 +96,7 @@ function decode(bytes: Uint8Array, part: string | undefined): Decoded {
       if (bytes.length % 2 !== 0) throw new Error('odd number of bytes');
       return { text: utf16be.decode(bytes.subarray(2)), encoding: 'utf-16be', bomBytes: 2 };
     }
-    return { text: utf8.decode(bytes), encoding: 'utf-8', bomBytes: 0 };
+    return { text: strictUtf8.decode(bytes), encoding: 'utf-8', bomBytes: 0 };
   } catch (error) {
     throw new AppvError(
       ErrorCode.XML_ENCODING,
