@@ -33,7 +33,7 @@ export function* blockMapText(map: BlockMapText): Generator<Buffer> {
     out.decimal(file.lfhSize);
     const sizes = blockSizes(file);
     if (sizes.length === 0) {
-      out.bytes(EMPTY_END);
+      out.bytes(CLOSE_EMPTY);
     } else {
       out.bytes(TAG_END);
       const compact = compactDigests(file);
@@ -49,7 +49,7 @@ export function* blockMapText(map: BlockMapText): Generator<Buffer> {
           out.bytes(BLOCK_SIZE_ATTRIBUTE);
           out.decimal(size);
         }
-        out.bytes(BLOCK_END);
+        out.bytes(CLOSE_EMPTY);
         if (out.full) yield out.take();
       }
       out.bytes(FILE_END);
@@ -62,11 +62,11 @@ export function* blockMapText(map: BlockMapText): Generator<Buffer> {
 
 const ascii = (text: string) => Buffer.from(text, 'latin1');
 const LFH_SIZE = ascii('" LfhSize="');
-const EMPTY_END = ascii('"/>');
+/** Ends the last attribute and an element with no content: a File without blocks, every Block. */
+const CLOSE_EMPTY = ascii('"/>');
 const TAG_END = ascii('">');
 const BLOCK_HASH = ascii('<Block Hash="');
 const BLOCK_SIZE_ATTRIBUTE = ascii('" Size="');
-const BLOCK_END = ascii('"/>');
 const FILE_END = ascii('</File>');
 const MAP_END = ascii('</BlockMap>');
 
@@ -76,10 +76,14 @@ const ZERO = 0x30; // '0'
 
 /** Room past TEXT_PIECE, so a block's text always fits before the piece is handed out. */
 const SLACK = 1024;
+const NOTHING = Buffer.alloc(0);
 
-/** UTF-8 text written into a Buffer that is handed out (never reused) once it holds TEXT_PIECE bytes. */
+/**
+ * UTF-8 text written into a Buffer that is handed out (never reused) once it holds TEXT_PIECE bytes. The
+ * next buffer is made by the first write after a piece is taken, so the last piece leaves none unused.
+ */
 class TextPieces {
-  private buffer = Buffer.allocUnsafeSlow(TEXT_PIECE + SLACK);
+  private buffer = NOTHING;
   private at = 0;
 
   get full(): boolean {
@@ -89,7 +93,7 @@ class TextPieces {
   /** The text so far; writing goes on in a fresh buffer (the consumer may keep this one). */
   take(): Buffer {
     const piece = this.buffer.subarray(0, this.at);
-    this.buffer = Buffer.allocUnsafeSlow(TEXT_PIECE + SLACK);
+    this.buffer = NOTHING;
     this.at = 0;
     return piece;
   }
@@ -146,10 +150,13 @@ class TextPieces {
     this.at = at;
   }
 
-  /** Makes room for `length` more bytes: a long name grows the buffer rather than splitting a character. */
+  /**
+   * Makes room for `length` more bytes: a piece's buffer on the first write, a larger one for a long name
+   * (grown rather than splitting a character).
+   */
   private room(length: number): void {
     if (this.at + length <= this.buffer.length) return;
-    const grown = Buffer.allocUnsafeSlow(this.at + length + SLACK);
+    const grown = Buffer.allocUnsafeSlow(Math.max(TEXT_PIECE, this.at + length) + SLACK);
     this.buffer.copy(grown, 0, 0, this.at);
     this.buffer = grown;
   }

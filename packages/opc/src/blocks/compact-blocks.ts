@@ -142,9 +142,10 @@ export function blockHash(owner: HasBlocks, index: number): Buffer | undefined {
  * The compact form's digests, end to end (block i at i × `hashLength`), or undefined for a list of block
  * objects: a serializer reads a 2.4 GB part's 40,000 digests in place, without a view per block.
  */
-export function compactDigests(owner: HasBlocks): { hashes: Uint8Array; hashLength: number } | undefined {
-  const compact = compactOf(owner);
-  return compact && { hashes: compact.hashes, hashLength: compact.hashLength };
+export function compactDigests(
+  owner: HasBlocks,
+): { readonly hashes: Uint8Array; readonly hashLength: number } | undefined {
+  return compactOf(owner);
 }
 
 /** Each block's compressed `Size` (undefined where absent). Read-only: for a compact list it is the owner's own. */
