@@ -4,6 +4,7 @@ import {
   BLOCK_SIZE,
   BufferSource,
   digestItems,
+  JOB_BYTES,
   MAX_COMPRESSED_BLOCK,
   OpcPackage,
   PackageWriter,
@@ -41,7 +42,13 @@ describe('digestItems, block by block (FORMAT.md §3, §9.7)', () => {
       const digest = digests[i] as (typeof digests)[number];
       const count = Math.ceil(content.length / BLOCK_SIZE);
       expect(digest.mode).toBe('blocks');
+      expect(digest.blockCount).toBe(count);
       expect(digest.blockHashes).toHaveLength(count);
+      // The per-block views read the same bytes as the list made from them.
+      for (let b = 0; b < count; b++)
+        expect(digest.blockHash(b)?.equals(digest.blockHashes[b] as Buffer)).toBe(true);
+      expect(digest.blockHash(count)).toBeNull();
+      expect(digest.blockHash(-1)).toBeNull();
       digest.blockHashes.forEach((hash, b) => {
         expect(hash?.equals(sha256(content.subarray(b * BLOCK_SIZE, (b + 1) * BLOCK_SIZE)))).toBe(true);
       });
@@ -66,6 +73,9 @@ describe('digestItems, block by block (FORMAT.md §3, §9.7)', () => {
       { item: pkg.requireItem('Root\\n.bin'), blockSizes: hostile },
     ]);
     expect(digest?.blockHashes[0]).toBeNull();
+    expect(digest?.hasBlock(0)).toBe(false);
+    expect(digest?.blockHash(0)).toBeNull();
+    expect(digest?.hasBlock(17)).toBe(true);
     expect(digest?.blockErrors[0]).toMatch(/beyond any 64 KiB block/);
     expect(digest?.crc32).toBeNull();
     for (let b = 17; b < 24; b++) {
@@ -73,6 +83,27 @@ describe('digestItems, block by block (FORMAT.md §3, §9.7)', () => {
         digest?.blockHashes[b]?.equals(sha256(noise.subarray(b * BLOCK_SIZE, (b + 1) * BLOCK_SIZE))),
       ).toBe(true);
     }
+    await pkg.close();
+  });
+
+  it('a large item without BlockMap sizes is inflated as one stream in pieces, its digests joined in order', async () => {
+    // Incompressible, so its compressed bytes span several job-sized pieces on one worker.
+    const noise = randomBytes(3 * JOB_BYTES + 12_345);
+    const { pkg } = await written([['Root/big.bin', noise]]);
+    const item = pkg.requireItem('Root\\big.bin');
+    expect(item.compressedSize).toBeGreaterThan(2 * JOB_BYTES);
+    const [digest] = await digestItems(pkg.source, [{ item }], { threads: 2 });
+    const count = Math.ceil(noise.length / BLOCK_SIZE);
+    expect(digest?.mode).toBe('stream');
+    expect(digest?.blockCount).toBe(count);
+    expect(digest?.hashes.length).toBeGreaterThanOrEqual(count * 32);
+    for (let b = 0; b < count; b++) {
+      const expected = sha256(noise.subarray(b * BLOCK_SIZE, (b + 1) * BLOCK_SIZE));
+      expect(digest?.blockHash(b)?.equals(expected)).toBe(true);
+      expect(digest?.blockHashes[b]?.equals(expected)).toBe(true);
+    }
+    expect(digest?.length).toBe(noise.length);
+    expect(digest?.crc32).toBe(item.crc32);
     await pkg.close();
   });
 });

@@ -6,6 +6,7 @@ import {
   HASH_LENGTH,
   type HasBlocks,
   type HashAlgorithm,
+  HashArena,
   MAX_SAFE_SIZE,
   parseXml,
   shareBlocks,
@@ -14,7 +15,6 @@ import {
 } from '@appv/opc';
 import { blockMapText } from './block-map-text.js';
 import { ParsedFingerprints } from './footprint-document.js';
-import { HashArena } from './hash-arena.js';
 import { BLOCKMAP_NAMESPACES, BLOCKMAP_NS_2010, HASH_METHOD_URIS, hashAlgorithmOf } from './namespaces.js';
 
 /**

@@ -18,8 +18,12 @@ export const MAX_XML_PART_SIZE = 64 * 1024 * 1024;
 /** The verifier keeps at most this many findings; the rest are counted, not stored. */
 export const MAX_FINDINGS = 10_000;
 
-/** Compressed bytes handed to a worker in one job: large enough to amortise messaging, small enough to bound memory. */
-export const JOB_BYTES = 1024 * 1024;
+/**
+ * Bytes handed to a worker in one job: large enough to amortise messaging, small enough to bound memory.
+ * 512 KiB rather than 1 MiB took 5 MiB off the peak of the read path and 10 off a pack of the bench's set,
+ * with no measurable cost in time (median of 6 runs each).
+ */
+export const JOB_BYTES = 512 * 1024;
 
 /** Jobs in flight per worker thread: keeps both cores busy while the reader fetches the next window. */
 export const JOBS_PER_WORKER = 2;
@@ -33,8 +37,19 @@ export const WORKER_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
 /** Reads issued by the central-directory walk are served from a read-ahead window of this size. */
 export const READ_AHEAD_BYTES = 256 * 1024;
 
-/** Local headers closer together than this are read in one go: a run of small entries costs one read, not one each. */
-export const LOCAL_HEADER_READ_AHEAD = 16 * 1024;
+/**
+ * Local headers closer together than this are read in one go: a run of small entries costs one read, not one
+ * each. Listing a package of small files reads nearly all of it either way; 64 KiB windows rather than 16
+ * took the 16,670 headers of the bench's set from ~7,000 reads to ~1,900 and listing from ~250 to ~180 ms
+ * (each read is a round trip through libuv's thread pool), for 4 × 64 KiB of window buffers.
+ */
+export const LOCAL_HEADER_READ_AHEAD = 64 * 1024;
+
+/**
+ * A file source reads up to this many bytes synchronously (file-source.ts): one local header window with its
+ * name allowance fits. Larger reads (jobs, the directory walk's windows) go through the thread pool.
+ */
+export const SYNC_READ_BYTES = 80 * 1024;
 
 /**
  * A 64 KiB block deflates to at most ~65.6 KB with any real encoder (stored deflate blocks plus the flush

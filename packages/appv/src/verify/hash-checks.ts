@@ -56,9 +56,9 @@ export function checkDigest(digest: ItemDigest, file: BlockMapFile | undefined, 
 }
 
 function compareHashes(digest: ItemDigest, file: BlockMapFile, sink: FindingSink): void {
-  const count = Math.min(blockCount(file), digest.blockHashes.length);
+  const count = Math.min(blockCount(file), digest.blockCount);
   for (let block = 0; block < count; block++) {
-    const actual = digest.blockHashes[block];
+    const actual = digest.blockHash(block);
     const expected = blockHash(file, block);
     if (!actual || !expected || actual.equals(expected)) continue;
     sink.add({

@@ -78,7 +78,7 @@ async function verifyOpen(
     ...(options.threads ? { threads: options.threads } : {}),
     onProgress: (done) => options.onProgress?.({ phase: 'blocks', done, total }),
     onItem: (digest) => {
-      blocks += digest.blockHashes.length;
+      blocks += digest.blockCount;
       bytes += digest.length;
       checkDigest(digest, expectations.get(digest.item.index), sink);
     },

@@ -1,5 +1,5 @@
 /**
- * Reused 1 MiB job buffers for the workers' jobs (the writer's input and output, the verifier's reads).
+ * Reused job buffers (JOB_BYTES each) for the workers' jobs (the writer's input and output, the verifier's reads).
  * Every job moves its bytes to a worker and back; allocating fresh buffers for each would leave hundreds
  * of megabytes of dead ArrayBuffers waiting for a garbage collection that V8 only starts under
  * external-memory pressure (fflate's discipline: no allocation in the hot loop). Buffers travel to the

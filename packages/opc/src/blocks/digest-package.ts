@@ -4,9 +4,11 @@ import { JOB_BYTES, JOBS_PER_WORKER } from '../limits.js';
 import { OpcPackage } from '../opc-package.js';
 import type { RandomAccessSource } from '../source/random-access-source.js';
 import { Batcher } from './batcher.js';
-import type { HashAlgorithm } from './block-job.js';
+import { HASH_LENGTH, type HashAlgorithm } from './block-job.js';
 import { BufferPool } from './buffer-pool.js';
+import { digestAt } from './compact-blocks.js';
 import { planDigest } from './digest-planner.js';
+import { HashArena } from './hash-arena.js';
 import type { DigestRequest, ItemAccumulator, ItemDigest } from './item-digest.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -148,14 +150,40 @@ class InOrderDelivery {
   }
 }
 
+/**
+ * One part of a digested package. Its digests stay where digestPackage put them, in slabs shared by every
+ * part (hash-arena.ts): the Buffer per block of `blockHashes` is made only when it is first read.
+ */
+export class DigestedPart {
+  #blockHashes: (Buffer | null)[] | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly size: number,
+    readonly crc32: number | null,
+    readonly error: string | null,
+    /** Every block's digest end to end; blocks listed in `failed` are zeros. */
+    private readonly hashes: Buffer,
+    private readonly hashLength: number,
+    /** Indices of the blocks that failed (null hashes), or null when none did. */
+    private readonly failed: readonly number[] | null,
+  ) {}
+
+  get blockCount(): number {
+    return this.hashes.length / this.hashLength;
+  }
+
+  /** One per block; null where that block failed. */
+  get blockHashes(): (Buffer | null)[] {
+    this.#blockHashes ??= Array.from({ length: this.blockCount }, (_, i) =>
+      this.failed?.includes(i) ? null : digestAt(this.hashes, i, this.hashLength),
+    );
+    return this.#blockHashes;
+  }
+}
+
 export interface PackageDigest {
-  readonly parts: {
-    name: string;
-    size: number;
-    crc32: number | null;
-    blockHashes: (Buffer | null)[];
-    error: string | null;
-  }[];
+  readonly parts: DigestedPart[];
   /** Uncompressed bytes digested. */
   readonly bytes: number;
 }
@@ -179,23 +207,36 @@ export async function digestPackage(
     throw error;
   }
   const requests = pkg.items.filter((item) => item.readable).map((item) => ({ item }));
-  const parts: PackageDigest['parts'] = [];
+  const parts: DigestedPart[] = [];
+  const arena = new HashArena();
   let bytes = 0;
-  // Each digest is turned into its part as it is delivered, so digests and parts are never both held.
+  // Each digest becomes its part as it is delivered, its digests copied into the arena: the digest itself
+  // (a buffer and arrays per item) is garbage at once, and 16,000 parts hold a few slabs between them.
   await digestWith(pool, source, requests, {
     ...options,
     collect: false,
     onItem: (d) => {
       options.onItem?.(d);
       bytes += d.length;
-      parts.push({
-        name: d.item.name,
-        size: d.length,
-        crc32: d.crc32,
-        blockHashes: d.blockHashes,
-        error: d.error ?? d.blockErrors.find((e) => e !== null) ?? null,
-      });
+      parts.push(partOf(d, arena));
     },
   });
   return { parts, bytes };
+}
+
+function partOf(digest: ItemDigest, arena: HashArena): DigestedPart {
+  const hashLength = HASH_LENGTH[digest.algorithm];
+  arena.begin();
+  arena.addBytes(digest.hashes.subarray(0, digest.blockCount * hashLength));
+  const failed: number[] = [];
+  for (let i = 0; i < digest.blockCount; i++) if (!digest.hasBlock(i)) failed.push(i);
+  return new DigestedPart(
+    digest.item.name,
+    digest.length,
+    digest.crc32,
+    digest.error ?? digest.blockErrors.find((e) => e !== null) ?? null,
+    arena.end(),
+    hashLength,
+    failed.length > 0 ? failed : null,
+  );
 }

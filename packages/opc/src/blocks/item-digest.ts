@@ -4,22 +4,51 @@ import { HASH_LENGTH } from './block-job.js';
 import { digestAt } from './compact-blocks.js';
 import { crc32Combine } from './crc32-combine.js';
 
-/** The uncompressed 64 KiB blocks of one item, hashed, plus its CRC-32. */
-export interface ItemDigest {
-  readonly item: PackageItem;
-  readonly algorithm: HashAlgorithm;
+/**
+ * The uncompressed 64 KiB blocks of one item, hashed, plus its CRC-32. The digests stay end to end in one
+ * buffer (`hashes`); `blockHash(i)` views one, and the `blockHashes` list is made only when first read: a
+ * Buffer object per block, for the 20,000 blocks of a package, is what a caller that only compares them
+ * (the verifier) or keeps them compact (digestPackage) should not pay for.
+ */
+export class ItemDigest {
+  declare readonly item: PackageItem;
+  declare readonly algorithm: HashAlgorithm;
   /** How blocks were cut: independently by BlockMap sizes (or stored slices), or from one inflate stream. */
-  readonly mode: 'blocks' | 'stream';
-  /** One per block; null where that block failed (see blockErrors). */
-  readonly blockHashes: (Buffer | null)[];
+  declare readonly mode: 'blocks' | 'stream';
+  /** Every block's digest end to end (block i at i × the digest length); zeros where a block failed. */
+  declare readonly hashes: Uint8Array;
+  declare readonly blockCount: number;
   /** Uncompressed length of each block ('blocks' mode); -1 where it failed. */
-  readonly blockLengths: readonly number[];
-  readonly blockErrors: readonly (string | null)[];
+  declare readonly blockLengths: readonly number[];
+  declare readonly blockErrors: readonly (string | null)[];
   /** CRC-32 of the whole uncompressed item; null when some part of it could not be produced. */
-  readonly crc32: number | null;
-  readonly length: number;
+  declare readonly crc32: number | null;
+  declare readonly length: number;
   /** A failure of the item as a whole ('stream' mode). */
-  readonly error: string | null;
+  declare readonly error: string | null;
+  #blockHashes: (Buffer | null)[] | undefined;
+
+  /** The fields as the accumulator assembles them. */
+  constructor(fields: Omit<ItemDigest, 'hasBlock' | 'blockHash' | 'blockHashes'>) {
+    Object.assign(this, fields);
+  }
+
+  /** Whether block `index` exists and was digested (a failed block has no digest). */
+  hasBlock(index: number): boolean {
+    if (!Number.isInteger(index) || index < 0 || index >= this.blockCount) return false;
+    return this.mode === 'stream' || (this.blockLengths[index] ?? -1) >= 0;
+  }
+
+  /** Block `index`'s digest (a view into `hashes`), or null where that block failed or does not exist. */
+  blockHash(index: number): Buffer | null {
+    return this.hasBlock(index) ? digestAt(this.hashes, index, HASH_LENGTH[this.algorithm]) : null;
+  }
+
+  /** One per block; null where that block failed (see blockErrors). Made on first read. */
+  get blockHashes(): (Buffer | null)[] {
+    this.#blockHashes ??= Array.from({ length: this.blockCount }, (_, i) => this.blockHash(i));
+    return this.#blockHashes;
+  }
 }
 
 export interface DigestRequest {
@@ -29,6 +58,12 @@ export interface DigestRequest {
    * then inflated alone. Omitted: stored items are sliced, deflated ones inflated as one stream.
    */
   readonly blockSizes?: readonly number[];
+}
+
+/** A stream piece's digests: `count` of them end to end. */
+interface StreamPiece {
+  readonly hashes: Uint8Array;
+  readonly count: number;
 }
 
 /** What a stream digest has per block besides hashes: nothing, one frozen array shared by all of them. */
@@ -46,7 +81,7 @@ export class ItemAccumulator {
    * young generation while digesting.
    */
   private readonly hashBytes: Uint8Array;
-  private readonly streamPieces: { readonly hashes: Uint8Array; readonly count: number }[] = [];
+  private readonly streamPieces: StreamPiece[] = [];
   private readonly lengths: number[];
   private readonly errors: (string | null)[];
   private readonly crcPieces: { first: number; crc: number; length: number }[] = [];
@@ -127,39 +162,47 @@ export class ItemAccumulator {
       length += piece.length;
     }
     const complete = this.errors.every((e) => e === null) && this.lengths.every((l) => l >= 0);
-    const digestLength = HASH_LENGTH[this.algorithm];
-    return {
+    return new ItemDigest({
       item: this.item,
       algorithm: this.algorithm,
       mode: 'blocks',
-      blockHashes: this.lengths.map((length, i) =>
-        length >= 0 ? digestAt(this.hashBytes, i, digestLength) : null,
-      ),
+      hashes: this.hashBytes,
+      blockCount: this.lengths.length,
       blockLengths: this.lengths,
       blockErrors: this.errors,
       crc32: complete ? crc : null,
       length,
       error: this.tailError,
-    };
+    });
   }
 
   private streamDigest(): ItemDigest {
     const end = this.streamEnd;
     const error = end?.error ?? (end ? null : 'the stream ended without a result');
     const digestLength = HASH_LENGTH[this.algorithm];
-    const blockHashes: Buffer[] = [];
-    for (const piece of this.streamPieces)
-      for (let i = 0; i < piece.count; i++) blockHashes.push(digestAt(piece.hashes, i, digestLength));
-    return {
+    const pieces = this.streamPieces;
+    const blockCount = pieces.reduce((sum, piece) => sum + piece.count, 0);
+    // One piece (every item inflated whole) is used as it came; a large item's pieces are joined once.
+    let hashes = pieces.length === 1 ? (pieces[0] as StreamPiece).hashes : new Uint8Array(0);
+    if (pieces.length > 1) {
+      hashes = new Uint8Array(blockCount * digestLength);
+      let at = 0;
+      for (const piece of pieces) {
+        hashes.set(piece.hashes.subarray(0, piece.count * digestLength), at);
+        at += piece.count * digestLength;
+      }
+    }
+    return new ItemDigest({
       item: this.item,
       algorithm: this.algorithm,
       mode: 'stream',
-      blockHashes,
+      hashes,
+      blockCount,
       blockLengths: NO_BLOCKS,
       blockErrors: NO_BLOCKS,
       crc32: error === null ? (end?.crc ?? null) : null,
       length: end?.outLength ?? 0,
       error,
-    };
+    });
   }
 }

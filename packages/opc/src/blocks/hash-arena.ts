@@ -2,9 +2,9 @@
 const SLAB_BYTES = 64 * 1024;
 
 /**
- * Where the BlockMap parser decodes block digests: runs of digests (one run per File) laid end to end in
- * shared slabs, so a map of 40,000 blocks costs a few buffers rather than 40,000 (see compact-blocks.ts in
- * @appv/opc).
+ * Runs of block digests (one run per file or part) laid end to end in shared slabs, so 40,000 digests cost a
+ * few buffers rather than 40,000 (compact-blocks.ts): where the BlockMap parser decodes them, and where
+ * digestPackage keeps what it computed.
  * A run that outgrows its slab moves to a larger one; the finished runs before it stay where they are.
  */
 export class HashArena {
@@ -21,6 +21,13 @@ export class HashArena {
   add(base64: string, length: number): void {
     if (this.used + length > this.slab.length) this.move(length);
     this.used += this.slab.write(base64, this.used, length, 'base64');
+  }
+
+  /** Copies `bytes` onto the current run. */
+  addBytes(bytes: Uint8Array): void {
+    if (this.used + bytes.length > this.slab.length) this.move(bytes.length);
+    this.slab.set(bytes, this.used);
+    this.used += bytes.length;
   }
 
   /** The current run's bytes (a view into the slab). */
