@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { type ContentTypes, contentTypeOf, parseContentTypes } from './content-types.js';
-import { AppvError, ErrorCode, isAppvError, throwIfAborted, toAppvError } from './errors.js';
+import { AppvError, ErrorCode, isAppvError, toAppvError } from './errors.js';
 import { type Finding, FindingList, findingFromError } from './finding.js';
 import { MAX_FINDINGS, MAX_XML_PART_SIZE } from './limits.js';
 import type { ItemKind, ListedItem, PackageItem } from './package-item.js';
@@ -9,10 +9,9 @@ import { openPartStream, type PartStreamOptions, readPartBuffer } from './part-s
 import { BufferSource } from './source/buffer-source.js';
 import { FileSource } from './source/file-source.js';
 import type { RandomAccessSource } from './source/random-access-source.js';
-import { readCentralDirectory } from './zip/central-directory.js';
-import { type EndRecords, readEndRecords } from './zip/end-records.js';
-import { checkEntryLayout } from './zip/entry-layout.js';
+import type { EndRecords } from './zip/end-records.js';
 import type { ZipItem } from './zip/zip-item.js';
+import { isDirectoryEntry, listZip } from './zip/zip-listing.js';
 
 export type PackageInput = string | Buffer | RandomAccessSource;
 
@@ -54,12 +53,8 @@ export class OpcPackage {
     signal?: AbortSignal,
   ): Promise<OpcPackage> {
     const sink = new FindingList(MAX_FINDINGS);
-    const end = await readEndRecords(source, sink, signal);
-    // One object per item from here on, filled in stage by stage (package-item.ts, ListedItem).
-    const items = await readCentralDirectory(source, end, sink, signal);
-    throwIfAborted(signal);
-    const overlapping = checkEntryLayout(items, sink);
-    const byKey = nameItems(items, overlapping, sink);
+    const { end, items } = await listZip(source, sink, signal);
+    const byKey = nameItems(items, sink);
     const contentTypes = await loadContentTypes(source, items, sink, signal);
     for (const item of items) setContentType(item, contentTypes, sink);
     return new OpcPackage(source, owned, end, items, byKey, contentTypes, sink.findings);
@@ -146,16 +141,11 @@ async function toSource(input: PackageInput): Promise<{ source: RandomAccessSour
  * FORMAT.md §9.3: names valid, decodable, unique case-insensitively, no directory entries, no prefixes. Sets
  * each item's kind and decoded name; returns the items by name key.
  */
-function nameItems(
-  items: readonly ListedItem[],
-  overlapping: Set<number>,
-  sink: FindingList,
-): Map<string, ListedItem> {
+function nameItems(items: readonly ListedItem[], sink: FindingList): Map<string, ListedItem> {
   const byKey = new Map<string, ListedItem>();
   for (const item of items) {
     item.kind = itemKind(item);
     item.name = nameOf(item, item.kind, sink);
-    item.readable = item.readable && !overlapping.has(item.index) && item.kind !== 'directory';
     const key = nameKey(item.name);
     const first = byKey.get(key);
     if (first === undefined || (first.kind === 'directory' && item.kind !== 'directory')) {
@@ -179,7 +169,7 @@ function nameItems(
 const CONTENT_TYPES_KEY = nameKey(CONTENT_TYPES_ITEM);
 
 function itemKind(item: ZipItem): ItemKind {
-  if (item.zipName.endsWith('/')) return 'directory';
+  if (isDirectoryEntry(item.zipName)) return 'directory';
   if (item.zipName.length === CONTENT_TYPES_ITEM.length && nameKey(item.zipName) === CONTENT_TYPES_KEY) {
     return 'content-types';
   }

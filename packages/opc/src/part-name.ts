@@ -45,9 +45,18 @@ const UNENCODED_NAME = new RegExp(
   `^[${[...SELF_CHARS, '\\'].map((c) => (/[A-Za-z0-9]/.test(c) ? c : `\\${c}`)).join('')}]*$`,
 );
 
+/**
+ * `name` with every `/` turned into `\\` (or back), as one flat string. `replaceAll` answers a rope, a string
+ * object per piece (~900 bytes for a 90-character path against ~90 flat), which V8 keeps as it is until
+ * something flattens it; names live as long as the package, so 16,000 of them cost 13 MB instead of 1.5.
+ */
+export function swapSeparators(name: string, from: '/' | '\\', to: '/' | '\\'): string {
+  return name.split(from).join(to);
+}
+
 /** Decoded BlockMap form → ZIP item name. Inverse of {@link decodeItemName} for every valid name. */
 export function encodePartName(name: string): string {
-  if (UNENCODED_NAME.test(name)) return name.replaceAll('\\', '/');
+  if (UNENCODED_NAME.test(name)) return swapSeparators(name, '\\', '/');
   return name.split('\\').map(encodeSegment).join('/');
 }
 
@@ -69,7 +78,7 @@ function encodeSegment(segment: string): string {
  * a malformed escape or bytes that are not UTF-8.
  */
 export function decodeItemName(zipName: string): string {
-  if (!zipName.includes('%')) return zipName.replaceAll('/', '\\'); // the common case: nothing to decode
+  if (!zipName.includes('%')) return swapSeparators(zipName, '/', '\\'); // the common case: nothing to decode
   return zipName
     .split('/')
     .map((segment) => decodeSegment(segment, zipName))

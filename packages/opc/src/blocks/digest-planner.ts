@@ -12,6 +12,7 @@ import type { BlocksOutcome, HashAlgorithm, StreamOutcome, StreamResult } from '
 import type { BufferPool } from './buffer-pool.js';
 import { type DigestRequest, ItemAccumulator } from './item-digest.js';
 import { readJobBytes } from './job-bytes.js';
+import type { StreamFeeds } from './stream-feeds.js';
 import type { WorkerPool } from './worker-pool.js';
 
 export interface PlanContext {
@@ -24,6 +25,7 @@ export interface PlanContext {
   readonly signal?: AbortSignal;
   readonly onBytes: (bytes: number) => void;
   readonly onFailure: (error: unknown) => void;
+  readonly streams: StreamFeeds;
 }
 
 let nextStreamId = 1;
@@ -50,10 +52,16 @@ export async function planDigest(request: DigestRequest, context: PlanContext): 
       deliver: (outcome) => accumulator.addStream(outcome as StreamOutcome),
     });
     context.onBytes(item.compressedSize);
-  } else {
-    await planStream(accumulator, context);
+    accumulator.seal();
+    return accumulator;
   }
-  accumulator.seal();
+  // Fed in the background (stream-feeds.ts): planning moves on to the next items at once.
+  const worker = await context.streams.freeWorker();
+  const feeding = planStream(accumulator, worker, context).then(
+    () => accumulator.seal(),
+    (error: unknown) => context.onFailure(error),
+  );
+  context.streams.start(worker, feeding);
   return accumulator;
 }
 
@@ -127,12 +135,17 @@ async function planBlocks(
   return accumulator;
 }
 
-/** A large stream in JOB_BYTES pieces, all to one worker (its inflater holds the stream's state). */
-async function planStream(accumulator: ItemAccumulator, context: PlanContext): Promise<void> {
+/** A large stream in JOB_BYTES pieces, all to worker `affinity` (its inflater holds the stream's state). */
+async function planStream(
+  accumulator: ItemAccumulator,
+  affinity: number,
+  context: PlanContext,
+): Promise<void> {
   const { item } = accumulator;
   const streamId = nextStreamId++;
-  const affinity = context.pool.leastBusy();
   let offset = 0;
+  // Set when a piece fails: the rest of the stream is not read (the failure ends the digest).
+  let failed = false;
   do {
     const start = item.dataOffset + offset;
     const length = Math.min(JOB_BYTES, item.compressedSize - offset);
@@ -161,11 +174,12 @@ async function planStream(accumulator: ItemAccumulator, context: PlanContext): P
         accumulator.addStream((result as StreamResult).outcome);
       },
       (error: unknown) => {
+        failed = true;
         read();
         context.onFailure(error);
       },
     );
     await wasRead;
     context.onBytes(length);
-  } while (offset < item.compressedSize);
+  } while (offset < item.compressedSize && !failed);
 }

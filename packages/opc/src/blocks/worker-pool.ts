@@ -74,13 +74,13 @@ export class WorkerPool {
     });
   }
 
-  /** Index of the least busy worker, for a producer choosing where a new stream goes. */
-  leastBusy(): number {
-    let best = 0;
+  /** Index of the least busy worker (among those `eligible` allows), for a producer choosing where a job goes. */
+  leastBusy(eligible: (worker: number) => boolean = () => true): number {
+    let best = -1;
     this.slots.forEach((slot, i) => {
-      if (load(slot) < load(this.slots[best])) best = i;
+      if (eligible(i) && (best < 0 || load(slot) < load(this.slots[best]))) best = i;
     });
-    return best;
+    return Math.max(best, 0);
   }
 
   async destroy(): Promise<void> {

@@ -30,6 +30,7 @@ import {
   isDriveLetter,
   nameKey,
   partNameProblems,
+  swapSeparators,
 } from '../part-name.js';
 import { CompressionMethod } from '../zip/compression-method.js';
 import { AtomicFile } from './atomic-file.js';
@@ -273,7 +274,7 @@ export class PackageWriter {
       this.claimName(name);
       return new PendingPart(name, name, false, this.dosTime, raw);
     }
-    const decoded = name.replaceAll('/', '\\');
+    const decoded = swapSeparators(name, '/', '\\');
     const zipName = encodePartName(decoded);
     const problems = partNameProblems(zipName);
     // A drive letter hides behind its encoded ':' in the ZIP name, but a client joining names would see it.
