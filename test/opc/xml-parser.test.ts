@@ -1,4 +1,6 @@
 import path from 'node:path';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   AppvError,
   ErrorCode,
@@ -398,5 +400,38 @@ describe('parseXml: onElement (streaming a long list)', () => {
     const broken = `<r>${'<a/>'.repeat(5)}<b></r>`;
     expect(codeOf(() => parseXml(broken, { onElement: () => ++taken > 0 }))).toBe(ErrorCode.XML_MALFORMED);
     expect(taken).toBe(5);
+  });
+});
+
+describe('a parsed document does not keep its text alive', () => {
+  // V8 cuts a slice of 13 characters or more as a view into the whole string: a single attribute value kept
+  // from the tree would pin the document's text (megabytes for a large BlockMap) if the parser kept slices.
+  v8.setFlagsFromString('--expose-gc');
+  const collect = runInNewContext('gc') as () => void;
+
+  it.each([
+    ['an attribute value', (root: XmlElement) => getAttribute(root.children[1] as XmlElement, null, 'Name')],
+    [
+      'a text node',
+      (root: XmlElement) => ((root.children[3] as XmlElement).children[0] as { value: string }).value,
+    ],
+    ['an element name', (root: XmlElement) => (root.children[5] as XmlElement).name],
+  ])('keeping %s costs its own length, not the document', (_, pick) => {
+    const row = (i: number) =>
+      `<LongElementName${i % 7} Name="Root\\VFS\\ProgramFilesX86\\Vendor App\\file-number-${i}.dll">text of element ${i} and some more</LongElementName${i % 7}>`;
+    const bytes = Buffer.from(
+      `<Doc>\n${Array.from({ length: 20_000 }, (_, i) => row(i)).join('\n')}\n</Doc>`,
+    );
+    expect(bytes.length).toBeGreaterThan(2_000_000);
+    // Parsed in a function of its own: its frame (and the tree) is gone when it returns.
+    const parseAndKeep = () => pick(parseXml(bytes).root);
+    collect();
+    const before = process.memoryUsage().heapUsed;
+    let kept: string | undefined = parseAndKeep();
+    collect();
+    const retained = process.memoryUsage().heapUsed - before;
+    expect(kept?.length).toBeGreaterThan(13);
+    expect(retained).toBeLessThan(200_000);
+    kept = undefined;
   });
 });

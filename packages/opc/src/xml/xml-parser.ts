@@ -81,6 +81,18 @@ interface Decoded {
 const utf16le = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true });
 const utf16be = new TextDecoder('utf-16be', { fatal: true, ignoreBOM: true });
 
+/** V8 answers a slice of this many characters or more as a view into the string it was cut from. */
+const SLICED_FROM = 13;
+
+/**
+ * `piece` as a string of its own. A slice of a document's text is a view that keeps the whole text alive, so
+ * one File name kept from a parsed BlockMap would hold its 4 MB of text for as long as the map lives (and
+ * FilesystemMetadata's megabyte with it). Every string the tree keeps goes through here.
+ */
+function detached(piece: string): string {
+  return piece.length < SLICED_FROM ? piece : ` ${piece}`.slice(1);
+}
+
 function decode(bytes: Uint8Array, part: string | undefined): Decoded {
   const b0 = bytes[0];
   const b1 = bytes[1];
@@ -252,7 +264,7 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
       ...(encoding === undefined ? {} : { encoding }),
       ...(standalone === undefined ? {} : { standalone }),
     };
-    declarationForms.set(declaration, { ...declaration, raw: decl[0] });
+    declarationForms.set(declaration, { ...declaration, raw: detached(decl[0]) });
     pos = decl[0].length;
   }
 
@@ -264,11 +276,18 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
     while (pos < length && isXmlWhitespace(text.charCodeAt(pos))) pos++;
     return text.slice(from, pos);
   };
+  /** Names repeat (every File, every Block): one kept copy of each (see detached). */
+  const names = new Map<string, string>();
   const readName = (what: string): string => {
     const end = nameEnd(text, pos);
     if (end < 0) return fail(ErrorCode.XML_MALFORMED, `expected ${what}`, pos);
-    const name = text.slice(pos, end);
+    const slice = text.slice(pos, end);
     pos = end;
+    let name = names.get(slice);
+    if (name === undefined) {
+      name = detached(slice);
+      names.set(name, name);
+    }
     return name;
   };
   const onElement = options.onElement;
@@ -304,7 +323,7 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
             pos,
           );
         }
-        append({ kind: 'text', value: raw });
+        append({ kind: 'text', value: detached(raw) });
       } else {
         const cdataEnd = raw.indexOf(']]>');
         if (cdataEnd >= 0) fail(ErrorCode.XML_MALFORMED, "']]>' is not allowed in text", pos + cdataEnd);
@@ -316,8 +335,8 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
             pos + value.index,
           );
         } else {
-          const node: XmlText = { kind: 'text', value };
-          if (escapeText(value) !== raw) textForms.set(node, { value, raw });
+          const node: XmlText = { kind: 'text', value: detached(value) };
+          if (escapeText(value) !== raw) textForms.set(node, { value: node.value, raw: detached(raw) });
           append(node);
         }
       }
@@ -331,7 +350,7 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
       const value = text.slice(pos + 4, close);
       if (value.includes('--') || value.endsWith('-'))
         fail(ErrorCode.XML_MALFORMED, "'--' is not allowed in a comment", pos);
-      append({ kind: 'comment', value });
+      append({ kind: 'comment', value: detached(value) });
       pos = close + 3;
       continue;
     }
@@ -340,7 +359,7 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
       if (stack.length === 0) fail(ErrorCode.XML_MALFORMED, 'CDATA section outside the root element', pos);
       const close = text.indexOf(']]>', pos + 9);
       if (close < 0) fail(ErrorCode.XML_MALFORMED, 'unterminated CDATA section', pos);
-      append({ kind: 'text', value: text.slice(pos + 9, close), cdata: true });
+      append({ kind: 'text', value: detached(text.slice(pos + 9, close)), cdata: true });
       pos = close + 3;
       continue;
     }
@@ -359,10 +378,10 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
       if (close !== pos) {
         if (skipWhitespace() === '')
           fail(ErrorCode.XML_MALFORMED, 'expected whitespace after the target', pos);
-        value = text.slice(Math.min(pos, close), close);
+        value = detached(text.slice(Math.min(pos, close), close));
       }
       const node: XmlProcessingInstruction = { kind: 'pi', target, value };
-      piForms.set(node, { target, value, raw: text.slice(start, close + 2) });
+      piForms.set(node, { target, value, raw: detached(text.slice(start, close + 2)) });
       append(node);
       pos = close + 2;
       continue;
@@ -441,14 +460,15 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
       const lessThan = rawValue.indexOf('<');
       if (lessThan >= 0)
         fail(ErrorCode.XML_MALFORMED, "'<' is not allowed in an attribute value", pos + 1 + lessThan);
-      const value = decodeReferences(normalizeAttributeWhitespace(rawValue));
-      if (typeof value !== 'string') {
+      const decoded = decodeReferences(normalizeAttributeWhitespace(rawValue));
+      if (typeof decoded !== 'string') {
         return fail(
-          value.kind === 'entity' ? ErrorCode.XML_ENTITY : ErrorCode.XML_MALFORMED,
-          value.message,
-          pos + 1 + value.index,
+          decoded.kind === 'entity' ? ErrorCode.XML_ENTITY : ErrorCode.XML_MALFORMED,
+          decoded.message,
+          pos + 1 + decoded.index,
         );
       }
+      const value = detached(decoded);
       for (let i = 0; i < attributes.length; i++) {
         if ((attributes[i] as XmlAttribute).name === attrName) {
           fail(ErrorCode.XML_MALFORMED, `attribute ${attrName} is repeated`, attrStart);
@@ -459,7 +479,7 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
       pos = close + 1;
       if (!canonical) {
         forms ??= [];
-        forms[attributes.length] = { name: attrName, value, raw: text.slice(attrStart, pos) };
+        forms[attributes.length] = { name: attrName, value, raw: detached(text.slice(attrStart, pos)) };
       }
       // namespace/localName are filled in below, once this element's declarations are known.
       if (++nodes > maxNodes) tooManyNodes();
