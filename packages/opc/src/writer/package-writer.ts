@@ -22,7 +22,7 @@ import { blockSizes, shareBlocks, withCompactBlocks } from '../blocks/compact-bl
 import { crc32Combine } from '../blocks/crc32-combine.js';
 import { WorkerPool } from '../blocks/worker-pool.js';
 import { AppvError, abortError, ErrorCode, isAppvError, toAppvError } from '../errors.js';
-import { BLOCK_SIZE, JOB_BYTES, SMALL_PART_BYTES, WRITE_QUEUE_BYTES } from '../limits.js';
+import { BLOCK_SIZE, SMALL_PART_BYTES, WRITE_JOB_BYTES, WRITE_QUEUE_BYTES } from '../limits.js';
 import {
   CONTENT_TYPES_ITEM,
   decodeItemNameLeniently,
@@ -108,8 +108,8 @@ export class PackageWriter {
   private readonly ownsPool: boolean;
   private readonly batch: CompressBatch;
   private readonly buffers: JobBuffers = {
-    inputs: new BufferPool(JOB_BYTES, POOLED_BUFFERS),
-    outputs: new BufferPool(JOB_BYTES + OUTPUT_SLACK, POOLED_BUFFERS),
+    inputs: new BufferPool(WRITE_JOB_BYTES, POOLED_BUFFERS),
+    outputs: new BufferPool(WRITE_JOB_BYTES + OUTPUT_SLACK, POOLED_BUFFERS),
   };
   private readonly algorithm: HashAlgorithm;
   private readonly level: number;
@@ -183,7 +183,7 @@ export class PackageWriter {
       const size = await knownSize(content, part.name);
       this.queue.push(part);
       this.wake();
-      if (size !== undefined && size <= Math.min(SMALL_PART_BYTES, JOB_BYTES)) {
+      if (size !== undefined && size <= Math.min(SMALL_PART_BYTES, WRITE_JOB_BYTES)) {
         await this.addSmall(part, content, size, mode);
       } else {
         await this.addLarge(part, content, size, mode);
@@ -446,9 +446,9 @@ export class PackageWriter {
     const raw = part.raw as RawPartContent;
     const offset = this.sink.position;
     await this.sink.write(localHeader(part.zipName, raw.method, part.dosTime));
-    for (let at = 0; at < raw.compressedSize; at += JOB_BYTES) {
+    for (let at = 0; at < raw.compressedSize; at += WRITE_JOB_BYTES) {
       this.throwIfFailed();
-      const length = Math.min(JOB_BYTES, raw.compressedSize - at);
+      const length = Math.min(WRITE_JOB_BYTES, raw.compressedSize - at);
       await this.sink.write(await raw.source.read(raw.dataOffset + at, length, this.options.signal));
     }
     await this.sink.write(dataDescriptor(raw.crc, raw.compressedSize, raw.size));

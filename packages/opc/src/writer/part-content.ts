@@ -7,7 +7,7 @@ import type { CompressionMethod } from '../zip/compression-method.js';
 import type { WrittenBlock } from './written-part.js';
 
 /**
- * What a part's bytes come from: memory, a file on disk (read in JOB_BYTES pieces, never whole), or any stream
+ * What a part's bytes come from: memory, a file on disk (read in WRITE_JOB_BYTES pieces, never whole), or any stream
  * such as a Node `Readable` (its length need not be known in advance).
  */
 export type PartContent = Uint8Array | FileContent | AsyncIterable<Uint8Array>;
