@@ -79,6 +79,22 @@ describe('the App-V sample package', () => {
     expect(report.findings).toEqual([]);
   });
 
+  it('a package opened read-only parses its BlockMap without keeping a copy of the bytes', async () => {
+    const { AppvPackage } = await import('appv');
+    const writable = await AppvPackage.open(samplePath);
+    const readOnly = await AppvPackage.open(samplePath, { readOnly: true });
+    try {
+      const [kept, light] = [await writable.blockMap(), await readOnly.blockMap()];
+      expect(kept.source?.length).toBe(writable.part('AppxBlockMap.xml').uncompressedSize);
+      expect(light.source).toBeUndefined();
+      expect(light.files.map((f) => [f.name, f.size, f.blocks.length])).toEqual(
+        kept.files.map((f) => [f.name, f.size, f.blocks.length]),
+      );
+    } finally {
+      await Promise.all([writable.close(), readOnly.close()]);
+    }
+  });
+
   it('reports a flipped byte in a block as that block failing, and the CRC', async () => {
     const { AppvPackage } = await import('appv');
     const pkg = await AppvPackage.open(samplePath);

@@ -89,6 +89,20 @@ describe('parseBlockMap on the MSIX SDK fixtures (extracted with the system unzi
     });
   }
 
+  it('keepSource: false keeps no copy of the bytes; the same model, written from its typed fields', () => {
+    for (const name of validPackages()) {
+      const bytes = unzipItem(path.join(VALID_DIR, name), 'AppxBlockMap.xml');
+      const kept = parseBlockMap(bytes);
+      const readOnly = parseBlockMap(bytes, { keepSource: false });
+      expect(Buffer.from(kept.source ?? []).equals(bytes)).toBe(true);
+      expect(readOnly.source).toBeUndefined();
+      expect(withoutDocument(readOnly)).toEqual(withoutDocument(kept));
+      // Nothing to write back as it was: the map is written from its fields (Windows style) and reads back equal.
+      expect(serializeBlockMap(readOnly).equals(serializeBlockMap(buildBlockMap(kept.files)))).toBe(true);
+      expect(withoutDocument(parseBlockMap(serializeBlockMap(readOnly)))).toEqual(withoutDocument(kept));
+    }
+  });
+
   it('HelloWorld keeps the name that is percent-encoded twice in the ZIP decoded once (%5B)', () => {
     const parsed = parseBlockMap(unzipItem(path.join(VALID_DIR, 'HelloWorld.appx'), 'AppxBlockMap.xml'));
     const names = parsed.files.map((f) => f.name);

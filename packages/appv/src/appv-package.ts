@@ -22,6 +22,14 @@ import {
 } from '@appv/opc';
 import { PartNames } from './footprint.js';
 
+export interface AppvOpenOptions extends OpenOptions {
+  /**
+   * For a caller that reads and never writes the package's documents back (the verifier): the parsed
+   * BlockMap then keeps no copy of its bytes. Default false.
+   */
+  readonly readOnly?: boolean;
+}
+
 /**
  * The public facade over one package: the container (`opc`) plus its footprint documents, parsed on first
  * use and cached. Works for App-V packages and for plain AppX/MSIX (whose App-V parts are simply absent).
@@ -29,10 +37,13 @@ import { PartNames } from './footprint.js';
 export class AppvPackage {
   private readonly cache = new Map<string, Promise<unknown>>();
 
-  private constructor(readonly opc: OpcPackage) {}
+  private constructor(
+    readonly opc: OpcPackage,
+    private readonly readOnly: boolean,
+  ) {}
 
-  static async open(input: PackageInput, options: OpenOptions = {}): Promise<AppvPackage> {
-    return new AppvPackage(await OpcPackage.open(input, options));
+  static async open(input: PackageInput, options: AppvOpenOptions = {}): Promise<AppvPackage> {
+    return new AppvPackage(await OpcPackage.open(input, options), options.readOnly ?? false);
   }
 
   get items(): readonly PackageItem[] {
@@ -58,7 +69,9 @@ export class AppvPackage {
 
   /** AppxBlockMap.xml; throws BLOCKMAP_MISSING when absent. */
   blockMap(): Promise<BlockMap> {
-    return this.document(PartNames.blockMap, ErrorCode.BLOCKMAP_MISSING, parseBlockMap);
+    return this.document(PartNames.blockMap, ErrorCode.BLOCKMAP_MISSING, (bytes, options) =>
+      parseBlockMap(bytes, { ...options, keepSource: !this.readOnly }),
+    );
   }
 
   /** AppxManifest.xml; throws APPV_PART_MISSING when absent. */
@@ -109,6 +122,6 @@ export class AppvPackage {
   }
 }
 
-export function openPackage(input: PackageInput, options: OpenOptions = {}): Promise<AppvPackage> {
+export function openPackage(input: PackageInput, options: AppvOpenOptions = {}): Promise<AppvPackage> {
   return AppvPackage.open(input, options);
 }

@@ -15,7 +15,7 @@ export {
   type PackageItem,
   type Severity,
 } from '@appv/opc';
-export { AppvPackage, openPackage } from './appv-package.js';
+export { type AppvOpenOptions, AppvPackage, openPackage } from './appv-package.js';
 export { type EditOptions, type EditResult, editPackage } from './edit/edit-package.js';
 export {
   type ExtractOptions,

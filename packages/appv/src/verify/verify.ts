@@ -40,7 +40,10 @@ export async function verifyPackage(
     pkg =
       input instanceof AppvPackage
         ? input
-        : await AppvPackage.open(input, options.signal ? { signal: options.signal } : {});
+        : await AppvPackage.open(input, {
+            readOnly: true,
+            ...(options.signal ? { signal: options.signal } : {}),
+          });
   } catch (error) {
     const wrapped = toAppvError(error, ErrorCode.ZIP_CD_INVALID);
     if (wrapped.code === ErrorCode.ABORTED || wrapped.code === ErrorCode.IO_READ_FAILED) throw wrapped;
