@@ -6,6 +6,7 @@ import {
   digestPackage,
   isAppvError,
   JOB_BYTES,
+  MAX_DIGESTS_WAITING,
   OpcPackage,
   PackageWriter,
   WHOLE_ITEM_COMPRESSED_LIMIT,
@@ -23,6 +24,17 @@ async function openedAs(bytes: Buffer): Promise<{ names?: string[]; code?: strin
   } catch (error) {
     return { code: isAppvError(error) ? error.code : 'not typed' };
   }
+}
+
+/** A package our writer makes in memory; `add` adds its parts. */
+async function written(add: (writer: PackageWriter) => Promise<void>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const out = new PassThrough();
+  out.on('data', (c: Buffer) => chunks.push(c));
+  const writer = PackageWriter.toStream(out, { threads: 2 });
+  await add(writer);
+  await writer.finish();
+  return Buffer.concat(chunks);
 }
 
 async function digestedAs(bytes: Buffer): Promise<{ names?: string[]; code?: string }> {
@@ -46,7 +58,7 @@ describe('digestPackage (the plain read path) lists a package as a ZIP only', ()
 });
 
 describe('digestPackage with large items among small ones', () => {
-  it('feeds each large stream in the background and still delivers every part, in order, correct', async () => {
+  it('delivers every part in order and correct when large streams lie between small items', async () => {
     // Incompressible items of several job sizes (streamed in pieces, one worker each) between small ones.
     const contents: [string, Buffer][] = [];
     for (let i = 0; i < 6; i++) {
@@ -57,13 +69,10 @@ describe('digestPackage with large items among small ones', () => {
       ]);
       contents.push([`Root/small-${i}-b.txt`, Buffer.from(`more ${i} `.repeat(90 + i))]);
     }
-    const chunks: Buffer[] = [];
-    const out = new PassThrough();
-    out.on('data', (c: Buffer) => chunks.push(c));
-    const writer = PackageWriter.toStream(out, { threads: 2 });
-    for (const [name, content] of contents) await writer.addPart(name, content, { method: 'deflate' });
-    await writer.finish();
-    const digest = await digestPackage(new BufferSource(Buffer.concat(chunks)), { threads: 2 });
+    const bytes = await written(async (writer) => {
+      for (const [name, content] of contents) await writer.addPart(name, content, { method: 'deflate' });
+    });
+    const digest = await digestPackage(new BufferSource(bytes), { threads: 2 });
     expect(digest.parts.map((p) => p.name)).toEqual(contents.map(([name]) => name.replaceAll('/', '\\')));
     digest.parts.forEach((part, i) => {
       const content = (contents[i] as [string, Buffer])[1];
@@ -78,18 +87,14 @@ describe('digestPackage with large items among small ones', () => {
   });
 
   it('a large stream that fails to inflate fails that part alone; the items planned around it complete', async () => {
-    const chunks: Buffer[] = [];
-    const out = new PassThrough();
-    out.on('data', (c: Buffer) => chunks.push(c));
-    const writer = PackageWriter.toStream(out, { threads: 2 });
-    await writer.addPart('Root/before.txt', Buffer.from('before '.repeat(1000)), { method: 'deflate' });
-    await writer.addPart('Root/large.bin', randomBytes(4 * JOB_BYTES), { method: 'deflate' });
-    await writer.addPart('Root/after.txt', Buffer.from('after '.repeat(1000)), { method: 'deflate' });
-    await writer.finish();
-    const bytes = Buffer.concat(chunks);
+    const bytes = await written(async (writer) => {
+      await writer.addPart('Root/before.txt', Buffer.from('before '.repeat(1000)), { method: 'deflate' });
+      await writer.addPart('Root/large.bin', randomBytes(4 * JOB_BYTES), { method: 'deflate' });
+      await writer.addPart('Root/after.txt', Buffer.from('after '.repeat(1000)), { method: 'deflate' });
+    });
     const pkg = await OpcPackage.open(new BufferSource(bytes));
     const large = pkg.requireItem('Root\\large.bin');
-    // Deflate block type 3 is reserved: the stream breaks a third of the way in.
+    // Deflate block type 3 is reserved: the stream breaks a quarter of the way in.
     bytes.fill(0xff, large.dataOffset + JOB_BYTES + 100, large.dataOffset + JOB_BYTES + 400);
     const digest = await digestPackage(new BufferSource(bytes), { threads: 2 });
     // The broken part carries the inflate error; the parts around it (planned meanwhile) are intact.
@@ -99,5 +104,54 @@ describe('digestPackage with large items among small ones', () => {
     expect(byName.get('Root\\before.txt')?.error).toBeNull();
     expect(byName.get('Root\\after.txt')?.size).toBe('after '.length * 1000);
     expect(byName.get('Root\\after.txt')?.crc32).toBe(pkg.requireItem('Root\\after.txt').crc32);
+  });
+
+  it('an onItem that throws while a large stream is being fed ends the digest with a typed error', async () => {
+    const bytes = await written(async (writer) => {
+      await writer.addPart('Root/first.txt', Buffer.from('first '.repeat(100)), { method: 'deflate' });
+      await writer.addPart('Root/large.bin', randomBytes(24 * JOB_BYTES), { method: 'deflate' });
+      for (let i = 0; i < 50; i++)
+        await writer.addPart(`Root/after-${i}.txt`, Buffer.from(`after ${i} `.repeat(50)));
+    });
+    let calls = 0;
+    const digest = digestPackage(new BufferSource(bytes), {
+      threads: 2,
+      onItem: () => {
+        calls++;
+        throw new Error('the caller gave up');
+      },
+    });
+    await expect(digest).rejects.toMatchObject({ code: 'WORKER_FAILED' });
+    expect(calls).toBe(1);
+  });
+});
+
+describe('digestPackage holds back planning while digests wait on an earlier one', () => {
+  it('plans no more than MAX_DIGESTS_WAITING items ahead of a large item still on its worker', async () => {
+    // A large incompressible item first (one worker inflates it for a while), then many small ones that
+    // the other worker finishes long before it: without the bound every one of them would wait in memory.
+    const small = MAX_DIGESTS_WAITING + 4_000;
+    const bytes = await written(async (writer) => {
+      await writer.addPart('Root/a-large.bin', randomBytes(48 * JOB_BYTES), { method: 'deflate' });
+      for (let i = 0; i < small; i++)
+        await writer.addPart(`Root/b-${i}.bin`, randomBytes(2_000), { method: 'stored' });
+    });
+    let planned = 0;
+    let plannedAtFirst = -1;
+    const digest = await digestPackage(new BufferSource(bytes), {
+      threads: 2,
+      onProgress: (done) => {
+        planned = done;
+      },
+      onItem: () => {
+        if (plannedAtFirst < 0) plannedAtFirst = planned;
+      },
+    });
+    expect(digest.parts).toHaveLength(small + 1);
+    // When the large item is delivered (first, in order), the small items planned are at most the waiting
+    // bound plus what a few batches in flight hold; far fewer than all of them.
+    const largeCompressed = 48 * JOB_BYTES;
+    const smallPlanned = (plannedAtFirst - largeCompressed) / 2_000;
+    expect(smallPlanned).toBeLessThan(MAX_DIGESTS_WAITING + 2_000);
   });
 });

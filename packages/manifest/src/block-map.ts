@@ -52,7 +52,8 @@ export interface BlockMap {
   files: BlockMapFile[];
   /**
    * The bytes it was parsed from, written back as they are while the typed fields are unchanged (so what
-   * the model does not hold survives); absent for a map built by buildBlockMap.
+   * the model does not hold survives); absent for a map built by buildBlockMap or parsed with
+   * `keepSource: false`.
    */
   source?: Uint8Array;
 }

@@ -11,12 +11,12 @@ export {
 } from './blocks/compact-blocks.js';
 export { crc32Combine } from './blocks/crc32-combine.js';
 export {
-  type DigestedPart,
   type DigestOptions,
   digestItems,
   digestPackage,
   type PackageDigest,
 } from './blocks/digest-package.js';
+export type { DigestedPart } from './blocks/digested-part.js';
 export { HashArena } from './blocks/hash-arena.js';
 export type { DigestRequest, ItemDigest } from './blocks/item-digest.js';
 export { defaultThreadCount, WorkerPool } from './blocks/worker-pool.js';

@@ -27,8 +27,8 @@ export const JOB_BYTES = 512 * 1024;
 
 /**
  * Uncompressed bytes in one writer job (a piece of a large file, or small files gathered together). The
- * writer keeps 1 MiB: at 512 KiB, packing a 2.4 GiB file peaked 8–16 MiB higher (136 against 120–128) and
- * ran slower, and a pack of many small files gained nothing that stood out from the noise.
+ * writer keeps 1 MiB: at 512 KiB, packing a 2.4 GiB file peaked at 133–134 MiB against 117–126 and ran
+ * slower, and a pack of many small files gained nothing that stood out from the noise.
  */
 export const WRITE_JOB_BYTES = 1024 * 1024;
 
@@ -47,16 +47,25 @@ export const READ_AHEAD_BYTES = 256 * 1024;
 /**
  * Local headers closer together than this are read in one go: a run of small entries costs one read, not one
  * each. Listing a package of small files reads nearly all of it either way; 64 KiB windows rather than 16
- * took the 16,670 headers of the bench's set from ~7,000 reads to ~1,900 and listing from ~250 to ~180 ms
- * (each read is a round trip through libuv's thread pool), for 4 × 64 KiB of window buffers.
+ * take the 16,670 headers of the bench's set in ~1,000 reads rather than ~2,800, for 4 × 64 KiB of window
+ * buffers. (Through libuv's thread pool that was 225 against 260 ms of listing, median of 4; a file source
+ * now makes such reads synchronously, see SYNC_READ_BYTES.)
  */
 export const LOCAL_HEADER_READ_AHEAD = 64 * 1024;
 
 /**
- * A file source reads up to this many bytes synchronously (file-source.ts): one local header window with its
- * name allowance fits. Larger reads (jobs, the directory walk's windows) go through the thread pool.
+ * Digests that completed but wait for an earlier one to be delivered in order (digest-package.ts): past this
+ * many, planning waits, so a large item on one worker does not let the rest of the package pile up behind
+ * it (a few hundred bytes each).
  */
-export const SYNC_READ_BYTES = 80 * 1024;
+export const MAX_DIGESTS_WAITING = 4096;
+
+/**
+ * A file source reads up to this many bytes synchronously (file-source.ts): a local header window with room
+ * for its last header's name and extra (local-header.ts reads up to 542 bytes past the window), and small
+ * jobs. Larger reads (most jobs, the directory walk's 256 KiB windows) go through the thread pool.
+ */
+export const SYNC_READ_BYTES = LOCAL_HEADER_READ_AHEAD + 16 * 1024;
 
 /**
  * A 64 KiB block deflates to at most ~65.6 KB with any real encoder (stored deflate blocks plus the flush

@@ -1,5 +1,6 @@
 /**
- * Reused job buffers (JOB_BYTES each) for the workers' jobs (the writer's input and output, the verifier's reads).
+ * Reused job buffers of one size for the workers' jobs (the writer's input and output at WRITE_JOB_BYTES, the
+ * readers' at JOB_BYTES).
  * Every job moves its bytes to a worker and back; allocating fresh buffers for each would leave hundreds
  * of megabytes of dead ArrayBuffers waiting for a garbage collection that V8 only starts under
  * external-memory pressure (fflate's discipline: no allocation in the hot loop). Buffers travel to the

@@ -8,9 +8,10 @@ import { listZip, type ZipListing } from '../zip/zip-listing.js';
 import { Batcher } from './batcher.js';
 import { HASH_LENGTH, type HashAlgorithm } from './block-job.js';
 import { BufferPool } from './buffer-pool.js';
-import { digestAt } from './compact-blocks.js';
 import { planDigest } from './digest-planner.js';
+import { DigestedPart } from './digested-part.js';
 import { HashArena } from './hash-arena.js';
+import { InOrderDelivery } from './in-order-delivery.js';
 import type { DigestRequest, ItemAccumulator, ItemDigest } from './item-digest.js';
 import { StreamFeeds } from './stream-feeds.js';
 import { WorkerPool } from './worker-pool.js';
@@ -22,11 +23,15 @@ export interface DigestOptions {
   readonly algorithm?: HashAlgorithm;
   /** Compressed bytes handed to workers so far, of the total. */
   readonly onProgress?: (done: number, total: number) => void;
-  /** Called as each item completes, in the order of the requests. */
+  /**
+   * Called as each item completes, in the order of the requests. From digestPackage, items are listed as a
+   * ZIP: `name` is the decoded part name, but `kind` and `contentType` are not resolved (OpcPackage does).
+   */
   readonly onItem?: (digest: ItemDigest) => void;
   /**
    * Keep every digest and resolve with them (default true). False for a caller that takes each from
-   * `onItem`: memory then holds only the digests not yet delivered, whatever the package size.
+   * `onItem`: memory then holds only the digests that completed ahead of an earlier one, at most
+   * MAX_DIGESTS_WAITING, whatever the package size.
    */
   readonly collect?: boolean;
 }
@@ -80,6 +85,7 @@ async function digestWith(
     algorithm,
     signal: options.signal,
     onFailure,
+    stopped: () => failure !== null || options.signal?.aborted === true,
     onBytes: (bytes: number) => {
       done += bytes;
       options.onProgress?.(done, total);
@@ -89,6 +95,8 @@ async function digestWith(
   try {
     for (const index of indicesBy(requests.length, (i) => (requests[i] as DigestRequest).item.dataOffset)) {
       const request = requests[index] as DigestRequest;
+      // Planning waits while many digests wait on an earlier one (a large item still on its worker).
+      await Promise.race([delivery.room(), failed]);
       throwIfAborted(options.signal);
       if (failure) throw failure;
       const accumulator: ItemAccumulator = await planDigest(request, context);
@@ -105,86 +113,6 @@ async function digestWith(
     options.signal?.removeEventListener('abort', onAbort);
     await streams.settled();
     await pool.destroy();
-  }
-}
-
-/**
- * Hands digests to onItem in request order as soon as every earlier one is in, so a caller that does not
- * collect them holds only the few that completed out of order.
- */
-class InOrderDelivery {
-  readonly digests: ItemDigest[] = [];
-  private readonly waiting = new Map<number, ItemDigest>();
-  private next = 0;
-  private expected = Number.POSITIVE_INFINITY;
-  private onComplete: () => void = () => {};
-
-  constructor(
-    private readonly options: DigestOptions,
-    private readonly onFailure: (error: unknown) => void,
-  ) {}
-
-  /**
-   * Resolves once `count` digests are delivered: one promise for the whole run rather than one held per
-   * item until the end (20,000 promises and closures are what grew the heap while digesting).
-   */
-  complete(count: number): Promise<void> {
-    this.expected = count;
-    return new Promise((resolve) => {
-      this.onComplete = resolve;
-      this.checkComplete();
-    });
-  }
-
-  settle(index: number, digest: ItemDigest): void {
-    this.waiting.set(index, digest);
-    try {
-      for (let ready = this.waiting.get(this.next); ready; ready = this.waiting.get(this.next)) {
-        this.waiting.delete(this.next);
-        this.next++;
-        this.options.onItem?.(ready);
-        if (this.options.collect !== false) this.digests.push(ready);
-      }
-      this.checkComplete();
-    } catch (error) {
-      this.onFailure(error); // a throwing onItem ends the digest like a worker failure
-    }
-  }
-
-  private checkComplete(): void {
-    if (this.next >= this.expected) this.onComplete();
-  }
-}
-
-/**
- * One part of a digested package. Its digests stay where digestPackage put them, in slabs shared by every
- * part (hash-arena.ts): the Buffer per block of `blockHashes` is made only when it is first read.
- */
-export class DigestedPart {
-  #blockHashes: (Buffer | null)[] | undefined;
-
-  constructor(
-    readonly name: string,
-    readonly size: number,
-    readonly crc32: number | null,
-    readonly error: string | null,
-    /** Every block's digest end to end; blocks listed in `failed` are zeros. */
-    private readonly hashes: Buffer,
-    private readonly hashLength: number,
-    /** Indices of the blocks that failed (null hashes), or null when none did. */
-    private readonly failed: readonly number[] | null,
-  ) {}
-
-  get blockCount(): number {
-    return this.hashes.length / this.hashLength;
-  }
-
-  /** One per block; null where that block failed. */
-  get blockHashes(): (Buffer | null)[] {
-    this.#blockHashes ??= Array.from({ length: this.blockCount }, (_, i) =>
-      this.failed?.includes(i) ? null : digestAt(this.hashes, i, this.hashLength),
-    );
-    return this.#blockHashes;
   }
 }
 
@@ -210,9 +138,10 @@ export async function digestPackage(
   const pool = new WorkerPool(options.threads);
   let listing: ZipListing;
   try {
-    // Listed as a ZIP only: what the read path needs is where each item's bytes lie. Naming parts and
-    // resolving content types (the OPC layer, ~80 ms and two strings per item for 16,000 parts) is left to
-    // OpcPackage.open; container findings are the verifier's, so they are not kept.
+    // Listed as a ZIP only: what the read path needs is where each item's bytes lie. The OPC layer (name
+    // checks, duplicate and prefix keys, content types: ~80 ms and two strings per item for 16,000 parts)
+    // is left to OpcPackage.open; each part still gets its decoded name below. Container findings are the
+    // verifier's, so they are not kept.
     listing = await listZip(source, IGNORED_FINDINGS, options.signal);
   } catch (error) {
     await pool.destroy();
@@ -245,8 +174,8 @@ function partOf(digest: ItemDigest, arena: HashArena): DigestedPart {
   const hashLength = HASH_LENGTH[digest.algorithm];
   arena.begin();
   arena.addBytes(digest.hashes.subarray(0, digest.blockCount * hashLength));
-  const failed: number[] = [];
-  for (let i = 0; i < digest.blockCount; i++) if (!digest.hasBlock(i)) failed.push(i);
+  const failed = new Set<number>();
+  for (let i = 0; i < digest.blockCount; i++) if (!digest.hasBlock(i)) failed.add(i);
   return new DigestedPart(
     digest.item.name,
     digest.length,
@@ -254,6 +183,6 @@ function partOf(digest: ItemDigest, arena: HashArena): DigestedPart {
     digest.error ?? digest.blockErrors.find((e) => e !== null) ?? null,
     arena.end(),
     hashLength,
-    failed.length > 0 ? failed : null,
+    failed.size > 0 ? failed : null,
   );
 }

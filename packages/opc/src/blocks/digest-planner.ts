@@ -25,6 +25,8 @@ export interface PlanContext {
   readonly signal?: AbortSignal;
   readonly onBytes: (bytes: number) => void;
   readonly onFailure: (error: unknown) => void;
+  /** True once the digest failed or was aborted: background feeds stop reading. */
+  readonly stopped: () => boolean;
   readonly streams: StreamFeeds;
 }
 
@@ -57,6 +59,10 @@ export async function planDigest(request: DigestRequest, context: PlanContext): 
   }
   // Fed in the background (stream-feeds.ts): planning moves on to the next items at once.
   const worker = await context.streams.freeWorker();
+  if (context.stopped()) {
+    accumulator.seal(); // the digest is ending; the planner throws its failure next
+    return accumulator;
+  }
   const feeding = planStream(accumulator, worker, context).then(
     () => accumulator.seal(),
     (error: unknown) => context.onFailure(error),
@@ -144,7 +150,8 @@ async function planStream(
   const { item } = accumulator;
   const streamId = nextStreamId++;
   let offset = 0;
-  // Set when a piece fails: the rest of the stream is not read (the failure ends the digest).
+  // Set when a piece fails: the rest of the stream is not read (the failure ends the digest). A piece that
+  // answers with an inflate error (accumulator.streamFailed) ends the stream too: that part has failed.
   let failed = false;
   do {
     const start = item.dataOffset + offset;
@@ -181,5 +188,5 @@ async function planStream(
     );
     await wasRead;
     context.onBytes(length);
-  } while (offset < item.compressedSize && !failed);
+  } while (offset < item.compressedSize && !failed && !accumulator.streamFailed && !context.stopped());
 }

@@ -76,9 +76,9 @@ const NO_BLOCKS: readonly never[] = Object.freeze([]);
 export class ItemAccumulator {
   /**
    * The block digests as they arrive, end to end ('blocks' mode: one buffer sized for every block), or as
-   * the pieces' own arrays ('stream' mode). Buffers per block are made only when the digest is assembled:
-   * one object per block held until the item ends (40,000 for a 2.4 GB part) is what made V8 double its
-   * young generation while digesting.
+   * the pieces' own arrays ('stream' mode). No Buffer per block is made here (only if ItemDigest.blockHashes
+   * is read): one object per block held until the item ends (40,000 for a 2.4 GB part) is what made V8
+   * double its young generation while digesting.
    */
   private readonly hashBytes: Uint8Array;
   private readonly streamPieces: StreamPiece[] = [];
@@ -137,11 +137,23 @@ export class ItemAccumulator {
     this.arrived();
   }
 
-  /** Stream pieces arrive in order (one worker per stream); the last carries the CRC or the error. */
+  /**
+   * Stream pieces arrive in order (one worker per stream); the last carries the CRC or the error. Pieces
+   * after an error are ignored: the worker starts them on a fresh inflater, so their hashes would be of
+   * garbage.
+   */
   addStream(outcome: StreamOutcome): void {
-    if (outcome.blockCount > 0) this.streamPieces.push({ hashes: outcome.hashes, count: outcome.blockCount });
-    if (outcome.error !== undefined || outcome.crc !== undefined) this.streamEnd ??= outcome;
+    if (this.streamEnd?.error === undefined) {
+      if (outcome.blockCount > 0)
+        this.streamPieces.push({ hashes: outcome.hashes, count: outcome.blockCount });
+      if (outcome.error !== undefined || outcome.crc !== undefined) this.streamEnd ??= outcome;
+    }
     this.arrived();
+  }
+
+  /** True once a stream piece failed: the rest of the stream need not be read. */
+  get streamFailed(): boolean {
+    return this.streamEnd?.error !== undefined;
   }
 
   private arrived(): void {

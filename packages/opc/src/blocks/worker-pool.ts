@@ -80,7 +80,7 @@ export class WorkerPool {
     this.slots.forEach((slot, i) => {
       if (eligible(i) && (best < 0 || load(slot) < load(this.slots[best]))) best = i;
     });
-    return Math.max(best, 0);
+    return best < 0 ? this.leastBusy() : best; // none eligible: any worker rather than none
   }
 
   async destroy(): Promise<void> {

@@ -59,10 +59,11 @@ export class FileSource implements RandomAccessSource {
   }
 
   /**
-   * Small reads (the listing's local-header windows, the directory walk's) are made synchronously: on the
-   * bench machine a read through libuv's thread pool costs ~150 µs of hand-off, several times the ~20 µs the
-   * read itself takes from the page cache, and listing makes a thousand of them. Job-sized reads stay
-   * asynchronous so the event loop is never held for long.
+   * Reads of up to SYNC_READ_BYTES (the listing's local-header windows, small jobs) are made synchronously:
+   * on the bench machine a read through libuv's thread pool costs ~150 µs of hand-off, several times the
+   * ~20 µs the read itself takes from the page cache, and listing the bench's set makes ~1,000 of them.
+   * Larger reads stay asynchronous, so the event loop is held for one small read at a time at most (longer
+   * on a cold cache or a network share, the price of this choice).
    */
   private async readAt(buffer: Buffer, at: number, length: number, position: number): Promise<number> {
     if (length <= SYNC_READ_BYTES) return readSync(this.handle.fd, buffer, at, length, position);

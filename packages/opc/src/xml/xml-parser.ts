@@ -391,7 +391,7 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
       const start = pos;
       pos += 2;
       const name = readName('an element name');
-      const endTail = skipWhitespace();
+      const endTail = detached(skipWhitespace());
       if (text[pos] !== '>') fail(ErrorCode.XML_MALFORMED, `expected '>' to close </${name}`, pos);
       pos++;
       const frame = stack.pop();
@@ -433,13 +433,13 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
       const attrStart = pos;
       const ws = skipWhitespace();
       if (text.startsWith('/>', pos)) {
-        openTail = ws;
+        openTail = detached(ws);
         selfClosing = true;
         pos += 2;
         break;
       }
       if (text[pos] === '>') {
-        openTail = ws;
+        openTail = detached(ws);
         pos++;
         break;
       }

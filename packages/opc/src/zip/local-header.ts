@@ -34,7 +34,11 @@ export type LocalHeaderHandler = (index: number, header: LocalHeader | string) =
 /** Room read after a header for its name and extra field, so one read usually gets the whole header. */
 const NAME_ALLOWANCE = 512;
 
-/** Reads in flight while listing: libuv's default thread pool has four threads for file reads. */
+/**
+ * Reads in flight while listing, for a source whose reads wait (HTTP; a file's larger ones in libuv's thread
+ * pool, which has four threads). A file source answers a header window synchronously, so its readers then
+ * simply take turns.
+ */
 const READS_IN_FLIGHT = 4;
 
 /**

@@ -1,0 +1,66 @@
+import { MAX_DIGESTS_WAITING } from '../limits.js';
+import type { DigestOptions } from './digest-package.js';
+import type { ItemDigest } from './item-digest.js';
+
+/**
+ * Hands digests to onItem in request order as soon as every earlier one is in, so a caller that does not
+ * collect them holds only those that completed out of order, and `room` keeps those few: a large item
+ * fed to one worker for seconds would otherwise let the others complete the rest of the package behind it.
+ */
+export class InOrderDelivery {
+  readonly digests: ItemDigest[] = [];
+  private readonly waiting = new Map<number, ItemDigest>();
+  private next = 0;
+  private expected = Number.POSITIVE_INFINITY;
+  private onComplete: () => void = () => {};
+  private onRoom: (() => void) | null = null;
+
+  constructor(
+    private readonly options: DigestOptions,
+    private readonly onFailure: (error: unknown) => void,
+  ) {}
+
+  /**
+   * Resolves once `count` digests are delivered: one promise for the whole run rather than one held per
+   * item until the end (20,000 promises and closures are what grew the heap while digesting).
+   */
+  complete(count: number): Promise<void> {
+    this.expected = count;
+    return new Promise((resolve) => {
+      this.onComplete = resolve;
+      this.checkComplete();
+    });
+  }
+
+  /** Resolves when fewer than MAX_DIGESTS_WAITING digests wait for an earlier one: the planner waits here. */
+  room(): Promise<void> {
+    if (this.waiting.size < MAX_DIGESTS_WAITING) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.onRoom = resolve;
+    });
+  }
+
+  settle(index: number, digest: ItemDigest): void {
+    this.waiting.set(index, digest);
+    try {
+      for (let ready = this.waiting.get(this.next); ready; ready = this.waiting.get(this.next)) {
+        this.waiting.delete(this.next);
+        this.next++;
+        this.options.onItem?.(ready);
+        if (this.options.collect !== false) this.digests.push(ready);
+      }
+      this.checkComplete();
+    } catch (error) {
+      this.onFailure(error); // a throwing onItem ends the digest like a worker failure
+    }
+    if (this.onRoom && this.waiting.size < MAX_DIGESTS_WAITING) {
+      const wake = this.onRoom;
+      this.onRoom = null;
+      wake();
+    }
+  }
+
+  private checkComplete(): void {
+    if (this.next >= this.expected) this.onComplete();
+  }
+}
