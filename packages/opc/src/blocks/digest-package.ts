@@ -68,9 +68,11 @@ async function digestWith(
   // An abort ends the wait for results too, not only the planning.
   const onAbort = () => onFailure(options.signal?.reason ?? new Error('aborted'));
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  let delivery: InOrderDelivery | undefined;
   const onFailure = (error: unknown) => {
     failure ??= error;
     rejectFailure(error);
+    delivery?.stopWaiting();
   };
   const algorithm = options.algorithm ?? 'sha256';
   const buffers = new BufferPool(JOB_BYTES, pool.threads * JOBS_PER_WORKER + 2);
@@ -91,12 +93,14 @@ async function digestWith(
       options.onProgress?.(done, total);
     },
   };
-  const delivery = new InOrderDelivery(options, onFailure);
+  delivery = new InOrderDelivery(options, onFailure);
   try {
     for (const index of indicesBy(requests.length, (i) => (requests[i] as DigestRequest).item.dataOffset)) {
       const request = requests[index] as DigestRequest;
       // Planning waits while many digests wait on an earlier one (a large item still on its worker).
-      await Promise.race([delivery.room(), failed]);
+      // (Not raced against `failed`: a reaction per item on a promise that never settles would be kept for
+      // the whole run; a failure ends this wait through stopWaiting instead.)
+      if (delivery.full) await delivery.room();
       throwIfAborted(options.signal);
       if (failure) throw failure;
       const accumulator: ItemAccumulator = await planDigest(request, context);

@@ -32,12 +32,24 @@ export class InOrderDelivery {
     });
   }
 
-  /** Resolves when fewer than MAX_DIGESTS_WAITING digests wait for an earlier one: the planner waits here. */
+  /** MAX_DIGESTS_WAITING digests wait for an earlier one: the planner waits (room) before planning more. */
+  get full(): boolean {
+    return this.waiting.size >= MAX_DIGESTS_WAITING;
+  }
+
+  /** Resolves once the delivery is no longer full, or stopWaiting is called. */
   room(): Promise<void> {
-    if (this.waiting.size < MAX_DIGESTS_WAITING) return Promise.resolve();
+    if (!this.full) return Promise.resolve();
     return new Promise((resolve) => {
       this.onRoom = resolve;
     });
+  }
+
+  /** Ends a wait for room (the digest failed: the planner must see it rather than wait on). */
+  stopWaiting(): void {
+    const wake = this.onRoom;
+    this.onRoom = null;
+    wake?.();
   }
 
   settle(index: number, digest: ItemDigest): void {
@@ -53,11 +65,7 @@ export class InOrderDelivery {
     } catch (error) {
       this.onFailure(error); // a throwing onItem ends the digest like a worker failure
     }
-    if (this.onRoom && this.waiting.size < MAX_DIGESTS_WAITING) {
-      const wake = this.onRoom;
-      this.onRoom = null;
-      wake();
-    }
+    if (!this.full) this.stopWaiting();
   }
 
   private checkComplete(): void {
