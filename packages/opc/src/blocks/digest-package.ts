@@ -72,7 +72,7 @@ async function digestWith(
   const onFailure = (error: unknown) => {
     failure ??= error;
     rejectFailure(error);
-    delivery?.stopWaiting();
+    delivery?.halt();
   };
   const algorithm = options.algorithm ?? 'sha256';
   const buffers = new BufferPool(JOB_BYTES, pool.threads * JOBS_PER_WORKER + 2);
@@ -99,7 +99,7 @@ async function digestWith(
       const request = requests[index] as DigestRequest;
       // Planning waits while many digests wait on an earlier one (a large item still on its worker).
       // (Not raced against `failed`: a reaction per item on a promise that never settles would be kept for
-      // the whole run; a failure ends this wait through stopWaiting instead.)
+      // the whole run; a failure ends this wait through halt instead.)
       if (delivery.full) await delivery.room();
       throwIfAborted(options.signal);
       if (failure) throw failure;

@@ -14,6 +14,7 @@ export class InOrderDelivery {
   private expected = Number.POSITIVE_INFINITY;
   private onComplete: () => void = () => {};
   private onRoom: (() => void) | null = null;
+  private halted = false;
 
   constructor(
     private readonly options: DigestOptions,
@@ -37,7 +38,7 @@ export class InOrderDelivery {
     return this.waiting.size >= MAX_DIGESTS_WAITING;
   }
 
-  /** Resolves once the delivery is no longer full, or stopWaiting is called. */
+  /** Resolves once the delivery is no longer full, or halt is called. */
   room(): Promise<void> {
     if (!this.full) return Promise.resolve();
     return new Promise((resolve) => {
@@ -45,14 +46,23 @@ export class InOrderDelivery {
     });
   }
 
-  /** Ends a wait for room (the digest failed: the planner must see it rather than wait on). */
-  stopWaiting(): void {
+  /**
+   * The digest failed: nothing more is delivered (an onItem that threw is not called again) and a wait for
+   * room ends, so the planner sees the failure rather than wait on.
+   */
+  halt(): void {
+    this.halted = true;
+    this.wakePlanner();
+  }
+
+  private wakePlanner(): void {
     const wake = this.onRoom;
     this.onRoom = null;
     wake?.();
   }
 
   settle(index: number, digest: ItemDigest): void {
+    if (this.halted) return;
     this.waiting.set(index, digest);
     try {
       for (let ready = this.waiting.get(this.next); ready; ready = this.waiting.get(this.next)) {
@@ -65,7 +75,7 @@ export class InOrderDelivery {
     } catch (error) {
       this.onFailure(error); // a throwing onItem ends the digest like a worker failure
     }
-    if (!this.full) this.stopWaiting();
+    if (!this.full) this.wakePlanner();
   }
 
   private checkComplete(): void {
