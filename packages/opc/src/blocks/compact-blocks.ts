@@ -89,6 +89,19 @@ export function digestAt(hashes: Uint8Array, index: number, hashLength: number):
   return Buffer.from(hashes.buffer, hashes.byteOffset + index * hashLength, hashLength);
 }
 
+/**
+ * `count` digests laid end to end, as a list of views (no copies), null where `has(index)` is false: the
+ * `blockHashes` of a digest or a digested part, made only when someone asks for the list.
+ */
+export function digestList(
+  hashes: Uint8Array,
+  hashLength: number,
+  count: number,
+  has: (index: number) => boolean,
+): (Buffer | null)[] {
+  return Array.from({ length: count }, (_, i) => (has(i) ? digestAt(hashes, i, hashLength) : null));
+}
+
 /** The compact form while no block objects exist, else undefined (then `blocks` is the truth). */
 function compactOf(owner: HasBlocks): CompactBlocks | undefined {
   return frozenBlocks.has(owner) ? undefined : (owner as Owner)[COMPACT];

@@ -150,9 +150,8 @@ async function planStream(
   const { item } = accumulator;
   const streamId = nextStreamId++;
   let offset = 0;
-  // Set when a piece fails: the rest of the stream is not read (the failure ends the digest). A piece that
-  // answers with an inflate error (accumulator.streamFailed) ends the stream too: that part has failed.
-  let failed = false;
+  // A piece that fails ends the digest (onFailure, so context.stopped()); one that answers with an inflate
+  // error (accumulator.streamFailed) ends this stream: that part has failed. Either way the rest is not read.
   do {
     const start = item.dataOffset + offset;
     const length = Math.min(JOB_BYTES, item.compressedSize - offset);
@@ -181,12 +180,11 @@ async function planStream(
         accumulator.addStream((result as StreamResult).outcome);
       },
       (error: unknown) => {
-        failed = true;
         read();
         context.onFailure(error);
       },
     );
     await wasRead;
     context.onBytes(length);
-  } while (offset < item.compressedSize && !failed && !accumulator.streamFailed && !context.stopped());
+  } while (offset < item.compressedSize && !accumulator.streamFailed && !context.stopped());
 }

@@ -1,4 +1,4 @@
-import { digestAt } from './compact-blocks.js';
+import { digestList } from './compact-blocks.js';
 
 /**
  * One part of a digested package. Its digests stay where digestPackage put them, in slabs shared by every
@@ -25,8 +25,11 @@ export class DigestedPart {
 
   /** One per block; null where that block failed. */
   get blockHashes(): (Buffer | null)[] {
-    this.#blockHashes ??= Array.from({ length: this.blockCount }, (_, i) =>
-      this.failed?.has(i) ? null : digestAt(this.hashes, i, this.hashLength),
+    this.#blockHashes ??= digestList(
+      this.hashes,
+      this.hashLength,
+      this.blockCount,
+      (i) => !this.failed?.has(i),
     );
     return this.#blockHashes;
   }

@@ -1,7 +1,7 @@
 import type { PackageItem } from '../package-item.js';
 import type { BlocksOutcome, HashAlgorithm, StreamOutcome } from './block-job.js';
 import { HASH_LENGTH } from './block-job.js';
-import { digestAt } from './compact-blocks.js';
+import { digestAt, digestList } from './compact-blocks.js';
 import { crc32Combine } from './crc32-combine.js';
 
 /**
@@ -46,7 +46,9 @@ export class ItemDigest {
 
   /** One per block; null where that block failed (see blockErrors). Made on first read. */
   get blockHashes(): (Buffer | null)[] {
-    this.#blockHashes ??= Array.from({ length: this.blockCount }, (_, i) => this.blockHash(i));
+    this.#blockHashes ??= digestList(this.hashes, HASH_LENGTH[this.algorithm], this.blockCount, (i) =>
+      this.hasBlock(i),
+    );
     return this.#blockHashes;
   }
 }
@@ -195,15 +197,7 @@ export class ItemAccumulator {
     const pieces = this.streamPieces;
     const blockCount = pieces.reduce((sum, piece) => sum + piece.count, 0);
     // One piece (every item inflated whole) is used as it came; a large item's pieces are joined once.
-    let hashes = pieces.length === 1 ? (pieces[0] as StreamPiece).hashes : new Uint8Array(0);
-    if (pieces.length > 1) {
-      hashes = new Uint8Array(blockCount * digestLength);
-      let at = 0;
-      for (const piece of pieces) {
-        hashes.set(piece.hashes.subarray(0, piece.count * digestLength), at);
-        at += piece.count * digestLength;
-      }
-    }
+    const hashes = pieces.length === 1 ? (pieces[0] as StreamPiece).hashes : joined(pieces, digestLength);
     return new ItemDigest({
       item: this.item,
       algorithm: this.algorithm,
@@ -217,4 +211,15 @@ export class ItemAccumulator {
       error,
     });
   }
+}
+
+/** The pieces' digests in one buffer, in order. */
+function joined(pieces: readonly StreamPiece[], digestLength: number): Uint8Array {
+  const hashes = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.count, 0) * digestLength);
+  let at = 0;
+  for (const piece of pieces) {
+    hashes.set(piece.hashes.subarray(0, piece.count * digestLength), at);
+    at += piece.count * digestLength;
+  }
+  return hashes;
 }
