@@ -1,5 +1,5 @@
-import { generateFilesystemMetadata } from '@appv/manifest';
-import { MAX_PATH_DEPTH } from '@appv/opc';
+import { type FilesystemMetadata, flattenPaths, generateFilesystemMetadata } from '@appv/manifest';
+import { MAX_PATH_DEPTH, nameKey } from '@appv/opc';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -58,6 +58,64 @@ describe('filesystemMismatches (FORMAT.md §5, §9.8)', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+
+  /** The check as first written, with every path, key and set held at once: the oracle for the lean one. */
+  function reference(metadata: FilesystemMetadata, payload: readonly string[]) {
+    const problems: { part: string; message: string }[] = [];
+    const payloadKeys = payload.map(nameKey);
+    const files = new Set(payloadKeys);
+    const holding = directoriesHolding(payloadKeys);
+    const directories = new Set<string>(['root', ...holding]);
+    for (const empty of metadata.emptyDirectories) {
+      const key = nameKey(empty.long);
+      if (holding.has(key))
+        problems.push({
+          part: empty.long,
+          message: `${empty.long} is listed as an empty directory but holds files`,
+        });
+      directories.add(key);
+      for (const ancestor of ancestors(key)) directories.add(ancestor);
+    }
+    const paths = flattenPaths(metadata);
+    const tree = new Set(paths.map(nameKey));
+    payload.forEach((name, i) => {
+      if (!tree.has(payloadKeys[i] as string))
+        problems.push({ part: name, message: `${name} is in the package but not in FilesystemMetadata.xml` });
+    });
+    for (const p of paths) {
+      const key = nameKey(p);
+      if (!files.has(key) && !directories.has(key))
+        problems.push({
+          part: p,
+          message: `FilesystemMetadata.xml lists ${p}, which is neither a file nor a directory of the package`,
+        });
+    }
+    return problems;
+  }
+
+  it('finds what the set-based check finds, in the same order: case twins, strays, empty directories (fast-check)', () => {
+    const twin = (p: string) => p.replace(/[a-z]/, (c) => c.toUpperCase());
+    fc.assert(
+      fc.property(
+        fc.array(path, { maxLength: 25 }),
+        fc.array(path, { maxLength: 25 }),
+        fc.array(path, { maxLength: 4 }),
+        fc.array(fc.nat(24), { maxLength: 4 }),
+        (treeFiles, payload, empty, twins) => {
+          let metadata: FilesystemMetadata;
+          try {
+            metadata = generateFilesystemMetadata({ files: treeFiles, emptyDirectories: empty });
+          } catch {
+            return fc.pre(false); // a path both file and directory: no tree to check against
+          }
+          // Names twice, once in another case: OPC reports them; this check must not stumble on them.
+          const withTwins = [...payload, ...twins.flatMap((i) => (payload[i] ? [twin(payload[i])] : []))];
+          expect(filesystemMismatches(metadata, withTwins)).toEqual(reference(metadata, withTwins));
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

@@ -6,6 +6,7 @@ import {
   type FilesystemEntry,
   type FilesystemMetadata,
   flattenPaths,
+  forEachPath,
   parseFilesystemMetadata,
   serializeFilesystemMetadata,
 } from '@appv/manifest';
@@ -43,6 +44,27 @@ describe('parseFilesystemMetadata (FORMAT.md §5)', () => {
       'Root\\VFS\\Common AppData',
     ]);
     expect(serializeFilesystemMetadata(m).equals(sample)).toBe(true);
+  });
+
+  it('keepSource: false holds no tree; the same model, written from its typed fields', () => {
+    const kept = parseFilesystemMetadata(sample);
+    const readOnly = parseFilesystemMetadata(sample, { keepSource: false });
+    expect(kept.document).toBeDefined();
+    expect(readOnly).not.toHaveProperty('document');
+    expect(readOnly).toStrictEqual(withoutDocument(kept));
+    // The sample carries formatting the model does not hold: only the kept tree writes it back as it was.
+    expect(serializeFilesystemMetadata(kept).equals(sample)).toBe(true);
+    const regenerated = serializeFilesystemMetadata(readOnly);
+    expect(regenerated.equals(sample)).toBe(false);
+    expect(withoutDocument(parseFilesystemMetadata(regenerated))).toStrictEqual(readOnly);
+  });
+
+  it('forEachPath visits what flattenPaths lists, in order', () => {
+    const m = parseFilesystemMetadata(sample);
+    const visited: string[] = [];
+    forEachPath(m, (p) => visited.push(p));
+    expect(visited).toEqual(flattenPaths(m));
+    expect(visited).toHaveLength(7);
   });
 
   it.each([

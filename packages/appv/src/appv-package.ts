@@ -25,7 +25,7 @@ import { PartNames } from './footprint.js';
 export interface AppvOpenOptions extends OpenOptions {
   /**
    * For a caller that reads and never writes the package's documents back (the verifier): the parsed
-   * BlockMap then keeps no copy of its bytes. Default false.
+   * BlockMap then keeps no copy of its bytes, nor FilesystemMetadata its XML tree. Default false.
    */
   readonly readOnly?: boolean;
 }
@@ -85,7 +85,9 @@ export class AppvPackage {
   }
 
   filesystemMetadata(): Promise<FilesystemMetadata | null> {
-    return this.optional(PartNames.filesystemMetadata, parseFilesystemMetadata);
+    return this.optional(PartNames.filesystemMetadata, (bytes, options) =>
+      parseFilesystemMetadata(bytes, { ...options, keepSource: !this.readOnly }),
+    );
   }
 
   packageHistory(): Promise<PackageHistory | null> {

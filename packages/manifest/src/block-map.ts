@@ -14,7 +14,7 @@ import {
   type XmlElement,
 } from '@appv/opc';
 import { blockMapText } from './block-map-text.js';
-import { ParsedFingerprints } from './footprint-document.js';
+import { type FootprintParseOptions, ParsedFingerprints } from './footprint-document.js';
 import { BLOCKMAP_NAMESPACES, BLOCKMAP_NS_2010, HASH_METHOD_URIS, hashAlgorithmOf } from './namespaces.js';
 
 /**
@@ -53,20 +53,9 @@ export interface BlockMap {
   /**
    * The bytes it was parsed from, written back as they are while the typed fields are unchanged (so what
    * the model does not hold survives); absent for a map built by buildBlockMap or parsed with
-   * `keepSource: false`.
+   * `keepSource: false` (for a BlockMap the source is its bytes rather than its tree: cheaper to hold).
    */
   source?: Uint8Array;
-}
-
-export interface ParseOptions {
-  /** Part name for error locations; default AppxBlockMap.xml. */
-  readonly part?: string;
-  /**
-   * Keep the bytes (`source`) to write back unchanged (default true). False for a reader that never writes
-   * the map (the verifier): it then holds no copy of the document (4 MB for 16,000 files) and skips the
-   * fingerprint; serializing such a map writes it from its typed fields.
-   */
-  readonly keepSource?: boolean;
 }
 
 /** FORMAT.md §2: a non-empty file needs ceil(Size / 65536) blocks, an empty one none. */
@@ -77,7 +66,7 @@ export function expectedBlockCount(size: number): number {
 const DECIMAL = /^[0-9]+$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-export function parseBlockMap(bytes: Uint8Array | string, options: ParseOptions = {}): BlockMap {
+export function parseBlockMap(bytes: Uint8Array | string, options: FootprintParseOptions = {}): BlockMap {
   const part = options.part ?? BLOCKMAP_PART;
   const reader = new FileReader(part);
   // Each Block and File is read as it ends and dropped from the tree (a 2 GB part has 40,000 blocks: its

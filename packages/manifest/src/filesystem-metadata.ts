@@ -7,7 +7,13 @@ import {
   type XmlDocument,
   type XmlElement,
 } from '@appv/opc';
-import { ParsedFingerprints, typedElement, typedRoot, writeTypedDocument } from './footprint-document.js';
+import {
+  type FootprintParseOptions,
+  ParsedFingerprints,
+  typedElement,
+  typedRoot,
+  writeTypedDocument,
+} from './footprint-document.js';
 import { FILESYSTEM_METADATA_NS, sameNamespaceIgnoringCase } from './namespaces.js';
 
 /**
@@ -50,8 +56,20 @@ export interface FilesystemMetadata {
  * (`Root`, `Root\VFS`, `Root\VFS\ProgramFilesX86\…`). The tree does not say which leaves are files.
  */
 export function flattenPaths(tree: FilesystemMetadata | readonly FilesystemEntry[]): string[] {
-  const entries: readonly FilesystemEntry[] = isEntryList(tree) ? tree : tree.entries;
   const out: string[] = [];
+  forEachPath(tree, (path) => out.push(path));
+  return out;
+}
+
+/**
+ * Offers `visit` every path {@link flattenPaths} lists, in the same order, without holding them all: a
+ * checker that only needs each path once keeps its memory to the tree it already has.
+ */
+export function forEachPath(
+  tree: FilesystemMetadata | readonly FilesystemEntry[],
+  visit: (path: string) => void,
+): void {
+  const entries: readonly FilesystemEntry[] = isEntryList(tree) ? tree : tree.entries;
   // Iterative: a hostile document may nest deeper than the call stack.
   const stack: { entry: FilesystemEntry; prefix: string }[] = [];
   for (let i = entries.length - 1; i >= 0; i--) {
@@ -60,13 +78,12 @@ export function flattenPaths(tree: FilesystemMetadata | readonly FilesystemEntry
   }
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
     const path = item.prefix === '' ? item.entry.long : `${item.prefix}\\${item.entry.long}`;
-    out.push(path);
+    visit(path);
     for (let i = item.entry.children.length - 1; i >= 0; i--) {
       const child = item.entry.children[i];
       if (child !== undefined) stack.push({ entry: child, prefix: path });
     }
   }
-  return out;
 }
 
 function isEntryList(
@@ -83,7 +100,7 @@ export function buildFilesystemMetadata(
 
 export function parseFilesystemMetadata(
   bytes: Uint8Array | string,
-  options: { readonly part?: string } = {},
+  options: FootprintParseOptions = {},
 ): FilesystemMetadata {
   const part = options.part ?? FILESYSTEM_METADATA_PART;
   const document = parseXml(bytes, { part });
@@ -110,7 +127,6 @@ export function parseFilesystemMetadata(
     entries: [],
     emptyDirectories: [],
     opaqueDirectories: [],
-    document,
   };
   let seenFilesystem = false;
   for (const section of children(root)) {
@@ -155,6 +171,8 @@ export function parseFilesystemMetadata(
         break;
     }
   }
+  if (options.keepSource === false) return metadata;
+  metadata.document = document;
   prints.remember(metadata);
   return metadata;
 }

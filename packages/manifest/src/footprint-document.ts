@@ -19,6 +19,19 @@ import {
  * comments, formatting) survives byte for byte. "Unchanged" is decided by comparing a fingerprint of the typed fields taken at parse time.
  */
 
+/** Options of the footprint parsers that keep a source to write back (BlockMap, FilesystemMetadata). */
+export interface FootprintParseOptions {
+  /** Part name for error locations; default the part's usual name. */
+  readonly part?: string;
+  /**
+   * Keep what the document was parsed from (default true), so that an unchanged model is written back
+   * byte for byte. False for a reader that never writes it (the verifier): the model then holds no copy
+   * of the document (4 MB of BlockMap bytes, or a FilesystemMetadata tree of some 10 MB for 16,000
+   * files) and no fingerprint is taken; serializing such a model writes it from its typed fields.
+   */
+  readonly keepSource?: boolean;
+}
+
 /** What `windowsDocument` serializes to before its root: for writers that produce the text directly. */
 export const WINDOWS_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\r\n';
 

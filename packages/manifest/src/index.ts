@@ -10,6 +10,7 @@ export * from './dynamic-config.js';
 export * from './dynamic-config-builder.js';
 export * from './filesystem-metadata.js';
 export * from './filesystem-metadata-builder.js';
+export type { FootprintParseOptions } from './footprint-document.js';
 export * from './namespaces.js';
 export * from './package-history.js';
 export * from './package-history-builder.js';

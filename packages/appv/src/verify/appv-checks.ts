@@ -30,9 +30,8 @@ export async function checkAppvLayer(
       });
     }
   }
-  const sizes = fileSizes(pkg, blockMap);
   const streamMap = await loadDocument(() => pkg.streamMap(), sink);
-  if (streamMap) checkStreamMap(streamMap, sizes, sink);
+  if (streamMap) checkStreamMap(streamMap, fileSizes(streamedFiles(streamMap), pkg, blockMap), sink);
   const metadata = await loadDocument(() => pkg.filesystemMetadata(), sink);
   if (metadata) checkFilesystemMetadata(metadata, pkg, sink);
   await loadDocument(() => pkg.packageHistory(), sink);
@@ -62,13 +61,25 @@ function checkIdentity(manifest: AppxManifest, sink: FindingList): void {
   }
 }
 
-/** Uncompressed size by name key: from the BlockMap when there is one (StreamMap names are BlockMap names). */
-function fileSizes(pkg: AppvPackage, blockMap: BlockMap | null): Map<string, number> {
+/** The name keys of the files a StreamMap names: usually a handful, however large the package. */
+function streamedFiles(streamMap: StreamMap): Set<string> {
+  const keys = new Set<string>();
+  for (const block of streamMap.featureBlocks) for (const file of block.files) keys.add(nameKey(file.name));
+  return keys;
+}
+
+/**
+ * Uncompressed size by name key of the `wanted` files: from the BlockMap when there is one (StreamMap
+ * names are BlockMap names), else from the items.
+ */
+function fileSizes(wanted: Set<string>, pkg: AppvPackage, blockMap: BlockMap | null): Map<string, number> {
   const sizes = new Map<string, number>();
-  if (blockMap) for (const file of blockMap.files) sizes.set(nameKey(file.name), file.size);
-  else
-    for (const item of pkg.items)
-      if (item.kind === 'part') sizes.set(nameKey(item.name), item.uncompressedSize);
+  const take = (name: string, size: number) => {
+    const key = nameKey(name);
+    if (wanted.has(key)) sizes.set(key, size);
+  };
+  if (blockMap) for (const file of blockMap.files) take(file.name, file.size);
+  else for (const item of pkg.items) if (item.kind === 'part') take(item.name, item.uncompressedSize);
   return sizes;
 }
 

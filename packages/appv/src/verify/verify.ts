@@ -65,9 +65,24 @@ async function verifyOpen(
 ): Promise<VerifyReport> {
   for (const finding of pkg.opc.findings) sink.add(finding);
   const blockMap = await loadDocument(() => pkg.blockMap(), sink);
+  const stats = await checkBlocks(pkg, blockMap, sink, options);
+  throwIfAborted(options.signal);
+  await checkAppvLayer(pkg, blockMap, sink);
+  return report(sink, started, { items: pkg.items.length, ...stats });
+}
+
+/**
+ * FORMAT.md §9.5–§9.7: the BlockMap against the items, then every block inflated alone and hashed. Its
+ * own function so that the per-item requests and expectations are garbage before the App-V layer is read.
+ */
+async function checkBlocks(
+  pkg: AppvPackage,
+  blockMap: BlockMap | null,
+  sink: FindingList,
+  options: VerifyOptions,
+): Promise<{ blocks: number; bytes: number; compressedBytes: number }> {
   const expectations: Expectations = blockMap ? checkBlockMap(pkg.opc, blockMap, sink) : new Map();
   throwIfAborted(options.signal);
-
   const requests: DigestRequest[] = pkg.items
     .filter((item) => item.readable)
     .map((item) => digestRequest(item, expectations.get(item.index)));
@@ -86,9 +101,7 @@ async function verifyOpen(
       checkDigest(digest, expectations.get(digest.item.index), sink);
     },
   });
-  throwIfAborted(options.signal);
-  await checkAppvLayer(pkg, blockMap, sink);
-  return report(sink, started, { items: pkg.items.length, blocks, bytes, compressedBytes: total });
+  return { blocks, bytes, compressedBytes: total };
 }
 
 function algorithmOf(blockMap: BlockMap | null): HashAlgorithm {
