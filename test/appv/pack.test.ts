@@ -14,6 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseDynamicConfiguration, parsePackageHistory } from '@appv/manifest';
+import { MAX_PATH_DEPTH } from '@appv/opc';
 import { ErrorCode, extractPackage, openPackage, packPackage, verifyPackage } from 'appv';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -312,6 +313,65 @@ describe('appv pack: bad input gets a typed error before anything is written', (
     writeFileSync(path.join(nfc, 'caf\u00e9.txt'), 'a');
     writeFileSync(path.join(nfc, 'cafe\u0301.txt'), 'b');
     await expectNothingWritten(nfc, ErrorCode.PACK_NAME_COLLISION);
+  });
+
+  it('a collision or a bad name deep in the tree, in files or folders; one name in two folders is fine', async () => {
+    const deepCase = fresh('deep-case');
+    mkdirSync(path.join(deepCase, 'a', 'b'), { recursive: true });
+    writeFileSync(path.join(deepCase, 'a', 'b', 'x.txt'), '1');
+    writeFileSync(path.join(deepCase, 'a', 'b', 'X.TXT'), '2');
+    await expectNothingWritten(deepCase, ErrorCode.PACK_NAME_COLLISION);
+    const folders = fresh('folder-case');
+    for (const folder of ['Lib', 'LIB']) {
+      mkdirSync(path.join(folders, 'a', folder), { recursive: true });
+      writeFileSync(path.join(folders, 'a', folder, `${folder}.dll`), folder);
+    }
+    await expectNothingWritten(folders, ErrorCode.PACK_NAME_COLLISION);
+    const deepBad = fresh('deep-bad');
+    mkdirSync(path.join(deepBad, 'a', 'b'), { recursive: true });
+    writeFileSync(path.join(deepBad, 'a', 'b', 'NUL.txt'), 'x');
+    await expectNothingWritten(deepBad, ErrorCode.PACK_NAME_INVALID);
+    const badFolder = fresh('bad-folder');
+    mkdirSync(path.join(badFolder, 'a', 'trailing dot.'), { recursive: true });
+    writeFileSync(path.join(badFolder, 'a', 'trailing dot.', 'fine.txt'), 'x');
+    await expectNothingWritten(badFolder, ErrorCode.PACK_NAME_INVALID);
+
+    const twins = fresh('twins');
+    for (const [folder, file] of [
+      ['a', 'x.txt'],
+      ['b', 'X.TXT'],
+    ] as const) {
+      mkdirSync(path.join(twins, folder));
+      writeFileSync(path.join(twins, folder, file), folder);
+    }
+    const out = path.join(fresh('twins-out'), 'twins.appv');
+    const result = await packPackage(twins, out, { vfs: 'ProgramFilesX86/Twins', dynamicConfig: false });
+    expect(result.files).toBe(2);
+    expect((await verifyPackage(out)).valid).toBe(true);
+  });
+
+  it('a folder nested past MAX_PATH_DEPTH segments (the limit itself packs), and a symbolic link loop', async () => {
+    // Root\VFS\ProgramFilesX86\Bad is four segments; then the folders, then the file.
+    const nested = (folders: number) => {
+      const source = fresh('depth');
+      const folder = path.join(source, ...Array.from({ length: folders }, () => 'd'));
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(path.join(folder, 'f'), 'x');
+      return source;
+    };
+    await expectNothingWritten(nested(MAX_PATH_DEPTH - 4), ErrorCode.PACK_NAME_INVALID);
+    const out = path.join(fresh('depth-out'), 'deep.appv');
+    const atLimit = await packPackage(nested(MAX_PATH_DEPTH - 5), out, {
+      vfs: 'ProgramFilesX86/Bad',
+      dynamicConfig: false,
+    });
+    expect(atLimit.parts.some((p) => p.name.split('\\').length === MAX_PATH_DEPTH)).toBe(true);
+
+    const loop = fresh('loop');
+    mkdirSync(path.join(loop, 'a'));
+    writeFileSync(path.join(loop, 'a', 'f.txt'), 'x');
+    symlinkSync('..', path.join(loop, 'a', 'up'));
+    await expectNothingWritten(loop, ErrorCode.PACK_INPUT_INVALID);
   });
 
   it('names OPC or Windows cannot carry', async () => {

@@ -2,9 +2,18 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import zlib from 'node:zlib';
-import { ErrorCode, OpcPackage, PackageWriter, type WrittenPart } from '@appv/opc';
+import {
+  ErrorCode,
+  OpcPackage,
+  PackageWriter,
+  SMALL_PART_BYTES,
+  WorkerPool,
+  WRITE_JOB_BYTES,
+  WRITE_QUEUE_BYTES,
+  type WrittenPart,
+} from '@appv/opc';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { asyncCodeOf } from '../helpers/error-code.js';
@@ -26,6 +35,36 @@ function textLike(size: number, seed = 1): Buffer {
     i += out.write(word, i);
   }
   return out;
+}
+
+/** A pool whose `hold`th job (1-based) waits for `release()` before it is run: to stage a race exactly. */
+class GatedPool extends WorkerPool {
+  private started = 0;
+  private open: () => void = () => {};
+  private reached: () => void = () => {};
+  private readonly gate = new Promise<void>((resolve) => {
+    this.open = resolve;
+  });
+  /** Resolves once the held job has arrived. */
+  readonly held = new Promise<void>((resolve) => {
+    this.reached = resolve;
+  });
+
+  constructor(private readonly hold: number) {
+    super(2);
+  }
+
+  override async run(...args: Parameters<WorkerPool['run']>): ReturnType<WorkerPool['run']> {
+    if (++this.started === this.hold) {
+      this.reached();
+      await this.gate;
+    }
+    return super.run(...args);
+  }
+
+  release(): void {
+    this.open();
+  }
 }
 
 const SIZES = [0, 1, 65_535, 65_536, 65_537, 3 * 65_536 + 17, 1_300_000, 2_621_440];
@@ -308,6 +347,37 @@ describe('PackageWriter: bad input and interruptions lose nothing', () => {
     expect(await asyncCodeOf(writer.finish())).toBe(ErrorCode.ABORTED);
     await writer.abort();
     expect(readdirSync(sub)).toEqual([]);
+  });
+
+  it('an abort while the producer waits for queue room ends addPart with ABORTED, not a hang', async () => {
+    // The race: the queue is full, the producer sends its gathered parts (submit) before waiting for room,
+    // and the abort lands while that send waits for a worker. The wake-up the abort sends then reaches
+    // nobody; the producer must still see the failure when it starts to wait. Staged exactly: the output
+    // never drains (nothing written frees queue room) and the pool holds back the send made from the wait.
+    const partSize = Math.floor(WRITE_JOB_BYTES / 5); // five small parts fill one job
+    expect(partSize).toBeLessThanOrEqual(SMALL_PART_BYTES);
+    const partsToFill = Math.floor(WRITE_QUEUE_BYTES / partSize); // then the next part must wait
+    const sendsBeforeTheWait = Math.floor((partsToFill - 1) / 5);
+    const pool = new GatedPool(sendsBeforeTheWait + 1);
+    const controller = new AbortController();
+    const stalled = new Writable({ highWaterMark: 1, write: () => {} }); // never calls back
+    const writer = PackageWriter.toStream(stalled, { pool, signal: controller.signal });
+    try {
+      // Random bytes: stored, so the first part's data is one large write, and it stalls.
+      for (let i = 0; i < partsToFill; i++) await writer.addPart(`Root\\${i}.bin`, randomBytes(partSize));
+      let settled = false;
+      const waiting = writer.addPart('Root\\last.bin', randomBytes(partSize)).finally(() => {
+        settled = true;
+      });
+      await pool.held;
+      expect(settled).toBe(false); // the producer is inside the send the pool holds
+      controller.abort();
+      pool.release();
+      expect(await asyncCodeOf(waiting)).toBe(ErrorCode.ABORTED);
+    } finally {
+      await writer.abort();
+      await pool.destroy();
+    }
   });
 
   it('with overwrite false, an existing file is left alone', async () => {

@@ -32,6 +32,12 @@ export const JOB_BYTES = 512 * 1024;
  */
 export const WRITE_JOB_BYTES = 1024 * 1024;
 
+/**
+ * How long a block worker asked to stop may take to finish its job and exit before it is terminated: a
+ * job is at most a few MiB of work, so only a stuck worker ever reaches this.
+ */
+export const WORKER_STOP_GRACE_MS = 5_000;
+
 /** Jobs in flight per worker thread: keeps both cores busy while the reader fetches the next window. */
 export const JOBS_PER_WORKER = 2;
 

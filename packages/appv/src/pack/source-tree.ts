@@ -106,47 +106,40 @@ async function walk(
 ): Promise<{ files: SourceFile[]; emptyDirectories: string[] }> {
   const files: SourceFile[] = [];
   const emptyDirectories: string[] = [];
-  const seen = new Map<string, string>();
   const visited = new Set<string>();
-  const claim = (name: string) => {
-    const key = fileNameKey(name);
-    const earlier = seen.get(key);
-    if (earlier !== undefined) {
-      throw new AppvError(
-        ErrorCode.PACK_NAME_COLLISION,
-        `${JSON.stringify(name)} and ${JSON.stringify(earlier)} would be the same file on Windows (they differ only in case or Unicode normalization)`,
-        { part: name },
-      );
-    }
-    seen.set(key, name);
-  };
-  // Iterative: a deep tree must not exhaust the stack.
-  const stack: { dir: string; segments: readonly string[] }[] = [{ dir: start, segments: prefix }];
+  // Iterative: a deep tree must not exhaust the stack. Each directory carries its package name and depth,
+  // so an entry costs one concatenation, not a copy of its parents' segments.
+  const stack: { dir: string; name: string; depth: number }[] = [
+    { dir: start, name: prefix.join('\\'), depth: prefix.length },
+  ];
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    const { dir, segments } = next;
-    if (segments.length > MAX_PATH_DEPTH) {
-      throw new AppvError(ErrorCode.PACK_NAME_INVALID, `${dir} nests deeper than ${MAX_PATH_DEPTH} levels`);
-    }
+    const { dir, name: dirName, depth } = next;
     const identity = directoryIdentity(dir);
     if (visited.has(identity)) {
       throw new AppvError(ErrorCode.PACK_INPUT_INVALID, `${dir} is reached twice (a symbolic link loop?)`);
     }
     visited.add(identity);
     const entries = listDirectory(dir);
-    if (entries.length === 0 && segments.length > 1) emptyDirectories.push(segments.join('\\'));
+    if (entries.length === 0 && depth > 1) emptyDirectories.push(dirName);
+    // Two names are one file on Windows only if their directories are (refused when those were listed) and
+    // their last segments are: so collisions are looked for among siblings, by segment.
+    const siblings = new Map<string, string>();
     const named = entries.map((entry) => {
-      const full = path.join(dir, entry.name);
-      const childSegments = [...segments, entry.name];
-      const name = childSegments.join('\\');
+      // `dir` is resolved and a listed name is one segment (never `.`, `..` or holding `/`): no path.join.
+      const full = `${dir}${path.sep}${entry.name}`;
+      const name = `${dirName}\\${entry.name}`;
       // `\` is the package's separator (FORMAT.md §2): inside a Linux file name it would split it in two.
       if (entry.name.includes('\\')) throw invalidName(name, full, 'its file name contains "\\"');
-      checkName(name, full);
-      claim(name);
-      return { entry, full, childSegments, name };
+      if (depth >= MAX_PATH_DEPTH)
+        throw invalidName(name, full, `it nests deeper than ${MAX_PATH_DEPTH} levels`);
+      // The directories above were checked when they were listed: only the new segment needs checking.
+      checkName(entry.name, full, name);
+      claim(siblings, entry.name, dirName);
+      return { entry, full, name };
     });
-    for (const { entry, full, childSegments, name } of named) {
+    for (const { entry, full, name } of named) {
       const kind = kindOf(full, entry, name);
-      if (kind.directory) stack.push({ dir: full, segments: childSegments });
+      if (kind.directory) stack.push({ dir: full, name, depth: depth + 1 });
       else {
         checkReadable(full, name);
         files.push({ name, path: full, size: kind.size });
@@ -158,12 +151,31 @@ async function walk(
   return { files, emptyDirectories };
 }
 
-/** Refuses a name the package cannot carry: not an OPC part name (FORMAT.md §8), or not a Windows file name. */
-function checkName(name: string, where: string): void {
-  const problems = partNameProblems(encodePartName(name));
+/** Refuses a segment that would be the same file on Windows as a sibling already listed (fileNameKey). */
+function claim(siblings: Map<string, string>, segment: string, dirName: string): void {
+  const key = fileNameKey(segment);
+  const earlier = siblings.get(key);
+  if (earlier !== undefined) {
+    const name = `${dirName}\\${segment}`;
+    throw new AppvError(
+      ErrorCode.PACK_NAME_COLLISION,
+      `${JSON.stringify(name)} and ${JSON.stringify(`${dirName}\\${earlier}`)} would be the same file on Windows (they differ only in case or Unicode normalization)`,
+      { part: name },
+    );
+  }
+  siblings.set(key, segment);
+}
+
+/**
+ * Refuses a segment the package cannot carry: not an OPC part name (FORMAT.md §8), or not a Windows file
+ * name. Both rules are per segment (depth aside, checked by the walk), so a name is valid when each of its
+ * segments is. `name` is the package name the segment ends, for the message.
+ */
+function checkName(segment: string, where: string, name = segment): void {
+  const problems = partNameProblems(encodePartName(segment));
   if (problems.length > 0) throw invalidName(name, where, problems.join('; '));
   try {
-    safeSegments(name, 'win32');
+    safeSegments(segment, 'win32');
   } catch (error) {
     const why = isAppvError(error)
       ? error.message.replace(/^Refusing to extract "[^"]*": /, '')

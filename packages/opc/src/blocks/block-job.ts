@@ -154,5 +154,11 @@ export interface CompressResult {
   readonly input: Uint8Array;
 }
 
+/** Asks a worker to exit once it is between jobs (worker-pool.ts says why not `terminate()`). */
+export interface StopMessage {
+  readonly kind: 'stop';
+}
+
 export type WorkerJob = BatchJob | StreamJob | CompressJob;
+export type WorkerMessage = WorkerJob | StopMessage;
 export type WorkerResult = BatchResult | StreamResult | CompressResult;

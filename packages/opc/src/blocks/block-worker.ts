@@ -14,7 +14,7 @@ import type {
   StreamOutcome,
   StreamResult,
   WholeTask,
-  WorkerJob,
+  WorkerMessage,
 } from './block-job.js';
 import { HASH_LENGTH } from './block-job.js';
 import { RawInflater, StreamInflater } from './raw-zlib.js';
@@ -30,7 +30,9 @@ import { RawInflater, StreamInflater } from './raw-zlib.js';
 const port = parentPort;
 if (!port) throw new Error('block-worker must run in a worker thread');
 
-port.on('message', (job: WorkerJob) => {
+port.on('message', (job: WorkerMessage) => {
+  // Between jobs, so no zlib stream is half made (worker-pool.ts): exiting here is always clean.
+  if (job.kind === 'stop') process.exit(0);
   if (job.kind === 'batch') {
     const result = runBatch(job);
     port.postMessage(result, [result.input.buffer as ArrayBuffer]);

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AppvError, ErrorCode } from '../errors.js';
-import { JOBS_PER_WORKER, WORKER_BYTES_IN_FLIGHT } from '../limits.js';
-import type { WorkerJob, WorkerResult } from './block-job.js';
+import { JOBS_PER_WORKER, WORKER_BYTES_IN_FLIGHT, WORKER_STOP_GRACE_MS } from '../limits.js';
+import type { StopMessage, WorkerJob, WorkerResult } from './block-job.js';
 
 /** A job before the pool numbers it (Omit distributed over the union). */
 export type JobInput = WorkerJob extends infer J ? (J extends WorkerJob ? Omit<J, 'id'> : never) : never;
@@ -17,6 +17,10 @@ interface Slot {
   >;
   /** Compressed bytes read for this worker and not yet answered. */
   bytes: number;
+  /** Resolves when the thread has exited, for whatever reason. */
+  readonly exited: Promise<void>;
+  /** Asked to stop: it keeps the process alive until it has exited. */
+  stopping: boolean;
 }
 
 /** Every core by default: hashing and inflating are the work (DEVELOPERS.md: use both cores). */
@@ -83,8 +87,16 @@ export class WorkerPool {
     return best < 0 ? this.leastBusy() : best; // none eligible: any worker rather than none
   }
 
+  /**
+   * Stops every worker; jobs still owed, and producers waiting for room, get an error rather than waiting
+   * forever. Each worker is asked to exit between jobs, not terminated: terminating a thread while it makes
+   * a zlib stream (one per block when deflating) aborts the whole process, because Node's CompressionStream
+   * asserts "close before init" when it is cleaned up uninitialised. Only a worker that does not exit within
+   * WORKER_STOP_GRACE_MS is terminated.
+   */
   async destroy(): Promise<void> {
-    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+    this.fail(new AppvError(ErrorCode.WORKER_FAILED, 'The block workers were stopped'));
+    await Promise.all(this.slots.map((slot) => stop(slot)));
   }
 
   /**
@@ -106,12 +118,13 @@ export class WorkerPool {
   private spawn(): Slot {
     const worker = new Worker(new URL('./block-worker.js', import.meta.url));
     worker.unref();
-    const slot: Slot = { worker, reserved: 0, bytes: 0, pending: new Map() };
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    const slot: Slot = { worker, reserved: 0, bytes: 0, pending: new Map(), exited, stopping: false };
     worker.on('message', (result: WorkerResult) => {
       const entry = slot.pending.get(result.id);
       slot.pending.delete(result.id);
       slot.bytes -= entry?.bytes ?? 0;
-      if (slot.pending.size === 0) worker.unref();
+      if (slot.pending.size === 0 && !slot.stopping) worker.unref();
       entry?.resolve(result);
       this.wakeAll();
     });
@@ -142,6 +155,20 @@ export class WorkerPool {
     // Wake everyone: a waiter with an affinity may not fit the slot that just freed, and waiters re-check.
     const waiters = this.waiters.splice(0);
     for (const wake of waiters) wake();
+  }
+}
+
+/** Asks a worker to exit between jobs and waits until it has (see `destroy`). */
+async function stop(slot: Slot): Promise<void> {
+  const { worker } = slot;
+  slot.stopping = true;
+  worker.ref(); // the process must not end while we wait for the thread to
+  const overdue = setTimeout(() => void worker.terminate(), WORKER_STOP_GRACE_MS);
+  try {
+    worker.postMessage({ kind: 'stop' } satisfies StopMessage);
+    await slot.exited;
+  } finally {
+    clearTimeout(overdue);
   }
 }
 

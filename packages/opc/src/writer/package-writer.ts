@@ -368,12 +368,16 @@ export class PackageWriter {
   }
 
   private async waitForQueueRoom(bytes: number): Promise<void> {
-    while (this.queuedBytes > 0 && this.queuedBytes + bytes > WRITE_QUEUE_BYTES) {
+    const full = () => this.queuedBytes > 0 && this.queuedBytes + bytes > WRITE_QUEUE_BYTES;
+    while (full()) {
       this.throwIfFailed();
       // The writing loop may be waiting for a part whose bytes are still gathered here.
       await this.batch.submit();
+      // Checked again as the wait begins: a wake-up (a failure, the last piece written) sent while submit()
+      // was awaited went to the previous waiter, and waiting now would be waiting forever.
       await new Promise<void>((resolve) => {
-        this.wakeProducer = resolve;
+        if (this.failure || !full()) resolve();
+        else this.wakeProducer = resolve;
       });
     }
     this.throwIfFailed();

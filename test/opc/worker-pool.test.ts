@@ -1,0 +1,61 @@
+import { ErrorCode, WorkerPool } from '@appv/opc';
+import { describe, expect, it } from 'vitest';
+import { asyncCodeOf } from '../helpers/error-code.js';
+
+/** One 64 KiB block to deflate: the smallest real job. */
+function compressJob() {
+  return {
+    kind: 'compress',
+    algorithm: 'sha256',
+    level: 6,
+    data: new Uint8Array(65_536).fill(7),
+    segments: [{ offset: 0, length: 65_536, mode: 'deflate' }],
+    output: new Uint8Array(70_000),
+  } as const;
+}
+
+describe('WorkerPool.destroy', () => {
+  it('fails a producer waiting for room while other jobs are still being read, instead of leaving it waiting', async () => {
+    const pool = new WorkerPool(1);
+    let finishReading: () => void = () => {};
+    const reading = new Promise<void>((resolve) => {
+      finishReading = resolve;
+    });
+    // Two jobs whose bytes are still being read take the worker's two slots; a third must wait for room.
+    const slow = [1, 2].map(() =>
+      pool.run(async () => {
+        await reading;
+        return compressJob();
+      }, 65_536),
+    );
+    for (const job of slow) job.catch(() => {});
+    await new Promise((resolve) => setImmediate(resolve)); // both have taken their slot
+    const waiting = pool.run(() => compressJob(), 65_536);
+    waiting.catch(() => {});
+    await pool.destroy();
+    expect(await asyncCodeOf(waiting)).toBe(ErrorCode.WORKER_FAILED);
+    finishReading();
+    for (const job of slow) expect(await asyncCodeOf(job)).toBe(ErrorCode.WORKER_FAILED);
+  });
+
+  it('jobs in flight are failed, the threads exit, and a new pool works', async () => {
+    for (let round = 0; round < 5; round++) {
+      const pool = new WorkerPool(2);
+      const jobs = Array.from({ length: 4 }, () => pool.run(() => compressJob(), 65_536));
+      for (const job of jobs) job.catch(() => {});
+      await pool.destroy();
+      for (const job of jobs) {
+        const code = await asyncCodeOf(job);
+        // A job answered before the stop is fine; none may be left unsettled.
+        expect(['no error', ErrorCode.WORKER_FAILED]).toContain(code);
+      }
+    }
+    const pool = new WorkerPool(2);
+    try {
+      const result = await pool.run(() => compressJob(), 65_536);
+      expect(result.kind).toBe('compress');
+    } finally {
+      await pool.destroy();
+    }
+  });
+});
