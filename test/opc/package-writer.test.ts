@@ -337,6 +337,24 @@ describe('PackageWriter: bad input and interruptions lose nothing', () => {
     expect(readdirSync(sub)).toEqual(['src.bin']);
   });
 
+  it('a small source that grew or shrank since its size was taken is caught too', async () => {
+    const sub = mkdtempSync(path.join(dir, 'changed-small-'));
+    const source = path.join(sub, 'small.txt');
+    writeFileSync(source, textLike(2_000));
+    for (const size of [1_999, 2_001, 1]) {
+      const writer = await PackageWriter.toFile(path.join(sub, 'out.zip'));
+      await writer.addPart('Root\\before.txt', textLike(100));
+      expect(await asyncCodeOf(writer.addPart('Root\\small.txt', { path: source, size }))).toBe(
+        ErrorCode.PACK_SOURCE_CHANGED,
+      );
+      await writer.abort();
+    }
+    const writer = await PackageWriter.toFile(path.join(sub, 'out.zip'));
+    await writer.addPart('Root\\small.txt', { path: source, size: 2_000 });
+    await writer.finish();
+    expect(readdirSync(sub).sort()).toEqual(['out.zip', 'small.txt']);
+  });
+
   it('an AbortSignal stops the writer with ABORTED and removes the temporary file', async () => {
     const sub = mkdtempSync(path.join(dir, 'abort-'));
     const controller = new AbortController();

@@ -47,17 +47,24 @@ export function buildAppvContentTypes(itemNames: readonly string[]): {
   );
   const defaults = new Map<string, ContentTypeDefault>();
   const overrides = new Map<string, ContentTypeOverride>();
+  const keyOf = (itemName: string) => nameKey(decodeItemNameLeniently(itemName));
   for (const itemName of itemNames) {
-    const key = nameKey(decodeItemNameLeniently(itemName));
-    if (key === nameKey(CONTENT_TYPES_ITEM) || footprintKeys.has(key)) continue;
+    // The footprint names are top-level: a name with a separator is none of them (and a payload name is
+    // decoded only if it needs an Override).
+    if (!itemName.includes('/')) {
+      const key = keyOf(itemName);
+      if (key === nameKey(CONTENT_TYPES_ITEM) || footprintKeys.has(key)) continue;
+    }
     const lastSegment = itemName.slice(itemName.lastIndexOf('/') + 1);
     const extension = lastSegment.slice(lastSegment.lastIndexOf('.') + 1);
     if (lastSegment.includes('.') && extension !== '') {
       const extensionKey = nameKey(decodeItemNameLeniently(extension));
       if (!defaults.has(extensionKey))
         defaults.set(extensionKey, { extension, contentType: APPV_FILE_CONTENT_TYPE });
-    } else if (!overrides.has(key)) {
-      overrides.set(key, { partName: `/${itemName}`, contentType: APPV_FILE_CONTENT_TYPE });
+    } else {
+      const key = keyOf(itemName);
+      if (!overrides.has(key))
+        overrides.set(key, { partName: `/${itemName}`, contentType: APPV_FILE_CONTENT_TYPE });
     }
   }
   return {

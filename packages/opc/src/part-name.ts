@@ -51,12 +51,20 @@ const UNENCODED_NAME = new RegExp(
  * something flattens it; names live as long as the package, so 16,000 of them cost 13 MB instead of 1.5.
  */
 export function swapSeparators(name: string, from: '/' | '\\', to: '/' | '\\'): string {
-  return name.split(from).join(to);
+  return name.includes(from) ? name.split(from).join(to) : name;
+}
+
+/**
+ * True when {@link encodePartName} leaves every character of `name` as it is (only its separators change),
+ * so decoding the result gives `name` back without having to check.
+ */
+export function isUnencodedName(name: string): boolean {
+  return UNENCODED_NAME.test(name);
 }
 
 /** Decoded BlockMap form → ZIP item name. Inverse of {@link decodeItemName} for every valid name. */
 export function encodePartName(name: string): string {
-  if (UNENCODED_NAME.test(name)) return swapSeparators(name, '\\', '/');
+  if (isUnencodedName(name)) return swapSeparators(name, '\\', '/');
   return name.split('\\').map(encodeSegment).join('/');
 }
 

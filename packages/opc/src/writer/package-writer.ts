@@ -28,6 +28,7 @@ import {
   decodeItemNameLeniently,
   encodePartName,
   isDriveLetter,
+  isUnencodedName,
   nameKey,
   partNameProblems,
   swapSeparators,
@@ -278,9 +279,11 @@ export class PackageWriter {
     const zipName = encodePartName(decoded);
     const problems = partNameProblems(zipName);
     // A drive letter hides behind its encoded ':' in the ZIP name, but a client joining names would see it.
-    const drive = decoded.split('\\').find(isDriveLetter);
+    const drive = decoded.includes(':') ? decoded.split('\\').find(isDriveLetter) : undefined;
     if (drive !== undefined) problems.push(`segment "${drive}" is a Windows drive letter`);
-    if (problems.length > 0 || decodeItemNameLeniently(zipName) !== decoded) {
+    // A name encoded as it is (most names) decodes back to itself; only an escaped one needs the check.
+    const survives = isUnencodedName(decoded) || decodeItemNameLeniently(zipName) === decoded;
+    if (problems.length > 0 || !survives) {
       throw new AppvError(
         ErrorCode.PACK_NAME_INVALID,
         `"${name}" cannot be a part name: ${problems.join('; ') || 'it does not survive encoding'}`,

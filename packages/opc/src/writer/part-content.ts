@@ -70,15 +70,19 @@ export function readSmallFile(
     throw unreadable(error, content.path, name);
   }
   try {
+    // One byte more than expected tells a file that grew from one exactly as large as stat said. It is read
+    // with the rest when `target` has room past the part (it then lands where the next part will go), which
+    // saves a read call per file; otherwise it takes one more.
+    const probeInline = at + size < target.length;
+    const want = probeInline ? size + 1 : size;
     let done = 0;
-    while (done < size) {
-      const n = readSync(fd, target, at + done, size - done, done);
+    while (done < want) {
+      const n = readSync(fd, target, at + done, want - done, done);
       if (n === 0) break;
       done += n;
     }
-    // One byte more tells a file that grew from one that is exactly as large as stat said.
-    const probe = Buffer.allocUnsafe(1);
-    if (done !== size || readSync(fd, probe, 0, 1, size) !== 0) throw changed(content.path, name, size);
+    const grew = probeInline ? done > size : done === size && readSync(fd, Buffer.alloc(1), 0, 1, size) !== 0;
+    if (done < size || grew) throw changed(content.path, name, size);
   } catch (error) {
     throw toAppvError(error, ErrorCode.PACK_SOURCE_UNREADABLE, { part: name });
   } finally {
