@@ -4,6 +4,7 @@ import {
   BLOCK_SIZE,
   BufferSource,
   digestPackage,
+  type ItemDigest,
   isAppvError,
   JOB_BYTES,
   MAX_DIGESTS_WAITING,
@@ -12,6 +13,7 @@ import {
   WHOLE_ITEM_COMPRESSED_LIMIT,
 } from '@appv/opc';
 import { describe, expect, it } from 'vitest';
+import { InOrderDelivery } from '../../packages/opc/dist/blocks/in-order-delivery.js';
 import { hostileCases } from '../helpers/hostile.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest();
@@ -153,5 +155,15 @@ describe('digestPackage holds back planning while digests wait on an earlier one
     const largeCompressed = 48 * JOB_BYTES;
     const smallPlanned = (plannedAtFirst - largeCompressed) / 2_000;
     expect(smallPlanned).toBeLessThan(MAX_DIGESTS_WAITING + 2_000);
+  });
+
+  it('a halted delivery has room: the planner is never left waiting after a failure', async () => {
+    const delivery = new InOrderDelivery({ collect: false }, () => {});
+    // Item 0 never arrives, so everything after it waits: the delivery fills.
+    for (let i = 1; i <= MAX_DIGESTS_WAITING; i++) delivery.settle(i, {} as ItemDigest);
+    expect(delivery.full).toBe(true);
+    delivery.halt();
+    await delivery.room(); // without the halted check, nothing would ever resolve this
+    expect(delivery.full).toBe(true);
   });
 });

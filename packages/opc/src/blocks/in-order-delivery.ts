@@ -38,9 +38,9 @@ export class InOrderDelivery {
     return this.waiting.size >= MAX_DIGESTS_WAITING;
   }
 
-  /** Resolves once the delivery is no longer full, or halt is called. */
+  /** Resolves once the delivery is no longer full, or halt is called (or was: nothing would wake it then). */
   room(): Promise<void> {
-    if (!this.full) return Promise.resolve();
+    if (!this.full || this.halted) return Promise.resolve();
     return new Promise((resolve) => {
       this.onRoom = resolve;
     });
