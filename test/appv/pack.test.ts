@@ -367,6 +367,10 @@ describe('appv pack: bad input gets a typed error before anything is written', (
     });
     expect(atLimit.parts.some((p) => p.name.split('\\').length === MAX_PATH_DEPTH)).toBe(true);
 
+    // A --vfs so deep that the folder itself is past the limit, even with nothing in it.
+    const tooDeepVfs = Array.from({ length: MAX_PATH_DEPTH - 1 }, () => 'v').join('/');
+    await expectNothingWritten(fresh('empty'), ErrorCode.PACK_NAME_INVALID, tooDeepVfs);
+
     const loop = fresh('loop');
     mkdirSync(path.join(loop, 'a'));
     writeFileSync(path.join(loop, 'a', 'f.txt'), 'x');

@@ -355,6 +355,41 @@ describe('PackageWriter: bad input and interruptions lose nothing', () => {
     expect(readdirSync(sub).sort()).toEqual(['out.zip', 'small.txt']);
   });
 
+  it('a small source ending exactly at the end of its batch is checked for growth too', async () => {
+    // Parts of SMALL_PART_BYTES share one WRITE_JOB_BYTES batch: the last one leaves no room for the probe
+    // byte read with it, so its growth is probed with a read of its own.
+    const perBatch = WRITE_JOB_BYTES / SMALL_PART_BYTES;
+    expect(Number.isInteger(perBatch)).toBe(true);
+    const sub = mkdtempSync(path.join(dir, 'changed-edge-'));
+    const source = path.join(sub, 'last.bin');
+    const content = textLike(SMALL_PART_BYTES + 1, 7);
+    writeFileSync(source, content);
+    const fill = async (writer: PackageWriter) => {
+      for (let i = 0; i < perBatch - 1; i++)
+        await writer.addPart(`Root\\${i}.bin`, textLike(SMALL_PART_BYTES, i));
+    };
+    const grew = await PackageWriter.toFile(path.join(sub, 'grew.zip'));
+    await fill(grew);
+    expect(await asyncCodeOf(grew.addPart('Root\\last.bin', { path: source, size: SMALL_PART_BYTES }))).toBe(
+      ErrorCode.PACK_SOURCE_CHANGED,
+    );
+    await grew.abort();
+    // The same position with the true size: the part is written whole.
+    writeFileSync(source, content.subarray(0, SMALL_PART_BYTES));
+    const file = path.join(sub, 'fits.zip');
+    const fits = await PackageWriter.toFile(file);
+    await fill(fits);
+    await fits.addPart('Root\\last.bin', { path: source, size: SMALL_PART_BYTES });
+    await fits.finish();
+    const pkg = await OpcPackage.open(file);
+    try {
+      const read = await pkg.readPart(pkg.requireItem('Root\\last.bin'));
+      expect(read.equals(content.subarray(0, SMALL_PART_BYTES))).toBe(true);
+    } finally {
+      await pkg.close();
+    }
+  });
+
   it('an AbortSignal stops the writer with ABORTED and removes the temporary file', async () => {
     const sub = mkdtempSync(path.join(dir, 'abort-'));
     const controller = new AbortController();

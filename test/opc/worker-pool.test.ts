@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import { ErrorCode, WorkerPool } from '@appv/opc';
 import { describe, expect, it } from 'vitest';
 import { asyncCodeOf } from '../helpers/error-code.js';
@@ -38,7 +39,20 @@ describe('WorkerPool.destroy', () => {
     for (const job of slow) expect(await asyncCodeOf(job)).toBe(ErrorCode.WORKER_FAILED);
   });
 
-  it('jobs in flight are failed, the threads exit, and a new pool works', async () => {
+  it('a worker asked to stop answers the job posted before, then exits by itself (code 0, not terminated)', async () => {
+    const worker = new Worker(new URL('../../packages/opc/dist/blocks/block-worker.js', import.meta.url));
+    const answers: unknown[] = [];
+    worker.on('message', (answer) => answers.push(answer));
+    const job = { ...compressJob(), id: 1 };
+    worker.postMessage(job, [job.data.buffer, job.output.buffer]);
+    worker.postMessage({ kind: 'stop' });
+    const code = await new Promise<number>((resolve) => worker.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(answers).toHaveLength(1);
+    expect(answers[0]).toMatchObject({ kind: 'compress', id: 1 });
+  });
+
+  it('with jobs in flight every job settles, and a new pool works after', async () => {
     for (let round = 0; round < 5; round++) {
       const pool = new WorkerPool(2);
       const jobs = Array.from({ length: 4 }, () => pool.run(() => compressJob(), 65_536));

@@ -58,6 +58,9 @@ export interface BlockMap {
   source?: Uint8Array;
 }
 
+/** The options of {@link parseBlockMap} (the name it had before FilesystemMetadata shared them). */
+export type ParseOptions = FootprintParseOptions;
+
 /** FORMAT.md §2: a non-empty file needs ceil(Size / 65536) blocks, an empty one none. */
 export function expectedBlockCount(size: number): number {
   return Math.ceil(size / BLOCK_SIZE);

@@ -46,9 +46,10 @@ const UNENCODED_NAME = new RegExp(
 );
 
 /**
- * `name` with every `/` turned into `\\` (or back), as one flat string. `replaceAll` answers a rope, a string
- * object per piece (~900 bytes for a 90-character path against ~90 flat), which V8 keeps as it is until
- * something flattens it; names live as long as the package, so 16,000 of them cost 13 MB instead of 1.5.
+ * `name` with every `/` turned into `\\` (or back): `name` itself when it holds no `from`, else one new flat
+ * string. `replaceAll` answers a rope, a string object per piece (~900 bytes for a 90-character path against
+ * ~90 flat), which V8 keeps as it is until something flattens it; names live as long as the package, so
+ * 16,000 of them cost 13 MB instead of 1.5.
  */
 export function swapSeparators(name: string, from: '/' | '\\', to: '/' | '\\'): string {
   return name.includes(from) ? name.split(from).join(to) : name;

@@ -109,6 +109,12 @@ async function walk(
   const visited = new Set<string>();
   // Iterative: a deep tree must not exhaust the stack. Each directory carries its package name and depth,
   // so an entry costs one concatenation, not a copy of its parents' segments.
+  if (prefix.length > MAX_PATH_DEPTH) {
+    throw new AppvError(
+      ErrorCode.PACK_NAME_INVALID,
+      `${prefix.join('\\')} nests deeper than ${MAX_PATH_DEPTH} levels`,
+    );
+  }
   const stack: { dir: string; name: string; depth: number }[] = [
     { dir: start, name: prefix.join('\\'), depth: prefix.length },
   ];
@@ -126,8 +132,9 @@ async function walk(
     const siblings = new Map<string, string>();
     const named = entries.map((entry) => {
       // `dir` is resolved and a listed name is one segment (never `.`, `..` or holding `/`): no path.join.
-      const full = `${dir}${path.sep}${entry.name}`;
-      const name = `${dirName}\\${entry.name}`;
+      const full = dir.endsWith(path.sep) ? `${dir}${entry.name}` : `${dir}${path.sep}${entry.name}`;
+      // Joined, not concatenated: names live as long as the pack, and a concatenation is a rope (part-name.ts).
+      const name = [dirName, entry.name].join('\\');
       // `\` is the package's separator (FORMAT.md §2): inside a Linux file name it would split it in two.
       if (entry.name.includes('\\')) throw invalidName(name, full, 'its file name contains "\\"');
       if (depth >= MAX_PATH_DEPTH)

@@ -31,7 +31,7 @@ const port = parentPort;
 if (!port) throw new Error('block-worker must run in a worker thread');
 
 port.on('message', (job: WorkerMessage) => {
-  // Between jobs, so no zlib stream is half made (worker-pool.ts): exiting here is always clean.
+  // Handled between jobs, so never while a zlib stream is half made (worker-pool.ts says why that matters).
   if (job.kind === 'stop') process.exit(0);
   if (job.kind === 'batch') {
     const result = runBatch(job);

@@ -91,8 +91,9 @@ export class WorkerPool {
    * Stops every worker; jobs still owed, and producers waiting for room, get an error rather than waiting
    * forever. Each worker is asked to exit between jobs, not terminated: terminating a thread while it makes
    * a zlib stream (one per block when deflating) aborts the whole process, because Node's CompressionStream
-   * asserts "close before init" when it is cleaned up uninitialised. Only a worker that does not exit within
-   * WORKER_STOP_GRACE_MS is terminated.
+   * asserts "close before init" when it is cleaned up uninitialised. A worker first finishes the jobs already
+   * posted to it (at most JOBS_PER_WORKER, whose answers are then dropped), so stopping takes up to that long.
+   * Only a worker that does not exit within WORKER_STOP_GRACE_MS is terminated.
    */
   async destroy(): Promise<void> {
     this.fail(new AppvError(ErrorCode.WORKER_FAILED, 'The block workers were stopped'));
