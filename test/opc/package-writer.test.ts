@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
@@ -431,6 +432,37 @@ describe('PackageWriter: bad input and interruptions lose nothing', () => {
       await writer.abort();
       await pool.destroy();
     }
+  });
+
+  it('a destination that fails mid-way (disk full) fails the writer: no hang, no temporary file left', async () => {
+    // Fault injection on the real file writer: every write after the first two fails as a full disk does.
+    const probe = await open(path.join(dir, 'probe'), 'w');
+    const proto = Object.getPrototypeOf(probe) as { write: (...args: unknown[]) => Promise<unknown> };
+    await probe.close();
+    const write = proto.write;
+    let calls = 0;
+    proto.write = function (this: unknown, ...args: unknown[]) {
+      if (++calls <= 2) return write.apply(this, args);
+      return Promise.reject(
+        Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }),
+      );
+    };
+    const sub = mkdtempSync(path.join(dir, 'full-'));
+    try {
+      const writer = await PackageWriter.toFile(path.join(sub, 'out.zip'));
+      let failed: string | undefined;
+      // Incompressible parts, so each is written as it comes; far more than the writer's queue holds.
+      for (let i = 0; i < 64 && failed === undefined; i++) {
+        const code = await asyncCodeOf(writer.addPart(`Root\\${i}.bin`, randomBytes(200_000)));
+        if (code !== 'no error') failed = code;
+      }
+      expect(failed).toBe(ErrorCode.IO_WRITE_FAILED);
+      expect(await asyncCodeOf(writer.finish())).toBe(ErrorCode.IO_WRITE_FAILED);
+      await writer.abort();
+    } finally {
+      proto.write = write;
+    }
+    expect(readdirSync(sub)).toEqual([]);
   });
 
   it('with overwrite false, an existing file is left alone', async () => {

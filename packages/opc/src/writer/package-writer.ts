@@ -146,7 +146,12 @@ export class PackageWriter {
     this.pool = options.pool ?? new WorkerPool(options.threads);
     this.batch = new CompressBatch(this.pool, this.buffers, this.algorithm, this.level);
     options.signal?.addEventListener('abort', this.onAbort, { once: true });
-    this.writing = this.writeLoop();
+    // A failure of the writing loop (the disk is full, the stream broke) fails the writer: the producer
+    // waiting for queue room would otherwise wait forever for a loop that is gone, and the temporary file
+    // would stay behind.
+    this.writing = this.writeLoop().catch((error: unknown) => {
+      throw this.fail(toAppvError(error, ErrorCode.IO_WRITE_FAILED));
+    });
     this.writing.catch(() => {});
   }
 
