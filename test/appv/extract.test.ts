@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   existsSync,
   lstatSync,
@@ -13,9 +13,11 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { WHOLE_READ_BYTES } from '@appv/opc';
 import { AppvError, ErrorCode, extractPackage, openPackage } from 'appv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildAppvPackage } from '../helpers/appv-builder.js';
+import { pseudoText } from '../helpers/content.js';
 import { fixtureFiles, repoRoot } from '../helpers/fixtures.js';
 import { sampleSpec } from '../helpers/make-sample.js';
 import { type CraftEntry, craftZip } from '../helpers/zip-crafter.js';
@@ -264,28 +266,57 @@ describe('extractPackage and symbolic links', () => {
 });
 
 describe('extractPackage never leaves a half-written file', () => {
-  it('a CRC-corrupted part leaves no file under its final name and no temporary file', async () => {
-    const target = path.join(work, 'out');
-    const bytes = craftZip([
-      good(),
-      { name: 'dir/corrupt.bin', data: Buffer.alloc(300_000, 1), crc32: 0x12345678 },
-      good('after.txt'),
-    ]).bytes;
-    const error = await extractError(bytes, target);
-    expect(error.code).toBe(ErrorCode.CRC_MISMATCH);
-    expect(error.part).toBe('dir\\corrupt.bin');
-    expect(readdirSync(path.join(target, 'dir'))).toEqual([]);
-    expect(existsSync(path.join(target, 'after.txt'))).toBe(false);
-    // Items before the corrupt one are complete, verified files.
-    expect(readFileSync(path.join(target, 'good.txt'), 'utf8')).toBe('harmless\n');
-  });
+  // Small parts are read whole before they are written, larger ones streamed: both paths are checked.
+  const SIZES = [300_000, WHOLE_READ_BYTES + 300_000];
 
-  it('a part that inflates past its declared size is cut off and not written', async () => {
+  it.each(SIZES)(
+    'a CRC-corrupted part (%i bytes) leaves no file under its final name and no temporary file',
+    async (size) => {
+      const target = path.join(work, 'out');
+      const bytes = craftZip([
+        good(),
+        { name: 'dir/corrupt.bin', data: Buffer.alloc(size, 1), crc32: 0x12345678 },
+        good('after.txt'),
+      ]).bytes;
+      const error = await extractError(bytes, target);
+      expect(error.code).toBe(ErrorCode.CRC_MISMATCH);
+      expect(error.part).toBe('dir\\corrupt.bin');
+      expect(readdirSync(path.join(target, 'dir'))).toEqual([]);
+      expect(existsSync(path.join(target, 'after.txt'))).toBe(false);
+      // Items before the corrupt one are complete, verified files.
+      expect(readFileSync(path.join(target, 'good.txt'), 'utf8')).toBe('harmless\n');
+    },
+  );
+
+  it.each([1000, WHOLE_READ_BYTES + 1000])(
+    'a part that inflates past its declared size (%i) is cut off and not written',
+    async (declared) => {
+      const target = path.join(work, 'out');
+      const data = Buffer.alloc(2 * WHOLE_READ_BYTES + 500_000);
+      const bytes = craftZip([{ name: 'bomb.bin', data, uncompressedSize: declared }]).bytes;
+      const error = await extractError(bytes, target);
+      // Cut off at the declared size, never inflated in full first.
+      expect(error.code).toBe(ErrorCode.ZIP_SIZE_MISMATCH);
+      expect(error.message).toContain('inflates past its declared');
+      expect(readdirSync(target)).toEqual([]);
+    },
+  );
+});
+
+describe('extractPackage writes small and large parts byte for byte', () => {
+  it('parts on both sides of WHOLE_READ_BYTES, deflated and stored', async () => {
     const target = path.join(work, 'out');
-    const bytes = craftZip([{ name: 'bomb.bin', data: Buffer.alloc(500_000), uncompressedSize: 1000 }]).bytes;
-    const error = await extractError(bytes, target);
-    expect([ErrorCode.ZIP_SIZE_MISMATCH, ErrorCode.CRC_MISMATCH]).toContain(error.code);
-    expect(readdirSync(target)).toEqual([]);
+    const sizes = [0, WHOLE_READ_BYTES - 1, WHOLE_READ_BYTES, WHOLE_READ_BYTES + 1, 3 * WHOLE_READ_BYTES];
+    const entries: CraftEntry[] = sizes.flatMap((size, i) => [
+      { name: `deflated/${i}.bin`, data: pseudoText(size, i + 1) },
+      { name: `stored/${i}.bin`, data: randomBytes(size), method: 'stored' },
+    ]);
+    const result = await extractBytes(craftZip(entries).bytes, target);
+    expect(result.files).toBe(entries.length);
+    for (const entry of entries) {
+      const written = readFileSync(path.join(target, ...String(entry.name).split('/')));
+      expect(written.equals(entry.data as Buffer)).toBe(true);
+    }
   });
 });
 

@@ -567,7 +567,7 @@ describe('PackageWriter: a writer killed mid-way', () => {
     expect(existsSync(file)).toBe(false);
     // What is left is only the recognisable temporary file, never a package under its name.
     const left = readdirSync(sub).filter((n) => n !== 'writer.mjs');
-    expect(left.every((n) => /^\.package\.appv\.appv-tmp-[0-9a-f]{12}$/.test(n))).toBe(true);
+    expect(left.every((n) => /^\.package\.appv\.appv-tmp-[0-9a-f]{8}-[0-9a-z]+$/.test(n))).toBe(true);
     expect(left.length).toBe(1);
   });
 });

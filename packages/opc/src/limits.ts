@@ -114,5 +114,12 @@ export const MAX_PATH_DEPTH = 1024;
  */
 export const WRITE_QUEUE_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Items up to this size (compressed and uncompressed) are read whole by readPartBuffer: one read and one
+ * inflate call rather than a stream, which for the thousands of small files of an extraction costs several
+ * times less. Larger items are streamed, so memory stays bounded.
+ */
+export const WHOLE_READ_BYTES = 1024 * 1024;
+
 /** Parts up to this size share one worker job with their neighbours (one message for many small files). */
 export const SMALL_PART_BYTES = 256 * 1024;

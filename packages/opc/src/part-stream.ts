@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { AppvError, ErrorCode, toAppvError } from './errors.js';
 import { hex } from './hex.js';
-import { JOB_BYTES } from './limits.js';
+import { JOB_BYTES, WHOLE_READ_BYTES } from './limits.js';
 import type { PackageItem } from './package-item.js';
 import type { RandomAccessSource } from './source/random-access-source.js';
 import { CompressionMethod } from './zip/compression-method.js';
@@ -42,25 +42,32 @@ async function* checkedChunks(
   try {
     for await (const chunk of uncompressedChunks(source, item, signal)) {
       length += chunk.length;
-      if (length > item.uncompressedSize) {
-        throw sizeError(item, `inflates past its declared ${item.uncompressedSize} bytes`);
-      }
+      if (length > item.uncompressedSize) throw pastDeclaredSize(item);
       if (verify) crc = zlib.crc32(chunk, crc);
       yield chunk;
     }
   } catch (error) {
     throw toAppvError(error, ErrorCode.ZIP_DATA_INVALID, { part: item.name });
   }
+  checkContent(item, length, verify ? crc : null);
+}
+
+/** The end checks of an item's content: its length, and its CRC-32 unless `crc` is null (not verified). */
+function checkContent(item: PackageItem, length: number, crc: number | null): void {
   if (length !== item.uncompressedSize) {
     throw sizeError(item, `holds ${length} bytes, not the declared ${item.uncompressedSize}`);
   }
-  if (verify && crc !== item.crc32) {
+  if (crc !== null && crc !== item.crc32) {
     throw new AppvError(
       ErrorCode.CRC_MISMATCH,
       `${item.name}: CRC-32 is 0x${hex(crc)}, the central directory says 0x${hex(item.crc32)}`,
       { part: item.name },
     );
   }
+}
+
+function pastDeclaredSize(item: PackageItem): AppvError {
+  return sizeError(item, `inflates past its declared ${item.uncompressedSize} bytes`);
 }
 
 function uncompressedChunks(
@@ -90,9 +97,42 @@ export async function readPartBuffer(
       { part: item.name },
     );
   }
+  if (item.compressedSize <= WHOLE_READ_BYTES && item.uncompressedSize <= WHOLE_READ_BYTES) {
+    return readWhole(source, item, signal);
+  }
   const chunks: Buffer[] = [];
   for await (const chunk of openPartStream(source, item, { signal })) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/**
+ * A small item in one read and one inflate call, with the stream's checks: never more than the declared
+ * size (zlib stops at it), then length and CRC-32. A stream per part costs more than the part itself when
+ * an extraction writes thousands of small files.
+ */
+async function readWhole(
+  source: RandomAccessSource,
+  item: PackageItem,
+  signal?: AbortSignal,
+): Promise<Buffer> {
+  assertReadable(item);
+  const compressed = await source.read(item.dataOffset, item.compressedSize, signal);
+  let content: Buffer;
+  if (item.method === CompressionMethod.Deflate) {
+    try {
+      content = zlib.inflateRawSync(compressed, {
+        finishFlush: zlib.constants.Z_SYNC_FLUSH, // as the stream: items without the final block read cleanly
+        maxOutputLength: Math.max(1, item.uncompressedSize),
+      });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw pastDeclaredSize(item);
+      throw toAppvError(error, ErrorCode.ZIP_DATA_INVALID, { part: item.name });
+    }
+  } else {
+    content = Buffer.from(compressed); // a source may hand out a view of its own memory
+  }
+  checkContent(item, content.length, zlib.crc32(content));
+  return content;
 }
 
 function assertReadable(item: PackageItem): void {

@@ -8,10 +8,11 @@ import {
   type PackageItem,
   throwIfAborted,
   toAppvError,
+  WHOLE_READ_BYTES,
 } from '@appv/opc';
 import type { AppvPackage } from '../appv-package.js';
 import { findPart } from '../part-lookup.js';
-import { writeFileAtomically } from './atomic-write.js';
+import { writeBufferAtomically, writeFileAtomically } from './atomic-write.js';
 import { DirectoryGuard, lstatOrNull } from './directory-guard.js';
 import { type PlanEntry, planExtraction } from './extract-plan.js';
 
@@ -83,10 +84,22 @@ export async function extractPackage(
   for (const entry of plan) {
     throwIfAborted(signal);
     if (entry.kind === 'directory') {
-      await guard.ensure(entry.target, entry.name);
+      guard.ensure(entry.target, entry.name);
       continue;
     }
-    await guard.ensure(path.dirname(entry.target), entry.name);
+    guard.ensure(path.dirname(entry.target), entry.name);
+    if (entry.item.uncompressedSize <= WHOLE_READ_BYTES) {
+      // Small: read and checked whole (size, CRC) before anything is written, then written in one go.
+      const content = await pkg.opc.readPart(entry.item, {
+        maxSize: WHOLE_READ_BYTES,
+        ...(signal ? { signal } : {}),
+      });
+      writeBufferAtomically(content, entry.target, entry.name, { overwrite: options.overwrite ?? false });
+      bytes += content.length;
+      files++;
+      report();
+      continue;
+    }
     await writeFileAtomically(
       pkg.opc.openStream(entry.item, signal ? { signal } : {}),
       entry.target,
@@ -134,7 +147,7 @@ async function emptyDirectoriesOf(pkg: AppvPackage, problems: Finding[]): Promis
 async function refuseExisting(plan: readonly PlanEntry[]): Promise<void> {
   for (const entry of plan) {
     if (entry.kind !== 'file') continue;
-    if ((await lstatOrNull(entry.target, entry.name)) !== null) {
+    if (lstatOrNull(entry.target, entry.name) !== null) {
       throw new AppvError(
         ErrorCode.IO_WRITE_FAILED,
         `Cannot extract ${entry.name}: ${entry.target} already exists (pass overwrite to replace it)`,

@@ -52,10 +52,19 @@ export class AtomicFile {
   }
 }
 
-/** `.<name>.appv-tmp-<random>` beside `target`: hidden, recognisably ours, unique; the name is cut so the total stays short. */
+/** Random per process, so two processes never pick the same names; a counter makes each name unique. */
+const TEMPORARY_PREFIX = randomBytes(4).toString('hex');
+let temporaryCount = 0;
+
+/**
+ * `.<name>.appv-tmp-<process>-<n>` beside `target`: hidden, recognisably ours, unique; the name is cut so
+ * the total stays short. (Random bytes per name cost more than the file for the thousands of small files
+ * an extraction writes; it is O_EXCL that makes a planted name harmless, not its unpredictability.)
+ */
 export function temporaryPathFor(target: string): string {
   const base = path.basename(target);
-  return path.join(path.dirname(target), `.${base.slice(0, 64)}.appv-tmp-${randomBytes(6).toString('hex')}`);
+  const unique = `${TEMPORARY_PREFIX}-${(temporaryCount++).toString(36)}`;
+  return path.join(path.dirname(target), `.${base.slice(0, 64)}.appv-tmp-${unique}`);
 }
 
 async function refuseExisting(target: string): Promise<void> {
