@@ -10,6 +10,7 @@ import {
   OpcPackage,
   PackageWriter,
   SMALL_PART_BYTES,
+  temporaryPathFor,
   WorkerPool,
   WRITE_JOB_BYTES,
   WRITE_QUEUE_BYTES,
@@ -465,6 +466,12 @@ describe('PackageWriter: bad input and interruptions lose nothing', () => {
     expect(readdirSync(sub)).toEqual([]);
   });
 
+  it('temporary names are unique and unguessable, across refills of their random pool', () => {
+    const names = Array.from({ length: 3_000 }, () => temporaryPathFor('/x/package.appv'));
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of names) expect(name).toMatch(/^\/x\/\.package\.appv\.appv-tmp-[0-9a-f]{12}$/);
+  });
+
   it('with overwrite false, an existing file is left alone', async () => {
     const file = target('exists.zip');
     writeFileSync(file, 'precious');
@@ -567,7 +574,7 @@ describe('PackageWriter: a writer killed mid-way', () => {
     expect(existsSync(file)).toBe(false);
     // What is left is only the recognisable temporary file, never a package under its name.
     const left = readdirSync(sub).filter((n) => n !== 'writer.mjs');
-    expect(left.every((n) => /^\.package\.appv\.appv-tmp-[0-9a-f]{8}-[0-9a-z]+$/.test(n))).toBe(true);
+    expect(left.every((n) => /^\.package\.appv\.appv-tmp-[0-9a-f]{12}$/.test(n))).toBe(true);
     expect(left.length).toBe(1);
   });
 });

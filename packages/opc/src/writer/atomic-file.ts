@@ -52,19 +52,27 @@ export class AtomicFile {
   }
 }
 
-/** Random per process, so two processes never pick the same names; a counter makes each name unique. */
-const TEMPORARY_PREFIX = randomBytes(4).toString('hex');
-let temporaryCount = 0;
-
 /**
- * `.<name>.appv-tmp-<process>-<n>` beside `target`: hidden, recognisably ours, unique; the name is cut so
- * the total stays short. (Random bytes per name cost more than the file for the thousands of small files
- * an extraction writes; it is O_EXCL that makes a planted name harmless, not its unpredictability.)
+ * `.<name>.appv-tmp-<random>` beside `target`: hidden, recognisably ours, unique and unguessable (so nobody
+ * can plant the name first to make the write fail; O_EXCL makes a planted one harmless either way); the
+ * name is cut so the total stays short.
  */
 export function temporaryPathFor(target: string): string {
   const base = path.basename(target);
-  const unique = `${TEMPORARY_PREFIX}-${(temporaryCount++).toString(36)}`;
-  return path.join(path.dirname(target), `.${base.slice(0, 64)}.appv-tmp-${unique}`);
+  return path.join(path.dirname(target), `.${base.slice(0, 64)}.appv-tmp-${randomHex(6)}`);
+}
+
+/** Random bytes are drawn a thousand names at a time: a call per name cost more than a small file's write. */
+let randomPool = Buffer.alloc(0);
+let randomAt = 0;
+
+function randomHex(bytes: number): string {
+  if (randomAt + bytes > randomPool.length) {
+    randomPool = randomBytes(1024 * bytes);
+    randomAt = 0;
+  }
+  randomAt += bytes;
+  return randomPool.toString('hex', randomAt - bytes, randomAt);
 }
 
 async function refuseExisting(target: string): Promise<void> {
