@@ -7,6 +7,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -262,6 +263,70 @@ describe('extractPackage and symbolic links', () => {
     symlinkSync(path.join(target, 'real'), path.join(target, 'link'), 'dir');
     await extractBytes(craftZip([good('link/a.txt')]).bytes, target);
     expect(readFileSync(path.join(target, 'real', 'a.txt'), 'utf8')).toBe('harmless\n');
+  });
+
+  it('checks links below the top level too: inside is followed, outside (also via a link to a link) refused', async () => {
+    const outside = path.join(work, 'outside');
+    const target = path.join(work, 'out');
+    mkdirSync(outside);
+    mkdirSync(path.join(target, 'a', 'b', 'real'), { recursive: true });
+    symlinkSync(path.join(target, 'a', 'b', 'real'), path.join(target, 'a', 'b', 'in'), 'dir');
+    symlinkSync('../../../outside', path.join(target, 'a', 'b', 'out'), 'dir');
+    symlinkSync('out', path.join(target, 'a', 'b', 'via'), 'dir');
+    await extractBytes(craftZip([good('a/b/in/c/x.txt')]).bytes, target, { overwrite: true });
+    expect(readFileSync(path.join(target, 'a', 'b', 'real', 'c', 'x.txt'), 'utf8')).toBe('harmless\n');
+    for (const link of ['out', 'via']) {
+      const error = await extractError(craftZip([good(`a/b/${link}/c/y.txt`)]).bytes, target, {
+        overwrite: true,
+      });
+      expect(error.code).toBe(ErrorCode.EXTRACT_PATH_UNSAFE);
+    }
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
+  it('a folder swapped for a link to outside while extracting is refused, for files in it and below it', async () => {
+    const outside = path.join(work, 'outside');
+    mkdirSync(outside);
+    for (const [later, below] of [
+      ['A/2.txt', false],
+      ['A/B/3.txt', true],
+    ] as const) {
+      const target = path.join(work, below ? 'out-below' : 'out-in');
+      let swapped = false;
+      const error = await extractError(craftZip([good('A/1.txt'), good(later)]).bytes, target, {
+        onProgress: ({ files }) => {
+          // After the first file, as an attacker racing the extraction would.
+          if (files !== 1 || swapped) return;
+          swapped = true;
+          renameSync(path.join(target, 'A'), path.join(target, 'A.moved'));
+          symlinkSync(outside, path.join(target, 'A'), 'dir');
+        },
+      });
+      expect(swapped).toBe(true);
+      expect(error.code).toBe(ErrorCode.EXTRACT_PATH_UNSAFE);
+      expect(readdirSync(outside)).toEqual([]);
+    }
+  });
+});
+
+describe('extractPackage hears an abort while it works', () => {
+  it('an abort from a timer stops a long extraction of small files part-way', async () => {
+    const count = 4_000;
+    const entries = Array.from({ length: count }, (_, i) => good(`d${i % 40}/f${i}.txt`));
+    const target = path.join(work, 'out');
+    const controller = new AbortController();
+    let written = 0;
+    const error = await extractError(craftZip(entries).bytes, target, {
+      signal: controller.signal,
+      onProgress: ({ files }) => {
+        // The abort comes from a timer, as a signal handler's would: it needs a turn of the event loop.
+        if (files === 1) setTimeout(() => controller.abort(), 0);
+        written = files;
+      },
+    });
+    expect(error.code).toBe(ErrorCode.ABORTED);
+    expect(written).toBeGreaterThan(0);
+    expect(written).toBeLessThan(count);
   });
 });
 

@@ -25,6 +25,7 @@ export * from './errors.js';
 export * from './finding.js';
 export { hex } from './hex.js';
 export * from './limits.js';
+export { LoopTurns } from './loop-turns.js';
 export { OpcPackage, type OpenOptions, type PackageInput } from './opc-package.js';
 export { compareOrdinal } from './ordinal.js';
 export type { ItemKind, PackageItem } from './package-item.js';

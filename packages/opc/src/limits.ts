@@ -115,6 +115,12 @@ export const MAX_PATH_DEPTH = 1024;
 export const WRITE_QUEUE_BYTES = 4 * 1024 * 1024;
 
 /**
+ * Longest stretch of synchronous work (file-system calls in a loop) before the event loop gets a turn
+ * (loop-turns.ts): short enough that an abort or Ctrl-C is heard at once, long enough to cost nothing.
+ */
+export const EVENT_LOOP_SLICE_MS = 20;
+
+/**
  * Items up to this size (compressed and uncompressed) are read whole by readPartBuffer: one read and one
  * inflate call rather than a stream, which for the thousands of small files of an extraction costs several
  * times less. Larger items are streamed, so memory stays bounded.

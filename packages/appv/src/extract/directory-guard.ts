@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, realpathSync } from 'node:fs';
+import { lstatSync, mkdirSync, realpathSync, type Stats, statSync } from 'node:fs';
 import path from 'node:path';
 import { AppvError, ErrorCode, toAppvError } from '@appv/opc';
 import { isStrictlyInside } from './safe-path.js';
@@ -10,26 +10,34 @@ import { writeError } from './write-error.js';
  * any check could run, so each level is inspected before the next one is made, and the real path of every
  * directory we are about to write into must lie inside the real path of the target.
  *
+ * A directory made here, or a real one found there, lies where its parent's real path says: only a link
+ * is resolved (realpath costs a stat per level). What was checked is remembered with its identity (device
+ * and inode), and each use of a directory first checks that its path still leads there: a directory, or
+ * any above it, swapped for a link since would lead somewhere else. On Windows every directory is resolved
+ * (a volume mount point does not read as a link there). A local attacker racing the extraction between
+ * that check and a write can still win; extract into a directory only you can write to.
+ *
  * The calls are synchronous on purpose, as in the pack's source scan: each takes a few microseconds, while
  * a trip through libuv's thread pool costs ~150 µs here, and an extraction makes thousands of them.
  */
 export class DirectoryGuard {
-  /** The real path of every directory made sure of, the root's included. */
-  private readonly real = new Map<string, string>();
+  /** Every directory made sure of, the root's included: its real path and identity when checked. */
+  private readonly known = new Map<string, Checked>();
   /** Directories this guard created (not those that already existed). */
   created = 0;
 
   private constructor(
-    root: string,
     private readonly realRoot: string,
+    root: string,
+    rootStats: Stats,
   ) {
-    this.real.set(root, realRoot);
+    this.known.set(root, { real: realRoot, dev: rootStats.dev, ino: rootStats.ino });
   }
 
   /** `root` must be absolute and exist. */
   static async forRoot(root: string): Promise<DirectoryGuard> {
     try {
-      return new DirectoryGuard(root, realpathSync(root));
+      return new DirectoryGuard(realpathSync(root), root, statSync(root));
     } catch (error) {
       throw toAppvError(error, ErrorCode.IO_WRITE_FAILED);
     }
@@ -37,7 +45,11 @@ export class DirectoryGuard {
 
   /** Makes sure `directory` (root itself or inside it) exists as a real directory inside the target. */
   ensure(directory: string, name: string): void {
-    if (this.real.has(directory)) return;
+    const known = this.known.get(directory);
+    if (known) {
+      this.assertUnchanged(directory, known, name);
+      return;
+    }
     const parent = path.dirname(directory);
     this.ensure(parent, name);
     let existing = lstatOrNull(directory, name);
@@ -48,17 +60,15 @@ export class DirectoryGuard {
       } catch (error) {
         // Lost a race with another writer: check what is there now.
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw writeError(error, directory, name);
-        existing = lstatOrNull(directory, name);
-        if (existing === null) throw writeError(error, directory, name);
       }
+      existing = lstatOrNull(directory, name);
+      if (existing === null) throw writeError(new Error('it vanished as it was made'), directory, name);
     }
-    // A directory made here, or a real one already there, lies where its parent's real path says: only a
-    // link needs resolving (it may lead anywhere). That spares a realpath, a stat per level, per directory.
     let real: string;
-    if (existing === null || existing.isDirectory()) {
-      real = path.join(this.real.get(parent) as string, path.basename(directory));
-    } else if (existing.isSymbolicLink()) {
-      real = this.resolveLink(directory, name);
+    if (existing.isSymbolicLink() || process.platform === 'win32') {
+      real = this.resolve(directory, name);
+    } else if (existing.isDirectory()) {
+      real = path.join((this.known.get(parent) as Checked).real, path.basename(directory));
     } else {
       throw new AppvError(
         ErrorCode.IO_WRITE_FAILED,
@@ -66,25 +76,10 @@ export class DirectoryGuard {
         { part: name },
       );
     }
-    if (!isStrictlyInside(this.realRoot, real)) {
-      throw new AppvError(
-        ErrorCode.EXTRACT_PATH_UNSAFE,
-        `Refusing to extract ${JSON.stringify(name)}: ${directory} leads outside the target directory (a symbolic link?)`,
-        { part: name },
-      );
-    }
-    this.real.set(directory, real);
-  }
-
-  /** Where a link to a directory leads; it must be a directory. */
-  private resolveLink(directory: string, name: string): string {
-    let real: string;
-    try {
-      real = realpathSync(directory);
-    } catch (error) {
-      throw writeError(error, directory, name);
-    }
-    if (!lstatOrNull(real, name)?.isDirectory()) {
+    this.assertInside(directory, real, name);
+    // A link is known by what it leads to: that is what the next check will find through it.
+    const target = existing.isSymbolicLink() ? lstatOrNull(real, name) : existing;
+    if (!target?.isDirectory()) {
       throw new AppvError(
         ErrorCode.IO_WRITE_FAILED,
         `Cannot extract ${name}: ${directory} is not a directory`,
@@ -93,8 +88,49 @@ export class DirectoryGuard {
         },
       );
     }
-    return real;
+    this.known.set(directory, { real, dev: target.dev, ino: target.ino });
   }
+
+  private resolve(directory: string, name: string): string {
+    try {
+      return realpathSync(directory);
+    } catch (error) {
+      throw writeError(error, directory, name);
+    }
+  }
+
+  private assertInside(directory: string, real: string, name: string): void {
+    if (!isStrictlyInside(this.realRoot, real)) {
+      throw new AppvError(
+        ErrorCode.EXTRACT_PATH_UNSAFE,
+        `Refusing to extract ${JSON.stringify(name)}: ${directory} leads outside the target directory (a symbolic link?)`,
+        { part: name },
+      );
+    }
+  }
+
+  /** The path still leads to the directory checked (through whatever links it did then). */
+  private assertUnchanged(directory: string, known: Checked, name: string): void {
+    let now: Stats | undefined;
+    try {
+      now = statSync(directory, { throwIfNoEntry: false });
+    } catch (error) {
+      throw writeError(error, directory, name);
+    }
+    if (now?.dev !== known.dev || now.ino !== known.ino || !now.isDirectory()) {
+      throw new AppvError(
+        ErrorCode.EXTRACT_PATH_UNSAFE,
+        `Refusing to extract ${JSON.stringify(name)}: ${directory} was replaced while extracting (a symbolic link?)`,
+        { part: name },
+      );
+    }
+  }
+}
+
+interface Checked {
+  readonly real: string;
+  readonly dev: number;
+  readonly ino: number;
 }
 
 /** What is at `file`, or null when nothing is (asked without an exception: most targets do not exist yet). */

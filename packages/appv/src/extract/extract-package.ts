@@ -5,6 +5,7 @@ import {
   ErrorCode,
   type Finding,
   findingFromError,
+  LoopTurns,
   type PackageItem,
   throwIfAborted,
   toAppvError,
@@ -81,7 +82,10 @@ export async function extractPackage(
   let bytes = 0;
   const report = () => options.onProgress?.({ files, totalFiles: fileEntries.length, bytes, totalBytes });
 
+  // Small files are read and written synchronously: the loop must still hear an abort or Ctrl-C.
+  const turns = new LoopTurns();
   for (const entry of plan) {
+    await turns.take();
     throwIfAborted(signal);
     if (entry.kind === 'directory') {
       guard.ensure(entry.target, entry.name);

@@ -7,6 +7,7 @@ import {
   ErrorCode,
   encodePartName,
   isAppvError,
+  LoopTurns,
   MAX_PATH_DEPTH,
   partNameProblems,
   strictUtf8,
@@ -118,7 +119,9 @@ async function walk(
   const stack: { dir: string; name: string; depth: number }[] = [
     { dir: start, name: prefix.join('\\'), depth: prefix.length },
   ];
+  const turns = new LoopTurns(); // the walk is synchronous: timers and Ctrl-C still get their turn
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    await turns.take();
     const { dir, name: dirName, depth } = next;
     const identity = directoryIdentity(dir);
     if (visited.has(identity)) {
