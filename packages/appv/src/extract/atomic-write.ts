@@ -37,13 +37,7 @@ export async function writeFileAtomically(
     await pipeline(source, countBytes(options.onBytes), handle.createWriteStream(), {
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    if (!options.overwrite && lstatOrNull(target, name) !== null) {
-      throw new AppvError(
-        ErrorCode.IO_WRITE_FAILED,
-        `Cannot extract ${name}: ${target} already exists (pass overwrite to replace it)`,
-        { part: name },
-      );
-    }
+    if (!options.overwrite) assertAbsent(target, name);
     await rename(temporary, target);
   } catch (error) {
     await handle.close().catch(() => undefined);
@@ -87,17 +81,25 @@ export function writeBufferAtomically(
     } finally {
       closeSync(fd);
     }
-    if (!options.overwrite && lstatOrNull(target, name) !== null) {
-      throw new AppvError(
-        ErrorCode.IO_WRITE_FAILED,
-        `Cannot extract ${name}: ${target} already exists (pass overwrite to replace it)`,
-        { part: name },
-      );
-    }
+    if (!options.overwrite) assertAbsent(target, name);
     renameSync(temporary, target);
   } catch (error) {
     rmSync(temporary, { force: true });
     if (isAppvError(error)) throw error;
     throw writeError(error, target, name);
+  }
+}
+
+/**
+ * Without `overwrite`, an existing file is refused: checked for every file before the first write, and
+ * again just before each rename (something may have appeared meanwhile).
+ */
+export function assertAbsent(target: string, name: string): void {
+  if (lstatOrNull(target, name) !== null) {
+    throw new AppvError(
+      ErrorCode.IO_WRITE_FAILED,
+      `Cannot extract ${name}: ${target} already exists (pass overwrite to replace it)`,
+      { part: name },
+    );
   }
 }

@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  AppvError,
   ErrorCode,
   type Finding,
   findingFromError,
@@ -13,8 +12,8 @@ import {
 } from '@appv/opc';
 import type { AppvPackage } from '../appv-package.js';
 import { findPart } from '../part-lookup.js';
-import { writeBufferAtomically, writeFileAtomically } from './atomic-write.js';
-import { DirectoryGuard, lstatOrNull } from './directory-guard.js';
+import { assertAbsent, writeBufferAtomically, writeFileAtomically } from './atomic-write.js';
+import { DirectoryGuard } from './directory-guard.js';
 import { type PlanEntry, planExtraction } from './extract-plan.js';
 
 export interface ExtractOptions {
@@ -68,7 +67,7 @@ export async function extractPackage(
   throwIfAborted(signal);
 
   const plan = planExtraction(root, items, emptyDirectories);
-  if (!options.overwrite) await refuseExisting(plan);
+  if (!options.overwrite) refuseExisting(plan);
 
   try {
     await mkdir(root, { recursive: true });
@@ -148,15 +147,6 @@ async function emptyDirectoriesOf(pkg: AppvPackage, problems: Finding[]): Promis
 }
 
 /** Without `overwrite`, any existing file is refused before the first write, not halfway through. */
-async function refuseExisting(plan: readonly PlanEntry[]): Promise<void> {
-  for (const entry of plan) {
-    if (entry.kind !== 'file') continue;
-    if (lstatOrNull(entry.target, entry.name) !== null) {
-      throw new AppvError(
-        ErrorCode.IO_WRITE_FAILED,
-        `Cannot extract ${entry.name}: ${entry.target} already exists (pass overwrite to replace it)`,
-        { part: entry.name },
-      );
-    }
-  }
+function refuseExisting(plan: readonly PlanEntry[]): void {
+  for (const entry of plan) if (entry.kind === 'file') assertAbsent(entry.target, entry.name);
 }
