@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseDynamicConfiguration, parsePackageHistory } from '@appv/manifest';
 import { MAX_PATH_DEPTH } from '@appv/opc';
-import { ErrorCode, extractPackage, openPackage, packPackage, verifyPackage } from 'appv';
+import { ErrorCode, extractPackage, openPackage, packPackage, scanSource, verifyPackage } from 'appv';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pseudoText } from '../helpers/content.js';
@@ -376,6 +376,21 @@ describe('appv pack: bad input gets a typed error before anything is written', (
     writeFileSync(path.join(loop, 'a', 'f.txt'), 'x');
     symlinkSync('..', path.join(loop, 'a', 'up'));
     await expectNothingWritten(loop, ErrorCode.PACK_INPUT_INVALID);
+  });
+
+  it('the source scan hears an abort that comes while it walks (a timer, as Ctrl-C would)', async () => {
+    const source = fresh('many');
+    for (let d = 0; d < 100; d++) {
+      mkdirSync(path.join(source, `d${d}`));
+      for (let f = 0; f < 20; f++) writeFileSync(path.join(source, `d${d}`, `f${f}.txt`), 'x');
+    }
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 0);
+    expect(await asyncCodeOf(scanSource(source, 'ProgramFilesX86/Many', controller.signal))).toBe(
+      ErrorCode.ABORTED,
+    );
+    // Unaborted, the same tree scans whole.
+    expect((await scanSource(source, 'ProgramFilesX86/Many')).files).toHaveLength(2_000);
   });
 
   it('names OPC or Windows cannot carry', async () => {

@@ -106,7 +106,7 @@ async function packWith(
   output: string,
   options: PackOptions,
 ): Promise<PackResult> {
-  const tree = await scanSource(dir, options.vfs);
+  const tree = await scanSource(dir, options.vfs, options.signal);
   throwIfAborted(options.signal);
   const kept = await readKeptFootprint(tree);
   const deterministic = options.deterministic ?? false;

@@ -11,6 +11,7 @@ import {
   MAX_PATH_DEPTH,
   partNameProblems,
   strictUtf8,
+  throwIfAborted,
 } from '@appv/opc';
 import { safeSegments } from '../extract/safe-path.js';
 import { fileNameKey } from '../file-name-key.js';
@@ -53,9 +54,14 @@ const REGENERATED = [PartNames.contentTypes, PartNames.blockMap];
  * metadata lookups cost ~3 µs each that way, against ~60 µs each through libuv's thread pool. `vfs` is where a plain folder goes (`ProgramFilesX86/Vendor App` →
  * `Root\VFS\ProgramFilesX86\Vendor App\…`). Every name is checked here (OPC can carry it, Windows can hold
  * it, no two collide in case or normalization) and every file is checked readable, so a bad source fails
- * before the first byte of the package is written.
+ * before the first byte of the package is written. `signal` is heard between folders: a tree of hundreds of
+ * thousands of files takes seconds to scan.
  */
-export async function scanSource(dir: string, vfs: string | undefined): Promise<SourceTree> {
+export async function scanSource(
+  dir: string,
+  vfs: string | undefined,
+  signal?: AbortSignal,
+): Promise<SourceTree> {
   const root = path.resolve(dir);
   const info = await stat(root).catch((error: unknown) => {
     throw unreadable(root, error);
@@ -63,13 +69,17 @@ export async function scanSource(dir: string, vfs: string | undefined): Promise<
   if (!info.isDirectory()) throw new AppvError(ErrorCode.PACK_SOURCE_UNREADABLE, `${dir} is not a directory`);
   const top = listDirectory(root);
   const rootEntry = top.find((entry) => entry.name === 'Root');
-  if (rootEntry && vfs === undefined) return scanLayout(root, top);
+  if (rootEntry && vfs === undefined) return scanLayout(root, top, signal);
   const prefix = ['Root', 'VFS', ...vfsSegments(vfs ?? `ProgramFilesX86/${path.basename(root)}`)];
-  const walked = await walk(root, prefix);
+  const walked = await walk(root, prefix, signal);
   return { layout: 'folder', placement: prefix.join('\\'), ...walked, footprint: new Map() };
 }
 
-async function scanLayout(root: string, top: readonly DirEntry[]): Promise<SourceTree> {
+async function scanLayout(
+  root: string,
+  top: readonly DirEntry[],
+  signal: AbortSignal | undefined,
+): Promise<SourceTree> {
   const footprint = new Map<string, string>();
   const unknown: string[] = [];
   for (const entry of top) {
@@ -88,7 +98,7 @@ async function scanLayout(root: string, top: readonly DirEntry[]): Promise<Sourc
     );
   }
   for (const [name, file] of footprint) checkReadable(file, name);
-  const walked = await walk(path.join(root, 'Root'), ['Root']);
+  const walked = await walk(path.join(root, 'Root'), ['Root'], signal);
   return { layout: 'package', ...walked, footprint };
 }
 
@@ -104,6 +114,7 @@ function vfsSegments(vfs: string): string[] {
 async function walk(
   start: string,
   prefix: readonly string[],
+  signal: AbortSignal | undefined,
 ): Promise<{ files: SourceFile[]; emptyDirectories: string[] }> {
   const files: SourceFile[] = [];
   const emptyDirectories: string[] = [];
@@ -122,6 +133,7 @@ async function walk(
   const turns = new LoopTurns(); // the walk is synchronous: timers and Ctrl-C still get their turn
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
     await turns.take();
+    throwIfAborted(signal); // a tree of 200,000 files takes seconds: Ctrl-C must not wait for all of it
     const { dir, name: dirName, depth } = next;
     const identity = directoryIdentity(dir);
     if (visited.has(identity)) {
