@@ -61,38 +61,37 @@ describe('filesystemMismatches (FORMAT.md §5, §9.8)', () => {
     );
   });
 
-  /** The check as first written, with every path, key and set held at once: the oracle for the lean one. */
+  /**
+   * The oracle: the same rules stated naively, by searching lists (every ancestor of every file, every
+   * path of the tree), sharing no code with the check beyond nameKey, ancestors and flattenPaths.
+   */
   function reference(metadata: FilesystemMetadata, payload: readonly string[]) {
-    const problems: { part: string; message: string }[] = [];
-    const payloadKeys = payload.map(nameKey);
-    const files = new Set(payloadKeys);
-    const holding = directoriesHolding(payloadKeys);
-    const directories = new Set<string>(['root', ...holding]);
-    for (const empty of metadata.emptyDirectories) {
-      const key = nameKey(empty.long);
-      if (holding.has(key))
-        problems.push({
-          part: empty.long,
-          message: `${empty.long} is listed as an empty directory but holds files`,
-        });
-      directories.add(key);
-      for (const ancestor of ancestors(key)) directories.add(ancestor);
-    }
+    const fileKeys = payload.map(nameKey);
+    const holding = fileKeys.flatMap(ancestors);
+    const emptyKeys = metadata.emptyDirectories.map((d) => nameKey(d.long));
+    const directoryKeys = ['root', ...holding, ...emptyKeys, ...emptyKeys.flatMap(ancestors)];
     const paths = flattenPaths(metadata);
-    const tree = new Set(paths.map(nameKey));
-    payload.forEach((name, i) => {
-      if (!tree.has(payloadKeys[i] as string))
-        problems.push({ part: name, message: `${name} is in the package but not in FilesystemMetadata.xml` });
-    });
-    for (const p of paths) {
-      const key = nameKey(p);
-      if (!files.has(key) && !directories.has(key))
-        problems.push({
+    const pathKeys = paths.map(nameKey);
+    return [
+      ...metadata.emptyDirectories
+        .filter((d) => holding.includes(nameKey(d.long)))
+        .map((d) => ({ part: d.long, message: `${d.long} is listed as an empty directory but holds files` })),
+      ...payload
+        .filter((_, i) => !pathKeys.includes(fileKeys[i] as string))
+        .map((name) => ({
+          part: name,
+          message: `${name} is in the package but not in FilesystemMetadata.xml`,
+        })),
+      ...paths
+        .filter(
+          (_, i) =>
+            !fileKeys.includes(pathKeys[i] as string) && !directoryKeys.includes(pathKeys[i] as string),
+        )
+        .map((p) => ({
           part: p,
           message: `FilesystemMetadata.xml lists ${p}, which is neither a file nor a directory of the package`,
-        });
-    }
-    return problems;
+        })),
+    ];
   }
 
   it('finds what the set-based check finds, in the same order: case twins, strays, empty directories (fast-check)', () => {

@@ -55,17 +55,9 @@ export function swapSeparators(name: string, from: '/' | '\\', to: '/' | '\\'): 
   return name.includes(from) ? name.split(from).join(to) : name;
 }
 
-/**
- * True when {@link encodePartName} leaves every character of `name` as it is (only its separators change),
- * so decoding the result gives `name` back without having to check.
- */
-export function isUnencodedName(name: string): boolean {
-  return UNENCODED_NAME.test(name);
-}
-
 /** Decoded BlockMap form → ZIP item name. Inverse of {@link decodeItemName} for every valid name. */
 export function encodePartName(name: string): string {
-  if (isUnencodedName(name)) return swapSeparators(name, '\\', '/');
+  if (UNENCODED_NAME.test(name)) return swapSeparators(name, '\\', '/');
   return name.split('\\').map(encodeSegment).join('/');
 }
 

@@ -28,7 +28,6 @@ import {
   decodeItemNameLeniently,
   encodePartName,
   isDriveLetter,
-  isUnencodedName,
   nameKey,
   partNameProblems,
   swapSeparators,
@@ -286,8 +285,8 @@ export class PackageWriter {
     // A drive letter hides behind its encoded ':' in the ZIP name, but a client joining names would see it.
     const drive = decoded.includes(':') ? decoded.split('\\').find(isDriveLetter) : undefined;
     if (drive !== undefined) problems.push(`segment "${drive}" is a Windows drive letter`);
-    // A name encoded as it is (most names) decodes back to itself; only an escaped one needs the check.
-    const survives = isUnencodedName(decoded) || decodeItemNameLeniently(zipName) === decoded;
+    // Nothing escaped (no `%`, most names): decoding only swaps the separators back, so it survives.
+    const survives = !zipName.includes('%') || decodeItemNameLeniently(zipName) === decoded;
     if (problems.length > 0 || !survives) {
       throw new AppvError(
         ErrorCode.PACK_NAME_INVALID,
