@@ -13,8 +13,10 @@ import {
   WHOLE_ITEM_COMPRESSED_LIMIT,
 } from '@appv/opc';
 import { describe, expect, it } from 'vitest';
+import { planningOrder } from '../../packages/opc/dist/blocks/digest-package.js';
 import { InOrderDelivery } from '../../packages/opc/dist/blocks/in-order-delivery.js';
 import { hostileCases } from '../helpers/hostile.js';
+import { craftZip } from '../helpers/zip-crafter.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest();
 
@@ -155,6 +157,38 @@ describe('digestPackage holds back planning while digests wait on an earlier one
     const largeCompressed = 48 * JOB_BYTES;
     const smallPlanned = (plannedAtFirst - largeCompressed) / 2_000;
     expect(smallPlanned).toBeLessThan(MAX_DIGESTS_WAITING + 2_000);
+  });
+
+  it('finishes a central directory listed in the reverse order of the data (planned in list order)', async () => {
+    // Planned in file order, the first listed item would come last, after the wait for room that needs
+    // it: the digest never settled (found by review).
+    // Items large enough that batches complete while planning goes on (tiny ones all share one batch).
+    const count = MAX_DIGESTS_WAITING + 1_500;
+    const entries = Array.from({ length: count }, (_, i) => ({
+      name: `d/f${i}.bin`,
+      data: Buffer.from(`entry ${i} `.repeat(200)),
+      method: 'stored' as const,
+    }));
+    const { bytes } = craftZip(entries, { cdOrder: entries.map((_, i) => count - 1 - i) });
+    const digest = await digestPackage(new BufferSource(bytes), { threads: 2 });
+    expect(digest.parts).toHaveLength(count);
+    // Delivered in list order (the reverse of the data), each with its own content's digest.
+    expect(digest.parts[0]?.name).toBe(`d\\f${count - 1}.bin`);
+    digest.parts.forEach((part, i) => {
+      const data = entries[count - 1 - i]?.data as Buffer;
+      expect(part.blockHashes[0]?.equals(sha256(data))).toBe(true);
+    });
+  });
+
+  it('plans in file order unless an item lies MAX_DIGESTS_WAITING places later in the file than in the list', () => {
+    const at = (offsets: number[]) => offsets.map((dataOffset) => ({ item: { dataOffset } }) as never);
+    expect([...planningOrder(at([30, 10, 20]))]).toEqual([1, 2, 0]);
+    // Item 0 is MAX_DIGESTS_WAITING - 1 places late: file order still cannot fill the delivery.
+    const late = (by: number) => at([by, ...Array.from({ length: by }, (_, i) => i)]);
+    expect(planningOrder(late(MAX_DIGESTS_WAITING - 1))[0]).toBe(1);
+    // One place more and it could: the list's own order.
+    expect(planningOrder(late(MAX_DIGESTS_WAITING))[0]).toBe(0);
+    expect([...planningOrder(late(MAX_DIGESTS_WAITING))].every((index, i) => index === i)).toBe(true);
   });
 
   it('a halted delivery has room: the planner is never left waiting after a failure', async () => {

@@ -1,7 +1,7 @@
 import { abortError, ErrorCode, throwIfAborted, toAppvError } from '../errors.js';
 import type { FindingSink } from '../finding.js';
 import { indicesBy } from '../index-order.js';
-import { JOB_BYTES, JOBS_PER_WORKER } from '../limits.js';
+import { JOB_BYTES, JOBS_PER_WORKER, MAX_DIGESTS_WAITING } from '../limits.js';
 import { decodeItemNameLeniently } from '../part-name.js';
 import type { RandomAccessSource } from '../source/random-access-source.js';
 import { listZip, type ZipListing } from '../zip/zip-listing.js';
@@ -37,8 +37,9 @@ export interface DigestOptions {
 }
 
 /**
- * Digests a list of items over one worker pool. Items are planned in file order so neighbours share reads
- * and batches, and both cores stay busy across item boundaries; digests are delivered in request order.
+ * Digests a list of items over one worker pool. Items are planned in file order where that is safe
+ * (planningOrder) so neighbours share reads and batches, and both cores stay busy across item boundaries;
+ * digests are delivered in request order.
  * Memory: the pool's in-flight batches plus the digests themselves.
  */
 export function digestItems(
@@ -95,7 +96,7 @@ async function digestWith(
   };
   delivery = new InOrderDelivery(options, onFailure);
   try {
-    for (const index of indicesBy(requests.length, (i) => (requests[i] as DigestRequest).item.dataOffset)) {
+    for (const index of planningOrder(requests)) {
       const request = requests[index] as DigestRequest;
       // Planning waits while many digests wait on an earlier one (a large item still on its worker).
       // (Not raced against `failed`: a reaction per item on a promise that never settles would be kept for
@@ -118,6 +119,28 @@ async function digestWith(
     await streams.settled();
     await pool.destroy();
   }
+}
+
+/**
+ * The order to plan the requests in: file order, so neighbours share reads and batches and both cores stay
+ * busy across item boundaries, unless that could deadlock. Digests are delivered in request order, and the
+ * planner waits for room once MAX_DIGESTS_WAITING of them wait for an earlier one; a request that lies that
+ * many places later in the file than in the list would be planned only after the wait that needs it (a
+ * central directory written in reverse does it). Such lists are planned in their own order.
+ *
+ * Why the check suffices: while the request everything waits for (the first undelivered, r) is unplanned,
+ * file order has planned the position(r) requests before it in the file. Those include the r requests before
+ * it in the list, all delivered; so at most position(r) − r < MAX_DIGESTS_WAITING digests wait, and the
+ * delivery is not full.
+ */
+export function planningOrder(requests: readonly DigestRequest[]): Uint32Array {
+  const byOffset = indicesBy(requests.length, (i) => (requests[i] as DigestRequest).item.dataOffset);
+  for (let position = 0; position < byOffset.length; position++) {
+    if (position - (byOffset[position] as number) >= MAX_DIGESTS_WAITING) {
+      return Uint32Array.from(requests.keys());
+    }
+  }
+  return byOffset;
 }
 
 /** Where digestPackage sends the listing's findings: nowhere (the verifier reports them). */
