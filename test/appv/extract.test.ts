@@ -14,9 +14,11 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { WHOLE_READ_BYTES } from '@appv/opc';
+import { DIRECTORIES_REMEMBERED, WHOLE_READ_BYTES } from '@appv/opc';
 import { AppvError, ErrorCode, extractPackage, openPackage } from 'appv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DirectoryGuard } from '../../packages/appv/dist/extract/directory-guard.js';
+import { planExtraction } from '../../packages/appv/dist/extract/extract-plan.js';
 import { buildAppvPackage } from '../helpers/appv-builder.js';
 import { pseudoText } from '../helpers/content.js';
 import { fixtureFiles, repoRoot } from '../helpers/fixtures.js';
@@ -212,6 +214,11 @@ describe('extractPackage refuses hostile names before writing anything', () => {
     ['two names equal but for non-ASCII case (é, É)', ['Root/%C3%A9.txt', 'Root/%C3%89.txt']],
     ['two names equal but for Unicode normalization', ['Root/%C3%A9.txt', 'Root/e%CC%81.txt']],
     ['a file where a directory must be', ['a', 'a/b.txt']],
+    ['a file where a directory must be, in another case', ['x/Dir/A', 'x/dir/a/b.txt']],
+    [
+      'folders equal but for case, deep down',
+      [`${'d/'.repeat(500)}Sub/f.txt`, `${'d/'.repeat(500)}SUB/F.txt`],
+    ],
   ])('%s: EXTRACT_PATH_UNSAFE, nothing written', async (_label, names) => {
     const target = path.join(work, 'out');
     const bytes = craftZip([good(), ...names.map((name) => good(name))]).bytes;
@@ -309,6 +316,63 @@ describe('extractPackage and symbolic links', () => {
   });
 });
 
+describe('extractPackage on deep names (found by review)', () => {
+  // 1,024-level names, ~3 KB each and within every limit. Keyed by every folder's whole path, planning made
+  // 1.5 MB of keys per name and 300 of them exhausted a 256 MB heap, with Ctrl-C unheard until then.
+  const deepNames = (count: number, depth: number) =>
+    Array.from({ length: count }, (_, k) => {
+      const folders = Array.from({ length: depth - 1 }, (_, i) => (i === 0 ? `r${k}` : 'ab'));
+      return good(`${folders.join('/')}/f`);
+    });
+
+  it('planning takes the abort signal (a hostile listing takes seconds to plan)', async () => {
+    const pkg = await openPackage(craftZip(deepNames(20, 1024)).bytes);
+    try {
+      const plan = await planExtraction(path.join(work, 'out'), pkg.items, []);
+      expect(plan.filter((entry) => entry.kind === 'file')).toHaveLength(20);
+      await expect(
+        planExtraction(path.join(work, 'out'), pkg.items, [], AbortSignal.abort()),
+      ).rejects.toThrow(expect.objectContaining({ code: ErrorCode.ABORTED }));
+    } finally {
+      await pkg.close();
+    }
+  });
+
+  it('extracts them, remembering a bounded number of checked folders', async () => {
+    const target = path.join(work, 'out');
+    const bytes = craftZip(deepNames(5, 1024)).bytes;
+    const pkg = await openPackage(bytes);
+    try {
+      const result = await extractPackage(pkg, target);
+      expect(result.files).toBe(5);
+    } finally {
+      await pkg.close();
+    }
+    const last = path.join(target, 'r4', ...Array.from({ length: 1022 }, () => 'ab'), 'f');
+    expect(readFileSync(last, 'utf8')).toBe('harmless\n');
+  });
+});
+
+describe('DirectoryGuard remembers the most recently used folders, and re-checks the others', () => {
+  it('keeps at most DIRECTORIES_REMEMBERED, and a forgotten folder swapped for a link is still refused', async () => {
+    const target = path.join(work, 'out');
+    const outside = path.join(work, 'outside');
+    mkdirSync(target);
+    mkdirSync(outside);
+    const guard = await DirectoryGuard.forRoot(target);
+    guard.ensure(path.join(target, 'first'), 'first');
+    for (let i = 0; i <= DIRECTORIES_REMEMBERED; i++) guard.ensure(path.join(target, 'many', `${i}`), 'many');
+    expect(guard.remembered).toBe(DIRECTORIES_REMEMBERED);
+    // 'first' is forgotten by now: checked again as on first use, the link is found.
+    renameSync(path.join(target, 'first'), path.join(target, 'first.moved'));
+    symlinkSync(outside, path.join(target, 'first'), 'dir');
+    expect(() => guard.ensure(path.join(target, 'first', 'x'), 'first/x')).toThrow(
+      expect.objectContaining({ code: ErrorCode.EXTRACT_PATH_UNSAFE }),
+    );
+    expect(readdirSync(outside)).toEqual([]);
+  });
+});
+
 describe('extractPackage hears an abort while it works', () => {
   it('an abort from a timer stops a long extraction of small files part-way', async () => {
     const count = 4_000;
@@ -346,7 +410,10 @@ describe('extractPackage never leaves a half-written file', () => {
       const error = await extractError(bytes, target);
       expect(error.code).toBe(ErrorCode.CRC_MISMATCH);
       expect(error.part).toBe('dir\\corrupt.bin');
-      expect(readdirSync(path.join(target, 'dir'))).toEqual([]);
+      // Nothing in its folder, not even a temporary file (a small part is checked before its folder is made).
+      const folder = path.join(target, 'dir');
+      expect(existsSync(folder) ? readdirSync(folder) : []).toEqual([]);
+      expect(existsSync(folder)).toBe(size > WHOLE_READ_BYTES);
       expect(existsSync(path.join(target, 'after.txt'))).toBe(false);
       // Items before the corrupt one are complete, verified files.
       expect(readFileSync(path.join(target, 'good.txt'), 'utf8')).toBe('harmless\n');

@@ -127,5 +127,11 @@ export const EVENT_LOOP_SLICE_MS = 20;
  */
 export const WHOLE_READ_BYTES = 1024 * 1024;
 
+/**
+ * Directories an extraction's guard remembers as checked (directory-guard.ts, appv), most recently used
+ * first; a forgotten one is checked again. Paths are at most ~4 KB, so this bounds the guard to ~32 MB.
+ */
+export const DIRECTORIES_REMEMBERED = 4096;
+
 /** Parts up to this size share one worker job with their neighbours (one message for many small files). */
 export const SMALL_PART_BYTES = 256 * 1024;

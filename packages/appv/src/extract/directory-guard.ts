@@ -1,6 +1,6 @@
 import { lstatSync, mkdirSync, realpathSync, type Stats, statSync } from 'node:fs';
 import path from 'node:path';
-import { AppvError, ErrorCode, toAppvError } from '@appv/opc';
+import { AppvError, DIRECTORIES_REMEMBERED, ErrorCode, toAppvError } from '@appv/opc';
 import { isStrictlyInside } from './safe-path.js';
 import { writeError } from './write-error.js';
 
@@ -19,10 +19,15 @@ import { writeError } from './write-error.js';
  *
  * The calls are synchronous on purpose, as in the pack's source scan: each takes a few microseconds, while
  * a trip through libuv's thread pool costs ~150 µs here, and an extraction makes thousands of them.
+ *
+ * Only the DIRECTORIES_REMEMBERED most recently used directories are remembered (two path strings each): a
+ * package of 1,024-level names holds a million directories of kilobyte paths, which a guard remembering
+ * them all kept in a gigabyte of heap. A forgotten directory is checked again, as on first use.
  */
 export class DirectoryGuard {
-  /** Every directory made sure of, the root's included: its real path and identity when checked. */
+  /** Directories made sure of, least recently used first: real path and identity when checked. */
   private readonly known = new Map<string, Checked>();
+  private readonly root: { readonly path: string; readonly checked: Checked };
   /** Directories this guard created (not those that already existed). */
   created = 0;
 
@@ -31,7 +36,12 @@ export class DirectoryGuard {
     root: string,
     rootStats: Stats,
   ) {
-    this.known.set(root, { real: realRoot, dev: rootStats.dev, ino: rootStats.ino });
+    this.root = { path: root, checked: { real: realRoot, dev: rootStats.dev, ino: rootStats.ino } };
+  }
+
+  /** How many directories are remembered now, the root aside. */
+  get remembered(): number {
+    return this.known.size;
   }
 
   /** `root` must be absolute and exist. */
@@ -45,13 +55,14 @@ export class DirectoryGuard {
 
   /** Makes sure `directory` (root itself or inside it) exists as a real directory inside the target. */
   ensure(directory: string, name: string): void {
-    const known = this.known.get(directory);
+    const known = this.recall(directory);
     if (known) {
       this.assertUnchanged(directory, known, name);
       return;
     }
     const parent = path.dirname(directory);
     this.ensure(parent, name);
+    const parentReal = (this.recall(parent) as Checked).real;
     let existing = lstatOrNull(directory, name);
     if (existing === null) {
       try {
@@ -68,7 +79,7 @@ export class DirectoryGuard {
     if (existing.isSymbolicLink() || process.platform === 'win32') {
       real = this.resolve(directory, name);
     } else if (existing.isDirectory()) {
-      real = path.join((this.known.get(parent) as Checked).real, path.basename(directory));
+      real = path.join(parentReal, path.basename(directory));
     } else {
       throw new AppvError(
         ErrorCode.IO_WRITE_FAILED,
@@ -88,7 +99,25 @@ export class DirectoryGuard {
         },
       );
     }
-    this.known.set(directory, { real, dev: target.dev, ino: target.ino });
+    this.remember(directory, { real, dev: target.dev, ino: target.ino });
+  }
+
+  /** What was checked of `directory`, now the most recently used; the root is never forgotten. */
+  private recall(directory: string): Checked | undefined {
+    if (directory === this.root.path) return this.root.checked;
+    const checked = this.known.get(directory);
+    if (checked) {
+      this.known.delete(directory);
+      this.known.set(directory, checked);
+    }
+    return checked;
+  }
+
+  private remember(directory: string, checked: Checked): void {
+    this.known.set(directory, checked);
+    if (this.known.size > DIRECTORIES_REMEMBERED) {
+      this.known.delete(this.known.keys().next().value as string);
+    }
   }
 
   private resolve(directory: string, name: string): string {

@@ -66,7 +66,7 @@ export async function extractPackage(
   const emptyDirectories = options.parts ? [] : await emptyDirectoriesOf(pkg, problems);
   throwIfAborted(signal);
 
-  const plan = planExtraction(root, items, emptyDirectories);
+  const plan = await planExtraction(root, items, emptyDirectories, signal);
   if (!options.overwrite) refuseExisting(plan);
 
   try {
@@ -90,19 +90,21 @@ export async function extractPackage(
       guard.ensure(entry.target, entry.name);
       continue;
     }
-    guard.ensure(path.dirname(entry.target), entry.name);
     if (entry.item.uncompressedSize <= WHOLE_READ_BYTES) {
-      // Small: read and checked whole (size, CRC) before anything is written, then written in one go.
+      // Small: read and checked whole (size, CRC) before anything is written, then written in one go; its
+      // folder is checked after the read, just before the write (the narrowest window left to a racer).
       const content = await pkg.opc.readPart(entry.item, {
         maxSize: WHOLE_READ_BYTES,
         ...(signal ? { signal } : {}),
       });
+      guard.ensure(path.dirname(entry.target), entry.name);
       writeBufferAtomically(content, entry.target, entry.name, { overwrite: options.overwrite ?? false });
       bytes += content.length;
       files++;
       report();
       continue;
     }
+    guard.ensure(path.dirname(entry.target), entry.name);
     await writeFileAtomically(
       pkg.opc.openStream(entry.item, signal ? { signal } : {}),
       entry.target,

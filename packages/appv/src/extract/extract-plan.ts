@@ -1,4 +1,4 @@
-import { AppvError, ErrorCode, type PackageItem } from '@appv/opc';
+import { AppvError, ErrorCode, LoopTurns, type PackageItem, throwIfAborted } from '@appv/opc';
 import { fileNameKey } from '../file-name-key.js';
 import { resolveInside, safeSegments } from './safe-path.js';
 
@@ -12,23 +12,32 @@ export type PlanEntry =
  * (rather than everything up to its first bad name). Also refuses two names that land on the same path
  * (part names compare case-insensitively, FORMAT.md §8, and so do Windows and macOS file systems) or a
  * file that would have to be a directory for another name: either would make the result depend on order.
+ * Takes the event loop's turns (a hostile listing of deep names takes seconds), so an abort is heard.
  */
-export function planExtraction(
+export async function planExtraction(
   root: string,
   items: readonly PackageItem[],
   emptyDirectories: readonly string[],
-): PlanEntry[] {
+  signal?: AbortSignal,
+): Promise<PlanEntry[]> {
   const plan: PlanEntry[] = [];
-  const files = new Map<string, string>();
-  const directories = new Map<string, string>();
-  const addDirectories = (segments: readonly string[], count: number, name: string) => {
-    for (let i = 1; i <= count; i++) {
-      const key = keyOf(segments.slice(0, i));
-      if (!directories.has(key)) directories.set(key, name);
+  const turns = new LoopTurns();
+  const tree = new FoldedTree();
+  /** The first name that needs each directory, and the name of each file, by node of the tree. */
+  const directories = new Map<number, string>();
+  const files = new Map<number, string>();
+  const addDirectories = (segments: readonly string[], count: number, name: string): number => {
+    let node = FoldedTree.ROOT;
+    for (let i = 0; i < count; i++) {
+      node = tree.child(node, segments[i] as string);
+      if (!directories.has(node)) directories.set(node, name);
     }
+    return node;
   };
 
   for (const item of items) {
+    await turns.take();
+    throwIfAborted(signal);
     // A ZIP directory entry (forbidden in OPC, but seen) becomes a directory; its name ends in `/`.
     const isDirectory = item.kind === 'directory';
     const name = isDirectory ? item.name.replace(/\/$/, '') : item.name;
@@ -46,28 +55,50 @@ export function planExtraction(
       plan.push({ kind: 'directory', name, target });
       continue;
     }
-    const key = keyOf(safe.segments);
-    const first = files.get(key);
+    const last = safe.segments.length - 1;
+    const parent = addDirectories(safe.segments, last, name);
+    const file = tree.child(parent, safe.segments[last] as string);
+    const first = files.get(file);
     if (first !== undefined) throw collision(name, `it lands on the same file as ${JSON.stringify(first)}`);
-    files.set(key, name);
-    addDirectories(safe.segments, safe.segments.length - 1, name);
+    files.set(file, name);
     plan.push({ kind: 'file', name, target, item });
   }
   for (const name of emptyDirectories) {
+    await turns.take();
+    throwIfAborted(signal);
     const safe = safeSegments(name);
     const target = resolveInside(root, safe);
     addDirectories(safe.segments, safe.segments.length, name);
     plan.push({ kind: 'directory', name, target });
   }
-  for (const [key, name] of files) {
-    const other = directories.get(key);
+  for (const [file, name] of files) {
+    const other = directories.get(file);
     if (other !== undefined) throw collision(name, `${JSON.stringify(other)} needs it to be a directory`);
   }
   return plan;
 }
 
-function keyOf(segments: readonly string[]): string {
-  return fileNameKey(segments.join('\\'));
+/**
+ * Paths as a tree of folded segments (fileNameKey, segment by segment: NFC and case folding never reach
+ * across a `\`), each node numbered. Keying every directory by its whole folded path instead cost the sum
+ * of its prefixes: a 1,024-level name (3 KB, within every limit) made 1.5 MB of keys, and a 2 MB package of
+ * such names exhausted the heap before anything was written (found by review). Here a name costs its length.
+ */
+class FoldedTree {
+  static readonly ROOT = 0;
+  private readonly nodes = new Map<string, number>();
+
+  /** The node for `segment` below `parent`, made on first use. */
+  child(parent: number, segment: string): number {
+    // The parent's number and a separator no segment holds make the key unique.
+    const key = `${parent}\\${fileNameKey(segment)}`;
+    let node = this.nodes.get(key);
+    if (node === undefined) {
+      node = this.nodes.size + 1;
+      this.nodes.set(key, node);
+    }
+    return node;
+  }
 }
 
 function collision(name: string, why: string): AppvError {
