@@ -14,7 +14,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DIRECTORIES_REMEMBERED, WHOLE_READ_BYTES } from '@appv/opc';
+import { DIRECTORIES_REMEMBERED, TEMPORARY_PATH_EXTRA_BYTES, WHOLE_READ_BYTES } from '@appv/opc';
 import { AppvError, ErrorCode, extractPackage, openPackage } from 'appv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DirectoryGuard } from '../../packages/appv/dist/extract/directory-guard.js';
@@ -350,6 +350,41 @@ describe('extractPackage on deep names (found by review)', () => {
     }
     const last = path.join(target, 'r4', ...Array.from({ length: 1022 }, () => 'ab'), 'f');
     expect(readFileSync(last, 'utf8')).toBe('harmless\n');
+  });
+});
+
+describe('extractPackage and the longest paths (found by review)', () => {
+  /** A name whose path under `root` is `bytes` long and ends in a one-byte file name. */
+  const nameOfLength = (root: string, bytes: number): string => {
+    const folders: string[] = [];
+    let used = Buffer.byteLength(root) + 2; // the separators before the filler and before the file name
+    while (used + 201 < bytes - 1 - 2) {
+      folders.push('d'.repeat(200));
+      used += 201;
+    }
+    folders.push('e'.repeat(bytes - used - 1));
+    return `${folders.join('/')}/z`;
+  };
+
+  it('refuses a path whose temporary file could not be made, before writing anything', async () => {
+    const target = path.join(work, 'out');
+    const name = nameOfLength(target, 4095); // PATH_MAX's own limit: only its temporary name is too long
+    expect(Buffer.byteLength(path.join(target, name))).toBe(4095);
+    const error = await extractError(craftZip([good(), good(name)]).bytes, target);
+    expect(error.code).toBe(ErrorCode.EXTRACT_PATH_UNSAFE);
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('extracts the longest path it accepts, by way of its temporary file', async () => {
+    const target = path.join(work, 'out');
+    const name = nameOfLength(target, 4095 - TEMPORARY_PATH_EXTRA_BYTES);
+    const pkg = await openPackage(craftZip([good(), good(name)]).bytes);
+    try {
+      expect((await extractPackage(pkg, target)).files).toBe(2);
+    } finally {
+      await pkg.close();
+    }
+    expect(readFileSync(path.join(target, name), 'utf8')).toBe('harmless\n');
   });
 });
 

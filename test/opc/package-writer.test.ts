@@ -10,6 +10,7 @@ import {
   OpcPackage,
   PackageWriter,
   SMALL_PART_BYTES,
+  TEMPORARY_PATH_EXTRA_BYTES,
   temporaryPathFor,
   WorkerPool,
   WRITE_JOB_BYTES,
@@ -470,6 +471,26 @@ describe('PackageWriter: bad input and interruptions lose nothing', () => {
     const names = Array.from({ length: 3_000 }, () => temporaryPathFor('/x/package.appv'));
     expect(new Set(names).size).toBe(names.length);
     for (const name of names) expect(name).toMatch(/^\/x\/\.package\.appv\.appv-tmp-[0-9a-f]{12}$/);
+  });
+
+  it('a temporary path is at most TEMPORARY_PATH_EXTRA_BYTES longer than its target, and never splits a character', () => {
+    for (const base of [
+      'z',
+      'package.appv',
+      'x'.repeat(300),
+      `${'a'.repeat(63)}😀${'b'.repeat(9)}`,
+      '😀'.repeat(80),
+    ]) {
+      const target = `/x/${base}`;
+      const temporary = temporaryPathFor(target);
+      expect(Buffer.byteLength(temporary) - Buffer.byteLength(target)).toBeLessThanOrEqual(
+        TEMPORARY_PATH_EXTRA_BYTES,
+      );
+      expect(temporary).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+    }
+    expect(Buffer.byteLength(temporaryPathFor('/x/z'))).toBe(
+      Buffer.byteLength('/x/z') + TEMPORARY_PATH_EXTRA_BYTES,
+    );
   });
 
   it('with overwrite false, an existing file is left alone', async () => {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { AppvError, ErrorCode, isDriveLetter, MAX_PATH_DEPTH } from '@appv/opc';
+import { AppvError, ErrorCode, isDriveLetter, MAX_PATH_DEPTH, TEMPORARY_PATH_EXTRA_BYTES } from '@appv/opc';
 
 /**
  * FORMAT.md §9 ("hostile input"): a package name must never lead a write outside the target directory.
@@ -17,8 +17,11 @@ export interface SafeName {
 
 /** Longest file name most file systems take (ext4, NTFS, APFS: 255 bytes or UTF-16 units). */
 const MAX_SEGMENT_BYTES = 255;
-/** Linux PATH_MAX, less the terminator: a longer target path fails mid-extraction otherwise. */
-const MAX_TARGET_PATH_BYTES = 4095;
+/**
+ * Linux PATH_MAX less the terminator, less what a file's temporary name adds (it is written there first):
+ * a longer target path would fail mid-extraction, after earlier files were written.
+ */
+const MAX_TARGET_PATH_BYTES = 4095 - TEMPORARY_PATH_EXTRA_BYTES;
 // Windows resolves these anywhere in a path to devices; a file called `NUL.txt` is not a file there.
 const WINDOWS_DEVICE = /^(?:CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(?:\..*)?$/i;
 

@@ -52,14 +52,35 @@ export class AtomicFile {
   }
 }
 
+/** Characters of the target's name kept in its temporary name. */
+const KEPT_NAME_CHARACTERS = 64;
+const RANDOM_BYTES = 6;
+const TEMPORARY_SUFFIX = '.appv-tmp-';
+
+/**
+ * The most a temporary path is longer than its target's, in bytes: the dot, the suffix and the random digits
+ * (the name kept is a prefix of the target's). A caller that bounds target paths (extraction's PATH_MAX
+ * check) adds this, or a name it accepted could fail only when written.
+ */
+export const TEMPORARY_PATH_EXTRA_BYTES = 1 + TEMPORARY_SUFFIX.length + 2 * RANDOM_BYTES;
+
 /**
  * `.<name>.appv-tmp-<random>` beside `target`: hidden, recognisably ours, unique and unguessable (so nobody
  * can plant the name first to make the write fail; O_EXCL makes a planted one harmless either way); the
- * name is cut so the total stays short.
+ * name is cut (never inside a surrogate pair) so the total stays short.
  */
 export function temporaryPathFor(target: string): string {
   const base = path.basename(target);
-  return path.join(path.dirname(target), `.${base.slice(0, 64)}.appv-tmp-${randomHex(6)}`);
+  let kept = Math.min(base.length, KEPT_NAME_CHARACTERS);
+  if (isHighSurrogate(base.charCodeAt(kept - 1)) && kept < base.length) kept--;
+  return path.join(
+    path.dirname(target),
+    `.${base.slice(0, kept)}${TEMPORARY_SUFFIX}${randomHex(RANDOM_BYTES)}`,
+  );
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }
 
 /** Random bytes are drawn a thousand names at a time: a call per name cost more than a small file's write. */
