@@ -60,6 +60,17 @@ describe('appv: usage', () => {
       expect(text).toContain(`  ${verb} `);
   });
 
+  it('on a Node without zlib.crc32 (before 20.15) says so, exit 2, rather than fail in a worker', () => {
+    // The same process as a real older Node would be, as far as appv can tell: zlib has no crc32.
+    const older = 'data:text/javascript,import zlib from "node:zlib"; zlib.crc32 = undefined;';
+    const r = spawnSync(process.execPath, ['--import', older, CLI, 'ls', SAMPLE]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.toString()).toMatch(
+      /^appv: needs Node\.js 20\.15 or later \(for zlib\.crc32\); this is v/,
+    );
+    expect(r.stdout.toString()).toBe('');
+  });
+
   it('--version prints the package version', () => {
     const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'packages/appv/package.json'), 'utf8'));
     const r = appv('--version');

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import zlib from 'node:zlib';
 import { ErrorCode, isAppvError } from '@appv/opc';
 import { usage } from './arguments.js';
 import type { Command, CommandContext } from './command.js';
@@ -103,7 +104,22 @@ function dieOfSigint(): never {
 /** How long an interrupted verb gets to stop cleanly (remove temp files, end workers) before we exit anyway. */
 const INTERRUPT_GRACE_MS = 2000;
 
+/**
+ * `zlib.crc32` came with Node 20.15, which the packages' `engines` ask for; npm only warns about that, so an
+ * older Node is named here rather than failing later in a worker with a TypeError.
+ */
+function runtimeProblem(): string | null {
+  if (typeof (zlib as { crc32?: unknown }).crc32 === 'function') return null;
+  return `needs Node.js 20.15 or later (for zlib.crc32); this is ${process.version}`;
+}
+
 async function run(): Promise<void> {
+  const problem = runtimeProblem();
+  if (problem !== null) {
+    process.stderr.write(`appv: ${problem}\n`);
+    process.exitCode = ExitCode.usageOrInput;
+    return;
+  }
   const controller = new AbortController();
   process.on('SIGINT', () => {
     // A second Ctrl-C while cleanup is slow means "now".
