@@ -304,15 +304,27 @@ describe('PackageWriter: bad input and interruptions lose nothing', () => {
     const file = target();
     const writer = await PackageWriter.toFile(file);
     await writer.addPart('Root\\a.txt', Buffer.from('a'));
-    for (const bad of ['Root\\..\\x', 'Root\\dot.', 'Root\\C:', 'Root\\\\x', '']) {
+    // The last: more than the 65,535 bytes a ZIP header gives a name (refused here, not when written).
+    for (const bad of [
+      'Root\\..\\x',
+      'Root\\dot.',
+      'Root\\C:',
+      'Root\\\\x',
+      '',
+      `Root\\${'ab\\'.repeat(21_845)}x`,
+    ]) {
       expect(await asyncCodeOf(writer.addPart(bad, Buffer.from('x')))).toBe(ErrorCode.PACK_NAME_INVALID);
     }
     expect(await asyncCodeOf(writer.addPart('ROOT\\A.TXT', Buffer.from('b')))).toBe(
       ErrorCode.PACK_NAME_COLLISION,
     );
+    // A name of exactly 65,535 bytes is one a ZIP header holds.
+    const longest = `Root\\${'ab\\'.repeat(21_843)}x`;
+    expect(longest.length).toBe(65_535);
+    await writer.addPart(longest, Buffer.from('c'));
     // The refusals did not poison the writer: the package is still complete.
     const result = await writer.finish();
-    expect(result.parts.map((p) => p.name)).toEqual(['Root\\a.txt']);
+    expect(result.parts.map((p) => p.name)).toEqual(['Root\\a.txt', longest]);
     expect(pythonZipTest(file).ok).toBe(true);
   });
 
@@ -403,6 +415,16 @@ describe('PackageWriter: bad input and interruptions lose nothing', () => {
     expect(await asyncCodeOf(writer.finish())).toBe(ErrorCode.ABORTED);
     await writer.abort();
     expect(readdirSync(sub)).toEqual([]);
+  });
+
+  it('a signal aborted before the writer listens (as toFile makes its file) still stops it (found by review)', async () => {
+    const chunks: Buffer[] = [];
+    const out = new PassThrough();
+    out.on('data', (c: Buffer) => chunks.push(c));
+    const writer = PackageWriter.toStream(out, { threads: 1, signal: AbortSignal.abort() });
+    expect(await asyncCodeOf(writer.addPart('Root\\a.txt', Buffer.from('a')))).toBe(ErrorCode.ABORTED);
+    expect(await asyncCodeOf(writer.finish())).toBe(ErrorCode.ABORTED);
+    expect(Buffer.concat(chunks)).toHaveLength(0);
   });
 
   it('an abort while the producer waits for queue room ends addPart with ABORTED, not a hang', async () => {

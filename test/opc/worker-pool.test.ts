@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { ErrorCode, WorkerPool } from '@appv/opc';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +15,17 @@ function compressJob() {
     output: new Uint8Array(70_000),
   } as const;
 }
+
+describe('WorkerPool and the process', () => {
+  it('an idle pool nobody destroyed does not keep the process alive (found by review)', () => {
+    // A 'message' listener added after unref() took the thread's port back: the process never ended.
+    const opc = new URL('../../packages/opc/dist/index.js', import.meta.url).href;
+    const script = `const { WorkerPool } = await import(${JSON.stringify(opc)}); new WorkerPool(2);`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+    expect(run.signal).toBeNull(); // not killed by the timeout
+    expect(run.status).toBe(0);
+  });
+});
 
 describe('WorkerPool.destroy', () => {
   it('fails a producer waiting for room while other jobs are still being read, instead of leaving it waiting', async () => {

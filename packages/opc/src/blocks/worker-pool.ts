@@ -118,7 +118,6 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const worker = new Worker(new URL('./block-worker.js', import.meta.url));
-    worker.unref();
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     const slot: Slot = { worker, reserved: 0, bytes: 0, pending: new Map(), exited, stopping: false };
     worker.on('message', (result: WorkerResult) => {
@@ -140,6 +139,9 @@ export class WorkerPool {
           new AppvError(ErrorCode.WORKER_FAILED, `A block worker exited (code ${code}) with jobs pending`),
         );
     });
+    // Only now: a 'message' listener added after unref() refs the thread's port again, and an idle pool
+    // nobody destroyed (a writer whose first addPart was refused, then dropped) kept the process alive.
+    worker.unref();
     return slot;
   }
 

@@ -33,6 +33,7 @@ import {
   swapSeparators,
 } from '../part-name.js';
 import { CompressionMethod } from '../zip/compression-method.js';
+import { UINT16_SATURATED } from '../zip/signatures.js';
 import { AtomicFile } from './atomic-file.js';
 import { CompressBatch, type JobBuffers, pieceOf, releaser, submitCompress } from './compress-batch.js';
 import { DOS_EPOCH, type DosDateTime, toDosDateTime } from './dos-time.js';
@@ -152,6 +153,8 @@ export class PackageWriter {
       throw this.fail(toAppvError(error, ErrorCode.IO_WRITE_FAILED));
     });
     this.writing.catch(() => {});
+    // An abort before the listener was added (while toFile made the temporary file) is heard all the same.
+    if (options.signal?.aborted) this.onAbort();
   }
 
   /** Writes to `path` through a temporary file renamed at `finish` (never a half package under that name). */
@@ -281,6 +284,14 @@ export class PackageWriter {
     }
     const decoded = swapSeparators(name, '/', '\\');
     const zipName = encodePartName(decoded);
+    // The headers give a name 16 bits of length (FORMAT.md §8); past that it would fail only when written.
+    if (zipName.length > UINT16_SATURATED) {
+      throw new AppvError(
+        ErrorCode.PACK_NAME_INVALID,
+        `"${decoded.slice(0, 80)}…" cannot be a part name: its ZIP name is ${zipName.length} bytes, more than the ${UINT16_SATURATED} a ZIP header holds`,
+        { part: decoded },
+      );
+    }
     const problems = partNameProblems(zipName);
     // A drive letter hides behind its encoded ':' in the ZIP name, but a client joining names would see it.
     const drive = decoded.includes(':') ? decoded.split('\\').find(isDriveLetter) : undefined;
