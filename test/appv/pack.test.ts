@@ -304,6 +304,22 @@ describe('appv pack: bad input gets a typed error before anything is written', (
     expect(readdirSync(outDir)).toEqual([]);
   }
 
+  it('without overwrite, an existing configuration file beside the output is refused before the package is written', async () => {
+    const source = fresh('configs-src');
+    writeFileSync(path.join(source, 'a.txt'), 'a');
+    const outDir = fresh('configs-out');
+    const out = path.join(outDir, 'app.appv');
+    writeFileSync(path.join(outDir, 'app_UserConfig.xml'), 'mine');
+    expect(await asyncCodeOf(packPackage(source, out, { vfs: 'ProgramFilesX86/A', overwrite: false }))).toBe(
+      ErrorCode.IO_WRITE_FAILED,
+    );
+    expect(readdirSync(outDir)).toEqual(['app_UserConfig.xml']);
+    expect(readFileSync(path.join(outDir, 'app_UserConfig.xml'), 'utf8')).toBe('mine');
+    // With overwrite (the default) it is replaced.
+    await packPackage(source, out, { vfs: 'ProgramFilesX86/A' });
+    expect(readFileSync(path.join(outDir, 'app_UserConfig.xml'), 'utf8')).toContain('UserConfiguration');
+  });
+
   it('names that differ only in case or Unicode normalization', async () => {
     const source = fresh('case');
     writeFileSync(path.join(source, 'Readme.txt'), 'a');

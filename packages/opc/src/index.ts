@@ -43,7 +43,12 @@ export { BufferSource } from './source/buffer-source.js';
 export { FileSource } from './source/file-source.js';
 export * from './source/random-access-source.js';
 export { strictUtf8 } from './utf8.js';
-export { AtomicFile, TEMPORARY_PATH_EXTRA_BYTES, temporaryPathFor } from './writer/atomic-file.js';
+export {
+  AtomicFile,
+  refuseExisting,
+  TEMPORARY_PATH_EXTRA_BYTES,
+  temporaryPathFor,
+} from './writer/atomic-file.js';
 export { DOS_EPOCH, type DosDateTime, toDosDateTime } from './writer/dos-time.js';
 export {
   type AddPartOptions,

@@ -41,7 +41,8 @@ export async function writeFileAtomically(
     await rename(temporary, target);
   } catch (error) {
     await handle.close().catch(() => undefined);
-    await rm(temporary, { force: true });
+    // The failure to report is the write's: one of the clean-up would only hide it.
+    await rm(temporary, { force: true }).catch(() => undefined);
     if (options.signal?.aborted) throw abortError(options.signal);
     if (isAppvError(error)) throw error;
     throw writeError(error, target, name);
@@ -84,7 +85,7 @@ export function writeBufferAtomically(
     if (!options.overwrite) assertAbsent(target, name);
     renameSync(temporary, target);
   } catch (error) {
-    rmSync(temporary, { force: true });
+    removeQuietly(temporary);
     if (isAppvError(error)) throw error;
     throw writeError(error, target, name);
   }
@@ -101,5 +102,14 @@ export function assertAbsent(target: string, name: string): void {
       `Cannot extract ${name}: ${target} already exists (pass overwrite to replace it)`,
       { part: name },
     );
+  }
+}
+
+/** Clean-up after a failed write: the failure to report is the write's, which one of the removal would hide. */
+function removeQuietly(file: string): void {
+  try {
+    rmSync(file, { force: true });
+  } catch {
+    // Left behind: a hidden `.…appv-tmp-…` name, never the final one.
   }
 }

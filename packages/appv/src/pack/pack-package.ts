@@ -37,7 +37,7 @@ import {
 } from '@appv/opc';
 import { filesystemMismatches } from '../filesystem-agreement.js';
 import { PartNames } from '../footprint.js';
-import { writeDynamicConfigs } from './dynamic-config-files.js';
+import { refuseExistingConfigs, writeDynamicConfigs } from './dynamic-config-files.js';
 import {
   applyFeatureBlocks,
   defaultPublishingFiles,
@@ -120,6 +120,7 @@ async function packWith(
 
   const total = tree.files.reduce((sum, f) => sum + f.size, 0);
   const algorithm = options.algorithm ?? 'sha256';
+  if (options.overwrite === false && options.dynamicConfig !== false) await refuseExistingConfigs(output);
   const writer = await openWriter(output, options, algorithm, total, pool);
   let written: Awaited<ReturnType<typeof writeFootprint>>;
   try {
@@ -145,7 +146,10 @@ async function packWith(
     await writer.abort(error);
     throw error;
   }
-  const configs = options.dynamicConfig === false ? [] : await writeDynamicConfigs(output, manifest);
+  const configs =
+    options.dynamicConfig === false
+      ? []
+      : await writeDynamicConfigs(output, manifest, { overwrite: options.overwrite ?? true });
   return {
     output,
     layout: tree.layout,

@@ -96,7 +96,8 @@ function randomHex(bytes: number): string {
   return randomPool.toString('hex', randomAt - bytes, randomAt);
 }
 
-async function refuseExisting(target: string): Promise<void> {
+/** IO_WRITE_FAILED when something is at `target`: what `overwrite: false` means, for one file or several. */
+export async function refuseExisting(target: string): Promise<void> {
   const exists = await lstat(target).then(
     () => true,
     () => false,
