@@ -2,6 +2,8 @@
 // (the read contenders take the ZIP, pack contenders the folder and the output, verify ones the package).
 // Prints one line `BENCH_RESULT <json>` on stdout. Only `run()` is timed: module loading, `prepare()`
 // and `verify()` are not; peak RSS is read right after `run()`, before `verify()` allocates anything.
+import { readFileSync } from 'node:fs';
+
 const CONTENDERS = {
   ours: () => import('./ours.mjs'),
   yauzl: () => import('./peers.mjs').then((m) => m.yauzlPlain),
@@ -33,12 +35,36 @@ async function main() {
     if (!error?.unavailable) throw error;
     return { status: 'unavailable', reason: error.message };
   }
+  const cpuBefore = process.cpuUsage();
+  const mainBefore = threadCpuSeconds();
   const started = process.hrtime.bigint();
   const result = await prepared.run();
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
+  const mainAfter = threadCpuSeconds();
   const maxRssKiB = process.resourceUsage().maxRSS;
   const detail = { ...result.detail, ...(prepared.verify ? await prepared.verify(result) : {}) };
-  return { status: 'ok', seconds: result.seconds ?? elapsed, bytes: result.bytes, maxRssKiB, detail };
+  return {
+    status: 'ok',
+    seconds: result.seconds ?? elapsed,
+    bytes: result.bytes,
+    maxRssKiB,
+    // Every thread's CPU during run(), and the main thread's own: where the time went besides the workers.
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    mainCpuSeconds: mainBefore === null || mainAfter === null ? null : mainAfter - mainBefore,
+    detail,
+  };
+}
+
+/** This thread's CPU seconds from /proc (Linux, clock ticks of 1/100 s); null elsewhere. */
+function threadCpuSeconds() {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
 }
 
 emit(await main().catch((error) => ({ status: 'failed', reason: error?.stack ?? String(error) })));

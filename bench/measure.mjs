@@ -81,22 +81,33 @@ function pollPeakRss(pid) {
 }
 
 /**
- * One run of a native command (in `cwd` when given). Seconds from spawn to exit. Peak RSS from GNU
- * `/usr/bin/time -f %M` when present, else by polling /proc/<pid>/status; null when neither works.
+ * One run of a native command (in `cwd` when given). Seconds from spawn to exit. Peak RSS and CPU seconds
+ * from GNU `/usr/bin/time` when present, else peak RSS by polling /proc/<pid>/status (and no CPU).
  */
 export async function runNative(command, args, { cwd } = {}) {
   const timeBinary = executable('/usr/bin/time') ? '/usr/bin/time' : null;
   const rssFile = join(tmpdir(), `appv-bench-rss-${process.pid}-${Date.now()}`);
-  const argv = timeBinary ? [timeBinary, '-f', '%M', '-o', rssFile, command, ...args] : [command, ...args];
+  // Peak RSS, then user and system CPU seconds.
+  const argv = timeBinary
+    ? [timeBinary, '-f', '%M %U %S', '-o', rssFile, command, ...args]
+    : [command, ...args];
   const started = process.hrtime.bigint();
   const child = spawn(argv[0], argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const stopPolling = timeBinary ? null : pollPeakRss(child.pid);
   const { code, signal, stdout, stderr } = await collect(child);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   let peakKiB = stopPolling?.() ?? null;
+  let cpuSeconds = null;
   if (timeBinary) {
     try {
-      peakKiB = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) || null;
+      const [rss, user, system] = readFileSync(rssFile, 'utf8')
+        .trim()
+        .split('\n')
+        .pop()
+        .split(' ')
+        .map(Number);
+      peakKiB = rss || null;
+      cpuSeconds = Number.isFinite(user + system) ? user + system : null;
     } catch {}
     rmSync(rssFile, { force: true });
   }
@@ -104,7 +115,7 @@ export async function runNative(command, args, { cwd } = {}) {
     const output = `${stdout}${stderr}`.replace(/Command exited with non-zero status \d+\n?/, '');
     return { status: 'failed', reason: `${command} exited ${signal ?? code}: ${output.slice(-1000)}` };
   }
-  return { status: 'ok', seconds, rssMB: peakKiB === null ? null : peakKiB / 1024 };
+  return { status: 'ok', seconds, rssMB: peakKiB === null ? null : peakKiB / 1024, cpuSeconds };
 }
 
 /** `once` for a native command found on PATH (the first of `names`), or a "not available" result. */

@@ -41,7 +41,7 @@ export function summarizeBig(rows, bytes) {
 
 const percent = (value) => (value == null ? '-' : `${value >= 0 ? '+' : ''}${(100 * value).toFixed(1)}%`);
 const sizeCell = (row) => (row.size == null ? '-' : fixed(mb(row.size), 1));
-const { label, seconds, rate, rss } = COLUMNS;
+const { label, seconds, rate, cpu, rss } = COLUMNS;
 
 export const packTable = ({ rows }) =>
   renderTable(
@@ -54,6 +54,7 @@ export const packTable = ({ rows }) =>
       ratioColumn('x limit', 'vsLimit'),
       ['size MB', sizeCell],
       ['vs yazl', (row) => percent(row.sizeVsYazl)],
+      cpu,
       rss,
     ],
     rows,
@@ -61,11 +62,12 @@ export const packTable = ({ rows }) =>
 
 export const verifyTable = ({ rows }) =>
   renderTable(
-    [label, seconds, rate, ratioColumn('x unzip', 'vsUnzip'), ratioColumn('x limit', 'vsLimit'), rss],
+    [label, seconds, rate, ratioColumn('x unzip', 'vsUnzip'), ratioColumn('x limit', 'vsLimit'), cpu, rss],
     rows,
   );
 
-export const bigTable = ({ rows }) => renderTable([label, seconds, rate, ['size MB', sizeCell], rss], rows);
+export const bigTable = ({ rows }) =>
+  renderTable([label, seconds, rate, ['size MB', sizeCell], cpu, rss], rows);
 
 /** What `appv verify` said about a package: valid, or its first errors. */
 function validity(row) {

@@ -26,6 +26,7 @@ export function table({ rows }) {
       COLUMNS.rate,
       ratioColumn('x yauzl', 'vsYauzl'),
       ratioColumn('x limit', 'vsLimit'),
+      COLUMNS.cpu,
       COLUMNS.rss,
     ],
     rows,

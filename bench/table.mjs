@@ -43,11 +43,24 @@ function statusText(row) {
 /** The seconds cell: a limit's projected seconds carry a `*` (see addRates). */
 const secondsCell = (row) => (row.limit ? `${fixed(row.projectedSeconds, 2)}*` : fixed(row.seconds, 2));
 
+/**
+ * CPU seconds of all the row's threads, with the main thread's share in brackets where known: against a
+ * limit's (projected onto the set like its seconds) it shows how much work beyond the limit's a contender
+ * does, which on a busy machine moves less than its seconds do.
+ */
+function cpuCell(row) {
+  if (row.cpuSeconds == null) return '-';
+  const scale = row.limit ? row.projectedSeconds / row.seconds : 1;
+  const main = row.mainCpuSeconds == null || row.limit ? '' : ` (${fixed(row.mainCpuSeconds, 1)})`;
+  return `${fixed(row.cpuSeconds * scale, 1)}${main}`;
+}
+
 /** The columns every table has, as renderTable takes them. */
 export const COLUMNS = {
   label: ['contender', (row) => row.label],
   seconds: ['seconds', secondsCell],
   rate: ['MB/s', (row) => fixed(row.mbps, 0)],
+  cpu: ['CPU s (main)', cpuCell],
   rss: ['peak RSS MB', (row) => fixed(row.rssMB, 0)],
 };
 
