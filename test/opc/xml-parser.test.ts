@@ -164,6 +164,39 @@ describe('parseXml: namespaces', () => {
     expect(x.namespace).toBe('urn:appv');
     expect((x.children[0] as XmlElement).namespace).toBeNull();
   });
+
+  it('a binding ends with its element, for self-closing ones too; an outer one is back in scope after it', () => {
+    const doc = parseXml(
+      '<r xmlns:p="urn:outer"><a xmlns:p="urn:inner"><p:b/></a><p:c/><d xmlns:q="urn:q"/><e/></r>',
+    );
+    const [a, c, , e] = doc.root.children as XmlElement[];
+    expect(((a as XmlElement).children[0] as XmlElement).namespace).toBe('urn:inner');
+    expect((c as XmlElement).namespace).toBe('urn:outer');
+    expect(codeOf(() => parseXml('<r><d xmlns:q="urn:q"/><q:e/></r>'))).toBe(ErrorCode.XML_NAMESPACE);
+    expect((e as XmlElement).namespace).toBeNull();
+  });
+
+  it('10,000 nested declarations (found by review: each level copied every binding, 2 GB for 229 KB)', () => {
+    const depth = 10_000;
+    let open = '';
+    for (let i = 0; i < depth; i++) open += `<e xmlns:p${i}="urn:${i}">`;
+    const text = `<r>${open}<p0:x p${depth - 1}:y="1"/>${'</e>'.repeat(depth)}<p0:z/></r>`;
+    expect(codeOf(() => parseXml(text))).toBe(ErrorCode.XML_NAMESPACE); // p0 is out of scope at the end
+    const doc = parseXml(text.replace('<p0:z/>', ''));
+    let element = doc.root;
+    for (let i = 0; i <= depth; i++) element = element.children[0] as XmlElement;
+    expect(element.namespace).toBe('urn:0');
+    expect(element.attributes[0]?.namespace).toBe(`urn:${depth - 1}`);
+  });
+});
+
+describe('parseXml: many attributes on one element', () => {
+  it('finds a repeated attribute among 40,000 (found by review: each was compared with every earlier one)', () => {
+    const names = Array.from({ length: 40_000 }, (_, i) => `a${i}=""`);
+    expect(parseXml(`<r ${names.join(' ')}/>`).root.attributes).toHaveLength(40_000);
+    expect(codeOf(() => parseXml(`<r ${names.join(' ')} a123=""/>`))).toBe(ErrorCode.XML_MALFORMED);
+    expect(codeOf(() => parseXml('<r a="" b="" a=""/>'))).toBe(ErrorCode.XML_MALFORMED);
+  });
 });
 
 describe('parseXml: names', () => {
