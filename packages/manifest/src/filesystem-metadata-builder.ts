@@ -6,7 +6,7 @@ import {
   type FilesystemEntry,
   type FilesystemMetadata,
 } from './filesystem-metadata.js';
-import { shortName } from './short-name.js';
+import { type ShortNameHints, shortName } from './short-name.js';
 
 /**
  * FilesystemMetadata.xml for a package being written (FORMAT.md §5): the long/short tree of the payload,
@@ -191,8 +191,9 @@ function entriesOf(
     .sort((a, b) => compareOrdinal(a.upper, b.upper))
     .map(({ child }) => child);
   const taken = new Set<string>();
+  const hints: ShortNameHints = new Map();
   return children.map((child) => {
-    const short = shortName(child.long, taken);
+    const short = shortName(child.long, taken, hints);
     taken.add(short);
     const long = `${longPath}\\${child.long}`;
     const shortPath = `${shortPathSoFar}\\${short}`;

@@ -15,7 +15,8 @@ const VALID_8_3 = /^[A-Za-z0-9!#$%&'()\-@^_`{}~]{1,8}(?:\.[A-Za-z0-9!#$%&'()\-@^
 
 /**
  * The 8.3 short name of one path segment, upper case, not in `taken` (the upper-case short names already
- * used in the same directory). Deterministic: the same name and set always give the same result.
+ * used in the same directory; `hints`, if given, kept beside it). Deterministic: the same name and set
+ * always give the same result.
  *
  * - A name that already is a valid 8.3 name is its own short name (upper-cased) unless taken.
  * - Otherwise, as Windows does: spaces and dots are dropped from the base (everything before the last dot),
@@ -26,7 +27,7 @@ const VALID_8_3 = /^[A-Za-z0-9!#$%&'()\-@^_`{}~]{1,8}(?:\.[A-Za-z0-9!#$%&'()\-@^
  *   shorten the base as N grows so that it still fits 8 characters (`PROGR~10`, `PROG~100`): equally valid
  *   and unique, and independent of a hash function we cannot reproduce. [inferred]
  */
-export function shortName(long: string, taken: ReadonlySet<string>): string {
+export function shortName(long: string, taken: ReadonlySet<string>, hints?: ShortNameHints): string {
   if (long === '' || long === '.' || long === '..') {
     throw new AppvError(
       ErrorCode.PACK_NAME_INVALID,
@@ -45,18 +46,33 @@ export function shortName(long: string, taken: ReadonlySet<string>): string {
   if (stem === '') [stem, extension] = [extension, ''];
   if (stem === '') stem = '_';
   const tail = extension === '' ? '' : `.${extension}`;
-  for (let n = 1; ; n++) {
-    const suffix = `~${n}`;
-    const room = 8 - suffix.length;
-    if (room < 1) break;
-    const candidate = `${stem.slice(0, Math.min(6, room))}${suffix}${tail}`;
-    if (!taken.has(candidate)) return candidate;
+  // Numbers of one width share their candidates among every stem with the same first characters: a hint
+  // per (width, those characters, tail) says where the untaken ones may start.
+  for (let digits = 1, first = 1; digits <= 6; digits++, first *= 10) {
+    const base = stem.slice(0, Math.min(6, 7 - digits));
+    const key = `${digits}${base}.${tail}`;
+    for (let n = Math.max(first, hints?.get(key) ?? first); n < first * 10; n++) {
+      const candidate = `${base}~${n}${tail}`;
+      if (!taken.has(candidate)) {
+        hints?.set(key, n + 1);
+        return candidate;
+      }
+    }
+    hints?.set(key, first * 10);
   }
   throw new AppvError(
     ErrorCode.PACK_NAME_COLLISION,
     `${JSON.stringify(long)}: every 8.3 short name of the form ${stem.slice(0, 1)}…~N${tail} is taken in its directory`,
   );
 }
+
+/**
+ * Where to resume the search for a free `~N` in one directory, kept by its caller with its `taken` set. The
+ * result is the same with or without: names taken stay taken, so every number below a hint is still taken.
+ * Without it, 20,000 files named `photo_2023_NNNNNN.jpg` in one folder took 18.6 s, each one counting up
+ * from `~1` past all the earlier ones (found by review).
+ */
+export type ShortNameHints = Map<string, number>;
 
 /** Spaces and dots dropped, other characters a short name cannot hold turned into `_`, upper case. */
 function clean(text: string): string {
