@@ -73,9 +73,19 @@ describe('filesystemMismatches (FORMAT.md §5, §9.8)', () => {
     const paths = flattenPaths(metadata);
     const pathKeys = paths.map(nameKey);
     return [
-      ...metadata.emptyDirectories
-        .filter((d) => holding.includes(nameKey(d.long)))
-        .map((d) => ({ part: d.long, message: `${d.long} is listed as an empty directory but holds files` })),
+      ...metadata.emptyDirectories.flatMap((d) => {
+        const key = nameKey(d.long);
+        if (holding.includes(key))
+          return [{ part: d.long, message: `${d.long} is listed as an empty directory but holds files` }];
+        if (fileKeys.includes(key))
+          return [
+            {
+              part: d.long,
+              message: `${d.long} is listed as an empty directory but is a file of the package`,
+            },
+          ];
+        return [];
+      }),
       ...payload
         .filter((_, i) => !pathKeys.includes(fileKeys[i] as string))
         .map((name) => ({
@@ -93,6 +103,17 @@ describe('filesystemMismatches (FORMAT.md §5, §9.8)', () => {
         })),
     ];
   }
+
+  it('an empty directory that is a payload file disagrees (found by review: extraction refused what verify passed)', () => {
+    const metadata = generateFilesystemMetadata({
+      files: ['Root\\a\\b.txt'],
+      emptyDirectories: ['Root\\a\\c'],
+    });
+    expect(filesystemMismatches(metadata, ['Root\\a\\b.txt', 'Root\\a\\c'])).toContainEqual({
+      part: 'Root\\a\\c',
+      message: 'Root\\a\\c is listed as an empty directory but is a file of the package',
+    });
+  });
 
   it('finds what the set-based check finds, in the same order: case twins, strays, empty directories (fast-check)', () => {
     const twin = (p: string) => p.replace(/[a-z]/, (c) => c.toUpperCase());

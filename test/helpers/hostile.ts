@@ -631,6 +631,32 @@ function cases(): Case[] {
         }).bytes,
     },
     {
+      name: 'blockmap-duplicate-file-separators',
+      expectCode: 'BLOCKMAP_DUPLICATE_FILE',
+      description: 'readme.txt described twice, once with / separators (found by review: verify passed it)',
+      make: () =>
+        build((s) => {
+          s.tamper = {
+            blockMap: (files) => {
+              const f = files.find((x) => x.name === BaselineNames.readme);
+              return f ? [...files, { ...f, name: f.name.replaceAll('\\', '/') }] : files;
+            },
+          };
+        }).bytes,
+    },
+    {
+      name: 'no-manifest',
+      expectCode: 'APPV_PART_MISSING',
+      description: 'no AppxManifest.xml at all, nor in the BlockMap (found by review: verify passed it)',
+      make: () =>
+        build((s) => {
+          s.tamper = {
+            blockMap: (files) => files.filter((f) => f.name !== 'AppxManifest.xml'),
+            entries: (entries) => entries.filter((e) => e.name.toString() !== 'AppxManifest.xml'),
+          };
+        }).bytes,
+    },
+    {
       name: 'blockmap-lists-content-types',
       expectCode: 'CONTENT_TYPES_IN_BLOCKMAP',
       alsoAcceptable: [

@@ -34,6 +34,11 @@ export function filesystemMismatches(
         part: empty.long,
         message: `${empty.long} is listed as an empty directory but holds files`,
       });
+    else if (files.has(key))
+      problems.push({
+        part: empty.long,
+        message: `${empty.long} is listed as an empty directory but is a file of the package`,
+      });
     directories.add(key);
     for (const ancestor of ancestors(key)) directories.add(ancestor);
   }

@@ -36,6 +36,7 @@ export {
   encodePartName,
   isDriveLetter,
   nameKey,
+  partKey,
   partNameProblems,
 } from './part-name.js';
 export type { PartStreamOptions } from './part-stream.js';

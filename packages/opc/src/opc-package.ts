@@ -4,7 +4,7 @@ import { AppvError, ErrorCode, isAppvError, toAppvError } from './errors.js';
 import { type Finding, FindingList, findingFromError } from './finding.js';
 import { MAX_FINDINGS, MAX_XML_PART_SIZE } from './limits.js';
 import type { ItemKind, ListedItem, PackageItem } from './package-item.js';
-import { CONTENT_TYPES_ITEM, decodeItemName, nameKey, partNameProblems } from './part-name.js';
+import { CONTENT_TYPES_ITEM, decodeItemName, nameKey, partKey, partNameProblems } from './part-name.js';
 import { openPartStream, type PartStreamOptions, readPartBuffer } from './part-stream.js';
 import { BufferSource } from './source/buffer-source.js';
 import { FileSource } from './source/file-source.js';
@@ -71,7 +71,7 @@ export class OpcPackage {
    * the decoded form tells them apart unambiguously from what a user types.
    */
   item(name: string): PackageItem | undefined {
-    return this.byKey.get(nameKey(name.replaceAll('/', '\\')));
+    return this.byKey.get(partKey(name));
   }
 
   /** Looks an item up by its ZIP item name as written (`Root/a%20b.dll`), case-insensitively. */

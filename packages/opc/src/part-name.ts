@@ -190,3 +190,11 @@ export function isDriveLetter(segment: string): boolean {
 export function nameKey(decodedName: string): string {
   return asciiLower(decodedName);
 }
+
+/**
+ * The key a decoded name written with either separator finds its part by (`Root/a.txt` and `ROOT\A.TXT`
+ * are one part): what lookups use, and so what a check for names listed twice must use too.
+ */
+export function partKey(name: string): string {
+  return nameKey(name.replaceAll('/', '\\'));
+}

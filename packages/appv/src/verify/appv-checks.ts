@@ -16,7 +16,16 @@ export async function checkAppvLayer(
   blockMap: BlockMap | null,
   sink: FindingList,
 ): Promise<void> {
-  if (!pkg.has(PartNames.manifest)) return; // already reported by the BlockMap checks when it matters
+  if (!pkg.has(PartNames.manifest)) {
+    // FORMAT.md §1: every package has one, AppX or App-V; without it there is no layer to check either.
+    sink.add({
+      code: ErrorCode.APPV_PART_MISSING,
+      severity: 'error',
+      part: PartNames.manifest,
+      message: 'The package has no AppxManifest.xml; every package (AppX, MSIX or App-V) needs one',
+    });
+    return;
+  }
   const manifest = await loadDocument(() => pkg.manifest(), sink);
   if (!manifest?.isAppV) return;
   checkIdentity(manifest, sink);

@@ -8,6 +8,7 @@ import {
   nameKey,
   type OpcPackage,
   type PackageItem,
+  partKey,
 } from '@appv/opc';
 import { isFootprint, isFootprintItem, PartNames } from '../footprint.js';
 
@@ -33,7 +34,8 @@ export function checkBlockMap(pkg: OpcPackage, blockMap: BlockMap, sink: Finding
     });
   }
   for (const file of blockMap.files) {
-    const key = nameKey(file.name);
+    // Keyed as lookups key names: `Root/a` and `Root\a` are one file, listed twice (found by review).
+    const key = partKey(file.name);
     if (listed.has(key)) {
       sink.add({
         code: ErrorCode.BLOCKMAP_DUPLICATE_FILE,
@@ -88,7 +90,7 @@ function checkListedName(pkg: OpcPackage, file: BlockMapFile, sink: FindingSink)
 
 function checkUnlisted(pkg: OpcPackage, listed: Set<string>, sink: FindingSink): void {
   for (const item of pkg.items) {
-    if (item.kind !== 'part' || isFootprintItem(item) || listed.has(nameKey(item.name))) continue;
+    if (item.kind !== 'part' || isFootprintItem(item) || listed.has(partKey(item.name))) continue;
     const isManifest = nameKey(item.name) === nameKey(PartNames.manifest);
     sink.add({
       code: isManifest ? ErrorCode.BLOCKMAP_MANIFEST_UNLISTED : ErrorCode.BLOCKMAP_FILE_UNLISTED,
