@@ -139,6 +139,23 @@ describe('packageInfo', () => {
     expect(info.problems.map((p) => p.code)).toEqual([ErrorCode.BLOCKMAP_MISSING]);
   });
 
+  it('a StreamMap file the BlockMap says is 2^53 - 1 bytes is counted, not listed block by block (found by review)', async () => {
+    const spec = sampleSpec();
+    const ghost = 'Root\\ghost.bin';
+    spec.streamMap = { ...spec.streamMap, primary: [{ name: ghost }] };
+    spec.tamper = {
+      blockMap: (files) => [
+        ...files,
+        { name: ghost, size: Number.MAX_SAFE_INTEGER, lfhSize: 44, blocks: [] },
+      ],
+    };
+    const info = await withOpen(buildAppvPackage(spec).bytes, packageInfo);
+    const primary = info.featureBlocks.find((b) => b.id === 'PrimaryFeatureBlock');
+    expect(primary?.blocks).toBe(Math.ceil(Number.MAX_SAFE_INTEGER / 65_536));
+    expect(primary?.uncompressedBytes).toBe(Number.MAX_SAFE_INTEGER);
+    expect(primary?.compressedBytes).toBeNull(); // no item: no method, no sizes
+  });
+
   it('reports an unreadable StreamMap as a problem instead of failing', async () => {
     const spec = sampleSpec();
     spec.parts = { 'StreamMap.xml': '<StreamMap' };

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   blockIndices,
+  blockRanges,
   buildStreamMap,
   type FeatureBlock,
   PRIMARY_FEATURE_BLOCK,
@@ -103,6 +104,33 @@ describe('blockIndices', () => {
     // Out-of-range runs are the verifier's finding; here they cost nothing.
     expect(blockIndices({ name: 'a', runs: [{ index: 2, count: 1e15 }] }, 4)).toEqual([2, 3]);
     expect(blockIndices({ name: 'a', runs: [{ index: 10, count: 1 }] }, 4)).toEqual([]);
+  });
+});
+
+describe('blockRanges', () => {
+  it('merges overlapping and adjacent runs, clamps them to the file, and never lists blocks', () => {
+    const runs = (list: [number, number][]) => ({
+      name: 'a',
+      runs: list.map(([index, count]) => ({ index, count })),
+    });
+    expect(
+      blockRanges(
+        runs([
+          [5, 2],
+          [0, 1],
+          [6, 3],
+          [1, 1],
+        ]),
+        100,
+      ),
+    ).toEqual([
+      { start: 0, end: 2 },
+      { start: 5, end: 9 },
+    ]);
+    expect(blockRanges({ name: 'a', runs: 'whole' }, 2 ** 40)).toEqual([{ start: 0, end: 2 ** 40 }]);
+    expect(blockRanges({ name: 'a', runs: 'whole' }, 0)).toEqual([]);
+    expect(blockRanges(runs([[2, 1e15]]), 4)).toEqual([{ start: 2, end: 4 }]);
+    expect(blockRanges(runs([[10, 1]]), 4)).toEqual([]);
   });
 });
 

@@ -2,7 +2,8 @@ import {
   type AppVSchemaVersion,
   type BlockMap,
   type BlockMapFile,
-  blockIndices,
+  type BlockRange,
+  blockRanges,
   blockSizes,
   expectedBlockCount,
   type FeatureBlock,
@@ -139,12 +140,11 @@ function describeFeatureBlock(
     // The ZIP's size is authoritative; a StreamMap name that exists nowhere contributes nothing (a finding for verify).
     const size = item?.uncompressedSize ?? mapFile?.size ?? 0;
     const sizes = mapFile ? blockSizes(mapFile) : [];
-    for (const index of blockIndices(file, expectedBlockCount(size))) {
-      const length = Math.min(BLOCK_SIZE, size - index * BLOCK_SIZE);
-      blocks++;
-      uncompressedBytes += length;
+    for (const range of blockRanges(file, expectedBlockCount(size))) {
+      blocks += range.end - range.start;
+      uncompressedBytes += bytesOf(range.start, range.end, size);
       if (compressedBytes !== null) {
-        const downloaded = compressedBlockSize(item, sizes[index], length);
+        const downloaded = downloadedBytes(item, sizes, range, size);
         compressedBytes = downloaded === null ? null : compressedBytes + downloaded;
       }
     }
@@ -159,15 +159,34 @@ function describeFeatureBlock(
   };
 }
 
-/** FORMAT.md §3: a deflated block's bytes are its `Size`; a stored block's are the slice itself. */
-function compressedBlockSize(
+/** Uncompressed bytes of blocks [start, end) of a file of `size` bytes (the last block may be short). */
+function bytesOf(start: number, end: number, size: number): number {
+  return Math.max(0, Math.min(end * BLOCK_SIZE, size) - start * BLOCK_SIZE);
+}
+
+/**
+ * FORMAT.md §3: a deflated block's bytes are its `Size`; a stored block's are the slice itself; null when a
+ * deflated block has no `Size`. Only blocks the BlockMap lists are visited one by one (it bounds them);
+ * those past its list are a stored slice, or unknown.
+ */
+function downloadedBytes(
   item: PackageItem | undefined,
-  declared: number | undefined,
-  length: number,
+  sizes: readonly (number | undefined)[],
+  range: BlockRange,
+  size: number,
 ): number | null {
-  if (declared !== undefined) return declared;
-  if (item?.method === CompressionMethod.Stored) return length;
-  return null;
+  const stored = item?.method === CompressionMethod.Stored;
+  let total = 0;
+  const listedEnd = Math.min(range.end, sizes.length);
+  for (let index = range.start; index < listedEnd; index++) {
+    const declared = sizes[index];
+    if (declared !== undefined) total += declared;
+    else if (stored) total += bytesOf(index, index + 1, size);
+    else return null;
+  }
+  const rest = Math.max(range.start, listedEnd);
+  if (rest >= range.end) return total;
+  return stored ? total + bytesOf(rest, range.end, size) : null;
 }
 
 /** One row of `appv ls`. */

@@ -48,21 +48,37 @@ export function primaryBlock(map: StreamMap): FeatureBlock | undefined {
   return map.featureBlocks.find((b) => b.id === PRIMARY_FEATURE_BLOCK);
 }
 
+/** Blocks `start` (included) to `end` (excluded) of a file. */
+export interface BlockRange {
+  readonly start: number;
+  readonly end: number;
+}
+
 /**
- * The distinct block indices a StreamMap file asks for, ascending, limited to the file's real blocks
- * [0, totalBlocks): runs that reach outside are the verifier's finding, not a reason to allocate.
+ * The blocks a StreamMap file asks for as ascending, disjoint ranges, limited to the file's real blocks
+ * [0, totalBlocks): runs that reach outside are the verifier's finding, not a reason to allocate. Ranges,
+ * not indices: a declared size is only a number, and a list per block of a 2^53-byte file cannot be made
+ * (`appv info` failed with a bare RangeError on one, found by review).
  */
-export function blockIndices(file: StreamMapFile, totalBlocks: number): number[] {
-  if (file.runs === 'whole') return Array.from({ length: totalBlocks }, (_, i) => i);
-  const wanted = new Uint8Array(totalBlocks);
-  for (const run of file.runs) {
-    const end = Math.min(totalBlocks, run.index + run.count);
-    for (let i = Math.max(0, run.index); i < end; i++) wanted[i] = 1;
+export function blockRanges(file: StreamMapFile, totalBlocks: number): BlockRange[] {
+  if (file.runs === 'whole') return totalBlocks > 0 ? [{ start: 0, end: totalBlocks }] : [];
+  const clamped = file.runs
+    .map((run) => ({ start: Math.max(0, run.index), end: Math.min(totalBlocks, run.index + run.count) }))
+    .filter((range) => range.start < range.end)
+    .sort((a, b) => a.start - b.start);
+  const merged: { start: number; end: number }[] = [];
+  for (const range of clamped) {
+    const last = merged[merged.length - 1];
+    if (last !== undefined && range.start <= last.end) last.end = Math.max(last.end, range.end);
+    else merged.push({ ...range });
   }
+  return merged;
+}
+
+/** The distinct block indices a StreamMap file asks for, ascending (blockRanges, one number per block). */
+export function blockIndices(file: StreamMapFile, totalBlocks: number): number[] {
   const out: number[] = [];
-  wanted.forEach((flag, i) => {
-    if (flag === 1) out.push(i);
-  });
+  for (const { start, end } of blockRanges(file, totalBlocks)) for (let i = start; i < end; i++) out.push(i);
   return out;
 }
 
