@@ -182,6 +182,11 @@ describe('appv edit', () => {
       ErrorCode.PACK_INPUT_INVALID,
     );
     expect(await asyncCodeOf(editPackage(original, file, { branch: true }))).toBe(ErrorCode.USAGE);
+    // --new-version keeps the PackageId: one given with it was silently ignored (found by review).
+    const id = '11111111-2222-4333-8444-555555555555';
+    expect(await asyncCodeOf(editPackage(original, file, { newVersion: true, packageId: id }))).toBe(
+      ErrorCode.USAGE,
+    );
     expect(await asyncCodeOf(editPackage(original, file, { setVersion: '1.2' }))).toBe(
       ErrorCode.APPV_MANIFEST_INVALID,
     );

@@ -94,6 +94,10 @@ describe('appv: usage', () => {
     ['extract without -o', ['extract', SAMPLE]],
     ['verify --threads 0', ['verify', SAMPLE, '--threads', '0']],
     ['verify --threads abc', ['verify', SAMPLE, '--threads', 'abc']],
+    [
+      'verify --threads 100000 (each thread an isolate, all started at once)',
+      ['verify', SAMPLE, '--threads', '100000'],
+    ],
   ])('%s: exit 2, a one-line hint, no stack', (_label, args) => {
     const r = appv(...args);
     expect(r.status).toBe(2);

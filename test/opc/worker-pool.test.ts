@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import { ErrorCode, WorkerPool } from '@appv/opc';
+import { ErrorCode, MAX_WORKER_THREADS, WorkerPool } from '@appv/opc';
 import { describe, expect, it } from 'vitest';
 import { asyncCodeOf } from '../helpers/error-code.js';
 
@@ -17,6 +17,12 @@ function compressJob() {
 }
 
 describe('WorkerPool and the process', () => {
+  it('refuses a thread count it could not start (0, a fraction, more than MAX_WORKER_THREADS)', () => {
+    for (const threads of [0, 1.5, MAX_WORKER_THREADS + 1]) {
+      expect(() => new WorkerPool(threads)).toThrow(expect.objectContaining({ code: ErrorCode.USAGE }));
+    }
+  });
+
   it('an idle pool nobody destroyed does not keep the process alive (found by review)', () => {
     // A 'message' listener added after unref() took the thread's port back: the process never ended.
     const opc = new URL('../../packages/opc/dist/index.js', import.meta.url).href;

@@ -38,6 +38,12 @@ export const WRITE_JOB_BYTES = 1024 * 1024;
  */
 export const WORKER_STOP_GRACE_MS = 5_000;
 
+/**
+ * Most worker threads a pool starts: each is a V8 isolate of ~8 MB before any work, and a pool starts them
+ * all at once, so `--threads 100000` would exhaust the machine rather than go faster.
+ */
+export const MAX_WORKER_THREADS = 256;
+
 /** Jobs in flight per worker thread: keeps both cores busy while the reader fetches the next window. */
 export const JOBS_PER_WORKER = 2;
 

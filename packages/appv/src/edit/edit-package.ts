@@ -102,6 +102,12 @@ async function edit(pkg: AppvPackage, output: string, options: EditOptions): Pro
       '--branch and --new-version contradict each other: a branch is a new package',
     );
   }
+  if (options.newVersion && options.packageId !== undefined) {
+    throw new AppvError(
+      ErrorCode.USAGE,
+      '--new-version keeps the PackageId, so --package-id has no place with it (--branch makes a new one)',
+    );
+  }
   if (options.branch) {
     if (options.name === undefined) throw new AppvError(ErrorCode.USAGE, '--branch needs --name <new name>');
     branchPackage(manifest, {

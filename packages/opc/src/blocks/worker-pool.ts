@@ -1,7 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AppvError, ErrorCode } from '../errors.js';
-import { JOBS_PER_WORKER, WORKER_BYTES_IN_FLIGHT, WORKER_STOP_GRACE_MS } from '../limits.js';
+import {
+  JOBS_PER_WORKER,
+  MAX_WORKER_THREADS,
+  WORKER_BYTES_IN_FLIGHT,
+  WORKER_STOP_GRACE_MS,
+} from '../limits.js';
 import type { StopMessage, WorkerJob, WorkerResult } from './block-job.js';
 
 /** A job before the pool numbers it (Omit distributed over the union). */
@@ -25,7 +30,7 @@ interface Slot {
 
 /** Every core by default: hashing and inflating are the work (DEVELOPERS.md: use both cores). */
 export function defaultThreadCount(): number {
-  return Math.max(1, availableParallelism());
+  return Math.min(MAX_WORKER_THREADS, Math.max(1, availableParallelism()));
 }
 
 /**
@@ -40,6 +45,12 @@ export class WorkerPool {
   private failure: AppvError | null = null;
 
   constructor(readonly threads = defaultThreadCount()) {
+    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WORKER_THREADS) {
+      throw new AppvError(
+        ErrorCode.USAGE,
+        `threads must be a whole number from 1 to ${MAX_WORKER_THREADS}, not ${threads}`,
+      );
+    }
     for (let i = 0; i < threads; i++) this.slots.push(this.spawn());
   }
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { defaultThreadCount, type Finding } from '@appv/opc';
+import { defaultThreadCount, type Finding, MAX_WORKER_THREADS } from '@appv/opc';
 import { verifyPackage } from '../../verify/verify.js';
 import type { VerifyReport } from '../../verify/verify-report.js';
 import { COMMON_OPTIONS, expectPositionals, parseOrUsage, usage } from '../arguments.js';
@@ -61,8 +61,16 @@ Options:
 
 function parseThreads(text: string): number {
   const threads = Number(text);
-  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(threads) || threads < 1) {
-    throw usage('verify', `--threads must be a positive integer, not ${JSON.stringify(text)}`);
+  if (
+    !/^[0-9]+$/.test(text) ||
+    !Number.isSafeInteger(threads) ||
+    threads < 1 ||
+    threads > MAX_WORKER_THREADS
+  ) {
+    throw usage(
+      'verify',
+      `--threads must be a whole number from 1 to ${MAX_WORKER_THREADS}, not ${JSON.stringify(text)}`,
+    );
   }
   return threads;
 }
