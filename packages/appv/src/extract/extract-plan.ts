@@ -1,5 +1,6 @@
 import { AppvError, ErrorCode, LoopTurns, type PackageItem, throwIfAborted } from '@appv/opc';
 import { fileNameKey } from '../file-name-key.js';
+import { PathTree } from '../path-tree.js';
 import { resolveInside, safeSegments } from './safe-path.js';
 
 /** One thing extraction will create, with its final path already checked. */
@@ -22,14 +23,14 @@ export async function planExtraction(
 ): Promise<PlanEntry[]> {
   const plan: PlanEntry[] = [];
   const turns = new LoopTurns();
-  const tree = new FoldedTree();
+  const tree = new PathTree(fileNameKey);
   /** The first name that needs each directory, and the name of each file, by node of the tree. */
   const directories = new Map<number, string>();
   const files = new Map<number, string>();
   const addDirectories = (segments: readonly string[], count: number, name: string): number => {
-    let node = FoldedTree.ROOT;
+    let node = PathTree.ROOT;
     for (let i = 0; i < count; i++) {
-      node = tree.child(node, segments[i] as string);
+      node = tree.add(node, segments[i] as string);
       if (!directories.has(node)) directories.set(node, name);
     }
     return node;
@@ -57,7 +58,7 @@ export async function planExtraction(
     }
     const last = safe.segments.length - 1;
     const parent = addDirectories(safe.segments, last, name);
-    const file = tree.child(parent, safe.segments[last] as string);
+    const file = tree.add(parent, safe.segments[last] as string);
     const first = files.get(file);
     if (first !== undefined) throw collision(name, `it lands on the same file as ${JSON.stringify(first)}`);
     files.set(file, name);
@@ -76,29 +77,6 @@ export async function planExtraction(
     if (other !== undefined) throw collision(name, `${JSON.stringify(other)} needs it to be a directory`);
   }
   return plan;
-}
-
-/**
- * Paths as a tree of folded segments (fileNameKey, segment by segment: NFC and case folding never reach
- * across a `\`), each node numbered. Keying every directory by its whole folded path instead cost the sum
- * of its prefixes: a 1,024-level name (3 KB, within every limit) made 1.5 MB of keys, and a 2 MB package of
- * such names exhausted the heap before anything was written (found by review). Here a name costs its length.
- */
-class FoldedTree {
-  static readonly ROOT = 0;
-  private readonly nodes = new Map<string, number>();
-
-  /** The node for `segment` below `parent`, made on first use. */
-  child(parent: number, segment: string): number {
-    // The parent's number and a separator no segment holds make the key unique.
-    const key = `${parent}\\${fileNameKey(segment)}`;
-    let node = this.nodes.get(key);
-    if (node === undefined) {
-      node = this.nodes.size + 1;
-      this.nodes.set(key, node);
-    }
-    return node;
-  }
 }
 
 function collision(name: string, why: string): AppvError {
