@@ -201,6 +201,37 @@ describe('appv edit', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('--add refuses what pack refuses and what would make a part the folder of another (found by review)', async () => {
+    const file = out();
+    const content = path.join(work, 'added.txt');
+    writeFileSync(content, 'added');
+    const pkg = await openPackage(original);
+    const payload = pkg.items.find((i) => i.name.startsWith('Root\\'))?.name as string;
+    await pkg.close();
+    const refused: [string, string][] = [
+      ['Root/con.txt', ErrorCode.PACK_NAME_INVALID], // a device on Windows
+      ['Root/trailing ', ErrorCode.PACK_NAME_INVALID],
+      ['Root/tab\tx', ErrorCode.PACK_NAME_INVALID],
+      ['Registry.dat/x', ErrorCode.PACK_NAME_COLLISION], // Registry.dat would be a folder
+      [`${payload}\\inner.txt`, ErrorCode.PACK_NAME_COLLISION],
+      [payload.slice(0, payload.lastIndexOf('\\')), ErrorCode.PACK_NAME_COLLISION], // a folder of parts
+    ];
+    for (const [name, code] of refused) {
+      expect(await asyncCodeOf(editPackage(original, file, { add: [{ name, path: content }] }))).toBe(code);
+    }
+    // Two additions nested in each other collide too; replacing a part of the same name is fine.
+    const nested = [
+      { name: 'Root/new', path: content },
+      { name: 'Root/new/deeper.txt', path: content },
+    ];
+    expect(await asyncCodeOf(editPackage(original, file, { add: nested }))).toBe(
+      ErrorCode.PACK_NAME_COLLISION,
+    );
+    expect(readdirSync(path.dirname(file))).toEqual([]);
+    await editPackage(original, file, { add: [{ name: payload, path: content }] });
+    expect((await verifyPackage(file)).valid).toBe(true);
+  });
+
   it('an AppX/MSIX package (no App-V parts) is refused with a typed error', async () => {
     const msix = fixtureFiles('valid')[0];
     const file = out();

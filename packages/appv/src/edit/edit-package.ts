@@ -16,6 +16,7 @@ import {
   ErrorCode,
   encodePartName,
   type HashAlgorithm,
+  isAppvError,
   nameKey,
   type PackageItem,
   partNameProblems,
@@ -25,6 +26,7 @@ import {
   type WrittenPart,
 } from '@appv/opc';
 import { type AppvPackage, openPackage } from '../appv-package.js';
+import { safeSegments } from '../extract/safe-path.js';
 import { fileNameKey } from '../file-name-key.js';
 import { isFootprintItem, PartNames } from '../footprint.js';
 import {
@@ -44,6 +46,7 @@ import {
   type WrittenIdentity,
   writtenIdentity,
 } from '../pack/write-options.js';
+import { PathTree } from '../path-tree.js';
 
 export interface EditOptions extends FeatureBlockOptions, WriteOptions {
   /** Same PackageId, new VersionId, version bumped (FORMAT.md §6). */
@@ -270,6 +273,9 @@ async function planPayload(pkg: AppvPackage, options: EditOptions): Promise<Payl
     return item.name;
   });
   const removedKeys = new Set(removed.map(nameKey));
+  const names = new PartNesting();
+  for (const item of pkg.items)
+    if (item.kind === 'part' && !removedKeys.has(nameKey(item.name))) names.place(item.name);
   const added: AddedPart[] = [];
   const addedKeys = new Map<string, string>();
   for (const { name: given, path } of options.add ?? []) {
@@ -282,6 +288,21 @@ async function planPayload(pkg: AppvPackage, options: EditOptions): Promise<Payl
         { part: name },
       );
     }
+    // What pack refuses in a source folder, --add refuses too (found by review: a device name, a trailing
+    // space or a control character made a package that verified but that Windows, and extract, refuse).
+    try {
+      safeSegments(name, 'win32');
+    } catch (error) {
+      const why = isAppvError(error)
+        ? error.message.replace(/^Refusing to extract "[^"]*": /, '')
+        : String(error);
+      throw new AppvError(ErrorCode.PACK_NAME_INVALID, `--add ${given}: ${why}`, { part: name });
+    }
+    const nesting = names.conflict(name);
+    if (nesting !== null) {
+      throw new AppvError(ErrorCode.PACK_NAME_COLLISION, `--add ${given}: ${nesting}`, { part: name });
+    }
+    names.place(name);
     const key = fileNameKey(name);
     if (addedKeys.has(key)) {
       throw new AppvError(
@@ -353,4 +374,40 @@ function rawOf(
 
 function isRootName(name: string): boolean {
   return nameKey(name).startsWith('root\\');
+}
+
+/**
+ * Part names as a tree (path-tree.ts), to refuse an added name that would make one part the folder of
+ * another: OPC forbids it (FORMAT.md §8), and `--add Registry.dat\\x` made a package verify rejected.
+ * Names fold as file systems do (fileNameKey), as pack's own collision check does.
+ */
+class PartNesting {
+  private readonly tree = new PathTree(fileNameKey);
+  private readonly files = new Set<number>();
+  private readonly folders = new Set<number>();
+
+  place(name: string): void {
+    const segments = name.split('\\');
+    let node = PathTree.ROOT;
+    segments.forEach((segment, i) => {
+      node = this.tree.add(node, segment);
+      if (i < segments.length - 1) this.folders.add(node);
+    });
+    this.files.add(node);
+  }
+
+  /** Why `name` cannot join the parts placed so far, or null (replacing a part of the same name is fine). */
+  conflict(name: string): string | null {
+    const segments = name.split('\\');
+    let node: number | undefined = PathTree.ROOT;
+    for (let i = 0; i < segments.length; i++) {
+      node = this.tree.find(node, segments[i] as string);
+      if (node === undefined) return null;
+      const last = i === segments.length - 1;
+      if (!last && this.files.has(node))
+        return `the part ${segments.slice(0, i + 1).join('\\')} would have to be a folder`;
+      if (last && this.folders.has(node)) return 'other parts lie inside it, as in a folder';
+    }
+    return null;
+  }
 }
