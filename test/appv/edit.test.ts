@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { FilesystemEntry } from '@appv/manifest';
 import { type AppvPackage, ErrorCode, editPackage, openPackage, packPackage, verifyPackage } from 'appv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pseudoText } from '../helpers/content.js';
@@ -201,6 +202,32 @@ describe('appv edit', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('a payload edit keeps the short names of folders that remain (found by review: they were renumbered)', async () => {
+    const source = path.join(work, 'shorts-src');
+    mkdirSync(path.join(source, 'Sub Folder'), { recursive: true });
+    writeFileSync(path.join(source, 'Sub Folder', 'a.txt'), 'a');
+    const packed = path.join(work, 'shorts.appv');
+    await packPackage(source, packed, { vfs: 'ProgramFilesX86/Vendor App', dynamicConfig: false });
+    const added = path.join(work, 'b.txt');
+    writeFileSync(added, 'b');
+    const file = out();
+    // "Sub Fold A" sorts first and, named afresh, would take SUBFOL~1 from "Sub Folder".
+    const name = 'Root/VFS/ProgramFilesX86/Vendor App/Sub Fold A/b.txt';
+    await editPackage(packed, file, { add: [{ name, path: added }] });
+    const shorts = new Map<string, string>();
+    const pkg = await openPackage(file);
+    try {
+      forEachEntryOf((await pkg.filesystemMetadata())?.entries ?? [], (long, short) =>
+        shorts.set(long, short ?? ''),
+      );
+    } finally {
+      await pkg.close();
+    }
+    expect(shorts.get('Sub Folder')).toBe('SUBFOL~1');
+    expect(shorts.get('Sub Fold A')).toBe('SUBFOL~2');
+    expect((await verifyPackage(file)).valid).toBe(true);
+  });
+
   it('--add refuses what pack refuses and what would make a part the folder of another (found by review)', async () => {
     const file = out();
     const content = path.join(work, 'added.txt');
@@ -241,3 +268,14 @@ describe('appv edit', () => {
     expect(readdirSync(path.dirname(file))).toEqual([]);
   });
 });
+
+/** Every entry's long and short name, depth first. */
+function forEachEntryOf(
+  entries: readonly FilesystemEntry[],
+  visit: (long: string, short: string | undefined) => void,
+): void {
+  for (const entry of entries) {
+    visit(entry.long, entry.short);
+    forEachEntryOf(entry.children, visit);
+  }
+}

@@ -22,6 +22,12 @@ export interface FilesystemMetadataInput {
   readonly opaqueDirectories?: readonly string[];
   /** `Filesystem/@Root`, e.g. `C:\Program Files (x86)\Vendor App`; `@Short` is derived per segment with shortName when not given. */
   readonly packageRoot?: { readonly long: string; readonly short?: string };
+  /**
+   * Short names to keep, by the nameKey of the full long path (`root\vfs\programfilesx86`): a previous
+   * document's, so that an edited package keeps the sequencer's names where they still apply. One that
+   * clashes in its directory with another kept one is generated anew; generated names avoid kept ones.
+   */
+  readonly shortNames?: ReadonlyMap<string, string>;
 }
 
 interface Node {
@@ -100,7 +106,11 @@ export function generateFilesystemMetadata(input: FilesystemMetadataInput): File
   const opaqueDirectories: DirectoryPath[] = [];
   const top: FilesystemEntry = {
     long: 'Root',
-    children: entriesOf(root, 'Root', 'Root', emptyDirectories, opaqueDirectories),
+    children: entriesOf(root, 'Root', 'Root', {
+      emptyDirectories,
+      opaqueDirectories,
+      kept: input.shortNames,
+    }),
   };
   const packageRoot = input.packageRoot ?? derivedPackageRoot(root);
   return buildFilesystemMetadata({
@@ -178,23 +188,40 @@ function checkEmptyDirectories(node: Node, path: string): boolean {
   return holdsFile;
 }
 
+/** What entriesOf fills, and the short names it keeps. */
+interface EntryLists {
+  readonly emptyDirectories: DirectoryPath[];
+  readonly opaqueDirectories: DirectoryPath[];
+  readonly kept: ReadonlyMap<string, string> | undefined;
+}
+
 /** The entries under `node`, short names assigned in order; fills the flat lists in tree order. */
 function entriesOf(
   node: Node,
   longPath: string,
   shortPathSoFar: string,
-  emptyDirectories: DirectoryPath[],
-  opaqueDirectories: DirectoryPath[],
+  lists: EntryLists,
 ): FilesystemEntry[] {
+  const { emptyDirectories, opaqueDirectories, kept } = lists;
   const children = [...node.children.values()]
     .map((child) => ({ child, upper: asciiUpper(child.long) }))
     .sort((a, b) => compareOrdinal(a.upper, b.upper))
     .map(({ child }) => child);
   const taken = new Set<string>();
   const hints: ShortNameHints = new Map();
-  return children.map((child) => {
-    const short = shortName(child.long, taken, hints);
-    taken.add(short);
+  // Kept names first, so that the generated ones are chosen around them.
+  const keptShorts = children.map((child) => {
+    const short = kept?.get(nameKey(`${longPath}\\${child.long}`));
+    if (short === undefined || short === '' || taken.has(asciiUpper(short))) return undefined;
+    taken.add(asciiUpper(short));
+    return short;
+  });
+  return children.map((child, i) => {
+    let short = keptShorts[i];
+    if (short === undefined) {
+      short = shortName(child.long, taken, hints);
+      taken.add(short);
+    }
     const long = `${longPath}\\${child.long}`;
     const shortPath = `${shortPathSoFar}\\${short}`;
     // A directory with nothing in it is empty whether or not it was listed so (see generateFilesystemMetadata).
@@ -204,7 +231,7 @@ function entriesOf(
     return {
       long: child.long,
       short,
-      children: entriesOf(child, long, shortPath, emptyDirectories, opaqueDirectories),
+      children: entriesOf(child, long, shortPath, lists),
     };
   });
 }
