@@ -6,6 +6,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmdirSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -244,6 +245,39 @@ describe('appv pack: a plain folder → a package that verifies and extracts byt
     } finally {
       await repacked.close();
     }
+  });
+});
+
+describe('appv pack: a package layout that changed since it was extracted (found by review)', () => {
+  it('fits the kept StreamMap to the files on disk, and drops an empty directory that is gone', async () => {
+    const source = fresh('changed-src');
+    writeFileSync(path.join(source, 'app.exe'), randomBytes(200_000));
+    writeFileSync(path.join(source, 'icon.ico'), randomBytes(1_000));
+    mkdirSync(path.join(source, 'emptydir'));
+    const first = path.join(fresh('changed-first'), 'a.appv');
+    await packPackage(source, first, { vfs: 'ProgramFilesX86/src', dynamicConfig: false });
+    const layout = fresh('changed-layout');
+    const pkg = await openPackage(first);
+    await extractPackage(pkg, layout);
+    await pkg.close();
+    const folder = path.join(layout, 'Root', 'VFS', 'ProgramFilesX86', 'src');
+    // A published file deleted, a run made to reach past its file's end, an empty directory removed.
+    rmSync(path.join(folder, 'icon.ico'));
+    const streamMap = path.join(layout, 'StreamMap.xml');
+    writeFileSync(streamMap, readFileSync(streamMap, 'utf8').replace(/Count="1"/, 'Count="10"'));
+    rmdirSync(path.join(folder, 'emptydir'));
+    const again = path.join(fresh('changed-again'), 'b.appv');
+    const result = await packPackage(layout, again, { dynamicConfig: false });
+    expect(result.emptyDirectories).toBe(0);
+    await verifyClean(again); // it failed with APPV_STREAMMAP_FILE_UNKNOWN and APPV_STREAMMAP_BLOCK_RANGE
+    const out = fresh('changed-out');
+    const repacked = await openPackage(again);
+    try {
+      await extractPackage(repacked, out);
+    } finally {
+      await repacked.close();
+    }
+    expect(readdirSync(path.join(out, 'Root', 'VFS', 'ProgramFilesX86', 'src'))).toEqual(['app.exe']);
   });
 });
 

@@ -42,6 +42,7 @@ import {
   applyFeatureBlocks,
   defaultPublishingFiles,
   type FeatureBlockOptions,
+  fitStreamMap,
   payloadIndex,
 } from './feature-blocks.js';
 import { updatedFilesystemMetadata } from './filesystem-metadata-update.js';
@@ -280,6 +281,9 @@ function buildPackStreamMap(
 ): StreamMap {
   const payload = payloadIndex(tree.files, tree.placement);
   const map = kept ?? buildStreamMap();
+  // A kept map is fitted to the payload on disk, as edit fits it (found by review: a file deleted from the
+  // layout, or a run past a file's end, was kept, and the package failed its own verify).
+  if (kept) fitStreamMap(map, payload);
   if (!kept && options.publishing === undefined) {
     const targets = manifest.applications.flatMap((app) =>
       app.target === undefined ? [] : [tokenPathToPackagePath(app.target)],
@@ -314,7 +318,10 @@ function packFilesystemMetadata(
   );
 }
 
-/** The kept tree describes this payload, and names every empty directory found on disk. */
+/**
+ * The kept tree describes this payload, names every empty directory found on disk, and lists as empty only
+ * directories that still are (found by review: one removed from the layout came back from the kept list).
+ */
 function keptStillFits(kept: FilesystemMetadata, tree: SourceTree): boolean {
   if (
     filesystemMismatches(
@@ -324,5 +331,9 @@ function keptStillFits(kept: FilesystemMetadata, tree: SourceTree): boolean {
   )
     return false;
   const listed = new Set(flattenPaths(kept).map(nameKey));
-  return tree.emptyDirectories.every((d) => listed.has(nameKey(d)));
+  const onDisk = new Set(tree.emptyDirectories.map(nameKey));
+  return (
+    tree.emptyDirectories.every((d) => listed.has(nameKey(d))) &&
+    kept.emptyDirectories.every((d) => onDisk.has(nameKey(d.long)))
+  );
 }
