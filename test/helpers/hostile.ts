@@ -299,6 +299,19 @@ function cases(): Case[] {
       make: () => build((s) => (s.craft = { archiveComment: 'made by a hostile tool' })).bytes,
     },
     {
+      name: 'archive-comment-false-eocd',
+      expectCode: 'ZIP_ARCHIVE_COMMENT',
+      description:
+        'an archive comment holding a false end-record signature (found by review: the package could not be listed)',
+      make: () =>
+        build((s) => {
+          const comment = Buffer.alloc(30);
+          comment.writeUInt32LE(0x06054b50, 4); // "PK\x05\x06"
+          comment.writeUInt16LE(0xffff, 4 + 20); // a comment length past the end of the file
+          s.craft = { archiveComment: comment };
+        }).bytes,
+    },
+    {
       name: 'trailing-garbage',
       expectCode: 'ZIP_TRAILING_DATA',
       alsoAcceptable: ['ZIP_NOT_A_ZIP'],

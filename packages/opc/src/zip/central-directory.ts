@@ -8,6 +8,8 @@ import { isSupportedMethod, methodName } from './compression-method.js';
 import type { EndRecords } from './end-records.js';
 import { checkLocalHeader, type LocalHeader, readLocalHeaders, spellsBytes } from './local-header.js';
 import {
+  EOCD_COMMENT_LENGTH_AT,
+  EOCD_SIZE,
   FLAG_ENCRYPTED,
   FLAG_UTF8,
   FLAGS_FORBIDDEN_MASK,
@@ -25,8 +27,10 @@ const MAX_DEFLATE_RATIO = 1032;
 /**
  * Walks the central directory with yauzl (it already handles ZIP64 extras and hostile structure with care)
  * and checks each entry and its local header against FORMAT.md §8 and §9.2. yauzl's own end-record search
- * is given a view that ends where the archive ends, so trailing bytes (reported by readEndRecords) do not
- * stop the walk.
+ * is given the archive as it would be without what readEndRecords already reported: a view that ends with
+ * the end record, whose comment length reads as zero. Trailing bytes then do not stop the walk, nor does a
+ * comment holding a false end-record signature (yauzl stops at the first it finds from the end, and a
+ * comment's one made a package that only has a comment unlistable; found by review).
  */
 export async function readCentralDirectory(
   source: RandomAccessSource,
@@ -34,10 +38,13 @@ export async function readCentralDirectory(
   sink: FindingSink,
   signal?: AbortSignal,
 ): Promise<ListedItem[]> {
-  const reader = new SourceReader(source, signal);
+  const reader = new SourceReader(source, signal, {
+    offset: end.eocdOffset + EOCD_COMMENT_LENGTH_AT,
+    length: 2,
+  });
   let zipfile: ZipFile;
   try {
-    zipfile = await yauzl.fromRandomAccessReaderPromise(reader, end.archiveEnd, {
+    zipfile = await yauzl.fromRandomAccessReaderPromise(reader, end.eocdOffset + EOCD_SIZE, {
       autoClose: false,
       decodeStrings: false,
       validateEntrySizes: false,

@@ -5,6 +5,7 @@ import type { RandomAccessSource } from '../source/random-access-source.js';
 import { readUint64 } from './little-endian.js';
 import {
   CENTRAL_HEADER_SIZE,
+  EOCD_COMMENT_LENGTH_AT,
   EOCD_SIZE,
   SIG_EOCD,
   SIG_ZIP64_EOCD,
@@ -124,7 +125,7 @@ async function findEocd(
   const tail = await source.read(tailStart, tailLength, signal);
   for (let i = tail.length - EOCD_SIZE; i >= 0; i--) {
     if (tail.readUInt32LE(i) !== SIG_EOCD) continue;
-    const commentLength = tail.readUInt16LE(i + 20);
+    const commentLength = tail.readUInt16LE(i + EOCD_COMMENT_LENGTH_AT);
     const recordEnd = i + EOCD_SIZE + commentLength;
     if (recordEnd > tail.length) continue; // a signature inside comment-like bytes; keep searching
     const offset = tailStart + i;

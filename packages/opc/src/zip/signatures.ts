@@ -10,6 +10,8 @@ export const SIG_ZIP64_LOCATOR = 0x07064b50;
 export const LOCAL_HEADER_SIZE = 30;
 export const CENTRAL_HEADER_SIZE = 46;
 export const EOCD_SIZE = 22;
+/** Where the end of central directory record keeps its comment's length (2 bytes). */
+export const EOCD_COMMENT_LENGTH_AT = 20;
 export const ZIP64_LOCATOR_SIZE = 20;
 /** Fixed part of the ZIP64 EOCD record, signature and size field included. */
 export const ZIP64_EOCD_FIXED_SIZE = 56;

@@ -17,9 +17,14 @@ interface Window {
 export class SourceReader extends yauzl.RandomAccessReader {
   private window: Window = { start: 0, bytes: Buffer.alloc(0) };
 
+  /**
+   * `zeroed`: a range yauzl is shown as zero bytes (central-directory.ts hides the archive comment's length
+   * this way).
+   */
   constructor(
     private readonly source: RandomAccessSource,
     private readonly signal?: AbortSignal,
+    private readonly zeroed?: { readonly offset: number; readonly length: number },
   ) {
     super();
   }
@@ -64,9 +69,22 @@ export class SourceReader extends yauzl.RandomAccessReader {
   private async bytes(position: number, length: number): Promise<Buffer> {
     const hit = this.fromWindow(position, length);
     if (hit) return hit;
-    if (length >= READ_AHEAD_BYTES) return this.source.read(position, length, this.signal);
+    if (length >= READ_AHEAD_BYTES)
+      return this.zero(position, await this.source.read(position, length, this.signal));
     const windowLength = Math.max(length, Math.min(READ_AHEAD_BYTES, this.source.size - position));
-    this.window = { start: position, bytes: await this.source.read(position, windowLength, this.signal) };
+    this.window = {
+      start: position,
+      bytes: this.zero(position, await this.source.read(position, windowLength, this.signal)),
+    };
     return this.window.bytes.subarray(0, length);
+  }
+
+  /** `bytes` read from `position`, with whatever of the zeroed range they hold set to zero. */
+  private zero(position: number, bytes: Buffer): Buffer {
+    if (this.zeroed === undefined) return bytes;
+    const from = Math.max(this.zeroed.offset, position);
+    const to = Math.min(this.zeroed.offset + this.zeroed.length, position + bytes.length);
+    if (from < to) bytes.fill(0, from - position, to - position);
+    return bytes;
   }
 }
