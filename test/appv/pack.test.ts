@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -189,6 +190,35 @@ describe('appv pack: a plain folder → a package that verifies and extracts byt
       dynamicConfig: false,
     });
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
+  });
+
+  it('--deterministic ids: the PackageId from name and publisher, the VersionId from the content (found by review)', async () => {
+    const changed = fresh('det-changed');
+    cpSync(source, changed, { recursive: true });
+    const [first] = readdirSync(changed).filter((f) => statSync(path.join(changed, f)).isFile());
+    writeFileSync(path.join(changed, first as string), 'one byte and more, different');
+    const pack = (dir: string, label: string, extra: { version?: string } = {}) =>
+      packPackage(dir, path.join(fresh(label), 'x.appv'), {
+        vfs: 'ProgramFilesX86/Vendor App',
+        name: 'Vendor.App',
+        deterministic: true,
+        dynamicConfig: false,
+        ...extra,
+      });
+    const original = await pack(source, 'det-ids-a');
+    const edited = await pack(changed, 'det-ids-b');
+    const bumped = await pack(source, 'det-ids-c', { version: '2.0.0.0' });
+    // Names and sizes alone gave different content the same ids; a version bump a new PackageId.
+    expect(edited.packageId).toBe(original.packageId);
+    expect(edited.versionId).not.toBe(original.versionId);
+    expect(bumped.packageId).toBe(original.packageId);
+    expect(bumped.versionId).not.toBe(original.versionId);
+    // An empty id is refused, not replaced by a random one.
+    expect(
+      await asyncCodeOf(
+        packPackage(source, path.join(fresh('det-empty'), 'x.appv'), { deterministic: true, packageId: '' }),
+      ),
+    ).toBe(ErrorCode.APPV_MANIFEST_INVALID);
   });
 
   it('takes feature blocks, LoadAll and identity from options', async () => {

@@ -26,6 +26,8 @@ import {
 } from '@appv/manifest';
 import {
   AppvError,
+  blockHash,
+  compactDigests,
   ErrorCode,
   type HashAlgorithm,
   MAX_XML_PART_SIZE,
@@ -112,8 +114,20 @@ async function packWith(
   const kept = await readKeptFootprint(tree);
   const deterministic = options.deterministic ?? false;
 
+  // Deterministic: a VersionId the manifest does not have, nor the options give, is derived from what was
+  // written (below), so it changes with the content and only with it.
+  const deriveVersionId =
+    deterministic && options.versionId === undefined && kept.manifest?.identity.versionId === undefined;
   const manifest = kept.manifest ?? newManifest(tree, dir, options, deterministic);
-  if (kept.manifest) applyIdentityOptions(manifest, options, deterministicIds(tree, options, deterministic));
+  if (kept.manifest) {
+    const name = options.name ?? kept.manifest.identity.name;
+    const publisher = options.publisher ?? kept.manifest.identity.publisher;
+    applyIdentityOptions(
+      manifest,
+      options,
+      deterministic ? { packageId: derivedPackageId(name, publisher) } : {},
+    );
+  }
   const streamMap = buildPackStreamMap(tree, kept.streamMap, manifest, options);
   const filesystemMetadata = packFilesystemMetadata(tree, kept.filesystemMetadata, options);
   const history = appendHistoryItem(kept.history ?? createPackageHistory(), { time: historyTime(options) });
@@ -131,6 +145,11 @@ async function packWith(
         { path: file.path, size: file.size },
         { method: methodFor(file.name, options) },
       );
+    }
+    if (deriveVersionId) {
+      const payload = await writer.written(); // every part's digests, once its bytes are out
+      const versionId = derivedVersionId(manifest, payload, [serializeStreamMap(streamMap)]);
+      applyIdentityOptions(manifest, { versionId }, {});
     }
     written = await writeFootprint(
       writer,
@@ -213,23 +232,24 @@ function newManifest(
 ): AppxManifest {
   const folder = path.basename(path.resolve(dir));
   const name = options.name ?? identityNameFrom(folder);
-  const ids = deterministicIds(tree, options, deterministic);
-  return createAppxManifest({
+  const manifest = createAppxManifest({
     name,
     displayName: options.displayName ?? folder,
     ...(options.version === undefined ? {} : { version: options.version }),
     ...(options.publisher === undefined ? {} : { publisher: options.publisher }),
-    ...((options.packageId ?? ids.packageId)
-      ? { packageId: (options.packageId ?? ids.packageId) as string }
-      : {}),
-    ...((options.versionId ?? ids.versionId)
-      ? { versionId: (options.versionId ?? ids.versionId) as string }
-      : {}),
+    // An empty id is given, not absent: createAppxManifest refuses it (found by review: it was dropped).
+    ...(options.packageId === undefined ? {} : { packageId: options.packageId }),
+    ...(options.versionId === undefined ? {} : { versionId: options.versionId }),
     // Each application shows the package's version, as the sequencer records it, unless the package has none.
     applications: discoverApplications(tree.files.map((f) => f.name)).map((app) =>
       options.version === undefined ? app : { ...app, version: options.version },
     ),
   });
+  if (deterministic && options.packageId === undefined) {
+    const { identity } = manifest;
+    applyIdentityOptions(manifest, { packageId: derivedPackageId(identity.name, identity.publisher) }, {});
+  }
+  return manifest;
 }
 
 /**
@@ -244,24 +264,44 @@ function identityNameFrom(folder: string): string {
 }
 
 /**
- * With `--deterministic` and no identifiers given, PackageId and VersionId are derived from the input (name,
- * version, file names and sizes), so the same input gives the same bytes; otherwise they are random.
+ * With `--deterministic`, a PackageId not given is derived from the package name and publisher, so every
+ * version of a package shares it (FORMAT.md §6: a new version keeps its PackageId); fields are joined with
+ * NUL, so `abc` + `11` and `abc1` + `1` differ (found by review: they did not).
  */
-function deterministicIds(
-  tree: SourceTree,
-  options: PackOptions,
-  deterministic: boolean,
-): { packageId?: string; versionId?: string } {
-  if (!deterministic) return {};
-  const digest = (label: string) => {
-    const hash = createHash('sha256')
-      .update(label)
-      .update(options.name ?? '')
-      .update(options.version ?? '');
-    for (const file of tree.files) hash.update(`${file.name}\u0000${file.size}\u0000`);
-    return uuidFrom(hash.digest());
-  };
-  return { packageId: digest('PackageId'), versionId: digest('VersionId') };
+function derivedPackageId(name: string, publisher: string): string {
+  return uuidFrom(createHash('sha256').update(['PackageId', name, publisher].join('\u0000')).digest());
+}
+
+/**
+ * With `--deterministic`, a VersionId not given is derived from everything that makes this version: the
+ * identity, every written part's name, size, CRC-32 and block digests, and the `documents` (the StreamMap)
+ * that the parts do not show. Derived from names and sizes alone, different content got the same id, and a
+ * client keys packages on it (found by review).
+ */
+function derivedVersionId(
+  manifest: AppxManifest,
+  parts: readonly WrittenPart[],
+  documents: readonly Uint8Array[],
+): string {
+  const { identity } = manifest;
+  const hash = createHash('sha256').update(
+    ['VersionId', identity.name, identity.publisher, identity.version, identity.packageId ?? ''].join(
+      '\u0000',
+    ),
+  );
+  hash.update(`\u0000${manifest.properties.displayName ?? ''}\u0000`);
+  for (const part of parts) {
+    hash.update(`${part.name}\u0000${part.size}\u0000${part.crc}\u0000`);
+    const digests = compactDigests(part);
+    if (digests) hash.update(digests.hashes);
+    else
+      for (let block = 0; block < part.blocks.length; block++) {
+        const digest = blockHash(part, block);
+        if (digest) hash.update(digest);
+      }
+  }
+  for (const document of documents) hash.update(document);
+  return uuidFrom(hash.digest());
 }
 
 /** An RFC 4122 version-4-shaped UUID from hash bytes (variant and version bits set). */
