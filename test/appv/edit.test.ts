@@ -202,6 +202,22 @@ describe('appv edit', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('--deterministic with --new-version or --branch gives the same bytes each time (found by review)', async () => {
+    for (const options of [{ newVersion: true }, { branch: true, name: 'Other.App' }]) {
+      const [a, b] = [out(), out()];
+      const first = await editPackage(original, a, { ...options, deterministic: true });
+      await editPackage(original, b, { ...options, deterministic: true });
+      expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
+      expect((await verifyPackage(a)).valid).toBe(true);
+      const pkg = await openPackage(original);
+      const before = (await pkg.manifest()).identity;
+      await pkg.close();
+      expect(first.versionId).not.toBe(before.versionId);
+      if (options.branch) expect(first.packageId).not.toBe(before.packageId);
+      else expect(first.packageId).toBe(before.packageId);
+    }
+  });
+
   it('a payload edit keeps the short names of folders that remain (found by review: they were renumbered)', async () => {
     const source = path.join(work, 'shorts-src');
     mkdirSync(path.join(source, 'Sub Folder'), { recursive: true });

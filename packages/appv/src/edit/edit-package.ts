@@ -29,6 +29,7 @@ import { type AppvPackage, openPackage } from '../appv-package.js';
 import { safeSegments } from '../extract/safe-path.js';
 import { fileNameKey } from '../file-name-key.js';
 import { isFootprintItem, PartNames } from '../footprint.js';
+import { derivedPackageId, derivedVersionId } from '../pack/derived-ids.js';
 import {
   applyFeatureBlocks,
   type FeatureBlockOptions,
@@ -113,9 +114,13 @@ async function edit(pkg: AppvPackage, output: string, options: EditOptions): Pro
   }
   if (options.branch) {
     if (options.name === undefined) throw new AppvError(ErrorCode.USAGE, '--branch needs --name <new name>');
+    // Deterministic: the new PackageId is derived as pack derives one (found by review: it was random).
+    const packageId =
+      options.packageId ??
+      (options.deterministic ? derivedPackageId(options.name, manifest.identity.publisher) : undefined);
     branchPackage(manifest, {
       name: options.name,
-      ...(options.packageId === undefined ? {} : { packageId: options.packageId }),
+      ...(packageId === undefined ? {} : { packageId }),
       ...(options.versionId === undefined ? {} : { versionId: options.versionId }),
     });
   } else if (options.newVersion) {
@@ -200,6 +205,14 @@ async function edit(pkg: AppvPackage, output: string, options: EditOptions): Pro
         { path: added.path, size: added.size },
         { method: isStoredExtension(added.name, options.store ?? []) ? 'stored' : 'auto' },
       );
+    }
+    if (options.deterministic && (options.newVersion || options.branch) && options.versionId === undefined) {
+      // The new VersionId from what was written, as pack derives one (found by review: it was random, so
+      // the same edit did not give the same bytes).
+      // A StreamMap copied raw is the source's, which the source's identity already stands for.
+      const documents = streamMap && 'bytes' in streamMap ? [streamMap.bytes] : [];
+      const versionId = derivedVersionId(manifest, await writer.written(), documents);
+      applyIdentityOptions(manifest, { versionId }, {});
     }
     const written = await writeFootprint(
       writer,

@@ -39,7 +39,8 @@ Options:
   --remove <part>            remove a part (repeatable)
   --level <0-9>              deflate level for added parts (default 6)
   --store <ext,...>          store these extensions uncompressed
-  --deterministic            fixed timestamps (same input and options, same bytes)
+  --deterministic            fixed timestamps, and new ids derived from the input (same input and options,
+                             same bytes)
   --json                     print the result as JSON
   -h, --help                 show this help`,
 

@@ -29,8 +29,8 @@ Options:
   --display-name <text>     display name
   --version <a.b.c.d>       package version (default 0.0.0.1)
   --publisher <dn>          Identity Publisher (default CN=Reserved)
-  --package-id <guid>       PackageId (default random; derived from the input with --deterministic)
-  --version-id <guid>       VersionId (same)
+  --package-id <guid>       PackageId (default random; from name and publisher with --deterministic)
+  --version-id <guid>       VersionId (default random; from the content with --deterministic)
   --publishing <file[:blocks]>  Publishing feature block file, e.g. app.exe:0-3,10 (repeatable)
   --primary <file[:blocks]>     Primary feature block file (repeatable)
   --load-all                stream the whole package before launch (LoadAll on the primary block)
