@@ -234,6 +234,7 @@ describe('discoverApplications', () => {
       'Registry.dat',
       'setup.exe',
       'Root\\VFS\\Windows\\x.exe.config',
+      'Root\\VFS\\top.exe', // where a token must be: no target (found by review: it became [{top.exe}])
     ]);
     expect(specs).toEqual([
       { target: '[{AppVPackageRoot}]\\tool.exe', name: 'tool' },

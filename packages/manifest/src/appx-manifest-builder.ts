@@ -279,6 +279,9 @@ export function discoverApplications(payloadNames: readonly string[]): ManifestA
   const found: ManifestApplicationSpec[] = [];
   for (const blockMapName of payloadNames) {
     if (!/\.exe$/i.test(blockMapName) || !/^root\\/i.test(blockMapName)) continue;
+    // Directly under Root\VFS a file stands where a known-folder token must: it has no token path (found by
+    // review: Root\VFS\top.exe became the target [{top.exe}]).
+    if (/^root\\vfs\\[^\\]+$/i.test(blockMapName)) continue;
     const fileName = blockMapName.slice(blockMapName.lastIndexOf('\\') + 1);
     const stem = fileName.slice(0, -'.exe'.length);
     found.push({ target: packagePathToTokenPath(blockMapName), name: stem === '' ? fileName : stem });
