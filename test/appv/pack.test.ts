@@ -229,8 +229,13 @@ describe('appv pack: a plain folder → a package that verifies and extracts byt
       displayName: 'Vendor App',
       version: '2.3.4.5',
       packageId: '{0A1B2C3D-0000-4000-8000-000000000001}',
-      publishing: ['app.ico', 'app.exe:0-1,3'],
-      primary: ['Root/VFS/ProgramFilesX86/Vendor App/edge 65537.dat'],
+      // One file in three specs, in two spellings: one entry, its runs merged (found by review: three entries).
+      publishing: ['app.ico', 'app.exe:0', 'APP.EXE:1,3', 'Root/VFS/ProgramFilesX86/Vendor App/app.exe:1'],
+      // A whole file wins over runs of it.
+      primary: [
+        'Root/VFS/ProgramFilesX86/Vendor App/edge 65537.dat:0',
+        'Root/VFS/ProgramFilesX86/Vendor App/edge 65537.dat',
+      ],
       loadAll: true,
     });
     expect(result.packageId).toBe('0a1b2c3d-0000-4000-8000-000000000001');
@@ -239,6 +244,7 @@ describe('appv pack: a plain folder → a package that verifies and extracts byt
     try {
       const map = await pkg.streamMap();
       const publishing = map?.featureBlocks.find((b) => b.id === 'PublishingFeatureBlock');
+      expect(publishing?.files).toHaveLength(2);
       const exe = publishing?.files.find((f) => f.name.endsWith('app.exe'));
       expect(exe?.runs).toEqual([
         { index: 0, count: 2 },
@@ -246,8 +252,8 @@ describe('appv pack: a plain folder → a package that verifies and extracts byt
       ]);
       const primary = map?.featureBlocks.find((b) => b.id === 'PrimaryFeatureBlock');
       expect(primary?.loadAll).toBe(true);
-      expect(primary?.files.map((f) => f.name)).toEqual([
-        'Root\\VFS\\ProgramFilesX86\\Vendor App\\edge 65537.dat',
+      expect(primary?.files).toEqual([
+        { name: 'Root\\VFS\\ProgramFilesX86\\Vendor App\\edge 65537.dat', runs: 'whole' },
       ]);
       const manifest = await pkg.manifest();
       expect([manifest.identity.name, manifest.identity.version]).toEqual(['Vendor.App', '2.3.4.5']);

@@ -86,8 +86,28 @@ export function payloadIndex(
   };
 }
 
-/** Resolves typed specs against the payload; an unknown file or a block past its end is refused. */
+/**
+ * Resolves typed specs against the payload; an unknown file or a block past its end is refused. Specs naming
+ * one file (in any spelling) are merged into one entry, `whole` winning, so the StreamMap lists each block
+ * once (found by review: three specs of one file listed it three times, and info counted its blocks thrice).
+ */
 export function featureFiles(specs: readonly string[], payload: PayloadIndex): StreamMapFile[] {
+  const byName = new Map<string, StreamMapFile>();
+  for (const file of resolvedFiles(specs, payload)) {
+    const key = nameKey(file.name);
+    const earlier = byName.get(key);
+    if (earlier === undefined) byName.set(key, file);
+    else if (earlier.runs !== 'whole') {
+      byName.set(key, {
+        name: earlier.name,
+        runs: file.runs === 'whole' ? 'whole' : mergeRuns([...earlier.runs, ...file.runs]),
+      });
+    }
+  }
+  return [...byName.values()];
+}
+
+function resolvedFiles(specs: readonly string[], payload: PayloadIndex): StreamMapFile[] {
   return specs.map((spec) => {
     const parsed = parseFeatureFileSpec(spec);
     const found = payload.resolve(parsed.file);
