@@ -221,6 +221,36 @@ describe('appv pack: a plain folder → a package that verifies and extracts byt
     ).toBe(ErrorCode.APPV_MANIFEST_INVALID);
   });
 
+  it('--opaque takes a package path or one relative to the folder, spelled as the tree spells it, and nothing else (found by review)', async () => {
+    const src = fresh('opaque-src');
+    mkdirSync(path.join(src, 'Data', 'sub'), { recursive: true });
+    writeFileSync(path.join(src, 'Data', 'sub', 'a.txt'), 'a');
+    mkdirSync(path.join(src, 'Empty'));
+    const vfs = 'ProgramFilesX86/Vendor App';
+    const opaqueOf = async (opaqueDirectories: string[]) => {
+      const file = path.join(fresh('opaque-out'), 'o.appv');
+      await packPackage(src, file, { vfs, dynamicConfig: false, opaqueDirectories });
+      await verifyClean(file);
+      const pkg = await openPackage(file);
+      try {
+        return (await pkg.filesystemMetadata())?.opaqueDirectories.map((d) => d.long);
+      } finally {
+        await pkg.close();
+      }
+    };
+    expect(await opaqueOf(['data', 'root/vfs/programfilesx86/VENDOR APP/empty'])).toEqual([
+      'Root\\VFS\\ProgramFilesX86\\Vendor App\\Data',
+      'Root\\VFS\\ProgramFilesX86\\Vendor App\\Empty',
+    ]);
+    const file = path.join(fresh('opaque-bad'), 'o.appv');
+    for (const missing of ['Root/VFS/Nope/Dir', 'nope', 'Data/sub/a.txt']) {
+      expect(await asyncCodeOf(packPackage(src, file, { vfs, opaqueDirectories: [missing] }))).toBe(
+        ErrorCode.PACK_INPUT_INVALID,
+      );
+    }
+    expect(readdirSync(path.dirname(file))).toEqual([]);
+  });
+
   it('takes feature blocks, LoadAll and identity from options', async () => {
     const file = path.join(fresh('options'), 'o.appv');
     const result = await packPackage(source, file, {
