@@ -29,14 +29,14 @@ export function filesystemMismatches(
   const nodeOf = new Int32Array(payload.length);
   const holding = new Set<number>(); // directories that contain at least one payload file
   payload.forEach((name, i) => {
-    const node = walk(tree, PathTree.ROOT, name, (directory) => holding.add(directory));
+    const node = tree.addPath(name.split('\\'), (directory) => holding.add(directory));
     nodeOf[i] = node;
     if (!fileAt.has(node)) fileAt.set(node, i);
   });
   const problems: FilesystemMismatch[] = [];
   const directories = new Set<number>([tree.add(PathTree.ROOT, 'Root')]);
   for (const empty of metadata.emptyDirectories) {
-    const node = walk(tree, PathTree.ROOT, empty.long, (directory) => directories.add(directory));
+    const node = tree.addPath(empty.long.split('\\'), (directory) => directories.add(directory));
     if (holding.has(node))
       problems.push(mismatch(empty.long, 'is listed as an empty directory but holds files'));
     else if (fileAt.has(node))
@@ -60,20 +60,6 @@ export function filesystemMismatches(
       problems.push(mismatch(name, 'is in the package but not in FilesystemMetadata.xml'));
   });
   return [...problems, ...strays].slice(0, MAX_FINDINGS);
-}
-
-/**
- * The node of `path` (relative, `\` separators) below `from`, made as needed; `directory` is offered each
- * node above the last.
- */
-function walk(tree: PathTree, from: number, path: string, directory: (node: number) => void): number {
-  const segments = path.split('\\');
-  let node = from;
-  segments.forEach((segment, i) => {
-    node = tree.add(node, segment);
-    if (i < segments.length - 1) directory(node);
-  });
-  return node;
 }
 
 /** An entry of the tree being walked: its parent is how its path is told, only when one is needed. */

@@ -24,6 +24,16 @@ export class PathTree {
     return node;
   }
 
+  /** The node of a whole path from the root, made as needed; `folder` is offered each node above the last. */
+  addPath(segments: readonly string[], folder?: (node: number) => void): number {
+    let node = PathTree.ROOT;
+    segments.forEach((segment, i) => {
+      node = this.add(node, segment);
+      if (i < segments.length - 1) folder?.(node);
+    });
+    return node;
+  }
+
   /** The node for `segment` below `parent`, or undefined when no path made it. */
   find(parent: number, segment: string): number | undefined {
     return this.nodes.get(this.keyOf(parent, segment));

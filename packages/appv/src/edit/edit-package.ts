@@ -16,9 +16,9 @@ import {
   ErrorCode,
   encodePartName,
   type HashAlgorithm,
-  isAppvError,
   nameKey,
   type PackageItem,
+  partKey,
   partNameProblems,
   type RawPartContent,
   shareBlocks,
@@ -26,7 +26,7 @@ import {
   type WrittenPart,
 } from '@appv/opc';
 import { type AppvPackage, openPackage } from '../appv-package.js';
-import { safeSegments } from '../extract/safe-path.js';
+import { unsafeNameReason } from '../extract/safe-path.js';
 import { fileNameKey } from '../file-name-key.js';
 import { isFootprintItem, PartNames } from '../footprint.js';
 import { derivedPackageId, derivedVersionId } from '../pack/derived-ids.js';
@@ -277,7 +277,7 @@ async function planPayload(pkg: AppvPackage, options: EditOptions): Promise<Payl
   );
   const byKey = new Map(items.map((i) => [nameKey(i.name), i]));
   const removed = (options.remove ?? []).map((name) => {
-    const item = byKey.get(nameKey(name.replaceAll('/', '\\')));
+    const item = byKey.get(partKey(name));
     if (!item) {
       throw new AppvError(ErrorCode.PACK_INPUT_INVALID, `--remove ${name}: the package has no such part`, {
         part: name,
@@ -303,14 +303,9 @@ async function planPayload(pkg: AppvPackage, options: EditOptions): Promise<Payl
     }
     // What pack refuses in a source folder, --add refuses too (found by review: a device name, a trailing
     // space or a control character made a package that verified but that Windows, and extract, refuse).
-    try {
-      safeSegments(name, 'win32');
-    } catch (error) {
-      const why = isAppvError(error)
-        ? error.message.replace(/^Refusing to extract "[^"]*": /, '')
-        : String(error);
-      throw new AppvError(ErrorCode.PACK_NAME_INVALID, `--add ${given}: ${why}`, { part: name });
-    }
+    const unsafe = unsafeNameReason(name, 'win32');
+    if (unsafe !== null)
+      throw new AppvError(ErrorCode.PACK_NAME_INVALID, `--add ${given}: ${unsafe}`, { part: name });
     const nesting = names.conflict(name);
     if (nesting !== null) {
       throw new AppvError(ErrorCode.PACK_NAME_COLLISION, `--add ${given}: ${nesting}`, { part: name });
@@ -400,13 +395,7 @@ class PartNesting {
   private readonly folders = new Set<number>();
 
   place(name: string): void {
-    const segments = name.split('\\');
-    let node = PathTree.ROOT;
-    segments.forEach((segment, i) => {
-      node = this.tree.add(node, segment);
-      if (i < segments.length - 1) this.folders.add(node);
-    });
-    this.files.add(node);
+    this.files.add(this.tree.addPath(name.split('\\'), (folder) => this.folders.add(folder)));
   }
 
   /** Why `name` cannot join the parts placed so far, or null (replacing a part of the same name is fine). */

@@ -27,13 +27,14 @@ export async function planExtraction(
   /** The first name that needs each directory, and the name of each file, by node of the tree. */
   const directories = new Map<number, string>();
   const files = new Map<number, string>();
-  const addDirectories = (segments: readonly string[], count: number, name: string): number => {
-    let node = PathTree.ROOT;
-    for (let i = 0; i < count; i++) {
-      node = tree.add(node, segments[i] as string);
+  /** The node of `segments`, each folder above it recorded as needed by `name`. */
+  const place = (segments: readonly string[], name: string): number =>
+    tree.addPath(segments, (node) => {
       if (!directories.has(node)) directories.set(node, name);
-    }
-    return node;
+    });
+  const addDirectory = (segments: readonly string[], name: string): void => {
+    const node = place(segments, name);
+    if (!directories.has(node)) directories.set(node, name);
   };
 
   for (const item of items) {
@@ -52,13 +53,11 @@ export async function planExtraction(
       });
     }
     if (isDirectory) {
-      addDirectories(safe.segments, safe.segments.length, name);
+      addDirectory(safe.segments, name);
       plan.push({ kind: 'directory', name, target });
       continue;
     }
-    const last = safe.segments.length - 1;
-    const parent = addDirectories(safe.segments, last, name);
-    const file = tree.add(parent, safe.segments[last] as string);
+    const file = place(safe.segments, name);
     const first = files.get(file);
     if (first !== undefined) throw collision(name, `it lands on the same file as ${JSON.stringify(first)}`);
     files.set(file, name);
@@ -69,7 +68,7 @@ export async function planExtraction(
     throwIfAborted(signal);
     const safe = safeSegments(name);
     const target = resolveInside(root, safe);
-    addDirectories(safe.segments, safe.segments.length, name);
+    addDirectory(safe.segments, name);
     plan.push({ kind: 'directory', name, target });
   }
   for (const [file, name] of files) {

@@ -30,37 +30,56 @@ const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 /** Splits and checks a decoded package name; throws EXTRACT_PATH_UNSAFE with the reason. */
 export function safeSegments(name: string, platform: NodeJS.Platform = process.platform): SafeName {
-  const refuse = (why: string): never => {
+  const checked = splitSafely(name, platform);
+  if (typeof checked === 'string') {
     throw new AppvError(
       ErrorCode.EXTRACT_PATH_UNSAFE,
-      `Refusing to extract ${JSON.stringify(name)}: ${why}`,
-      {
-        part: name,
-      },
+      `Refusing to extract ${JSON.stringify(name)}: ${checked}`,
+      { part: name },
     );
-  };
-  if (name.length === 0) refuse('the name is empty');
-  if (name.startsWith('/') || name.startsWith('\\')) refuse('it is an absolute path');
+  }
+  return { name, segments: checked };
+}
+
+/**
+ * Why a name cannot become a path (pack and edit refuse such names with their own code), or null. The
+ * same rules as safeSegments, which extraction applies.
+ */
+export function unsafeNameReason(name: string, platform: NodeJS.Platform = process.platform): string | null {
+  const checked = splitSafely(name, platform);
+  return typeof checked === 'string' ? checked : null;
+}
+
+/** The name's segments, or why it is unsafe. */
+function splitSafely(name: string, platform: NodeJS.Platform): string[] | string {
+  if (name.length === 0) return 'the name is empty';
+  if (name.startsWith('/') || name.startsWith('\\')) return 'it is an absolute path';
   const control = CONTROL_CHARACTER.exec(name);
   if (control) {
     const code = control[0].charCodeAt(0);
-    refuse(`it contains the control character U+${code.toString(16).padStart(4, '0')}`);
+    return `it contains the control character U+${code.toString(16).padStart(4, '0')}`;
   }
   const segments = name.split(/[\\/]/);
-  if (segments.length > MAX_PATH_DEPTH) refuse(`it nests deeper than ${MAX_PATH_DEPTH} levels`);
+  if (segments.length > MAX_PATH_DEPTH) return `it nests deeper than ${MAX_PATH_DEPTH} levels`;
   for (const segment of segments) {
-    if (segment === '') refuse('it has an empty path segment');
-    if (segment === '.' || segment === '..') refuse(`it has a "${segment}" segment`);
-    if (isDriveLetter(segment)) refuse('it names a drive');
-    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES)
-      refuse(`a segment is longer than ${MAX_SEGMENT_BYTES} bytes`);
-    if (platform === 'win32') {
-      if (segment.includes(':')) refuse('it contains ":" (an alternate data stream on Windows)');
-      if (WINDOWS_DEVICE.test(segment)) refuse(`"${segment}" is a device name on Windows`);
-      if (/[. ]$/.test(segment)) refuse(`Windows drops the trailing "${segment.slice(-1)}" of "${segment}"`);
-    }
+    const why = segmentProblem(segment, platform);
+    if (why !== null) return why;
   }
-  return { name, segments };
+  return segments;
+}
+
+function segmentProblem(segment: string, platform: NodeJS.Platform): string | null {
+  if (segment === '') return 'it has an empty path segment';
+  if (segment === '.' || segment === '..') return `it has a "${segment}" segment`;
+  if (isDriveLetter(segment)) return 'it names a drive';
+  if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES)
+    return `a segment is longer than ${MAX_SEGMENT_BYTES} bytes`;
+  if (platform === 'win32') {
+    if (segment.includes(':')) return 'it contains ":" (an alternate data stream on Windows)';
+    if (WINDOWS_DEVICE.test(segment)) return `"${segment}" is a device name on Windows`;
+    if (/[. ]$/.test(segment)) return `Windows drops the trailing "${segment.slice(-1)}" of "${segment}"`;
+  }
+  return null;
 }
 
 /** The absolute path a safe name maps to, checked to lie strictly inside `root` (an absolute, resolved path). */

@@ -295,7 +295,7 @@ function packFilesystemMetadata(
   kept: FilesystemMetadata | undefined,
   options: PackOptions,
 ): FilesystemMetadata {
-  const opaque = options.opaqueDirectories?.map((d) => opaqueDirectory(d, tree));
+  const opaque = options.opaqueDirectories && opaqueDirectories(options.opaqueDirectories, tree);
   if (kept && opaque === undefined && keptStillFits(kept, tree)) return kept;
   // The folder on disk is the truth for empty directories: the kept document's list is not carried over.
   return updatedFilesystemMetadata(
@@ -307,14 +307,12 @@ function packFilesystemMetadata(
 }
 
 /**
- * An `--opaque` directory as the tree spells it: a package path, or one relative to the packed folder as
- * `--publishing` takes them. One that is no directory of the payload is refused (found by review: it was
+ * The `--opaque` directories as the tree spells them: each a package path, or one relative to the packed
+ * folder as `--publishing` takes them. One that is no directory of the payload is refused (found by review: it was
  * made up in FilesystemMetadata, spelled as typed, and relative paths failed with a message about an
  * internal file).
  */
-function opaqueDirectory(given: string, tree: SourceTree): string {
-  const typed = given.replaceAll('/', '\\').replace(/^\\+|\\+$/g, '');
-  const candidates = [typed, ...(tree.placement === undefined ? [] : [`${tree.placement}\\${typed}`])];
+function opaqueDirectories(given: readonly string[], tree: SourceTree): string[] {
   const directories = new Map<string, string>();
   const add = (directory: string) => {
     if (!directories.has(nameKey(directory))) directories.set(nameKey(directory), directory);
@@ -324,15 +322,19 @@ function opaqueDirectory(given: string, tree: SourceTree): string {
     for (let cut = file.name.lastIndexOf('\\'); cut > 0; cut = file.name.lastIndexOf('\\', cut - 1))
       add(file.name.slice(0, cut));
   }
-  for (const candidate of candidates) {
-    const found = directories.get(nameKey(candidate));
-    if (found !== undefined) return found;
-  }
-  throw new AppvError(
-    ErrorCode.PACK_INPUT_INVALID,
-    `--opaque ${given}: the package has no such directory (give a package path such as Root/VFS/... or one relative to the packed folder)`,
-    { part: typed },
-  );
+  return given.map((spec) => {
+    const typed = spec.replaceAll('/', '\\').replace(/^\\+|\\+$/g, '');
+    const candidates = [typed, ...(tree.placement === undefined ? [] : [`${tree.placement}\\${typed}`])];
+    for (const candidate of candidates) {
+      const found = directories.get(nameKey(candidate));
+      if (found !== undefined) return found;
+    }
+    throw new AppvError(
+      ErrorCode.PACK_INPUT_INVALID,
+      `--opaque ${spec}: the package has no such directory (give a package path such as Root/VFS/... or one relative to the packed folder)`,
+      { part: typed },
+    );
+  });
 }
 
 /**

@@ -13,7 +13,7 @@ import {
   strictUtf8,
   throwIfAborted,
 } from '@appv/opc';
-import { safeSegments } from '../extract/safe-path.js';
+import { unsafeNameReason } from '../extract/safe-path.js';
 import { fileNameKey } from '../file-name-key.js';
 import { PartNames } from '../footprint.js';
 
@@ -196,14 +196,8 @@ function claim(siblings: Map<string, string>, segment: string, dirName: string):
 function checkName(segment: string, where: string, name = segment): void {
   const problems = partNameProblems(encodePartName(segment));
   if (problems.length > 0) throw invalidName(name, where, problems.join('; '));
-  try {
-    safeSegments(segment, 'win32');
-  } catch (error) {
-    const why = isAppvError(error)
-      ? error.message.replace(/^Refusing to extract "[^"]*": /, '')
-      : String(error);
-    throw invalidName(name, where, why);
-  }
+  const unsafe = unsafeNameReason(segment, 'win32');
+  if (unsafe !== null) throw invalidName(name, where, unsafe);
 }
 
 function kindOf(full: string, entry: DirEntry, name: string): { directory: boolean; size: number } {

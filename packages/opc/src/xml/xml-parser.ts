@@ -451,6 +451,8 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
     pos++;
     const name = readName('an element name');
     const attributes: XmlAttribute[] = [];
+    /** Their names, kept once there are more than FEW_ATTRIBUTES. */
+    let attributeNames: Set<string> | undefined;
     const starts: number[] = [];
     // Written forms are only kept for attributes not in canonical form (see xml-lexical.ts): a
     // Windows-style document (every BlockMap) then costs no side-table entries at all.
@@ -500,9 +502,12 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
         );
       }
       const value = detached(decoded);
-      if (isRepeated(attributes, attrName)) {
-        fail(ErrorCode.XML_MALFORMED, `attribute ${attrName} is repeated`, attrStart);
-      }
+      if (attributes.length >= FEW_ATTRIBUTES) attributeNames ??= new Set(attributes.map((a) => a.name));
+      let repeated = attributeNames?.has(attrName) ?? false;
+      for (let i = 0; attributeNames === undefined && i < attributes.length; i++)
+        if ((attributes[i] as XmlAttribute).name === attrName) repeated = true;
+      if (repeated) fail(ErrorCode.XML_MALFORMED, `attribute ${attrName} is repeated`, attrStart);
+      attributeNames?.add(attrName);
       const canonical =
         ws === ' ' && nameEnd + 1 === pos && quote === '"' && (plain || rawValue === escapeAttribute(value));
       pos = close + 1;
@@ -616,26 +621,11 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
   return document;
 }
 
-/** Attributes past which repeats are found with a set rather than by comparing with each earlier one. */
-const FEW_ATTRIBUTES = 16;
-/** The names of an element's attributes, once it has more than FEW_ATTRIBUTES. */
-const attributeNames = new WeakMap<XmlAttribute[], Set<string>>();
-
 /**
- * Whether `name` is among `attributes` (and remembers it when not). Comparing each new attribute with every
- * earlier one made 40,000 attributes on one element (389 KB) take 3.6 s.
+ * Attributes past which repeats are found with a set rather than by comparing with each earlier one: that
+ * made 40,000 attributes on one element (389 KB) take 3.6 s.
  */
-function isRepeated(attributes: XmlAttribute[], name: string): boolean {
-  if (attributes.length < FEW_ATTRIBUTES) return attributes.some((a) => a.name === name);
-  let names = attributeNames.get(attributes);
-  if (names === undefined) {
-    names = new Set(attributes.map((a) => a.name));
-    attributeNames.set(attributes, names);
-  }
-  if (names.has(name)) return true;
-  names.add(name);
-  return false;
-}
+const FEW_ATTRIBUTES = 16;
 
 function indexOfLineColumn(text: string, line: number, column: number): number {
   let index = 0;
