@@ -259,6 +259,99 @@ describe('appv on valid packages', () => {
   );
 });
 
+describe('appv output on hostile packages and broken outputs', () => {
+  const NS = 'http://schemas.openxmlformats.org/package/2006/content-types';
+  const types = Buffer.from(
+    `<?xml version="1.0"?><Types xmlns="${NS}"><Default Extension="bin" ContentType="application/octet-stream"/></Types>`,
+  );
+
+  it('ls shows control characters in names as escapes, never raw to the terminal', () => {
+    const file = writePackage(
+      'escape.zip',
+      craftZip([
+        { name: '[Content_Types].xml', data: types },
+        // Flagged UTF-8 (bit 11), so the override character is decoded as one.
+        { name: 'evil\x1b]0;pwned\x07\x1b[31mRED\u202e.bin', data: Buffer.from('hi'), flags: 0x0800 },
+      ]).bytes,
+    );
+    const r = appv('ls', file);
+    expect(r.status).toBe(0);
+    const text = r.stdout.toString('utf8');
+    expect(text).toContain('evil\\x1b]0;pwned\\x07\\x1b[31mRED\\u202e.bin');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: no control character may reach the terminal
+    expect(text).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f\u202e]/);
+    // --json keeps the name as it is (JSON escapes it).
+    expect((json(appv('ls', file, '--json')) as { items: { name: string }[] }).items[1]?.name).toBe(
+      'evil\x1b]0;pwned\x07\x1b[31mRED\u202e.bin',
+    );
+  });
+
+  it('ls of many rows with one long cell stays proportional to the package', () => {
+    // A long value in a padded column is clipped, so it is not repeated as padding on every row.
+    const long = `application/x-${'a'.repeat(120)}`;
+    const entries = [
+      {
+        name: '[Content_Types].xml',
+        data: Buffer.from(
+          `<?xml version="1.0"?><Types xmlns="${NS}"><Default Extension="bin" ContentType="a/b"/><Override PartName="/long.bin" ContentType="${long}"/></Types>`,
+        ),
+      },
+      { name: 'long.bin', data: Buffer.from('x') },
+      ...Array.from({ length: 500 }, (_, i) => ({ name: `f${i}.bin`, data: Buffer.from('y') })),
+    ];
+    const r = appv('ls', writePackage('long-cell.zip', craftZip(entries).bytes));
+    expect(r.status).toBe(0);
+    const lines = r.stdout.toString('utf8').split('\n');
+    expect(lines.find((l) => l.endsWith('long.bin'))).toContain('…');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(200);
+  });
+
+  it('cat --json of a corrupt part prints nothing on stdout, exit 2', () => {
+    const data = Buffer.alloc(200_000, 5);
+    const file = writePackage(
+      'crc.zip',
+      craftZip([
+        { name: '[Content_Types].xml', data: types },
+        { name: 'crc.bin', data, crc32: 0x12345678 },
+      ]).bytes,
+    );
+    const r = appv('cat', file, 'crc.bin', '--json');
+    expect(r.status).toBe(2);
+    expect(r.stdout.length).toBe(0);
+    expect(r.stderr).toMatch(/^appv: CRC_MISMATCH: /);
+  });
+
+  it('cat takes the OPC form of a part name, with its leading slash', () => {
+    const r = appv('cat', SAMPLE, '/AppxManifest.xml');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.toString('utf8')).toContain('<Package');
+  });
+
+  it('an output that cannot be written (a full disk) is IO_WRITE_FAILED, exit 2, no stack', () => {
+    const r = spawnSync('bash', ['-c', '"$0" "$1" ls "$2" > /dev/full', process.execPath, CLI, SAMPLE], {
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^appv: IO_WRITE_FAILED: cannot write the output: ENOSPC/);
+    expect(r.stderr).not.toMatch(NO_STACK);
+  });
+
+  it('a stderr closed early does not crash it with an unhandled error event', () => {
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"$0" "$1" cat "$2" nonexistent 2>&1 >/dev/null | (exec 0<&-; sleep 0.5); echo "\${PIPESTATUS[0]}"`,
+        process.execPath,
+        CLI,
+        SAMPLE,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(r.stdout.trim()).toBe('2');
+  });
+});
+
 describe('appv verify on invalid packages', () => {
   it.each(INVALID)('$name: exit 1, findings in the documented shape', ({ path: file }) => {
     const human = appv('verify', file);
@@ -321,11 +414,26 @@ describe('appv extract on hostile packages', () => {
 });
 
 describe('appv and Ctrl-C', () => {
-  it('exits 130 without a stack trace, even when the work cannot be cancelled', async () => {
-    // Opening a FIFO blocks until a writer appears, which never happens: the worst case for cancellation.
+  it('refuses a FIFO as the package at once (it would wait for a writer forever), exit 2', () => {
     const fifo = path.join(work, 'stuck.appv');
     execFileSync('mkfifo', [fifo]);
-    const child = spawn(process.execPath, [CLI, 'info', fifo], { cwd: repoRoot });
+    const r = spawnSync(process.execPath, [CLI, 'info', fifo], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^appv: IO_READ_FAILED: .*not a regular file/);
+  });
+
+  it('exits 130 without a stack trace, even when the work cannot be cancelled', async () => {
+    // An open() that never returns (a stuck network mount): the worst case for cancellation. The preload
+    // makes every fs/promises open hang, as such a mount would (its timer keeps the process alive, as the
+    // thread pool's pending request would).
+    const stuck =
+      'data:text/javascript,import fsp from "node:fs/promises"; import { syncBuiltinESMExports } from "node:module";' +
+      ' fsp.open = () => new Promise(() => setInterval(() => {}, 60_000)); syncBuiltinESMExports();';
+    const child = spawn(process.execPath, ['--import', stuck, CLI, 'info', SAMPLE], { cwd: repoRoot });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();

@@ -4,6 +4,7 @@ import {
   decodeItemName,
   ErrorCode,
   FindingList,
+  MAX_CONTENT_TYPE_LENGTH,
   nameKey,
   parseContentTypes,
   resolveContentType,
@@ -48,12 +49,32 @@ describe('serializeContentTypes (FORMAT.md §1, §9.4)', () => {
   });
 
   it('escapes attribute values', () => {
-    const bytes = serializeContentTypes({
-      defaults: [{ extension: 'a&b', contentType: 'x/"<y>"\t' }],
-      overrides: [],
-    });
-    expect(bytes.toString()).toContain('Extension="a&amp;b" ContentType="x/&quot;&lt;y&gt;&quot;&#9;"');
-    expect(parse(bytes).defaults).toEqual([{ extension: 'a&b', contentType: 'x/"<y>"\t' }]);
+    const contentType = 'x/y; q="<a&b>\t"';
+    const bytes = serializeContentTypes({ defaults: [{ extension: 'a&b', contentType }], overrides: [] });
+    expect(bytes.toString()).toContain(
+      'Extension="a&amp;b" ContentType="x/y; q=&quot;&lt;a&amp;b&gt;&#9;&quot;"',
+    );
+    expect(parse(bytes).defaults).toEqual([{ extension: 'a&b', contentType }]);
+  });
+
+  it('refuses to write a content type that is not a media type, or is too long to print per item', () => {
+    for (const contentType of [
+      'text',
+      'a/b/c',
+      'a /b',
+      'a/b;',
+      'a/b; c',
+      'a/b; c="d',
+      `a/${'b'.repeat(128)}`,
+    ]) {
+      expect(() =>
+        serializeContentTypes({ defaults: [{ extension: 'x', contentType }], overrides: [] }),
+      ).toThrow(expect.objectContaining({ code: ErrorCode.CONTENT_TYPES_MALFORMED }));
+    }
+    const long = `a/b; c=${'d'.repeat(MAX_CONTENT_TYPE_LENGTH)}`;
+    expect(() =>
+      serializeContentTypes({ defaults: [], overrides: [{ partName: '/x', contentType: long }] }),
+    ).toThrow(/longer than/);
   });
 
   it('accepts a parsed ContentTypes (with its document) and writes its lists', () => {
@@ -143,12 +164,30 @@ describe('parse ∘ serialize (property)', () => {
       return name;
     }
   };
-  const defaults = fc.uniqueArray(fc.record<ContentTypeDefault>({ extension: value, contentType: value }), {
+  // Media types (media-type.ts): token/token, maybe a parameter whose quoted value holds what needs escaping.
+  const token = fc.string({
+    unit: fc.constantFrom('a', 'Z', '0', '-', '.', '+', '!', '~'),
+    minLength: 1,
+    maxLength: 6,
+  });
+  const quoted = fc
+    .string({
+      unit: fc.constantFrom('&', '<', '>', "'", '\t', ' ', '%', 'a', 'é', 'ÿ', '\\"', '/'),
+      maxLength: 8,
+    })
+    .map((v) => `"${v}"`);
+  const contentType = fc
+    .tuple(token, token, fc.option(fc.tuple(token, fc.oneof(token, quoted))))
+    .map(
+      ([type, subtype, parameter]) =>
+        `${type}/${subtype}${parameter ? `; ${parameter[0]}=${parameter[1]}` : ''}`,
+    );
+  const defaults = fc.uniqueArray(fc.record<ContentTypeDefault>({ extension: value, contentType }), {
     selector: (d) => nameKey(lenientDecode(d.extension)),
     maxLength: 8,
   });
   const overrides = fc.uniqueArray(
-    fc.record<ContentTypeOverride>({ partName: value.map((v) => `/${v}`), contentType: value }),
+    fc.record<ContentTypeOverride>({ partName: value.map((v) => `/${v}`), contentType }),
     { selector: (o) => nameKey(lenientDecode(o.partName.slice(1))), maxLength: 8 },
   );
 

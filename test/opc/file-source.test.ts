@@ -56,11 +56,14 @@ describe('FileSource (positioned reads of a file on disk)', () => {
     }
   });
 
-  it('a read after close is an I/O error with a code, not a bare exception', async () => {
+  it('a read after close is a USAGE error that says so, not an fd error or a bare exception', async () => {
     const source = await FileSource.open(file);
     await source.close();
     for (const length of [10, 2 * SYNC_READ_BYTES]) {
-      await expect(source.read(0, length)).rejects.toMatchObject({ code: ErrorCode.IO_READ_FAILED });
+      await expect(source.read(0, length)).rejects.toMatchObject({
+        code: ErrorCode.USAGE,
+        message: expect.stringMatching(/was closed/),
+      });
     }
   });
 });

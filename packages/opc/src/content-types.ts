@@ -1,5 +1,6 @@
 import { AppvError, ErrorCode } from './errors.js';
 import type { FindingSink } from './finding.js';
+import { contentTypeProblem } from './media-type.js';
 import { CONTENT_TYPES_ITEM, decodeItemNameLeniently, nameKey } from './part-name.js';
 import { XMLNS_NAMESPACE } from './xml/xml-names.js';
 import type { XmlDocument, XmlElement } from './xml/xml-node.js';
@@ -68,13 +69,13 @@ export function parseContentTypes(bytes: Buffer, sink: FindingSink): ContentType
       const extension = required(child, 'Extension');
       const key = extensionKey(extension);
       if (seenDefaults.has(key)) duplicate(sink, `Default for extension "${extension}"`);
-      else defaults.push({ extension, contentType: required(child, 'ContentType') });
+      else defaults.push({ extension, contentType: contentType(child) });
       seenDefaults.add(key);
     } else if (child.localName === 'Override') {
       const partName = required(child, 'PartName');
       const key = overrideKey(partName);
       if (seenOverrides.has(key)) duplicate(sink, `Override for part "${partName}"`);
-      else overrides.push({ partName, contentType: required(child, 'ContentType') });
+      else overrides.push({ partName, contentType: contentType(child) });
       seenOverrides.add(key);
     } else {
       throw malformed(`unexpected element <${child.name}>`);
@@ -119,6 +120,14 @@ function required(element: XmlElement, attribute: string): string {
   return value;
 }
 
+/** An element's ContentType, which must be a media type (media-type.ts). */
+function contentType(element: XmlElement): string {
+  const value = required(element, 'ContentType');
+  const problem = contentTypeProblem(value);
+  if (problem !== null) throw malformed(`<${element.name}>: ${problem}`);
+  return value;
+}
+
 function duplicate(sink: FindingSink, what: string): void {
   sink.add({
     code: ErrorCode.CONTENT_TYPES_DUPLICATE,
@@ -148,8 +157,11 @@ export function serializeContentTypes(types: {
   const seenDefaults = new Set<string>();
   const seenOverrides = new Set<string>();
   const element = (name: string, attributes: readonly [string, string][]): XmlElement => {
-    for (const [attribute, value] of attributes)
+    for (const [attribute, value] of attributes) {
       if (value === '') throw malformed(`cannot write a <${name}> with an empty ${attribute}`);
+      const problem = attribute === 'ContentType' ? contentTypeProblem(value) : null;
+      if (problem !== null) throw malformed(`cannot write a <${name}>: ${problem}`);
+    }
     return {
       kind: 'element',
       name,

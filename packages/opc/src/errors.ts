@@ -158,6 +158,23 @@ export function isAppvError(value: unknown): value is AppvError {
   return value instanceof AppvError;
 }
 
+/**
+ * An AppvError from deeper down (a source's read knows the offset, not the part) with the part, offset and
+ * block it lacks taken from `location`; the error itself when it lacks none of them.
+ */
+function withLocation(error: AppvError, location: ErrorLocation): AppvError {
+  const lacks = (key: keyof ErrorLocation) => error[key] === undefined && location[key] !== undefined;
+  if (!lacks('part') && !lacks('offset') && !lacks('block')) return error;
+  const located = new AppvError(error.code, error.message, {
+    part: error.part ?? location.part,
+    offset: error.offset ?? location.offset,
+    block: error.block ?? location.block,
+    cause: error.cause,
+  });
+  located.stack = error.stack;
+  return located;
+}
+
 /** An AbortSignal's reason as an AppvError, so callers see one error type. */
 export function abortError(signal: AbortSignal): AppvError {
   return new AppvError(ErrorCode.ABORTED, 'The operation was aborted', { cause: signal.reason });
@@ -172,7 +189,7 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
  * are, so that no bare TypeError or RangeError reaches a caller.
  */
 export function toAppvError(error: unknown, code: ErrorCode, location: ErrorLocation = {}): AppvError {
-  if (isAppvError(error)) return error;
+  if (isAppvError(error)) return withLocation(error, location);
   const message = error instanceof Error ? error.message : String(error);
   return new AppvError(code, message, { ...location, cause: error });
 }

@@ -108,6 +108,23 @@ export const WHOLE_ITEM_COMPRESSED_LIMIT = JOB_BYTES;
 export const MAX_XML_NODES = 6_000_000;
 
 /**
+ * Longest XML name (element, attribute, PI target) and attribute value accepted, in characters. fast-xml-
+ * parser's validator (the second opinion, xml-parser.ts) builds both a character at a time, ~40 bytes of heap
+ * per character: one 8 MiB value, a few KB compressed, cost 350 MB and 0.7 s, and a 64 MiB one would exhaust
+ * the heap. No footprint name comes near the first limit; the longest real values (a percent-encoded part
+ * name of 65,535 bytes, three characters per byte at worst) fit under the second.
+ */
+export const MAX_XML_NAME_LENGTH = 4096;
+export const MAX_XML_ATTRIBUTE_LENGTH = 256 * 1024;
+
+/**
+ * Longest content type accepted in `[Content_Types].xml`. Media types have no length limit of their own
+ * (RFC 6838 bounds only the type and subtype, at 127 characters each), but every item of a package gets one
+ * and `ls --json` prints it per item: a megabyte-long type shared by 10,000 tiny items would print 10 GB.
+ */
+export const MAX_CONTENT_TYPE_LENGTH = 1024;
+
+/**
  * Deepest directory nesting accepted in a package's file tree (FilesystemMetadata, extraction). Windows
  * paths stop at 32,767 characters, so a real tree is far shallower; a hostile one nested 100,000 deep would
  * cost gigabytes as full path strings.

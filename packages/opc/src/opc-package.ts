@@ -1,11 +1,12 @@
 import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { type ContentTypes, contentTypeOf, parseContentTypes } from './content-types.js';
 import { AppvError, ErrorCode, isAppvError, toAppvError } from './errors.js';
 import { type Finding, FindingList, findingFromError } from './finding.js';
 import { MAX_FINDINGS, MAX_XML_PART_SIZE } from './limits.js';
 import type { ItemKind, ListedItem, PackageItem } from './package-item.js';
 import { CONTENT_TYPES_ITEM, decodeItemName, nameKey, partKey, partNameProblems } from './part-name.js';
-import { openPartStream, type PartStreamOptions, readPartBuffer } from './part-stream.js';
+import { assertReadable, openPartStream, type PartStreamOptions, readPartBuffer } from './part-stream.js';
 import { BufferSource } from './source/buffer-source.js';
 import { FileSource } from './source/file-source.js';
 import type { RandomAccessSource } from './source/random-access-source.js';
@@ -13,7 +14,8 @@ import type { EndRecords } from './zip/end-records.js';
 import type { ZipItem } from './zip/zip-item.js';
 import { isDirectoryEntry, listZip } from './zip/zip-listing.js';
 
-export type PackageInput = string | Buffer | RandomAccessSource;
+/** A path, a file: URL, the package's bytes, or a source of the caller's (HTTP, say). */
+export type PackageInput = string | URL | Uint8Array | ArrayBuffer | RandomAccessSource;
 
 export interface OpenOptions {
   readonly signal?: AbortSignal;
@@ -71,11 +73,13 @@ export class OpcPackage {
    * the decoded form tells them apart unambiguously from what a user types.
    */
   item(name: string): PackageItem | undefined {
+    assertName(name);
     return this.byKey.get(partKey(name));
   }
 
   /** Looks an item up by its ZIP item name as written (`Root/a%20b.dll`), case-insensitively. */
   itemByZipName(zipName: string): PackageItem | undefined {
+    assertName(zipName);
     const key = nameKey(zipName);
     return (
       this.items.find((item) => item.zipName === zipName) ??
@@ -95,21 +99,24 @@ export class OpcPackage {
 
   /** The item's uncompressed bytes, streamed, CRC- and size-checked. */
   openStream(item: PackageItem, options: PartStreamOptions = {}): Readable {
+    assertItem(item);
     return openPartStream(this.source, item, options);
   }
 
   /** The whole item in memory; refuses one larger than `maxSize` (default: the footprint XML limit). */
-  readPart(item: PackageItem, options: { maxSize?: number; signal?: AbortSignal } = {}): Promise<Buffer> {
+  async readPart(
+    item: PackageItem,
+    options: { maxSize?: number; signal?: AbortSignal } = {},
+  ): Promise<Buffer> {
+    assertItem(item);
     return readPartBuffer(this.source, item, options.maxSize ?? MAX_XML_PART_SIZE, options.signal);
   }
 
   /** Raw (still compressed) bytes [start, end) of the item's data, e.g. one block by BlockMap sizes (§3). */
-  async readRaw(
-    item: PackageItem,
-    start = 0,
-    end = item.compressedSize,
-    signal?: AbortSignal,
-  ): Promise<Buffer> {
+  async readRaw(item: PackageItem, start = 0, endAt?: number, signal?: AbortSignal): Promise<Buffer> {
+    assertItem(item);
+    const end = endAt ?? item.compressedSize;
+    assertReadable(item);
     if (
       !Number.isSafeInteger(start) ||
       !Number.isSafeInteger(end) ||
@@ -120,10 +127,17 @@ export class OpcPackage {
       throw new AppvError(
         ErrorCode.ZIP_ENTRY_OUT_OF_BOUNDS,
         `Range [${start}, ${end}) is outside ${item.name}'s ${item.compressedSize} compressed bytes`,
-        { part: item.name },
+        { part: item.name, offset: item.dataOffset },
       );
     }
-    return this.source.read(item.dataOffset + start, end - start, signal);
+    try {
+      return await this.source.read(item.dataOffset + start, end - start, signal);
+    } catch (error) {
+      throw toAppvError(error, ErrorCode.IO_READ_FAILED, {
+        part: item.name,
+        offset: item.dataOffset + start,
+      });
+    }
   }
 
   async close(): Promise<void> {
@@ -131,10 +145,64 @@ export class OpcPackage {
   }
 }
 
+/**
+ * A path (string or file: URL), bytes (Buffer, Uint8Array, ArrayBuffer) or a RandomAccessSource of the
+ * caller's; anything else is a USAGE error here rather than a TypeError at the first read.
+ */
 async function toSource(input: PackageInput): Promise<{ source: RandomAccessSource; owned: boolean }> {
   if (typeof input === 'string') return { source: await FileSource.open(input), owned: true };
-  if (Buffer.isBuffer(input)) return { source: new BufferSource(input), owned: true };
-  return { source: input, owned: false };
+  if (input instanceof URL) {
+    if (input.protocol !== 'file:')
+      throw new AppvError(ErrorCode.USAGE, `Only file: URLs can be opened, not ${input.protocol} ones`);
+    return { source: await FileSource.open(fileURLToPath(input)), owned: true };
+  }
+  if (input instanceof Uint8Array) return { source: new BufferSource(asBuffer(input)), owned: true };
+  if (input instanceof ArrayBuffer) return { source: new BufferSource(Buffer.from(input)), owned: true };
+  if (isSource(input)) return { source: input, owned: false };
+  throw new AppvError(
+    ErrorCode.USAGE,
+    'A package is opened from a path, a file: URL, a Buffer or Uint8Array, or a RandomAccessSource ' +
+      `(size, read, close); got ${describeValue(input)}`,
+  );
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function isSource(value: unknown): value is RandomAccessSource {
+  const candidate = value as Partial<RandomAccessSource> | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.size === 'number' &&
+    typeof candidate.read === 'function' &&
+    typeof candidate.close === 'function'
+  );
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  return value.constructor?.name ? `a ${value.constructor.name}` : 'an object';
+}
+
+function assertName(name: unknown): asserts name is string {
+  if (typeof name !== 'string')
+    throw new AppvError(ErrorCode.USAGE, `A part name is a string, not ${describeValue(name)}`);
+}
+
+/** Refuses what is not an item (undefined from a failed lookup, say) before it is read as one. */
+function assertItem(item: unknown): asserts item is PackageItem {
+  const candidate = item as Partial<PackageItem> | null | undefined;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.name !== 'string' ||
+    typeof candidate.dataOffset !== 'number'
+  ) {
+    throw new AppvError(ErrorCode.USAGE, `Expected an item of the package, got ${describeValue(item)}`);
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
-import { AppvError, ErrorCode, toAppvError } from './errors.js';
+import { AppvError, ErrorCode, throwIfAborted, toAppvError } from './errors.js';
 import { hex } from './hex.js';
 import { JOB_BYTES, WHOLE_READ_BYTES } from './limits.js';
 import type { PackageItem } from './package-item.js';
@@ -30,7 +30,12 @@ export function openPartStream(
   });
 }
 
-/** The uncompressed chunks of an item, size-capped and (optionally) CRC-checked; errors are AppvErrors. */
+/**
+ * The uncompressed chunks of an item, size-capped and (optionally) CRC-checked; errors are AppvErrors naming
+ * the part. The signal is heard between chunks, not only between reads: one read can hold a part that
+ * inflates to hundreds of megabytes. An error the consumer injects (`destroy(error)` makes Readable.from
+ * throw it in at the `yield`) passes through as it is: it is the consumer's, not the part's.
+ */
 async function* checkedChunks(
   source: RandomAccessSource,
   item: PackageItem,
@@ -39,17 +44,32 @@ async function* checkedChunks(
 ): AsyncGenerator<Buffer> {
   let length = 0;
   let crc = 0;
+  const chunks = uncompressedChunks(source, item, signal)[Symbol.asyncIterator]();
   try {
-    for await (const chunk of uncompressedChunks(source, item, signal)) {
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await chunks.next();
+        throwIfAborted(signal);
+      } catch (error) {
+        throw partError(error, item);
+      }
+      if (next.done) break;
+      const chunk = next.value;
       length += chunk.length;
       if (length > item.uncompressedSize) throw pastDeclaredSize(item);
       if (verify) crc = zlib.crc32(chunk, crc);
       yield chunk;
     }
-  } catch (error) {
-    throw toAppvError(error, ErrorCode.ZIP_DATA_INVALID, { part: item.name });
+  } finally {
+    await chunks.return?.();
   }
   checkContent(item, length, verify ? crc : null);
+}
+
+/** A failure while reading an item, as an AppvError that names the part and where its data starts. */
+function partError(error: unknown, item: PackageItem): AppvError {
+  return toAppvError(error, ErrorCode.ZIP_DATA_INVALID, { part: item.name, offset: item.dataOffset });
 }
 
 /** The end checks of an item's content: its length, and its CRC-32 unless `crc` is null (not verified). */
@@ -61,7 +81,7 @@ function checkContent(item: PackageItem, length: number, crc: number | null): vo
     throw new AppvError(
       ErrorCode.CRC_MISMATCH,
       `${item.name}: CRC-32 is 0x${hex(crc)}, the central directory says 0x${hex(item.crc32)}`,
-      { part: item.name },
+      { part: item.name, offset: item.dataOffset },
     );
   }
 }
@@ -90,6 +110,12 @@ export async function readPartBuffer(
   maxSize: number,
   signal?: AbortSignal,
 ): Promise<Buffer> {
+  if (typeof maxSize !== 'number' || Number.isNaN(maxSize) || maxSize < 0) {
+    throw new AppvError(
+      ErrorCode.USAGE,
+      `maxSize must be a number of bytes (0 or more), not ${String(maxSize)}`,
+    );
+  }
   if (item.uncompressedSize > maxSize) {
     throw new AppvError(
       ErrorCode.ZIP_SIZE_LIMIT,
@@ -116,7 +142,12 @@ async function readWhole(
   signal?: AbortSignal,
 ): Promise<Buffer> {
   assertReadable(item);
-  const compressed = await source.read(item.dataOffset, item.compressedSize, signal);
+  let compressed: Buffer;
+  try {
+    compressed = await source.read(item.dataOffset, item.compressedSize, signal);
+  } catch (error) {
+    throw partError(error, item);
+  }
   let content: Buffer;
   if (item.method === CompressionMethod.Deflate) {
     try {
@@ -126,7 +157,7 @@ async function readWhole(
       });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw pastDeclaredSize(item);
-      throw toAppvError(error, ErrorCode.ZIP_DATA_INVALID, { part: item.name });
+      throw partError(error, item);
     }
   } else {
     content = Buffer.from(compressed); // a source may hand out a view of its own memory
@@ -135,7 +166,15 @@ async function readWhole(
   return content;
 }
 
-function assertReadable(item: PackageItem): void {
+/** Refuses an item whose bytes cannot be read safely, or that has none (a directory entry). */
+export function assertReadable(item: PackageItem): void {
+  if (item.kind === 'directory') {
+    throw new AppvError(
+      ErrorCode.OPC_DIRECTORY_ENTRY,
+      `${item.name} is a ZIP directory entry, which has no content`,
+      { part: item.name, offset: item.localHeaderOffset },
+    );
+  }
   if (!item.readable) {
     throw new AppvError(
       ErrorCode.ZIP_DATA_INVALID,
@@ -158,5 +197,8 @@ async function* compressedChunks(
 }
 
 function sizeError(item: PackageItem, detail: string): AppvError {
-  return new AppvError(ErrorCode.ZIP_SIZE_MISMATCH, `${item.name} ${detail}`, { part: item.name });
+  return new AppvError(ErrorCode.ZIP_SIZE_MISMATCH, `${item.name} ${detail}`, {
+    part: item.name,
+    offset: item.dataOffset,
+  });
 }

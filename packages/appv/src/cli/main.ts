@@ -12,6 +12,7 @@ import { lsCommand } from './commands/ls.js';
 import { packCommand } from './commands/pack.js';
 import { verifyCommand } from './commands/verify.js';
 import { ExitCode } from './exit-codes.js';
+import { printable } from './terminal-text.js';
 
 const COMMANDS: readonly Command[] = [
   infoCommand,
@@ -80,7 +81,7 @@ function report(error: unknown, signal: AbortSignal, stderr: NodeJS.WriteStream)
     return ExitCode.interrupted;
   }
   if (isAppvError(error)) {
-    stderr.write(`appv: ${error.code}: ${error.message}\n`);
+    stderr.write(`appv: ${error.code}: ${printable(error.message)}\n`);
     return ExitCode.usageOrInput;
   }
   // Not an AppvError: a bug in appv itself. Show everything, it is what a bug report needs.
@@ -132,11 +133,15 @@ async function run(): Promise<void> {
       dieOfSigint();
     }, INTERRUPT_GRACE_MS).unref();
   });
-  // A reader that closes the pipe early (`appv ls pkg | head`) is not an error worth a stack trace.
+  // A reader that closes the pipe early (`appv ls pkg | head`) is not an error worth a stack trace; any
+  // other failure to write the output (a full disk) is an I/O error, exit 2. Once stderr itself cannot be
+  // written there is no one left to tell: exit with the status as it stands.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? ExitCode.ok);
-    throw error;
+    const message = `appv: ${ErrorCode.IO_WRITE_FAILED}: cannot write the output: ${error.message}\n`;
+    process.stderr.write(message, () => process.exit(ExitCode.usageOrInput));
   });
+  process.stderr.on('error', () => process.exit(process.exitCode ?? ExitCode.usageOrInput));
   const context: CommandContext = {
     signal: controller.signal,
     stdout: process.stdout,

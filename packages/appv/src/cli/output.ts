@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { clipped, printable } from './terminal-text.js';
 
 /**
  * How verbs print: `--json` gets one JSON document on stdout (stable keys, for scripts); otherwise aligned
@@ -9,9 +10,21 @@ export function writeJson(stream: Writable, value: unknown): void {
   stream.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/**
+ * Lines for people, each made printable (terminal-text.ts), written a bounded group at a time so that a
+ * listing of a huge package is never one huge string.
+ */
 export function writeLines(stream: Writable, lines: readonly string[]): void {
-  if (lines.length > 0) stream.write(`${lines.join('\n')}\n`);
+  for (let at = 0; at < lines.length; at += LINES_PER_WRITE) {
+    const group = lines.slice(at, at + LINES_PER_WRITE).map(printable);
+    stream.write(`${group.join('\n')}\n`);
+  }
 }
+
+const LINES_PER_WRITE = 1024;
+
+/** The widest a table cell is shown, except in the last column (which is never padded). */
+const MAX_CELL_WIDTH = 80;
 
 export type Align = 'left' | 'right';
 
@@ -20,11 +33,25 @@ export interface Column {
   readonly align?: Align;
 }
 
-/** Columns padded to their widest cell, two spaces apart; the last left-aligned column is not padded. */
+/**
+ * Columns padded to their widest cell, two spaces apart; the last left-aligned column is not padded. Cells
+ * are made printable first (so widths count what is shown), and all but the last column's are clipped at
+ * MAX_CELL_WIDTH characters.
+ */
 export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[]): string[] {
-  const widths = columns.map((column, i) =>
-    Math.max(column.header.length, ...rows.map((row) => (row[i] ?? '').length)),
+  const last = columns.length - 1;
+  const shown = rows.map((row) =>
+    columns.map((_, i) => {
+      const cell = printable(row[i] ?? '');
+      return i === last ? cell : clipped(cell, MAX_CELL_WIDTH);
+    }),
   );
+  const widths = columns.map((column) => column.header.length);
+  for (const row of shown) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
+  }
   const render = (cells: readonly string[]) =>
     cells
       .map((cell, i) => {
@@ -33,7 +60,7 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
         return i === cells.length - 1 ? cell : cell.padEnd(width);
       })
       .join('  ');
-  return [render(columns.map((c) => c.header)), ...rows.map(render)];
+  return [render(columns.map((c) => c.header)), ...shown.map(render)];
 }
 
 /** `label  value` lines with the labels aligned; null values are skipped. */

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
 import { BLOCK_SIZE } from '../limits.js';
+import { blockDigest } from './block-digest.js';
 import type { CompressJob, CompressResult, HashAlgorithm, SegmentOutcome } from './block-job.js';
 import { HASH_LENGTH } from './block-job.js';
 import { type Output, RawDeflater } from './raw-zlib.js';
@@ -81,12 +81,7 @@ function hashBlocks(input: Uint8Array, algorithm: HashAlgorithm): Uint8Array {
   const length = HASH_LENGTH[algorithm];
   const hashes = new Uint8Array(Math.ceil(input.length / BLOCK_SIZE) * length);
   for (let offset = 0, at = 0; offset < input.length; offset += BLOCK_SIZE, at += length) {
-    hashes.set(
-      createHash(algorithm)
-        .update(input.subarray(offset, offset + BLOCK_SIZE))
-        .digest(),
-      at,
-    );
+    hashes.set(blockDigest(algorithm, input.subarray(offset, offset + BLOCK_SIZE)), at);
   }
   return hashes;
 }

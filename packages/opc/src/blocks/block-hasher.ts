@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import zlib from 'node:zlib';
 import { BLOCK_SIZE } from '../limits.js';
+import { blockDigest } from './block-digest.js';
 import type { HashAlgorithm } from './block-job.js';
 
 /**
@@ -15,6 +16,7 @@ export class BlockHasher {
   private current: Hash | null = null;
   private fill = 0;
   private completed: Buffer[] = [];
+  private shortBlockSeen = false;
 
   constructor(
     private readonly algorithm: HashAlgorithm,
@@ -22,6 +24,7 @@ export class BlockHasher {
   ) {}
 
   push(chunk: Uint8Array): void {
+    this.refuseAfterShortBlock(chunk);
     this.length += chunk.length;
     if (this.length > this.declaredSize)
       throw new RangeError(`inflates past its declared ${this.declaredSize} bytes`);
@@ -37,6 +40,25 @@ export class BlockHasher {
     }
   }
 
+  /**
+   * One whole block, with nothing pending: hashed in one call. For output that comes block by block (a
+   * whole inflate hands out 64 KiB chunks, the last shorter); anything else goes through `push`.
+   */
+  pushBlock(block: Uint8Array): void {
+    if (block.length === 0) return;
+    if (this.fill > 0 || block.length > BLOCK_SIZE) {
+      this.push(block);
+      return;
+    }
+    this.refuseAfterShortBlock(block);
+    this.shortBlockSeen = block.length < BLOCK_SIZE;
+    this.length += block.length;
+    if (this.length > this.declaredSize)
+      throw new RangeError(`inflates past its declared ${this.declaredSize} bytes`);
+    this.crc = zlib.crc32(block, this.crc);
+    this.completed.push(blockDigest(this.algorithm, block));
+  }
+
   finish(): void {
     if (this.fill > 0) this.endBlock();
   }
@@ -46,6 +68,11 @@ export class BlockHasher {
     const hashes = new Uint8Array(Buffer.concat(this.completed));
     this.completed = [];
     return { hashes, blockCount };
+  }
+
+  /** A short block ends the output: more after it would be hashed as blocks of the wrong boundaries. */
+  private refuseAfterShortBlock(chunk: Uint8Array): void {
+    if (this.shortBlockSeen && chunk.length > 0) throw new Error('output continues after a short block');
   }
 
   private endBlock(): void {

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import zlib from 'node:zlib';
 import { BLOCK_SIZE } from '../limits.js';
 import { runCompress } from './block-compressor.js';
+import { blockDigest } from './block-digest.js';
 import { BlockHasher } from './block-hasher.js';
 import type {
   BatchJob,
@@ -35,7 +35,11 @@ port.on('message', (job: WorkerMessage) => {
   if (job.kind === 'stop') process.exit(0);
   if (job.kind === 'batch') {
     const result = runBatch(job);
-    port.postMessage(result, [result.input.buffer as ArrayBuffer]);
+    const shared = result.outcomes[0]?.hashes.buffer as ArrayBuffer | undefined;
+    port.postMessage(
+      result,
+      shared ? [result.input.buffer as ArrayBuffer, shared] : [result.input.buffer as ArrayBuffer],
+    );
   } else if (job.kind === 'compress') {
     const result = runCompress(job);
     port.postMessage(result, [result.output.buffer as ArrayBuffer, result.input.buffer as ArrayBuffer]);
@@ -50,7 +54,23 @@ function runBatch(job: BatchJob): BatchResult {
       ? runBlocks(task, job.data, job.algorithm)
       : runWhole(task, job.data, job.algorithm),
   );
-  return { kind: 'batch', id: job.id, outcomes, input: job.data };
+  return { kind: 'batch', id: job.id, outcomes: withSharedHashes(outcomes), input: job.data };
+}
+
+/**
+ * The outcomes with their digests moved into one buffer, each a view of it: the buffer is transferred with
+ * the result, so the main thread receives one buffer per batch instead of cloning one per item (a batch holds
+ * hundreds of small items, and those allocations were a good part of its garbage collection).
+ */
+function withSharedHashes(outcomes: (BlocksOutcome | StreamOutcome)[]): (BlocksOutcome | StreamOutcome)[] {
+  const shared = new Uint8Array(outcomes.reduce((sum, outcome) => sum + outcome.hashes.length, 0));
+  let at = 0;
+  return outcomes.map((outcome) => {
+    shared.set(outcome.hashes, at);
+    const hashes = shared.subarray(at, at + outcome.hashes.length);
+    at += outcome.hashes.length;
+    return { ...outcome, hashes };
+  });
 }
 
 function runBlocks(task: BlocksTask, data: Uint8Array, algorithm: HashAlgorithm): BlocksOutcome {
@@ -61,10 +81,12 @@ function runBlocks(task: BlocksTask, data: Uint8Array, algorithm: HashAlgorithm)
   let crc = 0;
   let outLength = 0;
   let offset = task.offset;
-  let hash = createHash(algorithm);
-  // One sink for every block's output; `hash` is the current block's.
+  // A block is at most 64 KiB, so it inflates into the inflater's one 64 KiB chunk: it is hashed in one
+  // call, and its slot is filled only once the block proved whole (a failed block's stays zero).
+  let digest: Buffer | null = null;
   const take = (chunk: Uint8Array) => {
-    hash.update(chunk);
+    if (digest) throw new RangeError('a block inflates past one chunk');
+    digest = blockDigest(algorithm, chunk);
     crc = zlib.crc32(chunk, crc);
   };
   task.sizes.forEach((size, i) => {
@@ -72,12 +94,12 @@ function runBlocks(task: BlocksTask, data: Uint8Array, algorithm: HashAlgorithm)
     offset += size;
     const expected = task.expected[i] ?? BLOCK_SIZE;
     const mayEnd = task.endsItem && task.tail === 0 && i === task.sizes.length - 1;
-    hash = createHash(algorithm);
+    digest = null;
     try {
       let length = input.length;
       if (task.deflated) length = inflateBlock(input, expected, mayEnd, take);
       else take(input);
-      hashes.set(hash.digest(), i * digestLength);
+      hashes.set(digest ?? blockDigest(algorithm, EMPTY), i * digestLength);
       outLength += length;
       lengths.push(length);
       errors.push(null);
@@ -89,6 +111,8 @@ function runBlocks(task: BlocksTask, data: Uint8Array, algorithm: HashAlgorithm)
   const tailError = task.tail > 0 ? checkTail(data.subarray(offset, offset + task.tail)) : null;
   return { kind: 'blocks', hashes, lengths, errors, crc, outLength, tailError };
 }
+
+const EMPTY = new Uint8Array(0);
 
 /**
  * An empty, non-final stored block. Appended to a block before inflating it: a block that ends on a full
@@ -156,7 +180,8 @@ function runWhole(task: WholeTask, data: Uint8Array, algorithm: HashAlgorithm): 
   const hasher = new BlockHasher(algorithm, task.declaredSize);
   try {
     const input = data.subarray(task.offset, task.offset + task.length);
-    const { consumed } = inflater.inflate(input, task.declaredSize, (chunk) => hasher.push(chunk));
+    // Every chunk of a whole inflate is one whole block (64 KiB, the last shorter): each is hashed in one call.
+    const { consumed } = inflater.inflate(input, task.declaredSize, (chunk) => hasher.pushBlock(chunk));
     // An unterminated stream is accepted (§3); bytes after a terminated one are not: no reader sees them.
     if (consumed < input.length) {
       throw new Error(`${input.length - consumed} bytes follow the end of the deflate stream`);

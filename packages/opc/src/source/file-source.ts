@@ -1,9 +1,9 @@
-import { readSync } from 'node:fs';
+import { constants, readSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { AppvError, ErrorCode, throwIfAborted, toAppvError } from '../errors.js';
 import { SYNC_READ_BYTES } from '../limits.js';
 import type { RandomAccessSource } from './random-access-source.js';
-import { assertRangeInside } from './range-check.js';
+import { assertOpen, assertRangeInside } from './range-check.js';
 
 /** A package on disk, read with positioned reads on one file handle (no seeking state, safe to share). */
 export class FileSource implements RandomAccessSource {
@@ -18,7 +18,9 @@ export class FileSource implements RandomAccessSource {
   static async open(path: string): Promise<FileSource> {
     let handle: FileHandle;
     try {
-      handle = await open(path, 'r');
+      // Non-blocking: opening a FIFO would otherwise wait for a writer, forever; it is refused below as not
+      // a regular file. (Reads of a regular file ignore the flag.)
+      handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (error) {
       throw toAppvError(error, ErrorCode.IO_READ_FAILED, { part: path });
     }
@@ -34,6 +36,7 @@ export class FileSource implements RandomAccessSource {
 
   async read(offset: number, length: number, signal?: AbortSignal, into?: Uint8Array): Promise<Buffer> {
     throwIfAborted(signal);
+    assertOpen(this.closed, this.name);
     assertRangeInside(this.size, offset, length, this.name);
     // allocUnsafeSlow: never a slice of the shared pool, so the bytes can be transferred to a worker.
     const buffer =

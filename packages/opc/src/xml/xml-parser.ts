@@ -1,6 +1,11 @@
 import { XMLValidator } from '../dependencies.js';
 import { AppvError, ErrorCode } from '../errors.js';
-import { MAX_XML_NODES, MAX_XML_PART_SIZE } from '../limits.js';
+import {
+  MAX_XML_ATTRIBUTE_LENGTH,
+  MAX_XML_NAME_LENGTH,
+  MAX_XML_NODES,
+  MAX_XML_PART_SIZE,
+} from '../limits.js';
 import { strictUtf8 } from '../utf8.js';
 import {
   type AttributeForm,
@@ -307,6 +312,12 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
   const readName = (what: string): string => {
     const end = nameEnd(text, pos);
     if (end < 0) return fail(ErrorCode.XML_MALFORMED, `expected ${what}`, pos);
+    if (end - pos > MAX_XML_NAME_LENGTH)
+      fail(
+        ErrorCode.XML_TOO_LARGE,
+        `${what} of ${end - pos} characters is longer than ${MAX_XML_NAME_LENGTH}`,
+        pos,
+      );
     const slice = text.slice(pos, end);
     pos = end;
     let name = names.get(slice);
@@ -486,6 +497,13 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
         fail(ErrorCode.XML_MALFORMED, `expected a quoted value for ${attrName}`, pos);
       const close = text.indexOf(quote as string, pos + 1);
       if (close < 0) fail(ErrorCode.XML_MALFORMED, `unterminated value of ${attrName}`, pos);
+      if (close - pos - 1 > MAX_XML_ATTRIBUTE_LENGTH) {
+        fail(
+          ErrorCode.XML_TOO_LARGE,
+          `the value of ${attrName} has ${close - pos - 1} characters, more than ${MAX_XML_ATTRIBUTE_LENGTH}`,
+          pos,
+        );
+      }
       const rawValue = text.slice(pos + 1, close);
       const lessThan = rawValue.indexOf('<');
       if (lessThan >= 0)

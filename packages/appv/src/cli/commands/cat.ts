@@ -1,4 +1,4 @@
-import { Readable, type Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { findPart } from '../../part-lookup.js';
@@ -16,10 +16,11 @@ Writes the uncompressed bytes of one part to stdout. <part> is the decoded name
 (Root\\VFS\\ProgramFilesX86\\app.exe, "/" accepted too) or the ZIP name
 (Root/VFS/ProgramFilesX86/app.exe), compared case-insensitively. The bytes are streamed and
 checked against the CRC-32 and size of the central directory: a corrupt part ends with an error
-(exit status 2) after what was read.
+(exit status 2) after what was read. A leading "/" (the OPC form, /AppxManifest.xml) is accepted.
 
 Options:
-  --json      print {"name", "zipName", "size", "contentType", "crc32", "encoding": "base64", "data"}
+  --json      print {"name", "zipName", "size", "contentType", "crc32", "encoding": "base64", "data"};
+              the part is checked whole first, so a corrupt one prints nothing on stdout
   -h, --help  show this help`,
 
   async run(args, { signal, stdout }) {
@@ -34,8 +35,14 @@ Options:
     const [file = '', name = ''] = positionals;
     await withPackage(file, signal, async (pkg) => {
       const item = findPart(pkg, name);
+      if (!values.json) return copy(pkg.opc.openStream(item, { signal }), stdout, signal);
+      // The JSON document cannot be taken back once begun, and a part's CRC-32 and size are known to be
+      // right only at its end: read it through once first, so a corrupt part prints nothing on stdout.
+      await pipeline(
+        pkg.opc.openStream(item, { signal }),
+        new Writable({ write: (_chunk, _encoding, next) => next() }),
+      );
       const bytes = pkg.opc.openStream(item, { signal });
-      if (!values.json) return copy(bytes, stdout, signal);
       const meta = {
         name: item.name,
         zipName: item.zipName,

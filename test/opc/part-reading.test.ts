@@ -1,0 +1,236 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { pathToFileURL } from 'node:url';
+import zlib from 'node:zlib';
+import {
+  BufferSource,
+  ErrorCode,
+  FileSource,
+  MAX_XML_ATTRIBUTE_LENGTH,
+  MAX_XML_NAME_LENGTH,
+  OpcPackage,
+  parseXml,
+} from '@appv/opc';
+import { afterAll, describe, expect, it } from 'vitest';
+import { craftZip } from '../helpers/zip-crafter.js';
+
+// The part-reading API as a tooling author calls it, on hostile and misused input (found by review).
+
+const NS = 'http://schemas.openxmlformats.org/package/2006/content-types';
+const typesXml = (contentType = 'application/octet-stream') =>
+  Buffer.from(
+    `<?xml version="1.0"?><Types xmlns="${NS}"><Default Extension="bin" ContentType="${contentType}"/></Types>`,
+  );
+const work = mkdtempSync(path.join(tmpdir(), 'appv-part-reading-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function writeZip(name: string, bytes: Buffer): string {
+  const file = path.join(work, name);
+  writeFileSync(file, bytes);
+  return file;
+}
+
+const drain = () => new Writable({ write: (_chunk, _encoding, next) => next() });
+
+describe('reading a part', () => {
+  it('hears an abort between chunks, though the whole part came in one read', async () => {
+    // 64 MiB of zeros deflate to ~64 KB: one read, then hundreds of inflated chunks.
+    const zeros = Buffer.alloc(64 * 1024 * 1024);
+    const { bytes } = craftZip([
+      { name: '[Content_Types].xml', data: typesXml() },
+      { name: 'zeros.bin', data: zeros, method: 'deflate-oneshot', level: 9 },
+    ]);
+    const pkg = await OpcPackage.open(bytes);
+    const controller = new AbortController();
+    let after = 0;
+    let seen = 0;
+    const reading = (async () => {
+      for await (const chunk of pkg.openStream(pkg.requireItem('zeros.bin'), { signal: controller.signal })) {
+        if (controller.signal.aborted) after += chunk.length;
+        seen += chunk.length;
+        if (seen > 1_000_000) controller.abort();
+      }
+    })();
+    await expect(reading).rejects.toMatchObject({ code: ErrorCode.ABORTED });
+    expect(after).toBeLessThanOrEqual(64 * 1024);
+  });
+
+  it('passes an error the consumer destroys the stream with through as it is', async () => {
+    const data = Buffer.alloc(3_000_000, 7);
+    const { bytes } = craftZip([
+      { name: '[Content_Types].xml', data: typesXml() },
+      { name: 'a.bin', data },
+    ]);
+    const pkg = await OpcPackage.open(bytes);
+    const stream = pkg.openStream(pkg.requireItem('a.bin'));
+    const mine = new Error('the consumer gave up');
+    const failed = new Promise((resolve) => stream.once('error', resolve));
+    stream.once('data', () => stream.destroy(mine));
+    expect(await failed).toBe(mine);
+  });
+
+  it('names the part and its data offset when the file shrinks under a read', async () => {
+    const big = Buffer.concat([
+      Buffer.from(zlib.deflateRawSync(Buffer.alloc(10))),
+      Buffer.alloc(2_000_000, 1),
+    ]);
+    const file = writeZip(
+      'shrink.zip',
+      craftZip([
+        { name: '[Content_Types].xml', data: typesXml() },
+        { name: 'small.bin', data: Buffer.from('hello '.repeat(100)) },
+        { name: 'big.bin', data: big },
+      ]).bytes,
+    );
+    const copy = path.join(work, 'shrunk.zip');
+    copyFileSync(file, copy);
+    const pkg = await OpcPackage.open(copy);
+    try {
+      truncateSync(copy, 200);
+      for (const name of ['small.bin', 'big.bin']) {
+        const item = pkg.requireItem(name);
+        const expected = { code: ErrorCode.ZIP_TRUNCATED, part: name, offset: expect.any(Number) };
+        await expect(pkg.readPart(item, { maxSize: 1e9 })).rejects.toMatchObject(expected);
+        await expect(pipeline(pkg.openStream(item), drain())).rejects.toMatchObject(expected);
+        await expect(pkg.readRaw(item, 0, 10)).rejects.toMatchObject(expected);
+      }
+    } finally {
+      await pkg.close();
+    }
+  });
+
+  it('refuses raw bytes of an item that cannot be read safely, as the other reads do', async () => {
+    // ghost.bin's central directory entry points at real.bin's local record: the two overlap.
+    const entries = [
+      { name: '[Content_Types].xml', data: typesXml() },
+      { name: 'real.bin', data: Buffer.from('SECRET-PAYLOAD') },
+    ];
+    const first = craftZip(entries);
+    const realOffset = first.layout.entries[1]?.localHeaderOffset ?? 0;
+    const { bytes } = craftZip([
+      ...entries,
+      {
+        name: 'ghost.bin',
+        data: Buffer.from('SECRET-PAYLOAD'),
+        localHeaderOffset: realOffset,
+        omitLocalRecord: true,
+      },
+    ]);
+    const pkg = await OpcPackage.open(bytes);
+    const ghost = pkg.requireItem('ghost.bin');
+    expect(ghost.readable).toBe(false);
+    await expect(pkg.readRaw(ghost)).rejects.toMatchObject({
+      code: ErrorCode.ZIP_DATA_INVALID,
+      part: 'ghost.bin',
+    });
+    await expect(pkg.readPart(ghost)).rejects.toMatchObject({ code: ErrorCode.ZIP_DATA_INVALID });
+  });
+
+  it('says a directory entry has no content', async () => {
+    const { bytes } = craftZip([
+      { name: '[Content_Types].xml', data: typesXml() },
+      { name: 'dir/', data: Buffer.alloc(0), method: 'stored' },
+      { name: 'dir/a.bin', data: Buffer.from('hi') },
+    ]);
+    const pkg = await OpcPackage.open(bytes);
+    const dir = pkg.items.find((item) => item.kind === 'directory');
+    expect(dir).toBeDefined();
+    await expect(pkg.readPart(dir as never)).rejects.toMatchObject({
+      code: ErrorCode.OPC_DIRECTORY_ENTRY,
+      message: expect.stringMatching(/directory entry, which has no content/),
+    });
+  });
+
+  it('refuses misuse with USAGE errors, never a TypeError', async () => {
+    const { bytes } = craftZip([
+      { name: '[Content_Types].xml', data: typesXml() },
+      { name: 'a.bin', data: Buffer.from('hello') },
+    ]);
+    const pkg = await OpcPackage.open(bytes);
+    const usage = { code: ErrorCode.USAGE };
+    await expect(pkg.readRaw(undefined as never)).rejects.toMatchObject(usage);
+    await expect(pkg.readPart(undefined as never)).rejects.toMatchObject(usage);
+    expect(() => pkg.openStream(undefined as never)).toThrow(expect.objectContaining(usage));
+    expect(() => pkg.requireItem(undefined as never)).toThrow(expect.objectContaining(usage));
+    const item = pkg.requireItem('a.bin');
+    for (const maxSize of [Number.NaN, -1, '5' as never]) {
+      await expect(pkg.readPart(item, { maxSize })).rejects.toMatchObject(usage);
+    }
+    await expect(OpcPackage.open({ nope: true } as never)).rejects.toMatchObject(usage);
+    await expect(OpcPackage.open(new URL('https://example.com/a.appv'))).rejects.toMatchObject(usage);
+  });
+
+  it('opens bytes as a Uint8Array or ArrayBuffer, and a path as a file: URL', async () => {
+    const { bytes } = craftZip([
+      { name: '[Content_Types].xml', data: typesXml() },
+      { name: 'a.bin', data: Buffer.from('hello') },
+    ]);
+    const file = writeZip('inputs.zip', bytes);
+    const copy = new Uint8Array(bytes);
+    for (const input of [copy, copy.buffer, pathToFileURL(file)]) {
+      const pkg = await OpcPackage.open(input);
+      expect((await pkg.readPart(pkg.requireItem('a.bin'))).toString()).toBe('hello');
+      await pkg.close();
+    }
+  });
+
+  it('refuses reads of a closed source and invalid ranges as the caller mistakes they are', async () => {
+    const source = new BufferSource(Buffer.alloc(100));
+    await expect(source.read(-1, 1)).rejects.toMatchObject({ code: ErrorCode.USAGE });
+    await expect(source.read(Number.NaN, 1)).rejects.toMatchObject({ code: ErrorCode.USAGE });
+    await expect(source.read(0.5, 1)).rejects.toMatchObject({ code: ErrorCode.USAGE });
+    await expect(source.read(90, 20)).rejects.toMatchObject({ code: ErrorCode.ZIP_TRUNCATED });
+    await source.close();
+    await expect(source.read(0, 1)).rejects.toMatchObject({ code: ErrorCode.USAGE, message: /was closed/ });
+  });
+
+  it('refuses a FIFO at once rather than waiting for a writer', async () => {
+    const fifo = path.join(work, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    await expect(FileSource.open(fifo)).rejects.toMatchObject({
+      code: ErrorCode.IO_READ_FAILED,
+      message: /not a regular file/,
+    });
+  });
+});
+
+describe('footprint XML size guards', () => {
+  it('refuses an over-long attribute value or name before the second-opinion validator sees it', () => {
+    const value = 'a'.repeat(MAX_XML_ATTRIBUTE_LENGTH + 1);
+    expect(() => parseXml(`<T x="${value}"/>`)).toThrow(
+      expect.objectContaining({ code: ErrorCode.XML_TOO_LARGE }),
+    );
+    const name = 'n'.repeat(MAX_XML_NAME_LENGTH + 1);
+    expect(() => parseXml(`<${name}/>`)).toThrow(expect.objectContaining({ code: ErrorCode.XML_TOO_LARGE }));
+    expect(() => parseXml(`<T ${name}="1"/>`)).toThrow(
+      expect.objectContaining({ code: ErrorCode.XML_TOO_LARGE }),
+    );
+    // At the limits, accepted.
+    expect(
+      parseXml(`<T x="${'a'.repeat(MAX_XML_ATTRIBUTE_LENGTH)}"/>`).root.attributes[0]?.value,
+    ).toHaveLength(MAX_XML_ATTRIBUTE_LENGTH);
+    expect(parseXml(`<${'n'.repeat(MAX_XML_NAME_LENGTH)}/>`).root.name).toHaveLength(MAX_XML_NAME_LENGTH);
+  });
+
+  it('a content type that is not a media type makes [Content_Types].xml malformed', async () => {
+    // 8 MiB of one letter compresses to a few KB; printed once per item it made `ls` of a 21 KB package
+    // use 785 MB and crash.
+    for (const contentType of ['x'.repeat(8 * 1024 * 1024), 'b/bin'.repeat(300), 'nonsense']) {
+      const { bytes } = craftZip([
+        { name: '[Content_Types].xml', data: typesXml(contentType) },
+        { name: 'a.bin', data: Buffer.from('hi') },
+      ]);
+      const pkg = await OpcPackage.open(bytes);
+      expect(pkg.contentTypes).toBeNull();
+      expect(pkg.findings.map((f) => f.code)).toContain(
+        contentType.length > MAX_XML_ATTRIBUTE_LENGTH
+          ? ErrorCode.XML_TOO_LARGE
+          : ErrorCode.CONTENT_TYPES_MALFORMED,
+      );
+    }
+  });
+});
