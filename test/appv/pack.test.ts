@@ -547,6 +547,44 @@ describe('appv pack: bad input gets a typed error before anything is written', (
     expect(readdirSync(outDir)).toEqual([]);
   });
 
+  it('an output that cannot be written is refused before anything is written (found by review)', async () => {
+    const source = fresh('target-src');
+    writeFileSync(path.join(source, 'a.txt'), 'a');
+    const outDir = fresh('target-out');
+    // The output is a directory; its folder does not exist; a directory stands where a config file goes.
+    // Before, the first two failed only at the final rename, the third after the package was in place.
+    mkdirSync(path.join(outDir, 'taken.appv'));
+    mkdirSync(path.join(outDir, 'app_UserConfig.xml'));
+    const cases: [string, RegExp][] = [
+      [path.join(outDir, 'taken.appv'), /it is a directory/],
+      [path.join(outDir, 'missing', 'app.appv'), /the folder .*missing does not exist/],
+      [path.join(outDir, 'app.appv'), /app_UserConfig\.xml: it is a directory/],
+    ];
+    for (const [out, message] of cases) {
+      await expect(packPackage(source, out, { vfs: 'ProgramFilesX86/A' })).rejects.toMatchObject({
+        code: ErrorCode.IO_WRITE_FAILED,
+        message: expect.stringMatching(message),
+      });
+      expect(readdirSync(outDir).sort()).toEqual(['app_UserConfig.xml', 'taken.appv']);
+    }
+  });
+
+  it('a package written into the folder it packs is not packed into the next run (found by review)', async () => {
+    const source = fresh('self');
+    writeFileSync(path.join(source, 'a.txt'), 'a');
+    const out = path.join(source, 'self.appv');
+    const first = await packPackage(source, out, { vfs: 'ProgramFilesX86/A' });
+    const second = await packPackage(source, out, { vfs: 'ProgramFilesX86/A' });
+    expect(first.files).toBe(1);
+    expect(second.files).toBe(1);
+    expect(readdirSync(source).sort()).toEqual([
+      'a.txt',
+      'self.appv',
+      'self_DeploymentConfig.xml',
+      'self_UserConfig.xml',
+    ]);
+  });
+
   it('never leaves a package under its final name when writing fails half-way', async () => {
     const source = fresh('half');
     writeFileSync(path.join(source, 'a.bin'), pseudoText(3_000_000, 1));

@@ -46,6 +46,7 @@ export * from './source/random-access-source.js';
 export { strictUtf8 } from './utf8.js';
 export {
   AtomicFile,
+  checkOutputTarget,
   refuseExisting,
   TEMPORARY_PATH_EXTRA_BYTES,
   temporaryPathFor,

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type AppxManifest,
@@ -25,6 +25,7 @@ import {
 } from '@appv/manifest';
 import {
   AppvError,
+  checkOutputTarget,
   ErrorCode,
   type HashAlgorithm,
   MAX_XML_PART_SIZE,
@@ -37,7 +38,7 @@ import {
 import { filesystemMismatches } from '../filesystem-agreement.js';
 import { PartNames } from '../footprint.js';
 import { derivedPackageId, derivedVersionId } from './derived-ids.js';
-import { refuseExistingConfigs, writeDynamicConfigs } from './dynamic-config-files.js';
+import { dynamicConfigPaths, refuseExistingConfigs, writeDynamicConfigs } from './dynamic-config-files.js';
 import {
   applyFeatureBlocks,
   defaultPublishingFiles,
@@ -107,7 +108,10 @@ async function packWith(
   output: string,
   options: PackOptions,
 ): Promise<PackResult> {
-  const tree = await scanSource(dir, options.vfs, options.signal);
+  const configs = options.dynamicConfig === false ? [] : dynamicConfigPaths(output);
+  for (const target of [output, ...configs]) await checkOutputTarget(target);
+  const excluded = new Set([output, ...configs].map((target) => path.resolve(target)));
+  const tree = await scanSource(dir, options.vfs, options.signal, excluded);
   throwIfAborted(options.signal);
   const kept = await readKeptFootprint(tree);
   const deterministic = options.deterministic ?? false;
@@ -136,6 +140,7 @@ async function packWith(
   if (options.overwrite === false && options.dynamicConfig !== false) await refuseExistingConfigs(output);
   const writer = await openWriter(output, options, algorithm, total, pool);
   let written: Awaited<ReturnType<typeof writeFootprint>>;
+  let writtenConfigs: string[] = [];
   try {
     for (const file of tree.files) {
       await writer.addPart(
@@ -148,6 +153,11 @@ async function packWith(
       const payload = await writer.written(); // every part's digests, once its bytes are out
       const versionId = derivedVersionId(manifest, payload, [serializeStreamMap(streamMap)]);
       applyIdentityOptions(manifest, { versionId }, {});
+    }
+    // The configuration files go into place before the package does: a package under its final name then
+    // always has them beside it (they are removed again if the package fails).
+    if (options.dynamicConfig !== false) {
+      writtenConfigs = await writeDynamicConfigs(output, manifest, { overwrite: options.overwrite ?? true });
     }
     written = await writeFootprint(
       writer,
@@ -162,12 +172,9 @@ async function packWith(
     );
   } catch (error) {
     await writer.abort(error);
+    await Promise.all(writtenConfigs.map((file) => rm(file, { force: true })));
     throw error;
   }
-  const configs =
-    options.dynamicConfig === false
-      ? []
-      : await writeDynamicConfigs(output, manifest, { overwrite: options.overwrite ?? true });
   return {
     output,
     layout: tree.layout,
@@ -177,7 +184,7 @@ async function packWith(
     bytes: total,
     size: written.size,
     parts: written.parts,
-    configs,
+    configs: writtenConfigs,
   };
 }
 

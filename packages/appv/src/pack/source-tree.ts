@@ -55,23 +55,25 @@ const REGENERATED = [PartNames.contentTypes, PartNames.blockMap];
  * `Root\VFS\ProgramFilesX86\Vendor App\…`). Every name is checked here (OPC can carry it, Windows can hold
  * it, no two collide in case or normalization) and every file is checked readable, so a bad source fails
  * before the first byte of the package is written. `signal` is heard between folders: a tree of hundreds of
- * thousands of files takes seconds to scan.
+ * thousands of files takes seconds to scan. Paths in `exclude` are not packed: a package written into the
+ * folder it packs would otherwise take in the previous run's package and configuration files.
  */
 export async function scanSource(
   dir: string,
   vfs: string | undefined,
   signal?: AbortSignal,
+  exclude: ReadonlySet<string> = new Set(),
 ): Promise<SourceTree> {
   const root = path.resolve(dir);
   const info = await stat(root).catch((error: unknown) => {
     throw unreadable(root, error);
   });
   if (!info.isDirectory()) throw new AppvError(ErrorCode.PACK_SOURCE_UNREADABLE, `${dir} is not a directory`);
-  const top = listDirectory(root);
+  const top = listDirectory(root, exclude);
   const rootEntry = top.find((entry) => entry.name === 'Root');
-  if (rootEntry && vfs === undefined) return scanLayout(root, top, signal);
+  if (rootEntry && vfs === undefined) return scanLayout(root, top, signal, exclude);
   const prefix = ['Root', 'VFS', ...vfsSegments(vfs ?? `ProgramFilesX86/${path.basename(root)}`)];
-  const walked = await walk(root, prefix, signal);
+  const walked = await walk(root, prefix, signal, exclude);
   return { layout: 'folder', placement: prefix.join('\\'), ...walked, footprint: new Map() };
 }
 
@@ -79,6 +81,7 @@ async function scanLayout(
   root: string,
   top: readonly DirEntry[],
   signal: AbortSignal | undefined,
+  exclude: ReadonlySet<string>,
 ): Promise<SourceTree> {
   const footprint = new Map<string, string>();
   const unknown: string[] = [];
@@ -98,7 +101,7 @@ async function scanLayout(
     );
   }
   for (const [name, file] of footprint) checkReadable(file, name);
-  const walked = await walk(path.join(root, 'Root'), ['Root'], signal);
+  const walked = await walk(path.join(root, 'Root'), ['Root'], signal, exclude);
   return { layout: 'package', ...walked, footprint };
 }
 
@@ -115,6 +118,7 @@ async function walk(
   start: string,
   prefix: readonly string[],
   signal: AbortSignal | undefined,
+  exclude: ReadonlySet<string>,
 ): Promise<{ files: SourceFile[]; emptyDirectories: string[] }> {
   const files: SourceFile[] = [];
   const emptyDirectories: string[] = [];
@@ -140,7 +144,7 @@ async function walk(
       throw new AppvError(ErrorCode.PACK_INPUT_INVALID, `${dir} is reached twice (a symbolic link loop?)`);
     }
     visited.add(identity);
-    const entries = listDirectory(dir);
+    const entries = listDirectory(dir, exclude);
     if (entries.length === 0 && depth > 1) emptyDirectories.push(dirName);
     // Two names are one file on Windows only if their directories are (refused when those were listed) and
     // their last segments are: so collisions are looked for among siblings, by segment.
@@ -223,10 +227,11 @@ interface DirEntry {
   readonly type: 'file' | 'directory' | 'symlink' | 'other';
 }
 
-function listDirectory(dir: string): DirEntry[] {
+/** The entries of `dir`, less those whose paths are in `exclude` (the package being written, its configs). */
+function listDirectory(dir: string, exclude: ReadonlySet<string> = new Set()): DirEntry[] {
   try {
     const entries = readdirSync(dir, { withFileTypes: true, encoding: 'buffer' });
-    return entries.map((entry) => ({
+    const listed: DirEntry[] = entries.map((entry) => ({
       name: decodeFileName(entry.name, dir),
       type: entry.isFile()
         ? 'file'
@@ -236,6 +241,7 @@ function listDirectory(dir: string): DirEntry[] {
             ? 'symlink'
             : 'other',
     }));
+    return exclude.size === 0 ? listed : listed.filter((entry) => !exclude.has(path.join(dir, entry.name)));
   } catch (error) {
     if (isAppvError(error)) throw error;
     throw unreadable(dir, error);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, lstat, open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, lstat, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AppvError, ErrorCode, toAppvError } from '../errors.js';
 
@@ -96,6 +96,31 @@ function randomHex(bytes: number): string {
   return randomPool.toString('hex', randomAt - bytes, randomAt);
 }
 
+/**
+ * IO_WRITE_FAILED, before anything is written, when a file cannot go to `target`: its folder does not exist
+ * (or is no folder), or a directory is in its place. Found only at the final rename otherwise, after the
+ * whole package was written, with the temporary file's name in the message.
+ */
+export async function checkOutputTarget(target: string): Promise<void> {
+  const folder = path.dirname(path.resolve(target));
+  const folderInfo = await stat(folder).catch(() => null);
+  if (!folderInfo?.isDirectory()) {
+    throw new AppvError(
+      ErrorCode.IO_WRITE_FAILED,
+      `Cannot write ${target}: the folder ${folder} does not exist`,
+      {
+        part: target,
+      },
+    );
+  }
+  const targetInfo = await stat(target).catch(() => null);
+  if (targetInfo?.isDirectory()) {
+    throw new AppvError(ErrorCode.IO_WRITE_FAILED, `Cannot write ${target}: it is a directory`, {
+      part: target,
+    });
+  }
+}
+
 /** IO_WRITE_FAILED when something is at `target`: what `overwrite: false` means, for one file or several. */
 export async function refuseExisting(target: string): Promise<void> {
   const exists = await lstat(target).then(
@@ -105,7 +130,7 @@ export async function refuseExisting(target: string): Promise<void> {
   if (exists) {
     throw new AppvError(
       ErrorCode.IO_WRITE_FAILED,
-      `${target} already exists (pass overwrite to replace it)`,
+      `${target} already exists (overwrite: true, or --overwrite, replaces it)`,
       {
         part: target,
       },
