@@ -12,8 +12,10 @@ const target = process.argv[3] ?? mkdtempSync(path.join(tmpdir(), 'appv-extract-
 const controller = new AbortController();
 process.once('SIGINT', () => controller.abort());
 
-const pkg = await openPackage(file);
+let pkg;
 try {
+  // Inside the try: a file that is no package at all is reported like any other failure.
+  pkg = await openPackage(file);
   const result = await extractPackage(pkg, target, {
     signal: controller.signal,
     onProgress: ({ files, totalFiles }) => {
@@ -31,5 +33,5 @@ try {
   else console.error(`${error.code}: ${error.message}`);
   process.exitCode = error.code === ErrorCode.ABORTED ? 130 : 2;
 } finally {
-  await pkg.close();
+  await pkg?.close();
 }

@@ -15,7 +15,9 @@ try {
     for (const app of info.applications)
       console.log(`  application: ${app.name ?? app.id} -> ${app.target ?? '?'}`);
 
-    console.log(`\n${info.partCount} parts:`);
+    console.log(
+      `\n${info.itemCount} items (${info.partCount} parts, the rest [Content_Types].xml or folders):`,
+    );
     for (const part of listParts(pkg)) {
       console.log(`  ${part.method.padEnd(7)} ${String(part.size).padStart(9)}  ${part.name}`);
     }

@@ -119,6 +119,12 @@ describe('extractPackage on real packages', () => {
     { name: 'VendorApp.appv', path: path.join(repoRoot, 'examples/sample/VendorApp.appv') },
   ];
 
+  it('takes a path as well as an open package, as verifyPackage does (found by review: a TypeError)', async () => {
+    const target = path.join(work, 'by-path');
+    const result = await extractPackage(packages.at(-1)?.path as string, target);
+    expect(result.files).toBe(expectedFiles(packages.at(-1)?.path as string).size);
+  });
+
   it.each(packages)('$name extracts byte-exact, as Python zipfile reads it', async ({ path: file }) => {
     const target = path.join(work, 'out');
     const pkg = await openPackage(file);

@@ -165,3 +165,9 @@ describe('the App-V sample package', () => {
     });
   });
 });
+
+describe('verifyPackage options (found by review)', () => {
+  it('refuses threads: 0 as the CLI does, rather than silently using the default', async () => {
+    await expect(verifyPackage(samplePath, { threads: 0 })).rejects.toMatchObject({ code: ErrorCode.USAGE });
+  });
+});

@@ -413,6 +413,19 @@ describe('appv extract on hostile packages', () => {
   });
 });
 
+describe('the runnable examples', () => {
+  it('examples/extract.mjs reports a file that is no package as an error line, exit 2 (found by review)', () => {
+    const empty = fixtureFiles('invalid').find((f) => f.name === 'Empty.appx')?.path as string;
+    const r = spawnSync(process.execPath, ['examples/extract.mjs', empty, path.join(work, 'example-out')], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^ZIP_NOT_A_ZIP: /);
+    expect(r.stderr).not.toMatch(NO_STACK);
+  });
+});
+
 describe('appv and Ctrl-C', () => {
   it('refuses a FIFO as the package at once (it would wait for a writer forever), exit 2', () => {
     const fifo = path.join(work, 'stuck.appv');

@@ -60,7 +60,10 @@ describe('README', () => {
   it('its library example runs as written against that package', () => {
     let source = codeBlock('## The library', 'ts');
     for (const [name, entry] of Object.entries(PACKAGES)) {
-      source = source.replaceAll(`from '${name}'`, `from '${pathToFileURL(path.join(repoRoot, entry)).href}'`);
+      source = source.replaceAll(
+        `from '${name}'`,
+        `from '${pathToFileURL(path.join(repoRoot, entry)).href}'`,
+      );
     }
     const js = ts.transpileModule(source, {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },

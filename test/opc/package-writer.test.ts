@@ -42,7 +42,7 @@ function textLike(size: number, seed = 1): Buffer {
 
 /** A pool whose `hold`th job (1-based) waits for `release()` before it is run: to stage a race exactly. */
 class GatedPool extends WorkerPool {
-  private started = 0;
+  private jobsSeen = 0;
   private open: () => void = () => {};
   private reached: () => void = () => {};
   private readonly gate = new Promise<void>((resolve) => {
@@ -58,7 +58,7 @@ class GatedPool extends WorkerPool {
   }
 
   override async run(...args: Parameters<WorkerPool['run']>): ReturnType<WorkerPool['run']> {
-    if (++this.started === this.hold) {
+    if (++this.jobsSeen === this.hold) {
       this.reached();
       await this.gate;
     }

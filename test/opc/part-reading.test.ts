@@ -14,6 +14,7 @@ import {
   MAX_XML_NAME_LENGTH,
   OpcPackage,
   parseXml,
+  strictUtf8,
 } from '@appv/opc';
 import { afterAll, describe, expect, it } from 'vitest';
 import { craftZip } from '../helpers/zip-crafter.js';
@@ -176,6 +177,13 @@ describe('reading a part', () => {
       expect((await pkg.readPart(pkg.requireItem('a.bin'))).toString()).toBe('hello');
       await pkg.close();
     }
+  });
+
+  it('strictUtf8 refuses bytes that are not UTF-8 with an AppvError, not a TypeError', () => {
+    expect(strictUtf8.decode(Buffer.from('\ufeffa', 'utf8'))).toBe('\ufeffa');
+    expect(() => strictUtf8.decode(Buffer.from([0x61, 0xff]))).toThrow(
+      expect.objectContaining({ code: ErrorCode.XML_ENCODING }),
+    );
   });
 
   it('refuses reads of a closed source and invalid ranges as the caller mistakes they are', async () => {

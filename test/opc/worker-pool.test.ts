@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import { ErrorCode, MAX_WORKER_THREADS, WorkerPool } from '@appv/opc';
+import { defaultThreadCount, ErrorCode, MAX_WORKER_THREADS, WorkerPool } from '@appv/opc';
 import { describe, expect, it } from 'vitest';
 import { asyncCodeOf } from '../helpers/error-code.js';
 
@@ -30,6 +30,41 @@ describe('WorkerPool and the process', () => {
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
     expect(run.signal).toBeNull(); // not killed by the timeout
     expect(run.status).toBe(0);
+  });
+});
+
+describe('WorkerPool size', () => {
+  it('starts a worker per core at once, and more than that only when all are full (found by review)', async () => {
+    const cores = defaultThreadCount();
+    const pool = new WorkerPool(cores + 2);
+    try {
+      expect(pool.started).toBe(cores);
+      // One job at a time never fills a worker: no more start (256 threads for 19 blocks took 9 s).
+      for (let i = 0; i < 4; i++) await pool.run(() => compressJob(), 65_536);
+      expect(pool.started).toBe(cores);
+      // Jobs whose bytes are still being read hold their slots: once every worker has JOBS_PER_WORKER of
+      // them, the next job starts an extra worker, up to the count asked for and no more.
+      let release: () => void = () => {};
+      const reading = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const jobs: Promise<unknown>[] = [];
+      for (let i = 0; i < 4 * (cores + 2); i++) {
+        jobs.push(
+          pool.run(async () => {
+            await reading;
+            return compressJob();
+          }, 65_536),
+        );
+        await new Promise((resolve) => setImmediate(resolve)); // the job has taken its slot
+        if (i < 2 * cores) expect(pool.started).toBe(cores);
+      }
+      expect(pool.started).toBe(cores + 2);
+      release();
+      await Promise.all(jobs);
+    } finally {
+      await pool.destroy();
+    }
   });
 });
 

@@ -37,7 +37,10 @@ export interface PackageInfo {
   readonly featureBlocks: readonly FeatureBlockInfo[];
   /** `LoadAll="true"` on any feature block: the client downloads everything before launch (FORMAT.md §4). */
   readonly loadAll: boolean;
+  /** Parts: the ZIP items less `[Content_Types].xml` and directory entries. */
   readonly partCount: number;
+  /** Every ZIP item, as `ls` lists them. */
+  readonly itemCount: number;
   /** Every ZIP item, footprint included. */
   readonly uncompressedBytes: number;
   readonly compressedBytes: number;
@@ -107,6 +110,7 @@ export async function packageInfo(pkg: AppvPackage): Promise<PackageInfo> {
     featureBlocks,
     loadAll: featureBlocks.some((block) => block.loadAll),
     partCount: pkg.opc.parts.length,
+    itemCount: pkg.items.length,
     uncompressedBytes,
     compressedBytes,
     compressionRatio: uncompressedBytes === 0 ? null : compressedBytes / uncompressedBytes,

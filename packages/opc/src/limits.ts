@@ -158,3 +158,12 @@ export const DIRECTORIES_REMEMBERED = 4096;
 
 /** Parts up to this size share one worker job with their neighbours (one message for many small files). */
 export const SMALL_PART_BYTES = 256 * 1024;
+
+/**
+ * Deflate cannot expand data by more than about 1032:1; a declared uncompressed size beyond that (plus a
+ * block of slack for tiny items) is a lie, typically a decompression bomb's.
+ */
+export const MAX_DEFLATE_RATIO = 1032;
+
+/** Longest file name most file systems take (ext4, NTFS, APFS: 255 bytes or UTF-16 units), for extraction. */
+export const MAX_SEGMENT_BYTES = 255;

@@ -5,12 +5,13 @@ import {
   type Finding,
   findingFromError,
   LoopTurns,
+  type PackageInput,
   type PackageItem,
   throwIfAborted,
   toAppvError,
   WHOLE_READ_BYTES,
 } from '@appv/opc';
-import type { AppvPackage } from '../appv-package.js';
+import { AppvPackage } from '../appv-package.js';
 import { findPart } from '../part-lookup.js';
 import { assertAbsent, writeBufferAtomically, writeFileAtomically } from './atomic-write.js';
 import { DirectoryGuard } from './directory-guard.js';
@@ -55,9 +56,27 @@ export interface ExtractResult {
  * streamed one at a time. Existing files are refused (IO_WRITE_FAILED) unless `overwrite`.
  */
 export async function extractPackage(
-  pkg: AppvPackage,
+  input: AppvPackage | PackageInput,
   targetDir: string,
   options: ExtractOptions = {},
+): Promise<ExtractResult> {
+  if (input instanceof AppvPackage) return extractOpen(input, targetDir, options);
+  // A path or bytes, as verifyPackage takes: opened read-only for this extraction and closed after it.
+  const pkg = await AppvPackage.open(input, {
+    readOnly: true,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  try {
+    return await extractOpen(pkg, targetDir, options);
+  } finally {
+    await pkg.close();
+  }
+}
+
+async function extractOpen(
+  pkg: AppvPackage,
+  targetDir: string,
+  options: ExtractOptions,
 ): Promise<ExtractResult> {
   const { signal } = options;
   const root = path.resolve(targetDir);

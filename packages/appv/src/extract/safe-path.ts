@@ -1,5 +1,12 @@
 import path from 'node:path';
-import { AppvError, ErrorCode, isDriveLetter, MAX_PATH_DEPTH, TEMPORARY_PATH_EXTRA_BYTES } from '@appv/opc';
+import {
+  AppvError,
+  ErrorCode,
+  isDriveLetter,
+  MAX_PATH_DEPTH,
+  MAX_SEGMENT_BYTES,
+  TEMPORARY_PATH_EXTRA_BYTES,
+} from '@appv/opc';
 
 /**
  * FORMAT.md §9 ("hostile input"): a package name must never lead a write outside the target directory.
@@ -15,8 +22,6 @@ export interface SafeName {
   readonly segments: readonly string[];
 }
 
-/** Longest file name most file systems take (ext4, NTFS, APFS: 255 bytes or UTF-16 units). */
-const MAX_SEGMENT_BYTES = 255;
 /**
  * Linux PATH_MAX less the terminator, less what a file's temporary name adds (it is written there first):
  * a longer target path would fail mid-extraction, after earlier files were written.

@@ -93,7 +93,7 @@ async function checkBlocks(
     algorithm: algorithmOf(blockMap),
     collect: false,
     ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.threads ? { threads: options.threads } : {}),
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
     onProgress: (done) => options.onProgress?.({ phase: 'blocks', done, total }),
     onItem: (digest) => {
       blocks += digest.blockCount;

@@ -34,9 +34,11 @@ export function defaultThreadCount(): number {
 }
 
 /**
- * A fixed set of block workers with a bounded number of jobs in flight each. `run` waits for room, so a
+ * Up to `threads` block workers with a bounded number of jobs in flight each. `run` waits for room, so a
  * producer that awaits it can never queue more than threads × JOBS_PER_WORKER jobs: that is what keeps
- * memory flat whatever the package size.
+ * memory flat whatever the package size. As many workers as there are cores start at once (they load their
+ * modules while the caller lists or scans); any more asked for start only when every running one is full,
+ * so `--threads 256` on a package of a few blocks does not start 256 threads (9 s, found by review).
  */
 export class WorkerPool {
   private readonly slots: Slot[] = [];
@@ -51,7 +53,13 @@ export class WorkerPool {
         `threads must be a whole number from 1 to ${MAX_WORKER_THREADS}, not ${threads}`,
       );
     }
-    for (let i = 0; i < threads; i++) this.slots.push(this.spawn());
+    const eager = Math.min(threads, defaultThreadCount());
+    for (let i = 0; i < eager; i++) this.slots.push(this.spawn());
+  }
+
+  /** Workers started so far (at most `threads`). */
+  get started(): number {
+    return this.slots.length;
   }
 
   /**
@@ -123,6 +131,11 @@ export class WorkerPool {
       const room =
         slot !== undefined && load(slot) < JOBS_PER_WORKER && slot.bytes + bytes <= WORKER_BYTES_IN_FLIGHT;
       if (slot && (load(slot) === 0 || room)) return slot;
+      if (affinity === undefined && this.slots.length < this.threads) {
+        const started = this.spawn();
+        this.slots.push(started);
+        return started;
+      }
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }

@@ -2,6 +2,7 @@ import type { Entry, ZipFile } from 'yauzl';
 import { yauzl } from '../dependencies.js';
 import { ErrorCode, toAppvError } from '../errors.js';
 import type { Finding, FindingSink } from '../finding.js';
+import { MAX_DEFLATE_RATIO } from '../limits.js';
 import type { ListedItem } from '../package-item.js';
 import type { RandomAccessSource } from '../source/random-access-source.js';
 import { isSupportedMethod, methodName } from './compression-method.js';
@@ -17,12 +18,6 @@ import {
   ZIP64_EXTRA_ID,
 } from './signatures.js';
 import { SourceReader } from './source-reader.js';
-
-/**
- * Deflate cannot expand data by more than about 1032:1; a declared uncompressed size beyond that (plus a
- * block of slack for tiny items) is a lie, typically a decompression bomb's.
- */
-const MAX_DEFLATE_RATIO = 1032;
 
 /**
  * Walks the central directory with yauzl (it already handles ZIP64 extras and hostile structure with care)

@@ -23,12 +23,15 @@ export const editCommand: Command = {
 Writes a new package from <package>. Untouched parts are copied as their raw compressed bytes (no
 inflate, no deflate); the manifest is edited in place, keeping everything appv does not model;
 AppxBlockMap.xml, [Content_Types].xml and PackageHistory.xml are regenerated (StreamMap.xml and
-FilesystemMetadata.xml too when the payload or feature blocks change).
+FilesystemMetadata.xml too when the payload or feature blocks change). Without --new-version or
+--branch the PackageId and VersionId are kept, even when parts change: App-V clients tell packages
+apart by them, so give a changed package --new-version.
 
 Options:
   -o, --output <file>        the package to write
   --new-version              same PackageId, new VersionId, version bumped (an upgrade in place)
   --branch --name <name>     new PackageId, VersionId and name (a separate package)
+  --name <name>              without --branch: set the Identity Name, ids kept
   --set-version <a.b.c.d>    set the version
   --display-name <text>      set the display name
   --package-id <guid>, --version-id <guid>   use these ids instead of random ones

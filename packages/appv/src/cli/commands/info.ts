@@ -47,7 +47,7 @@ function describe(info: PackageInfo, containerFindings: number): string[] {
     ['Package ID', info.packageId],
     ['Version ID', info.versionId],
     ['App-V schema', info.appvSchemaVersion ?? 'none (AppX/MSIX package)'],
-    ['Parts', String(info.partCount)],
+    ['Parts', `${info.partCount} (${info.itemCount} ZIP items in all, as ls lists them)`],
     [
       'Size',
       `${formatBytes(info.uncompressedBytes)}, ${formatBytes(info.compressedBytes)} compressed` +

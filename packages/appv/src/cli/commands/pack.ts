@@ -18,7 +18,8 @@ FilesystemMetadata.xml, PackageHistory.xml and Registry.dat to keep) or a plain 
 placed under a VFS token (--vfs). Every 64 KiB block is deflated with a full flush on all cores, so
 the package can be streamed block by block; BlockMap, content types, FilesystemMetadata (8.3 names,
 empty directories), StreamMap, PackageHistory and the manifest are generated.
-<Name>_DeploymentConfig.xml and <Name>_UserConfig.xml are written next to the package.
+<out>_DeploymentConfig.xml and <out>_UserConfig.xml (named after the package file, as the
+sequencer names them) are written next to the package, before it appears.
 Names, collisions and readability are checked before anything is written; the package appears
 under its name only when complete.
 
