@@ -38,6 +38,8 @@ describe.each(hostileCases())(
       ).toBe(true);
       for (const finding of report.findings) {
         expect(finding.message.length).toBeGreaterThan(10);
+        // The reason is not repeated (found by review: "does not inflate: does not inflate: …").
+        expect(finding.message).not.toMatch(/(does not inflate: ){2}/);
         expect(finding.severity).toMatch(/^(error|warning)$/);
       }
     });

@@ -292,6 +292,72 @@ function cases(): Case[] {
           };
         }).bytes,
     },
+    // Found by the conformance review: single-disk and record agreement rules that passed.
+    {
+      name: 'entry-disk-start',
+      expectCode: 'ZIP_MULTI_DISK',
+      description: 'readme.txt starts on disk 1 (central directory offset 34)',
+      make: () =>
+        build((s) => {
+          const readme = s.files.find((f) => f.name === BaselineNames.readme);
+          if (readme) readme.entry = { ...readme.entry, diskNumberStart: 1 };
+        }).bytes,
+    },
+    {
+      name: 'locator-zero-disks',
+      expectCode: 'ZIP_ZIP64_RECORD_INVALID',
+      description: 'the ZIP64 locator says the archive has 0 disks (a single-disk one has 1)',
+      make: () => build((s) => (s.craft = { zip64Overrides: { locatorTotalDisks: 0 } })).bytes,
+    },
+    {
+      name: 'eocd-disk-beside-zip64',
+      expectCode: 'ZIP_MULTI_DISK',
+      description: 'the classic end record names disk 1 beside the ZIP64 records',
+      make: () => build((s) => (s.craft = { eocdOverrides: { diskNumber: 1 } })).bytes,
+    },
+    {
+      name: 'zip64-extra-disagrees',
+      expectCode: 'ZIP_CD_INVALID',
+      description:
+        "readme.txt's full ZIP64 extra gives other sizes and offset than its unsaturated 32-bit fields",
+      make: () =>
+        build((s) => {
+          const extra = Buffer.alloc(28);
+          extra.writeUInt16LE(0x0001, 0);
+          extra.writeUInt16LE(24, 2);
+          extra.writeBigUInt64LE(1n, 4);
+          extra.writeBigUInt64LE(1n, 12);
+          extra.writeBigUInt64LE(0n, 20);
+          const readme = s.files.find((f) => f.name === BaselineNames.readme);
+          if (readme) readme.entry = { ...readme.entry, cdExtra: extra };
+        }).bytes,
+    },
+    {
+      name: 'lfh-descriptor-with-values',
+      expectCode: 'ZIP_LFH_INVALID',
+      description: 'readme.txt has a data descriptor (bit 3), yet its local header CRC-32 is not 0',
+      make: () =>
+        build((s) => {
+          const readme = s.files.find((f) => f.name === BaselineNames.readme);
+          if (readme) readme.entry = { ...readme.entry, lfhCrc32: 0x12345678 };
+        }).bytes,
+    },
+    {
+      name: 'registry-directory-entry',
+      expectCode: 'APPV_PART_MISSING',
+      description: 'Registry.dat/ (a directory entry) where Registry.dat belongs (found by review)',
+      make: () =>
+        build((s) => {
+          s.parts = { ...s.parts, 'Registry.dat': null };
+          s.files.push({
+            name: 'Registry.dat/',
+            zipName: 'Registry.dat/',
+            data: Buffer.alloc(0),
+            method: 'stored',
+            inFilesystemMetadata: false,
+          });
+        }).bytes,
+    },
     {
       name: 'archive-comment',
       expectCode: 'ZIP_ARCHIVE_COMMENT',
@@ -560,10 +626,28 @@ function cases(): Case[] {
         [
           'blockmap-block-size-on-stored',
           'BLOCKMAP_BLOCK_SIZE_UNEXPECTED',
-          'a Size on the block of stored logo.png that is not its length (Size = length is only a warning)',
+          'a Size on the block of stored logo.png (only Size = 65536 is tolerated, as a warning)',
           BaselineNames.png,
           (f) => {
             if (f.blocks[0]) f.blocks[0].size = 2999;
+          },
+        ],
+        [
+          'blockmap-block-size-on-stored-length',
+          'BLOCKMAP_BLOCK_SIZE_UNEXPECTED',
+          'a Size equal to its length on the block of stored logo.png, which the SDK refuses (found by review)',
+          BaselineNames.png,
+          (f) => {
+            if (f.blocks[0]) f.blocks[0].size = 3000;
+          },
+        ],
+        [
+          'blockmap-slash-name',
+          'BLOCKMAP_MALFORMED',
+          'readme.txt named with "/" in the BlockMap, where names use "\\" (found by review)',
+          BaselineNames.readme,
+          (f) => {
+            f.name = f.name.replaceAll('\\', '/');
           },
         ],
         [
@@ -581,7 +665,12 @@ function cases(): Case[] {
           ErrorCode,
           string,
           string,
-          (f: { lfhSize: number; size: number; blocks: Array<{ hash: string; size?: number }> }) => unknown,
+          (f: {
+            name: string;
+            lfhSize: number;
+            size: number;
+            blocks: Array<{ hash: string; size?: number }>;
+          }) => unknown,
         ]
       >
     ).map(
@@ -814,6 +903,14 @@ function cases(): Case[] {
       'OPC_NAME_UNSAFE',
       ['OPC_NAME_INVALID', 'EXTRACT_PATH_UNSAFE'],
       'a name starting with a drive letter',
+    ),
+    nameCase(
+      'name-encoded-drive-letter',
+      'C%3A/x.txt',
+      'C:\\x.txt',
+      'OPC_NAME_INVALID',
+      [],
+      'a drive letter behind an encoded colon (`C%3A`), which extraction refuses (found by review)',
     ),
     nameCase(
       'name-leading-slash',

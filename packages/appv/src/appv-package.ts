@@ -55,8 +55,10 @@ export class AppvPackage {
     return this.opc.requireItem(name);
   }
 
+  /** Whether the package holds a part of that name: a ZIP directory entry (`Registry.dat/`) is none. */
   has(name: string): boolean {
-    return this.opc.item(name) !== undefined;
+    const item = this.opc.item(name);
+    return item !== undefined && item.kind !== 'directory';
   }
 
   readPart(name: string, options: { maxSize?: number; signal?: AbortSignal } = {}): Promise<Buffer> {

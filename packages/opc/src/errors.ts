@@ -125,7 +125,12 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** Where an error or finding was seen. All optional: fill what is known. */
 export interface ErrorLocation {
-  /** Decoded part name (BlockMap form, `\` separators) or ZIP item name where no part name exists. */
+  /**
+   * The item: ZIP and OPC layer findings (end records, central directory, local headers, names) give the
+   * ZIP item name as written (`Root/Vendor%20App/a.dll`), since the name itself may be what is wrong; the
+   * BlockMap, hash and App-V layers, and errors reading a part, give the decoded part name (BlockMap form,
+   * `Root\Vendor App\a.dll`).
+   */
   readonly part?: string;
   /** Byte offset in the package (or in the part's XML text, for XML errors). */
   readonly offset?: number;

@@ -33,11 +33,23 @@ export function findingFromError(error: AppvError, severity: Severity = 'error')
 export class FindingList implements FindingSink {
   readonly findings: Finding[] = [];
   dropped = 0;
+  private readonly once = new Set<string>();
 
   constructor(private readonly cap: number) {}
 
   add(finding: Finding): void {
+    if (ONCE_PER_PART.has(finding.code)) {
+      const key = `${finding.code}\u0000${finding.part ?? ''}`;
+      if (this.once.has(key)) return;
+      this.once.add(key);
+    }
     if (this.findings.length < this.cap) this.findings.push(finding);
     else this.dropped++;
   }
 }
+
+/**
+ * Facts about a whole item that more than one reader finds: a footprint part's CRC-32 or size is seen wrong
+ * both when the document is read and when every item is digested. Reported once (found by review).
+ */
+const ONCE_PER_PART: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['CRC_MISMATCH', 'ZIP_SIZE_MISMATCH']);

@@ -158,12 +158,25 @@ async function toSource(input: PackageInput): Promise<{ source: RandomAccessSour
   }
   if (input instanceof Uint8Array) return { source: new BufferSource(asBuffer(input)), owned: true };
   if (input instanceof ArrayBuffer) return { source: new BufferSource(Buffer.from(input)), owned: true };
-  if (isSource(input)) return { source: input, owned: false };
+  if (isSource(input)) return { source: named(input), owned: false };
   throw new AppvError(
     ErrorCode.USAGE,
     'A package is opened from a path, a file: URL, a Buffer or Uint8Array, or a RandomAccessSource ' +
       `(size, read, close); got ${describeValue(input)}`,
   );
+}
+
+/** A caller's source as messages name it: one without a name (plain JavaScript) is "the package". */
+function named(source: RandomAccessSource): RandomAccessSource {
+  if (typeof source.name === 'string') return source;
+  return {
+    name: 'the package',
+    get size() {
+      return source.size;
+    },
+    read: (...args) => source.read(...args),
+    close: () => source.close(),
+  };
 }
 
 function asBuffer(bytes: Uint8Array): Buffer {

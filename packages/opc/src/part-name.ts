@@ -145,11 +145,23 @@ export function partNameProblems(zipName: string): string[] {
       return;
     }
     if (isDriveLetter(segment)) problems.push(`segment "${segment}" is a Windows drive letter`);
+    // `C%3A` decodes to `C:`: the BlockMap name, what an extractor joins to its folder, is what re-roots.
+    else if (segment.includes('%') && isDriveLetter(decodedLeniently(segment)))
+      problems.push(`segment "${segment}" decodes to a Windows drive letter`);
     if (segment === '.' || segment === '..') problems.push(`it has a "${segment}" segment`);
     else if (segment.endsWith('.')) problems.push(`segment "${segment}" ends with "."`);
     problems.push(...segmentProblems(segment));
   });
   return [...new Set(problems)];
+}
+
+/** One segment percent-decoded, or as it is when it does not decode (segmentProblems reports why). */
+function decodedLeniently(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function segmentProblems(segment: string): string[] {

@@ -1,5 +1,5 @@
 import type { AppxManifest, BlockMap, FilesystemMetadata, StreamMap } from '@appv/manifest';
-import { BLOCK_SIZE, ErrorCode, type FindingList, nameKey } from '@appv/opc';
+import { BLOCK_SIZE, ErrorCode, type FindingList, nameKey, partKey } from '@appv/opc';
 import type { AppvPackage } from '../appv-package.js';
 import { filesystemMismatches } from '../filesystem-agreement.js';
 import { APPV_REQUIRED_PARTS, PartNames } from '../footprint.js';
@@ -73,7 +73,7 @@ function checkIdentity(manifest: AppxManifest, sink: FindingList): void {
 /** The name keys of the files a StreamMap names: usually a handful, however large the package. */
 function streamedFiles(streamMap: StreamMap): Set<string> {
   const keys = new Set<string>();
-  for (const block of streamMap.featureBlocks) for (const file of block.files) keys.add(nameKey(file.name));
+  for (const block of streamMap.featureBlocks) for (const file of block.files) keys.add(partKey(file.name));
   return keys;
 }
 
@@ -83,8 +83,9 @@ function streamedFiles(streamMap: StreamMap): Set<string> {
  */
 function fileSizes(wanted: Set<string>, pkg: AppvPackage, blockMap: BlockMap | null): Map<string, number> {
   const sizes = new Map<string, number>();
+  // Keyed as the BlockMap checks key names (partKey), so both checks find the same files.
   const take = (name: string, size: number) => {
-    const key = nameKey(name);
+    const key = partKey(name);
     if (wanted.has(key)) sizes.set(key, size);
   };
   if (blockMap) for (const file of blockMap.files) take(file.name, file.size);
@@ -95,7 +96,7 @@ function fileSizes(wanted: Set<string>, pkg: AppvPackage, blockMap: BlockMap | n
 function checkStreamMap(streamMap: StreamMap, sizes: Map<string, number>, sink: FindingList): void {
   for (const block of streamMap.featureBlocks) {
     for (const file of block.files) {
-      const size = sizes.get(nameKey(file.name));
+      const size = sizes.get(partKey(file.name));
       if (size === undefined) {
         sink.add({
           code: ErrorCode.APPV_STREAMMAP_FILE_UNKNOWN,
@@ -114,7 +115,10 @@ function checkStreamMap(streamMap: StreamMap, sizes: Map<string, number>, sink: 
             severity: 'error',
             part: file.name,
             block: run.index,
-            message: `${block.id}: blocks ${run.index}..${run.index + run.count - 1} of ${file.name} lie outside its ${total} blocks`,
+            message:
+              run.count < 1
+                ? `${block.id}: a run of ${run.count} blocks at block ${run.index} of ${file.name} names no block`
+                : `${block.id}: blocks ${run.index}..${run.index + run.count - 1} of ${file.name} lie outside its ${total} blocks`,
           });
         }
       }

@@ -46,6 +46,16 @@ export function checkBlockMap(pkg: OpcPackage, blockMap: BlockMap, sink: Finding
       continue;
     }
     listed.add(key);
+    if (file.name.includes('/')) {
+      // Found as a part all the same (lookups take either separator), but a reader matching names as
+      // written would not find it.
+      sink.add({
+        code: ErrorCode.BLOCKMAP_MALFORMED,
+        severity: 'error',
+        part: file.name,
+        message: `The BlockMap names ${file.name} with "/": its names separate segments with "\\" (FORMAT.md §2)`,
+      });
+    }
     const item = checkListedName(pkg, file, sink);
     if (item) {
       checkFileSizes(item, file, sink);
@@ -107,7 +117,8 @@ function checkUnlisted(pkg: OpcPackage, listed: Set<string>, sink: FindingSink):
 function checkFileSizes(item: PackageItem, file: BlockMapFile, sink: FindingSink): void {
   const report = (code: ErrorCode, message: string) =>
     sink.add({ code, severity: 'error', part: file.name, message });
-  if (file.lfhSize !== item.localHeaderSize) {
+  // Only a local header that was read has a size to compare (an unread one's is a placeholder).
+  if (item.readable && file.lfhSize !== item.localHeaderSize) {
     report(
       ErrorCode.BLOCKMAP_LFH_SIZE,
       `${file.name}: BlockMap LfhSize is ${file.lfhSize}, the local header is ${item.localHeaderSize} bytes`,
@@ -150,8 +161,10 @@ function checkFileSizes(item: PackageItem, file: BlockMapFile, sink: FindingSink
 }
 
 /**
- * FORMAT.md §9.6: stored ⇒ no `Block/@Size`. Early MakeAppx builds wrote `Size` = the slice length on
- * stored blocks, which the SDK ignores, so that form is only a warning; any other value is an error.
+ * FORMAT.md §9.6: stored ⇒ no `Block/@Size`. The SDK reads a missing Size as 65536 and refuses a stored
+ * block whose Size is anything else ("An uncompressed file has a size attribute in its Block elements"),
+ * the short last block's own length included [sdk]; so an explicit 65536 is only a warning, any other
+ * Size an error (found by review: the last block's length was let through as a warning).
  */
 function checkStoredBlockSizes(
   file: BlockMapFile,
@@ -160,17 +173,15 @@ function checkStoredBlockSizes(
 ): void {
   const sized = sizes.findIndex((size) => size !== undefined);
   if (sized < 0) return;
-  const harmless = sizes.every(
-    (size, i) => size === undefined || size === Math.min(BLOCK_SIZE, file.size - i * BLOCK_SIZE),
-  );
+  const harmless = sizes.every((size) => size === undefined || size === BLOCK_SIZE);
   sink.add({
     code: ErrorCode.BLOCKMAP_BLOCK_SIZE_UNEXPECTED,
     severity: harmless ? 'warning' : 'error',
     part: file.name,
     block: sized,
     message: harmless
-      ? `${file.name} is stored, yet its blocks carry a Size (equal to their length, as early MakeAppx wrote); Windows writers omit it`
-      : `${file.name} is stored, but block ${sized} has a compressed Size that is not its length`,
+      ? `${file.name} is stored, yet its blocks carry Size="65536", which Windows reads as if it were absent; Windows writers omit it`
+      : `${file.name} is stored, but block ${sized} has a Size: the SDK refuses any but 65536 on a stored block`,
   });
 }
 

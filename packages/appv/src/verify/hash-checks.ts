@@ -13,7 +13,8 @@ export function checkDigest(digest: ItemDigest, file: BlockMapFile | undefined, 
       code: ErrorCode.ZIP_DATA_INVALID,
       severity: 'error',
       part,
-      message: `${part} does not inflate: ${digest.error}`,
+      // The digest's reason says what went wrong itself ("does not inflate: …", "inflates past …").
+      message: `${part}: ${digest.error}`,
     });
     return;
   }

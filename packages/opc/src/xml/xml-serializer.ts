@@ -201,14 +201,19 @@ export function serializeXml(document: XmlDocument, options: SerializeXmlOptions
 
 /**
  * Serializes to bytes. The encoding follows the declaration (UTF-16 when it says so, with a BOM as
- * UTF-16 requires; UTF-8 otherwise); a UTF-8 BOM and the UTF-16 byte order are kept from the parsed
- * bytes, so an unmodified part is reproduced byte for byte.
+ * UTF-16 requires; UTF-8 otherwise), or, without one, the parsed bytes' (a UTF-16 document needs no
+ * declaration when its BOM says what it is); a UTF-8 BOM and the UTF-16 byte order are kept from the
+ * parsed bytes, so an unmodified part is reproduced byte for byte.
  */
 export function serializeXmlToBytes(document: XmlDocument, options: SerializeXmlOptions = {}): Buffer {
   const text = serializeXml(document, options);
   const form = byteForms.get(document);
   const declared = document.declaration?.encoding?.toLowerCase();
-  if (declared !== undefined && (declared.startsWith('utf-16') || declared === 'unicode')) {
+  const utf16 =
+    declared === undefined
+      ? form !== undefined && form.encoding !== 'utf-8'
+      : declared.startsWith('utf-16') || declared === 'unicode';
+  if (utf16) {
     const body = Buffer.from(`\ufeff${text}`, 'utf16le');
     return form?.encoding === 'utf-16be' || declared === 'utf-16be' ? body.swap16() : body;
   }

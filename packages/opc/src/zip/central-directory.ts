@@ -15,8 +15,13 @@ import {
   FLAG_UTF8,
   FLAGS_FORBIDDEN_MASK,
   LOCAL_HEADER_SIZE,
+  UINT32_SATURATED,
   ZIP64_EXTRA_ID,
 } from './signatures.js';
+
+/** Central directory header: where the disk number the entry starts on lies (APPNOTE 4.3.12). */
+const CD_DISK_START_AT = 34;
+
 import { SourceReader } from './source-reader.js';
 
 /**
@@ -33,10 +38,18 @@ export async function readCentralDirectory(
   sink: FindingSink,
   signal?: AbortSignal,
 ): Promise<ListedItem[]> {
-  const reader = new SourceReader(source, signal, {
-    offset: end.eocdOffset + EOCD_COMMENT_LENGTH_AT,
-    length: 2,
-  });
+  const odd = new OddEntries();
+  let headers = 0;
+  const reader = new SourceReader(
+    source,
+    signal,
+    { offset: end.eocdOffset + EOCD_COMMENT_LENGTH_AT, length: 2 },
+    (header) => {
+      const disk = header.readUInt16LE(CD_DISK_START_AT);
+      if (disk !== 0) odd.diskStarts.set(headers, disk);
+      headers++;
+    },
+  );
   let zipfile: ZipFile;
   try {
     zipfile = await yauzl.fromRandomAccessReaderPromise(reader, end.eocdOffset + EOCD_SIZE, {
@@ -49,7 +62,6 @@ export async function readCentralDirectory(
     throw toAppvError(error, ErrorCode.ZIP_CD_INVALID, { offset: end.centralDirectoryOffset });
   }
   const items: ListedItem[] = [];
-  const odd = new OddEntries();
   try {
     for await (const entry of zipfile.eachEntry()) items.push(listedItem(entry, items.length, odd));
   } catch (error) {
@@ -77,6 +89,7 @@ export async function readCentralDirectory(
   for (const item of items) {
     odd.reportLocalHeader(item, sink);
     checkCentralEntry(item, odd.commentLength(item.index), source, end, sink);
+    checkEntryRecord(item, odd, sink);
   }
   const cursor = Number(zipfile.readEntryCursor);
   const cdEnd = end.centralDirectoryOffset + end.centralDirectorySize;
@@ -103,6 +116,8 @@ function listedItem(entry: Entry, index: number, odd: OddEntries): ListedItem {
   if (flags & FLAG_UTF8 && !spellsBytes(zipName, entry.fileNameRaw))
     odd.rawNames.set(index, Buffer.from(entry.fileNameRaw));
   if (entry.fileCommentLength > 0) odd.commentLengths.set(index, entry.fileCommentLength);
+  const conflict = zip64Conflict(entry);
+  if (conflict !== null) odd.zip64Conflicts.set(index, conflict);
   return {
     index,
     zipName,
@@ -133,6 +148,10 @@ function listedItem(entry: Entry, index: number, odd: OddEntries): ListedItem {
 class OddEntries {
   readonly rawNames = new Map<number, Buffer>();
   readonly commentLengths = new Map<number, number>();
+  /** Disk number where the entry starts, where it is not 0 (central directory offset 34). */
+  readonly diskStarts = new Map<number, number>();
+  /** Why an entry's ZIP64 extra field contradicts its 32-bit fields. */
+  readonly zip64Conflicts = new Map<number, string>();
   private readonly headerFindings = new Map<number, Finding[]>();
   /** The item whose local header is being checked: checkLocalHeader reports synchronously, into headerSink. */
   private current = 0;
@@ -172,6 +191,50 @@ class OddEntries {
 
   commentLength(index: number): number {
     return this.commentLengths.get(index) ?? 0;
+  }
+}
+
+/**
+ * Where an entry's ZIP64 extra field gives other values than its 32-bit fields, none of which is saturated:
+ * yauzl (and APPNOTE) then read the 32-bit fields, while readers that take the extra whenever it is there,
+ * as some SDK versions do, read the extra's, so two readers would see two packages (found by review). Only
+ * a full extra (sizes and offset, as HelloWorld.appx writes it beside unsaturated fields) can be compared.
+ */
+function zip64Conflict(entry: Entry): string | null {
+  const extra = entry.extraFields.find((field) => field.id === ZIP64_EXTRA_ID)?.data;
+  const fields = [
+    ['uncompressed size', entry.uncompressedSize],
+    ['compressed size', entry.compressedSize],
+    ['local header offset', entry.relativeOffsetOfLocalHeader],
+  ] as const;
+  if (!extra || extra.length < 24 || fields.some(([, value]) => value === UINT32_SATURATED)) return null;
+  const differing = fields.flatMap(([what, value], i) => {
+    const extended = Number(extra.readBigUInt64LE(8 * i));
+    return extended === value ? [] : [`${what} ${extended} (not ${value})`];
+  });
+  return differing.length === 0 ? null : `its ZIP64 extra field gives ${differing.join(', ')}`;
+}
+
+/** The entry's own record beyond what checkCentralEntry sees: its disk, its ZIP64 extra (FORMAT.md §8). */
+function checkEntryRecord(item: ListedItem, odd: OddEntries, sink: FindingSink): void {
+  const at = { part: item.zipName, offset: item.localHeaderOffset };
+  const disk = odd.diskStarts.get(item.index);
+  if (disk !== undefined) {
+    sink.add({
+      code: ErrorCode.ZIP_MULTI_DISK,
+      severity: 'error',
+      message: `${item.zipName} starts on disk ${disk}; OPC packages are single-disk`,
+      ...at,
+    });
+  }
+  const conflict = odd.zip64Conflicts.get(item.index);
+  if (conflict !== undefined) {
+    sink.add({
+      code: ErrorCode.ZIP_CD_INVALID,
+      severity: 'error',
+      message: `${item.zipName}: ${conflict}; readers that prefer one or the other would read different data`,
+      ...at,
+    });
   }
 }
 

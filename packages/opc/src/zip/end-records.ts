@@ -187,11 +187,14 @@ async function readZip64(
       );
     }
     if (saturated) {
+      // FORMAT.md §9.1: any saturated field needs the ZIP64 records; the SDK refuses a count of 0xFFFF
+      // without them, though APPNOTE allows exactly 65,535 entries (read as written here).
       sink.add({
         code: ErrorCode.ZIP_ZIP64_LOCATOR_MISSING,
-        severity: 'warning',
+        severity: 'error',
         offset: eocd.offset,
-        message: 'The entry count is 0xFFFF but there is no ZIP64 locator; taking the count as written',
+        message:
+          'The entry count is 0xFFFF but there is no ZIP64 locator (FORMAT.md §9.1 asks for the ZIP64 records whenever a field is saturated); taking the count as written',
       });
     }
     return null;
@@ -202,6 +205,23 @@ async function readZip64(
   if (zip64Disk !== 0 || totalDisks > 1) {
     throw new AppvError(ErrorCode.ZIP_MULTI_DISK, 'The ZIP64 locator describes a multi-disk archive', {
       offset: locatorOffset,
+    });
+  }
+  if (totalDisks !== 1) {
+    sink.add({
+      code: ErrorCode.ZIP_ZIP64_RECORD_INVALID,
+      severity: 'error',
+      offset: locatorOffset,
+      message: `The ZIP64 locator says the archive has ${totalDisks} disks; a single-disk archive has 1 (FORMAT.md §8)`,
+    });
+  }
+  // The classic record's disk fields stand beside the ZIP64 ones: 0, or saturated to defer to them.
+  if (![0, UINT16_SATURATED].includes(eocd.disk) || ![0, UINT16_SATURATED].includes(eocd.cdDisk)) {
+    sink.add({
+      code: ErrorCode.ZIP_MULTI_DISK,
+      severity: 'error',
+      offset: eocd.offset,
+      message: `The end of central directory record names disk ${eocd.disk} (central directory on disk ${eocd.cdDisk}); OPC packages are single-disk`,
     });
   }
   if (recordOffset + ZIP64_EOCD_FIXED_SIZE > locatorOffset) {

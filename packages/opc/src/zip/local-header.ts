@@ -159,8 +159,26 @@ export function checkLocalHeader(
   if (!(rawName ? header.name.equals(rawName) : spellsBytes(name, header.name))) {
     mismatch('name', JSON.stringify(header.name.toString('latin1')), JSON.stringify(name));
   }
-  // Without a data descriptor the local header carries CRC and sizes itself (saturated = in a ZIP64 extra).
-  if (!(header.flags & FLAG_DATA_DESCRIPTOR)) {
+  // With a data descriptor (bit 3) the local header's CRC and sizes are 0 (FORMAT.md §8; the SDK refuses
+  // anything else: "Invalid Zip CRC" [sdk]): a reader that trusts them would see another item.
+  if (header.flags & FLAG_DATA_DESCRIPTOR) {
+    const set = (
+      [
+        ['CRC-32', header.crc32],
+        ['compressed size', header.compressedSize],
+        ['uncompressed size', header.uncompressedSize],
+      ] as const
+    ).filter(([, value]) => value !== 0);
+    if (set.length > 0) {
+      sink.add({
+        code: ErrorCode.ZIP_LFH_INVALID,
+        severity: 'error',
+        message: `${name}: the local header announces a data descriptor (flag bit 3), yet its ${set.map(([what]) => what).join(', ')} ${set.length === 1 ? 'is' : 'are'} not 0`,
+        ...at,
+      });
+    }
+  } else {
+    // Without a data descriptor the local header carries CRC and sizes itself (saturated = in a ZIP64 extra).
     if (header.crc32 !== item.crc32) mismatch('CRC-32', hex4(header.crc32), hex4(item.crc32));
     if (header.compressedSize !== UINT32_SATURATED && header.compressedSize !== item.compressedSize) {
       mismatch('compressed size', header.compressedSize, item.compressedSize);

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { yauzl } from '../dependencies.js';
 import { READ_AHEAD_BYTES } from '../limits.js';
 import type { RandomAccessSource } from '../source/random-access-source.js';
+import { CENTRAL_HEADER_SIZE, SIG_CENTRAL_HEADER } from './signatures.js';
 
 /** A cached stretch of the source. */
 interface Window {
@@ -19,12 +20,14 @@ export class SourceReader extends yauzl.RandomAccessReader {
 
   /**
    * `zeroed`: a range yauzl is shown as zero bytes (central-directory.ts hides the archive comment's length
-   * this way).
+   * this way). `onCentralHeader` sees the fixed 46 bytes of each central directory header as yauzl reads
+   * it, in directory order: yauzl skips fields the checks need (the disk number where the entry starts).
    */
   constructor(
     private readonly source: RandomAccessSource,
     private readonly signal?: AbortSignal,
     private readonly zeroed?: { readonly offset: number; readonly length: number },
+    private readonly onCentralHeader?: (header: Buffer) => void,
   ) {
     super();
   }
@@ -40,16 +43,29 @@ export class SourceReader extends yauzl.RandomAccessReader {
     const hit = this.fromWindow(position, length);
     if (hit) {
       hit.copy(buffer, offset);
+      this.notice(buffer, offset, hit.length);
       callback(null, hit.length);
       return;
     }
     this.bytes(position, length).then(
       (bytes) => {
         bytes.copy(buffer, offset);
+        this.notice(buffer, offset, bytes.length);
         callback(null, bytes.length);
       },
       (error: Error) => callback(error),
     );
+  }
+
+  /** Hands a central directory header yauzl just read to `onCentralHeader`. */
+  private notice(buffer: Buffer, offset: number, length: number): void {
+    if (
+      this.onCentralHeader !== undefined &&
+      length === CENTRAL_HEADER_SIZE &&
+      buffer.readUInt32LE(offset) === SIG_CENTRAL_HEADER
+    ) {
+      this.onCentralHeader(buffer.subarray(offset, offset + CENTRAL_HEADER_SIZE));
+    }
   }
 
   override _readStreamForRange(start: number, end: number): Readable {
