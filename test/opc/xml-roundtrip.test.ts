@@ -1,6 +1,7 @@
 import {
   parseXml,
   serializeXml,
+  serializeXmlToBytes,
   XML_NAMESPACE,
   XMLNS_NAMESPACE,
   type XmlAttribute,
@@ -323,3 +324,15 @@ function messySerialize(doc: XmlDocument, pick: () => number): string {
   const outside = (n: XmlNode) => (n.kind === 'text' ? n.value : leaf(n));
   return out + doc.prolog.map(outside).join('') + element(doc.root) + doc.epilog.map(outside).join('');
 }
+
+describe('XML byte forms kept without a declaration (found by review)', () => {
+  it('a UTF-16 document with a byte order mark and no declaration is written back as it came', () => {
+    const text = '<Package xmlns="urn:x"><Identity Name="abc"/></Package>';
+    for (const bytes of [
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]),
+      Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]),
+    ]) {
+      expect(serializeXmlToBytes(parseXml(bytes)).equals(bytes)).toBe(true);
+    }
+  });
+});
