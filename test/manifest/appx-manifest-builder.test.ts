@@ -255,3 +255,25 @@ describe('discoverApplications', () => {
     expect(discoverApplications(['Root\\a.dll', 'Root\\exe'])).toEqual([]);
   });
 });
+
+describe('discoverApplications and the builders on odd input (found by review)', () => {
+  it('skips an executable no token path can name instead of failing the whole pack', () => {
+    expect(
+      discoverApplications(['Root\\VFS\\{x}\\a.exe', 'Root\\VFS\\ProgramFilesX86\\App\\app.exe']).map(
+        (a) => a.target,
+      ),
+    ).toEqual(['[{ProgramFilesX86}]\\App\\app.exe']);
+  });
+
+  it('refuses a non-text value with the builder code, not a TypeError', () => {
+    expect(() =>
+      createAppxManifest({
+        name: 'abc',
+        applications: [{ target: '[{A}]\\a.exe', name: 'a', version: 5 as never }],
+      }),
+    ).toThrow(expect.objectContaining({ code: ErrorCode.APPV_MANIFEST_INVALID }));
+    expect(() => parseAppxManifest(null as never)).toThrow(
+      expect.objectContaining({ code: ErrorCode.USAGE }),
+    );
+  });
+});

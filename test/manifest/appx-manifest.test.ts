@@ -191,3 +191,27 @@ describe('parseAppxManifest: AppX/MSIX fixtures (extracted with the system unzip
     ]);
   });
 });
+
+describe('editing a manifest keeps it well-formed and every name in its namespace (found by review)', () => {
+  it('a Package in no namespace gains unprefixed children, not an illegal xmlns:appx=""', () => {
+    const manifest = parseAppxManifest(
+      '<Package><Identity Name="abc" Publisher="CN=x" Version="1.0.0.0"/></Package>',
+    );
+    manifest.properties.displayName = 'X';
+    const reparsed = parseAppxManifest(serializeAppxManifest(manifest));
+    expect(reparsed.properties.displayName).toBe('X');
+  });
+
+  it('a new App-V id takes a fresh prefix where the usual one is bound to another namespace', () => {
+    const manifest = parseAppxManifest(
+      '<Package xmlns="http://schemas.microsoft.com/appx/2010/manifest"><Identity xmlns:appv="urn:vendor" appv:Keep="k" Name="abc" Publisher="CN=x" Version="1.0.0.0"/></Package>',
+    );
+    manifest.identity.packageId = '6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b';
+    const document = parseXml(serializeAppxManifest(manifest));
+    const identity = document.root.children.find((c) => c.kind === 'element');
+    expect(identity && getAttribute(identity as never, 'urn:vendor', 'Keep')).toBe('k');
+    expect(parseAppxManifest(serializeAppxManifest(manifest)).identity.packageId).toBe(
+      '6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b',
+    );
+  });
+});

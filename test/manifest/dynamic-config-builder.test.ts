@@ -156,3 +156,17 @@ describe('createUserConfig (FORMAT.md §7)', () => {
     checkCommon(user, manifest, USER_CONFIG_NS);
   });
 });
+
+describe('dynamic configuration from a hostile manifest (found by review)', () => {
+  it('grows linearly with the nesting of what it copies, not with its square', () => {
+    const sizes = [5_000, 20_000].map((depth) => {
+      const deep = '<appv:a>'.repeat(depth) + '</appv:a>'.repeat(depth);
+      const manifest = parseAppxManifest(
+        `<Package xmlns="http://schemas.microsoft.com/appx/2010/manifest" xmlns:appv="http://schemas.microsoft.com/appv/2010/manifest"><Identity Name="abc" Publisher="CN=x" Version="1.0.0.0" appv:PackageId="6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b"/><appv:Extensions><appv:Extension Category="AppV.Shortcut">${deep}</appv:Extension></appv:Extensions></Package>`,
+      );
+      return serializeDynamicConfiguration(createDeploymentConfig(manifest)).length;
+    });
+    // Four times the depth: about four times the bytes (before, sixteen times: 50 MB from an 85 KB manifest).
+    expect(sizes[1] ?? 0).toBeLessThan(5 * (sizes[0] ?? 0));
+  });
+});

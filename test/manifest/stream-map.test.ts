@@ -183,3 +183,11 @@ describe('serializeStreamMap', () => {
     );
   });
 });
+
+describe('blockIndices on an absurd file size (found by review)', () => {
+  it('refuses more indices than MAX_BLOCK_INDICES instead of aborting the process', () => {
+    const file = { name: 'a', runs: 'whole' as const };
+    expect(codeOf(() => blockIndices(file, 2 ** 36))).toBe(ErrorCode.APPV_STREAMMAP_BLOCK_RANGE);
+    expect(blockRanges(file, 2 ** 36)).toEqual([{ start: 0, end: 2 ** 36 }]);
+  });
+});

@@ -57,7 +57,11 @@ describe('token paths (FORMAT.md §6)', () => {
     expect(codeOf(() => tokenPathToPackagePath(path))).toBe(ErrorCode.APPV_MANIFEST_INVALID);
   });
 
-  const segment = fc.string({ minLength: 1, maxLength: 12, unit: 'binary' }).filter((s) => !s.includes('\\'));
+  // Any segment a part name may have: no separator, not `.` or `..`, no control character.
+  const segment = fc
+    .string({ minLength: 1, maxLength: 12, unit: 'binary' })
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: excluding control characters is the point
+    .filter((s) => !s.includes('\\') && s !== '.' && s !== '..' && !/[\u0000-\u001f\u007f]/.test(s));
   const token = segment.filter(
     (s) => !/[[\]{}]/.test(s) && s.toLowerCase() !== PACKAGE_ROOT_TOKEN.toLowerCase(),
   );
@@ -90,5 +94,20 @@ describe('token paths (FORMAT.md §6)', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('token paths cannot leave the package (found by review)', () => {
+  it.each([
+    '[{AppVPackageRoot}]\\..',
+    '[{ProgramFilesX86}]\\..\\..\\Windows\\System32\\cmd.exe',
+    '[{ProgramFilesX86}]\\a\\.\\b.exe',
+    '[{A}]\\a\u0000.exe',
+  ])('%j is refused', (path) => {
+    expect(codeOf(() => tokenPathToPackagePath(path))).toBe(ErrorCode.APPV_MANIFEST_INVALID);
+  });
+
+  it('nor can package paths', () => {
+    expect(codeOf(() => packagePathToTokenPath('Root\\..\\x.exe'))).toBe(ErrorCode.APPV_MANIFEST_INVALID);
   });
 });

@@ -284,7 +284,10 @@ export function discoverApplications(payloadNames: readonly string[]): ManifestA
     if (/^root\\vfs\\[^\\]+$/i.test(blockMapName)) continue;
     const fileName = blockMapName.slice(blockMapName.lastIndexOf('\\') + 1);
     const stem = fileName.slice(0, -'.exe'.length);
-    found.push({ target: packagePathToTokenPath(blockMapName), name: stem === '' ? fileName : stem });
+    // A path no token path can name (`Root\VFS\{x}\a.exe`) is skipped like the others, not fatal to the
+    // whole pack (found by review).
+    const target = tokenPathOrNull(blockMapName);
+    if (target !== null) found.push({ target, name: stem === '' ? fileName : stem });
   }
   // Sorted before de-duplication, so which spelling of a case-variant wins does not depend on input order.
   found.sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
@@ -295,4 +298,13 @@ export function discoverApplications(payloadNames: readonly string[]): ManifestA
     seen.add(key);
     return true;
   });
+}
+
+/** The token path of a payload name, or null when none can name it. */
+function tokenPathOrNull(blockMapName: string): string | null {
+  try {
+    return packagePathToTokenPath(blockMapName);
+  } catch {
+    return null;
+  }
 }

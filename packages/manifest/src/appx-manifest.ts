@@ -109,9 +109,24 @@ function prefixFor(root: XmlElement, host: XmlElement, namespace: string, prefer
   }
   const declared = declaredPrefix(host, namespace) ?? declaredPrefix(root, namespace);
   if (declared !== undefined && declared !== '') return declared;
-  // Not declared on the root or the host: declare it on the host itself, which keeps the edit local.
-  setAttribute(host, XMLNS_NAMESPACE, preferred, namespace, `xmlns:${preferred}`);
-  return preferred;
+  // Not declared on the root or the host: declare it on the host itself, which keeps the edit local, under a
+  // prefix no element of the document declares, so no other name changes namespace (an `xmlns:appv` of
+  // another URI on the host was overwritten, moving its attributes into the App-V namespace; found by review).
+  const taken = declaredPrefixes(root);
+  let prefix = preferred;
+  for (let n = 2; taken.has(prefix); n++) prefix = `${preferred}${n}`;
+  setAttribute(host, XMLNS_NAMESPACE, prefix, namespace, `xmlns:${prefix}`);
+  return prefix;
+}
+
+/** Every prefix some element of the tree declares (`xmlns:p`), whatever it binds. */
+function declaredPrefixes(root: XmlElement): Set<string> {
+  const prefixes = new Set<string>();
+  for (const element of [root, ...descendantElements(root)]) {
+    for (const a of element.attributes)
+      if (a.namespace === XMLNS_NAMESPACE && a.name !== 'xmlns') prefixes.add(a.localName);
+  }
+  return prefixes;
 }
 
 /** Qualified name for a new child of `parent` in `namespace`. */
@@ -122,7 +137,9 @@ function childName(
   localName: string,
   preferred: string,
 ): string {
-  if (parent.namespace === namespace) {
+  // '' is no namespace (a Package in none): the child is unprefixed like its parent (an `xmlns:p=""` is not
+  // XML 1.0; found by review).
+  if ((parent.namespace ?? '') === namespace) {
     const { prefix } = splitQName(parent.name);
     return prefix === null ? localName : `${prefix}:${localName}`;
   }

@@ -88,6 +88,8 @@ const WELL_KNOWN_SHORT: ReadonlyMap<string, string> = new Map([
  * in case, or a directory listed as empty that holds a file.
  */
 export function generateFilesystemMetadata(input: FilesystemMetadataInput): FilesystemMetadata {
+  if (!Array.isArray(input?.files))
+    invalid('generateFilesystemMetadata needs { files: [...] }, the payload paths');
   const items = [
     ...input.files.map((path) => pathItem(path, 'file')),
     ...(input.emptyDirectories ?? []).map((path) => pathItem(path, 'empty')),
@@ -131,6 +133,7 @@ function invalid(message: string): never {
 
 function pathItem(path: string, kind: Kind): PathItem {
   const what = kind === 'file' ? 'file' : `${kind} directory`;
+  if (typeof path !== 'string') invalid(`a ${what} path must be text, not ${typeof path}`);
   if (path.includes('/')) invalid(`${what} ${JSON.stringify(path)} is not in BlockMap form (use "\\")`);
   const segments = path.split('\\');
   if (segments.length < 2 || nameKey(segments[0] ?? '') !== 'root')

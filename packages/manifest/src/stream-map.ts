@@ -1,4 +1,12 @@
-import { AppvError, ErrorCode, getAttribute, parseXml, type XmlDocument, type XmlElement } from '@appv/opc';
+import {
+  AppvError,
+  ErrorCode,
+  getAttribute,
+  MAX_BLOCK_INDICES,
+  parseXml,
+  type XmlDocument,
+  type XmlElement,
+} from '@appv/opc';
 import { ParsedFingerprints, typedElement, typedRoot, writeTypedDocument } from './footprint-document.js';
 import { STREAMMAP_NS, sameNamespaceIgnoringCase } from './namespaces.js';
 
@@ -77,8 +85,19 @@ export function blockRanges(file: StreamMapFile, totalBlocks: number): BlockRang
 
 /** The distinct block indices a StreamMap file asks for, ascending (blockRanges, one number per block). */
 export function blockIndices(file: StreamMapFile, totalBlocks: number): number[] {
+  const ranges = blockRanges(file, totalBlocks);
+  const count = ranges.reduce((sum, { start, end }) => sum + end - start, 0);
+  // One number per block: a file of 2^52 bytes would ask for an array V8 cannot make, and that aborts the
+  // process rather than throwing (found by review). Past the limit, blockRanges is the form to use.
+  if (count > MAX_BLOCK_INDICES) {
+    throw new AppvError(
+      ErrorCode.APPV_STREAMMAP_BLOCK_RANGE,
+      `${file.name}: ${count} block indices are more than ${MAX_BLOCK_INDICES} (use blockRanges)`,
+      { part: file.name },
+    );
+  }
   const out: number[] = [];
-  for (const { start, end } of blockRanges(file, totalBlocks)) for (let i = start; i < end; i++) out.push(i);
+  for (const { start, end } of ranges) for (let i = start; i < end; i++) out.push(i);
   return out;
 }
 

@@ -16,9 +16,19 @@ function invalid(message: string): never {
   throw new AppvError(ErrorCode.APPV_MANIFEST_INVALID, message);
 }
 
-/** FORMAT.md §8: part names have no empty segment, so neither do the paths that stand for them. */
+/**
+ * FORMAT.md §8: part names have no empty, `.` or `..` segment and no control character, so neither do the
+ * paths that stand for them: `[{AppVPackageRoot}]\..\..\Windows\System32\cmd.exe` named a file outside
+ * the package (found by review).
+ */
 function checkSegments(path: string, what: string): void {
-  if (path.split('\\').some((segment) => segment === '')) invalid(`${what} "${path}" has an empty segment`);
+  for (const segment of path.split('\\')) {
+    if (segment === '') invalid(`${what} "${path}" has an empty segment`);
+    if (segment === '.' || segment === '..') invalid(`${what} "${path}" has a "${segment}" segment`);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+    if (/[\u0000-\u001f\u007f]/.test(segment))
+      invalid(`${what} ${JSON.stringify(path)} has a control character`);
+  }
 }
 
 /**

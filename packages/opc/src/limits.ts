@@ -167,3 +167,6 @@ export const MAX_DEFLATE_RATIO = 1032;
 
 /** Longest file name most file systems take (ext4, NTFS, APFS: 255 bytes or UTF-16 units), for extraction. */
 export const MAX_SEGMENT_BYTES = 255;
+
+/** Most block indices `blockIndices` lists one by one (a 1 TiB file); beyond, its ranges are the form to use. */
+export const MAX_BLOCK_INDICES = 1 << 24;

@@ -202,9 +202,16 @@ const ATTRIBUTE_SPECIALS = /[&<>"\t\n\r]/;
 
 /**
  * Parses one XML document into the lossless tree of xml-node.ts.
- * Throws AppvError with an XML_* code (never anything else).
+ * Throws AppvError with an XML_* code (never anything else; USAGE for input that is neither text nor bytes).
  */
 export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = {}): XmlDocument {
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
+    throw new AppvError(
+      ErrorCode.USAGE,
+      `XML is parsed from a string or bytes, not ${input === null ? 'null' : typeof input}`,
+      options.part === undefined ? {} : { part: options.part },
+    );
+  }
   const part = options.part;
   const maxSize = options.maxSize ?? MAX_XML_PART_SIZE;
   const maxNodes = options.maxNodes ?? MAX_XML_NODES;
