@@ -407,3 +407,35 @@ function shortPathInTree(metadata: FilesystemMetadata, long: string): string | u
   }
   return out.join('\\');
 }
+
+describe('short names never take a name a sibling already is (found by review)', () => {
+  const childrenOf = (files: string[], shortNames?: Map<string, string>) => {
+    const metadata = generateFilesystemMetadata({ files, ...(shortNames ? { shortNames } : {}) });
+    let dir = metadata.entries[0];
+    while (dir && dir.children.length === 1) dir = dir.children[0];
+    return Object.fromEntries((dir?.children ?? []).map((e) => [e.long, e.short]));
+  };
+
+  it('a name that is already 8.3 keeps it, and a generated one goes around it', () => {
+    expect(childrenOf(['Root\\V\\Setup Files\\a.txt', 'Root\\V\\SETUPF~1\\b.txt'])).toEqual({
+      'Setup Files': 'SETUPF~2',
+      'SETUPF~1': 'SETUPF~1',
+    });
+    expect(childrenOf(['Root\\abc def.txt', 'Root\\ABCDEF~1.TXT'])).toEqual({
+      'abc def.txt': 'ABCDEF~2.TXT',
+      'ABCDEF~1.TXT': 'ABCDEF~1.TXT',
+    });
+  });
+
+  it('a kept short name that is a sibling, or not 8.3 at all, is not kept', () => {
+    const kept = new Map([
+      ['root\\program files', 'VFS'],
+      ['root\\other files', 'this is not 8.3!'],
+    ]);
+    expect(childrenOf(['Root\\Program Files\\a', 'Root\\Other Files\\c', 'Root\\VFS\\b'], kept)).toEqual({
+      'Other Files': 'OTHERF~1',
+      'Program Files': 'PROGRA~1',
+      VFS: 'VFS',
+    });
+  });
+});

@@ -6,7 +6,7 @@ import {
   type FilesystemEntry,
   type FilesystemMetadata,
 } from './filesystem-metadata.js';
-import { type ShortNameHints, shortName } from './short-name.js';
+import { isShortName, type ShortNameHints, shortName } from './short-name.js';
 
 /**
  * FilesystemMetadata.xml for a package being written (FORMAT.md §5): the long/short tree of the payload,
@@ -210,14 +210,18 @@ function entriesOf(
     .map((child) => ({ child, upper: asciiUpper(child.long) }))
     .sort((a, b) => compareOrdinal(a.upper, b.upper))
     .map(({ child }) => child);
-  const taken = new Set<string>();
   const hints: ShortNameHints = new Map();
-  // Kept names first, so that the generated ones are chosen around them.
-  const keptShorts = children.map((child) => {
+  // A name that is already 8.3 is its own short name, as on Windows, and no other entry may take it: they
+  // are reserved first (found by review: "Setup Files" took SETUPF~1 beside a file named SETUPF~1). Kept
+  // names come next, if still valid 8.3 and free, so that the generated ones are chosen around both.
+  const own = children.map((child) => (isShortName(child.long) ? asciiUpper(child.long) : undefined));
+  const taken = new Set<string>(own.filter((short) => short !== undefined));
+  const keptShorts = children.map((child, i) => {
+    if (own[i] !== undefined) return own[i];
     const short = kept?.get(nameKey(`${longPath}\\${child.long}`));
-    if (short === undefined || short === '' || taken.has(asciiUpper(short))) return undefined;
+    if (short === undefined || !isShortName(short) || taken.has(asciiUpper(short))) return undefined;
     taken.add(asciiUpper(short));
-    return short;
+    return asciiUpper(short);
   });
   return children.map((child, i) => {
     let short = keptShorts[i];

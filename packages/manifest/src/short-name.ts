@@ -13,6 +13,11 @@ const SHORT_SPECIALS = new Set("!#$%&'()-@^_`{}~".split(''));
 /** A name Windows would keep as its own short name: 1–8 base characters, at most one dot, 1–3 after it. */
 const VALID_8_3 = /^[A-Za-z0-9!#$%&'()\-@^_`{}~]{1,8}(?:\.[A-Za-z0-9!#$%&'()\-@^_`{}~]{1,3})?$/;
 
+/** True for a name Windows keeps as its own short name (so no other entry in its directory may take it). */
+export function isShortName(name: string): boolean {
+  return VALID_8_3.test(name);
+}
+
 /**
  * The 8.3 short name of one path segment, upper case, not in `taken` (the upper-case short names already
  * used in the same directory; `hints`, if given, kept beside it). Deterministic: the same name and set
