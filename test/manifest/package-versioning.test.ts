@@ -176,3 +176,18 @@ describe('setPackageVersion, setDisplayName', () => {
     expect(serializeAppxManifest(m).equals(sample)).toBe(true);
   });
 });
+
+describe('identity values Windows refuses (found by review)', () => {
+  it.each(['CON', 'nul', 'COM1', 'LPT9', 'Aux'])('the reserved name %s is refused', (name) => {
+    expect(codeOf(() => createAppxManifest({ name }))).toBe(ErrorCode.APPV_MANIFEST_INVALID);
+  });
+
+  it('a publisher must be a distinguished name', () => {
+    for (const publisher of ['CN=Reserved', 'CN=Vendor, O=Vendor Inc, C=US', 'CN="Vendor, Inc"'])
+      expect(() => createAppxManifest({ name: 'Vendor.App', publisher })).not.toThrow();
+    for (const publisher of ['Vendor Inc <sales@example.com>', 'CN=', 'cn=lower', 'CN=a,O=b', ''])
+      expect(codeOf(() => createAppxManifest({ name: 'Vendor.App', publisher }))).toBe(
+        ErrorCode.APPV_MANIFEST_INVALID,
+      );
+  });
+});

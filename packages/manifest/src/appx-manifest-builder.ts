@@ -6,6 +6,7 @@ import {
   checkDisplayName,
   checkPackageName,
   checkPackageVersion,
+  checkPublisher,
   normalizePackageGuid,
 } from './package-versioning.js';
 import { renderSequencerXml, type SequencerXmlElement } from './sequencer-xml-text.js';
@@ -205,8 +206,7 @@ function applicationElement(a: ManifestApplicationSpec): SequencerXmlElement {
 
 export function createAppxManifest(options: NewManifestOptions): AppxManifest {
   const name = checkPackageName(options.name);
-  const publisher = options.publisher ?? RESERVED_PUBLISHER;
-  if (typeof publisher !== 'string' || publisher.trim() === '') invalid('publisher must not be blank');
+  const publisher = checkPublisher(options.publisher ?? RESERVED_PUBLISHER);
   const version = checkPackageVersion(options.version ?? DEFAULT_VERSION);
   const displayName = checkDisplayName(options.displayName ?? name);
   const description = checkText(options.description, 'description') ?? NO_DESCRIPTION;

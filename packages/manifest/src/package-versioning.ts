@@ -14,14 +14,40 @@ function invalid(message: string): never {
   throw new AppvError(ErrorCode.APPV_MANIFEST_INVALID, message);
 }
 
-/** AppX `ST_PackageName` [doc]: 3 to 50 characters of A-Z, a-z, 0-9, `.` and `-`. */
+/** Identity names AppX reserves (the DOS device names) [doc]. */
+const RESERVED_NAMES = /^(?:CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])$/i;
+
+/**
+ * AppX `ST_PackageName` [doc]: 3 to 50 characters of A-Z, a-z, 0-9, `.` and `-`, and none of the reserved
+ * device names (CON, NUL, COM1, …; found by review).
+ */
 export function checkPackageName(name: string): string {
   if (typeof name !== 'string' || !/^[A-Za-z0-9.-]{3,50}$/.test(name)) {
     invalid(
       `package name ${JSON.stringify(name)} is invalid: it must be 3 to 50 characters of A-Z, a-z, 0-9, '.' and '-'`,
     );
   }
+  if (RESERVED_NAMES.test(name))
+    invalid(`package name ${JSON.stringify(name)} is a name Windows reserves for a device`);
   return name;
+}
+
+/** One relative distinguished name of AppX `ST_Publisher` [doc]: `key=value`, value plain or quoted. */
+const RDN =
+  '(?:CN|L|O|OU|E|C|S|STREET|T|G|I|SN|DC|SERIALNUMBER|Description|PostalCode|POBox|Phone|X21Address|dnQualifier|OID\\.(?:0|[1-9][0-9]*)(?:\\.(?:0|[1-9][0-9]*))+)=(?:[^,+="<>#;]+|"[^"]*")';
+const DISTINGUISHED_NAME = new RegExp(`^${RDN}(?:, ${RDN})*$`);
+
+/**
+ * AppX `ST_Publisher` [doc]: a distinguished name (`CN=Vendor, O=Vendor Inc, C=US`) of 1 to 8192
+ * characters; App-V's default is `CN=Reserved` (FORMAT.md §6). `Vendor Inc <sales@…>` is refused.
+ */
+export function checkPublisher(publisher: string): string {
+  if (typeof publisher !== 'string' || publisher.length > 8192 || !DISTINGUISHED_NAME.test(publisher)) {
+    invalid(
+      `publisher ${JSON.stringify(publisher)} is not a distinguished name like "CN=Vendor, O=Vendor Inc, C=US"`,
+    );
+  }
+  return publisher;
 }
 
 const VERSION_PART = /^(?:0|[1-9][0-9]{0,4})$/;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   type AppxManifest,
   checkPackageName,
+  checkPublisher,
   normalizePackageGuid,
   setDisplayName,
   setPackageVersion,
@@ -32,7 +33,7 @@ export function applyIdentityOptions(
   if (options.name !== undefined) identity.name = checkPackageName(options.name);
   if (options.displayName !== undefined) setDisplayName(manifest, options.displayName);
   if (options.version !== undefined) setPackageVersion(manifest, options.version);
-  if (options.publisher !== undefined) identity.publisher = options.publisher;
+  if (options.publisher !== undefined) identity.publisher = checkPublisher(options.publisher);
   const packageId =
     options.packageId ?? (identity.packageId ? undefined : (fallback.packageId ?? randomUUID()));
   const versionId =
