@@ -7,6 +7,7 @@
  *
  *     APPV_WRITE_SAMPLE=1 node_modules/.bin/vitest run test/helpers/sample.test.ts
  */
+import { emptyRegistryHive } from '@appv/manifest';
 import { type AppvFile, type AppvPackageSpec, buildAppvPackage } from './appv-builder.js';
 
 export const SAMPLE_PACKAGE_ID = '6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b';
@@ -182,6 +183,9 @@ export function sampleSpec(): AppvPackageSpec {
     ],
     packageRoot: { long: 'C:\\Program Files (x86)\\Vendor App', short: 'C:\\PROGRA~2\\VENDOR~1' },
     history: [{ time: '2024-01-01T12:00:00Z', packageVersion: 1 }],
+    // A real (empty) hive, as pack writes it: the builder's default stand-in is only a signature and zeros,
+    // which a shipped sample should not be (found by review).
+    registry: emptyRegistryHive(),
   };
 }
 
