@@ -585,6 +585,31 @@ describe('appv pack: bad input gets a typed error before anything is written', (
     ]);
   });
 
+  it('a re-pack that fails keeps the previous package and its configuration files (found by review)', async () => {
+    const source = fresh('repack-src');
+    writeFileSync(path.join(source, 'a.bin'), pseudoText(3_000_000, 4));
+    const outDir = fresh('repack-out');
+    const out = path.join(outDir, 'p.appv');
+    const first = await packPackage(source, out, { vfs: 'ProgramFilesX86/A' });
+    const before = readdirSync(outDir)
+      .sort()
+      .map((name) => [name, readFileSync(path.join(outDir, name))] as const);
+    const controller = new AbortController();
+    const again = packPackage(source, out, {
+      vfs: 'ProgramFilesX86/A',
+      signal: controller.signal,
+      onProgress: (done, total) => {
+        if (done >= total) controller.abort(); // late: after every byte of the payload is out
+      },
+    });
+    expect(await asyncCodeOf(again)).toBe(ErrorCode.ABORTED);
+    const after = readdirSync(outDir)
+      .sort()
+      .map((name) => [name, readFileSync(path.join(outDir, name))] as const);
+    expect(after).toEqual(before);
+    expect(readFileSync(path.join(outDir, 'p_DeploymentConfig.xml'), 'utf8')).toContain(first.packageId);
+  });
+
   it('never leaves a package under its final name when writing fails half-way', async () => {
     const source = fresh('half');
     writeFileSync(path.join(source, 'a.bin'), pseudoText(3_000_000, 1));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildAppvPackage } from '../helpers/appv-builder.js';
+import { pseudoText } from '../helpers/content.js';
 import { fixtureFiles, repoRoot } from '../helpers/fixtures.js';
 import { sampleSpec } from '../helpers/make-sample.js';
 import { craftZip } from '../helpers/zip-crafter.js';
@@ -423,6 +424,36 @@ describe('the runnable examples', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^ZIP_NOT_A_ZIP: /);
     expect(r.stderr).not.toMatch(NO_STACK);
+  });
+});
+
+describe('appv and SIGTERM', () => {
+  it('pack stops cleanly on SIGTERM: exit 143, no package, no temporary file (found by review)', async () => {
+    const source = path.join(work, 'term-src');
+    mkdirSync(source, { recursive: true });
+    const chunk = pseudoText(4 * 1024 * 1024, 7);
+    for (let i = 0; i < 16; i++) writeFileSync(path.join(source, `f${i}.txt`), chunk);
+    const outDir = path.join(work, 'term-out');
+    mkdirSync(outDir, { recursive: true });
+    const child = spawn(process.execPath, [CLI, 'pack', source, '-o', path.join(outDir, 'p.appv')], {
+      cwd: repoRoot,
+    });
+    let stderr = '';
+    child.stderr.on('data', (data: Buffer) => {
+      stderr += data.toString();
+    });
+    const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.on('close', (code, signal) => resolve([code, signal])),
+    );
+    // Terminated while the package is being written: once its temporary file exists.
+    const deadline = Date.now() + 20_000;
+    while (!readdirSync(outDir).some((n) => n.includes('.appv-tmp-')) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    child.kill('SIGTERM');
+    const [code, signal] = await closed;
+    expect(code === 143 || signal === 'SIGTERM', `${code} ${signal} ${stderr}`).toBe(true);
+    expect(readdirSync(outDir)).toEqual([]);
+    expect(stderr).not.toMatch(NO_STACK);
   });
 });
 

@@ -4,12 +4,14 @@ import {
   BLOCK_SIZE,
   BufferSource,
   digestItems,
+  ErrorCode,
   JOB_BYTES,
   MAX_COMPRESSED_BLOCK,
   OpcPackage,
   PackageWriter,
 } from '@appv/opc';
 import { describe, expect, it } from 'vitest';
+import { asyncCodeOf } from '../helpers/error-code.js';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest();
 
@@ -105,5 +107,13 @@ describe('digestItems, block by block (FORMAT.md §3, §9.7)', () => {
     expect(digest?.length).toBe(noise.length);
     expect(digest?.crc32).toBe(item.crc32);
     await pkg.close();
+  });
+});
+
+describe('digestItems with a signal aborted before the call (found by review)', () => {
+  it('rejects with ABORTED at once, even with nothing to digest', async () => {
+    expect(
+      await asyncCodeOf(digestItems(new BufferSource(Buffer.alloc(0)), [], { signal: AbortSignal.abort() })),
+    ).toBe(ErrorCode.ABORTED);
   });
 });

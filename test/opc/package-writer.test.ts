@@ -6,6 +6,7 @@ import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import zlib from 'node:zlib';
 import {
+  AtomicFile,
   ErrorCode,
   OpcPackage,
   PackageWriter,
@@ -637,5 +638,72 @@ describe('a small file that fails to read after others wait in the same job', ()
     await writer.abort(new Error('the source changed'));
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir).filter((f) => f.includes('vanished.zip'))).toEqual([]);
+  });
+});
+
+describe('PackageWriter: waits that could not end (found by review)', () => {
+  /** A destination that takes the first write and then never drains. */
+  const stalled = () =>
+    new Writable({
+      highWaterMark: 16,
+      write: () => {}, // never calls back: the stream stays full
+    });
+
+  it('a stalled destination that is destroyed ends finish() with IO_WRITE_FAILED', async () => {
+    const out = stalled();
+    const writer = PackageWriter.toStream(out, { threads: 1 });
+    await writer.addPart('a.bin', textLike(200_000));
+    const finishing = writer.finish();
+    setTimeout(() => out.destroy(), 50); // a client that goes away
+    expect(await asyncCodeOf(finishing)).toBe(ErrorCode.IO_WRITE_FAILED);
+  });
+
+  it('an abort while finish() waits on a stalled destination ends it with ABORTED', async () => {
+    const controller = new AbortController();
+    const writer = PackageWriter.toStream(stalled(), { threads: 1, signal: controller.signal });
+    await writer.addPart('a.bin', textLike(200_000));
+    const finishing = writer.finish();
+    setTimeout(() => controller.abort(), 50);
+    expect(await asyncCodeOf(finishing)).toBe(ErrorCode.ABORTED);
+  });
+
+  it('a destination destroyed as it is ended is not reported written', async () => {
+    const out = new Writable({ write: (_chunk, _encoding, next) => next() });
+    const end = out.end.bind(out);
+    out.end = ((...args: Parameters<Writable['end']>) => {
+      out.destroy();
+      return end(...args);
+    }) as Writable['end'];
+    const writer = PackageWriter.toStream(out, { threads: 1 });
+    await writer.addPart('a.bin', Buffer.from('hello'));
+    expect(await asyncCodeOf(writer.finish())).toBe(ErrorCode.IO_WRITE_FAILED);
+  });
+
+  it('an abort while a part waits on a source that stopped sending rejects at once and stops the source', async () => {
+    const controller = new AbortController();
+    const writer = await PackageWriter.toFile(target(), { threads: 1, signal: controller.signal });
+    const source = new PassThrough();
+    source.write(Buffer.alloc(1000, 1)); // then nothing more, ever
+    const adding = writer.addPart('a.bin', source);
+    setTimeout(() => controller.abort(), 50);
+    const started = Date.now();
+    expect(await asyncCodeOf(adding)).toBe(ErrorCode.ABORTED);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(source.destroyed).toBe(true);
+    await writer.abort();
+  });
+});
+
+describe('AtomicFile.commit hears an abort up to the rename (found by review)', () => {
+  it('an abort during the sync leaves nothing under the final name, nor a temporary file', async () => {
+    const file = target('atomic.bin');
+    const out = await AtomicFile.create(file);
+    await out.handle.writeFile(Buffer.from('complete'));
+    const controller = new AbortController();
+    const committing = out.commit(controller.signal);
+    controller.abort(); // while the sync runs
+    expect(await asyncCodeOf(committing)).toBe(ErrorCode.ABORTED);
+    expect(existsSync(file)).toBe(false);
+    expect(readdirSync(path.dirname(file)).filter((n) => n.includes('atomic.bin'))).toEqual([]);
   });
 });

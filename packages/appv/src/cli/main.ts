@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import zlib from 'node:zlib';
 import { ErrorCode, isAppvError } from '@appv/opc';
 import { usage } from './arguments.js';
@@ -34,7 +35,7 @@ Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
 Every command takes --json (machine-readable output on stdout) and --help.
-Exit status: 0 ok / valid, 1 verify found errors, 2 usage error or unreadable input, 130 interrupted.
+Exit status: 0 ok / valid, 1 verify found errors, 2 usage error or unreadable input, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
 
 Options:
   -h, --help     show this help ("appv <command> --help" for a command's options)
@@ -74,10 +75,25 @@ async function main(argv: readonly string[], context: CommandContext): Promise<E
   return command.run(rest, context);
 }
 
+/** Said once however the interruption ends: the verb stopping, or the grace timer (found by review). */
+let interruptionSaid = false;
+function sayInterrupted(): void {
+  if (interruptionSaid) return;
+  interruptionSaid = true;
+  process.stderr.write('appv: interrupted\n');
+}
+
+/** The exit status of a process ended by `signal`, as shells report it: 128 + its number. */
+function statusOf(signal: StopSignal): number {
+  return 128 + (os.constants.signals[signal] ?? 2);
+}
+
+type StopSignal = 'SIGINT' | 'SIGTERM';
+
 /** Error → one line on stderr and the exit status; never a stack trace for a known failure. */
 function report(error: unknown, signal: AbortSignal, stderr: NodeJS.WriteStream): ExitCode {
   if (signal.aborted || (isAppvError(error) && error.code === ErrorCode.ABORTED)) {
-    stderr.write('appv: interrupted\n');
+    sayInterrupted();
     return ExitCode.interrupted;
   }
   if (isAppvError(error)) {
@@ -92,12 +108,13 @@ function report(error: unknown, signal: AbortSignal, stderr: NodeJS.WriteStream)
 }
 
 /**
- * Ends the process the way an un-handled Ctrl-C would (the shell then reports 130). process.exit() is no
- * use here: at exit, Node joins the libuv thread pool, so a thread stuck in a blocking call hangs it.
+ * Ends the process the way the un-handled signal would (the shell then reports 130 for Ctrl-C, 143 for
+ * SIGTERM). process.exit() is no use here: at exit, Node joins the libuv thread pool, so a thread stuck in a
+ * blocking call hangs it.
  */
-function dieOfSigint(): never {
-  process.removeAllListeners('SIGINT');
-  process.kill(process.pid, 'SIGINT');
+function dieOf(signal: StopSignal): never {
+  process.removeAllListeners(signal);
+  process.kill(process.pid, signal);
   // The signal is delivered asynchronously; never return into the aborted work meanwhile.
   for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
 }
@@ -122,17 +139,23 @@ async function run(): Promise<void> {
     return;
   }
   const controller = new AbortController();
-  process.on('SIGINT', () => {
-    // A second Ctrl-C while cleanup is slow means "now".
-    if (controller.signal.aborted) dieOfSigint();
+  let stoppedBy: StopSignal | null = null;
+  // Ctrl-C, and SIGTERM (a service manager, `kill`), stop the verb cleanly: its temporary files go
+  // (SIGTERM left them behind; found by review).
+  const onStop = (signal: StopSignal) => {
+    // A second signal while cleanup is slow means "now".
+    if (controller.signal.aborted) dieOf(signal);
+    stoppedBy = signal;
     controller.abort(new Error('interrupted'));
-    // Some waits cannot be cancelled (an open() on a FIFO, a stuck network mount): do not hang on them.
-    // Unref'd, so a verb that stops promptly is not kept waiting for this timer.
+    // Some waits cannot be cancelled (a stuck network mount, a write to a pipe nobody reads): do not hang on
+    // them. Unref'd, so a verb that stops promptly is not kept waiting for this timer.
     setTimeout(() => {
-      process.stderr.write('appv: interrupted\n');
-      dieOfSigint();
+      sayInterrupted();
+      dieOf(signal);
     }, INTERRUPT_GRACE_MS).unref();
-  });
+  };
+  process.on('SIGINT', () => onStop('SIGINT'));
+  process.on('SIGTERM', () => onStop('SIGTERM'));
   // A reader that closes the pipe early (`appv ls pkg | head`) is not an error worth a stack trace; any
   // other failure to write the output (a full disk) is an I/O error, exit 2. Once stderr itself cannot be
   // written there is no one left to tell: exit with the status as it stands.
@@ -153,7 +176,7 @@ async function run(): Promise<void> {
     process.exitCode = report(error, controller.signal, process.stderr);
   }
   // A verb that finished its work just as Ctrl-C arrived still reports the interruption.
-  if (controller.signal.aborted) process.exitCode = ExitCode.interrupted;
+  if (stoppedBy !== null) process.exitCode = statusOf(stoppedBy);
 }
 
 await run();

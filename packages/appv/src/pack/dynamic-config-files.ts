@@ -25,26 +25,46 @@ export async function refuseExistingConfigs(packagePath: string): Promise<void> 
   for (const file of dynamicConfigPaths(packagePath)) await refuseExisting(file);
 }
 
-/** Writes both files; each appears complete or not at all. Failures are IO_WRITE_FAILED. */
-export async function writeDynamicConfigs(
+/** Both files written beside their final names, not yet in place: `commit` renames them, `discard` removes. */
+export interface PreparedConfigs {
+  readonly files: readonly string[];
+  commit(signal?: AbortSignal): Promise<void>;
+  discard(): Promise<void>;
+}
+
+/**
+ * Writes both files to temporary names (IO_WRITE_FAILED on failure, with nothing left behind). `pack` commits
+ * them right after the package, so a failed run leaves the files that were there before, and a package under
+ * its final name has its own beside it (found by review: renamed first, they replaced the previous package's
+ * and were removed when the new package failed).
+ */
+export async function prepareDynamicConfigs(
   packagePath: string,
   manifest: AppxManifest,
   options: { readonly overwrite?: boolean } = {},
-): Promise<string[]> {
+): Promise<PreparedConfigs> {
   const [deployment, user] = dynamicConfigPaths(packagePath);
   const files: [string, Buffer][] = [
     [deployment, serializeDynamicConfiguration(createDeploymentConfig(manifest))],
     [user, serializeDynamicConfiguration(createUserConfig(manifest))],
   ];
+  const prepared: AtomicFile[] = [];
+  const discard = () => Promise.all(prepared.map((file) => file.discard())).then(() => undefined);
   for (const [file, bytes] of files) {
-    const out = await AtomicFile.create(file, { overwrite: options.overwrite ?? true });
     try {
+      const out = await AtomicFile.create(file, { overwrite: options.overwrite ?? true });
+      prepared.push(out);
       await out.handle.writeFile(bytes);
     } catch (error) {
-      await out.discard();
+      await discard();
       throw toAppvError(error, ErrorCode.IO_WRITE_FAILED, { part: file });
     }
-    await out.commit();
   }
-  return files.map(([file]) => file);
+  return {
+    files: files.map(([file]) => file),
+    async commit(signal) {
+      for (const file of prepared) await file.commit(signal);
+    },
+    discard,
+  };
 }

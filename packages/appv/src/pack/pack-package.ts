@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type AppxManifest,
@@ -38,7 +38,12 @@ import {
 import { filesystemMismatches } from '../filesystem-agreement.js';
 import { PartNames } from '../footprint.js';
 import { derivedPackageId, derivedVersionId } from './derived-ids.js';
-import { dynamicConfigPaths, refuseExistingConfigs, writeDynamicConfigs } from './dynamic-config-files.js';
+import {
+  dynamicConfigPaths,
+  type PreparedConfigs,
+  prepareDynamicConfigs,
+  refuseExistingConfigs,
+} from './dynamic-config-files.js';
 import {
   applyFeatureBlocks,
   defaultPublishingFiles,
@@ -93,6 +98,7 @@ export async function packPackage(
   output: string,
   options: PackOptions = {},
 ): Promise<PackResult> {
+  throwIfAborted(options.signal); // before the workers start: stopping them takes a while
   // The workers start now and load their modules while the source is scanned, not after.
   const pool = new WorkerPool(options.threads);
   try {
@@ -108,9 +114,9 @@ async function packWith(
   output: string,
   options: PackOptions,
 ): Promise<PackResult> {
-  const configs = options.dynamicConfig === false ? [] : dynamicConfigPaths(output);
-  for (const target of [output, ...configs]) await checkOutputTarget(target);
-  const excluded = new Set([output, ...configs].map((target) => path.resolve(target)));
+  const configPaths = options.dynamicConfig === false ? [] : dynamicConfigPaths(output);
+  for (const target of [output, ...configPaths]) await checkOutputTarget(target);
+  const excluded = new Set([output, ...configPaths].map((target) => path.resolve(target)));
   const tree = await scanSource(dir, options.vfs, options.signal, excluded);
   throwIfAborted(options.signal);
   const kept = await readKeptFootprint(tree);
@@ -140,7 +146,7 @@ async function packWith(
   if (options.overwrite === false && options.dynamicConfig !== false) await refuseExistingConfigs(output);
   const writer = await openWriter(output, options, algorithm, total, pool);
   let written: Awaited<ReturnType<typeof writeFootprint>>;
-  let writtenConfigs: string[] = [];
+  let configs: PreparedConfigs | undefined;
   try {
     for (const file of tree.files) {
       await writer.addPart(
@@ -154,10 +160,10 @@ async function packWith(
       const versionId = derivedVersionId(manifest, payload, [serializeStreamMap(streamMap)]);
       applyIdentityOptions(manifest, { versionId }, {});
     }
-    // The configuration files go into place before the package does: a package under its final name then
-    // always has them beside it (they are removed again if the package fails).
+    // The configuration files are written now and put in place right after the package (see
+    // prepareDynamicConfigs): a failure before then leaves the previous ones untouched.
     if (options.dynamicConfig !== false) {
-      writtenConfigs = await writeDynamicConfigs(output, manifest, { overwrite: options.overwrite ?? true });
+      configs = await prepareDynamicConfigs(output, manifest, { overwrite: options.overwrite ?? true });
     }
     written = await writeFootprint(
       writer,
@@ -171,10 +177,11 @@ async function packWith(
       algorithm,
     );
   } catch (error) {
-    await writer.abort(error);
-    await Promise.all(writtenConfigs.map((file) => rm(file, { force: true })));
+    await writer.abort(error).catch(() => {}); // the error that stopped the pack is the one to report
+    await configs?.discard();
     throw error;
   }
+  await configs?.commit();
   return {
     output,
     layout: tree.layout,
@@ -184,7 +191,7 @@ async function packWith(
     bytes: total,
     size: written.size,
     parts: written.parts,
-    configs: writtenConfigs,
+    configs: configs?.files ?? [],
   };
 }
 

@@ -47,6 +47,8 @@ export function digestItems(
   requests: readonly DigestRequest[],
   options: DigestOptions = {},
 ): Promise<ItemDigest[]> {
+  // Heard before the workers start (stopping them takes a while), and even with nothing to digest.
+  if (options.signal?.aborted) return Promise.reject(abortError(options.signal));
   return digestWith(new WorkerPool(options.threads), source, requests, options);
 }
 
@@ -161,6 +163,7 @@ export async function digestPackage(
   source: RandomAccessSource,
   options: DigestOptions = {},
 ): Promise<PackageDigest> {
+  throwIfAborted(options.signal); // before the workers start: stopping them takes a while
   // The workers start (load their modules) while the package is listed, not after.
   const pool = new WorkerPool(options.threads);
   let listing: ZipListing;

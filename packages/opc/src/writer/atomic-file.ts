@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type FileHandle, lstat, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { AppvError, ErrorCode, toAppvError } from '../errors.js';
+import { AppvError, ErrorCode, throwIfAborted, toAppvError } from '../errors.js';
 
 /**
  * A file that appears under its final name complete or not at all (DEVELOPERS.md: a crash never leaves a
@@ -30,16 +30,21 @@ export class AtomicFile {
     }
   }
 
-  async commit(): Promise<void> {
+  /**
+   * Syncs and renames into place. `signal` is heard up to the rename, the last moment an abort can still
+   * leave nothing under the final name (an abort during the sync was let through; found by review).
+   */
+  async commit(signal?: AbortSignal): Promise<void> {
     this.settled = true;
     try {
       await this.handle.sync();
       await this.handle.close();
+      throwIfAborted(signal);
       if (!this.overwrite) await refuseExisting(this.target);
       await rename(this.temporary, this.target);
     } catch (error) {
       await this.handle.close().catch(() => undefined);
-      await rm(this.temporary, { force: true });
+      await removeQuietly(this.temporary);
       throw toAppvError(error, ErrorCode.IO_WRITE_FAILED, { part: this.target });
     }
   }
@@ -48,8 +53,17 @@ export class AtomicFile {
     if (this.settled) return;
     this.settled = true;
     await this.handle.close().catch(() => undefined);
-    await rm(this.temporary, { force: true });
+    await removeQuietly(this.temporary);
   }
+}
+
+/**
+ * Removes a temporary file, leaving it when it cannot be removed (its folder turned read-only): the failure
+ * that led here is the one to report, and a cleanup error in its place crashed the CLI or hid the real
+ * cause (found by review).
+ */
+async function removeQuietly(file: string): Promise<void> {
+  await rm(file, { force: true }).catch(() => undefined);
 }
 
 /** Characters of the target's name kept in its temporary name. */

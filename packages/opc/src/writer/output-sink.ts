@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
-import { AppvError, ErrorCode, toAppvError } from '../errors.js';
+import { AppvError, ErrorCode, isAppvError } from '../errors.js';
 
 /** Writes below this size are gathered, so the thousands of 30-byte headers and small parts cost few syscalls. */
 const GATHER_BELOW = 64 * 1024;
@@ -16,35 +16,45 @@ export class OutputSink {
   private gathered = Buffer.allocUnsafe(GATHER_BUFFER);
   private fill = 0;
 
-  private constructor(private readonly put: (chunk: Uint8Array) => Promise<void>) {}
+  private constructor(
+    private readonly put: (chunk: Uint8Array) => Promise<void>,
+    /** What the bytes go to, for the error message (`part`): the package's path, or "the output stream". */
+    private readonly name: string,
+  ) {}
 
-  static toFile(handle: FileHandle): OutputSink {
+  static toFile(handle: FileHandle, name: string): OutputSink {
     return new OutputSink(async (chunk) => {
       let done = 0;
       while (done < chunk.length) {
         const { bytesWritten } = await handle.write(chunk, done, chunk.length - done);
         done += bytesWritten;
       }
-    });
+    }, name);
   }
 
-  /** A Node Writable; its 'drain' is awaited whenever it asks for a pause. */
+  /**
+   * A Node Writable; its 'drain' is awaited whenever it asks for a pause. A stream closed meanwhile (its
+   * client went away, or the writer destroyed it on an abort) ends the wait with an error: it would never
+   * drain, and the writer waited forever (found by review).
+   */
   static toStream(stream: Writable): OutputSink {
     return new OutputSink(
       (chunk) =>
         new Promise<void>((resolve, reject) => {
           if (stream.destroyed || stream.writableEnded) {
-            reject(new AppvError(ErrorCode.IO_WRITE_FAILED, 'The output stream is closed'));
+            reject(closedStream());
             return;
           }
-          const onError = (error: Error) => {
+          const settle = (error?: Error) => {
             stream.off('drain', onDrain);
-            reject(error);
-          };
-          const onDrain = () => {
             stream.off('error', onError);
-            resolve();
+            stream.off('close', onClose);
+            if (error) reject(error);
+            else resolve();
           };
+          const onDrain = () => settle();
+          const onError = (error: Error) => settle(error);
+          const onClose = () => settle(closedStream());
           // Copy: the gathering buffer and the writer's job buffers are reused once this resolves, and a
           // stream may still hold the chunk in its queue.
           if (stream.write(Buffer.from(chunk))) {
@@ -52,8 +62,10 @@ export class OutputSink {
           } else {
             stream.once('drain', onDrain);
             stream.once('error', onError);
+            stream.once('close', onClose);
           }
         }),
+      'the output stream',
     );
   }
 
@@ -80,7 +92,21 @@ export class OutputSink {
     try {
       await this.put(chunk);
     } catch (error) {
-      throw toAppvError(error, ErrorCode.IO_WRITE_FAILED, { offset: this.position });
+      if (isAppvError(error)) throw error;
+      // Named: "ENOSPC: no space left on device, write" alone did not say which file (found by review).
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new AppvError(ErrorCode.IO_WRITE_FAILED, `Cannot write ${this.name}: ${reason}`, {
+        part: this.name,
+        offset: this.position,
+        cause: error,
+      });
     }
   }
+}
+
+function closedStream(): AppvError {
+  return new AppvError(
+    ErrorCode.IO_WRITE_FAILED,
+    'The output stream was closed before the package was written',
+  );
 }

@@ -129,6 +129,8 @@ export class PackageWriter {
   private drainWaiters: (() => void)[] = [];
   private readonly writing: Promise<void>;
   private readonly onAbort = () => this.fail(abortError(this.options.signal as AbortSignal));
+  /** Aborted, with the failure as its reason, when the writer fails: stops whatever reads a part's content. */
+  private readonly halt = new AbortController();
 
   private constructor(
     private readonly sink: OutputSink,
@@ -162,7 +164,7 @@ export class PackageWriter {
     if (options.signal?.aborted) throw abortError(options.signal);
     const file = await AtomicFile.create(path, { overwrite: options.overwrite ?? true });
     try {
-      return new PackageWriter(OutputSink.toFile(file.handle), options, file, null);
+      return new PackageWriter(OutputSink.toFile(file.handle, path), options, file, null);
     } catch (error) {
       await file.discard();
       throw error;
@@ -249,7 +251,7 @@ export class PackageWriter {
       await this.sink.write(endRecords(this.writtenParts.length, directoryOffset, directorySize));
       await this.sink.flush();
       this.throwIfFailed();
-      if (this.file) await this.file.commit();
+      if (this.file) await this.file.commit(this.options.signal);
       if (this.stream) await endStream(this.stream);
       this.state = 'done';
       return { parts: this.writtenParts, size: this.sink.position };
@@ -352,13 +354,7 @@ export class PackageWriter {
     // back, later pieces are deflated speculatively and keep their input, so no core waits for the decision.
     let decided: 'stored' | 'deflate' | null = mode === 'auto' ? null : mode;
     let first = true;
-    for await (const piece of readPieces(
-      content,
-      this.buffers.inputs,
-      part.name,
-      size,
-      this.options.signal,
-    )) {
+    for await (const piece of readPieces(content, this.buffers.inputs, part.name, size, this.halt.signal)) {
       this.throwIfFailed();
       await this.waitForQueueRoom(piece.length);
       this.queuedBytes += piece.length;
@@ -541,7 +537,10 @@ export class PackageWriter {
       for (const part of this.queue) part.close();
       this.current?.close();
       this.batch.abandon(this.failure);
-      void this.release();
+      this.halt.abort(this.failure);
+      // Observed here: a cleanup that fails (a temporary file that cannot be removed) must not become an
+      // unhandled rejection that ends the process (found by review); abort() and finish() still see it.
+      this.release().catch(() => {});
     }
     this.wake();
     this.wakeProducer?.();
@@ -587,12 +586,31 @@ function checkRaw(name: string, raw: RawPartContent): void {
   }
 }
 
+/**
+ * Ends the stream and waits until it has taken every byte: `end`'s callback gets an error when the stream
+ * was destroyed first (it was ignored, so a package of which nothing arrived was reported written), and a
+ * stream closed before finishing calls it not at all (found by review).
+ */
 function endStream(stream: Writable): Promise<void> {
   return new Promise((resolve, reject) => {
-    stream.once('error', reject);
-    stream.end(() => {
-      stream.off('error', reject);
-      resolve();
-    });
+    const settle = (error?: Error | null) => {
+      stream.off('error', onError);
+      stream.off('close', onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onError = (error: Error) => settle(error);
+    const onClose = () => {
+      if (!stream.writableFinished)
+        settle(
+          new AppvError(
+            ErrorCode.IO_WRITE_FAILED,
+            'The output stream was closed before it took the whole package',
+          ),
+        );
+    };
+    stream.once('error', onError);
+    stream.once('close', onClose);
+    stream.end((error?: Error | null) => settle(error));
   });
 }

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import type { BufferPool } from '../blocks/buffer-pool.js';
-import { AppvError, ErrorCode, throwIfAborted, toAppvError } from '../errors.js';
+import { AppvError, abortError, ErrorCode, isAppvError, toAppvError } from '../errors.js';
 import type { RandomAccessSource } from '../source/random-access-source.js';
 import type { CompressionMethod } from '../zip/compression-method.js';
 import type { WrittenBlock } from './written-part.js';
@@ -98,7 +98,8 @@ export interface ContentPiece {
 
 /**
  * The content in pieces of exactly `pool.size` bytes (the last one shorter, and none for empty content),
- * each read into a buffer from `pool`. A file is checked against its expected size at the end.
+ * each read into a buffer from `pool`. A file is checked against its expected size at the end. `signal`
+ * stops the reading; its reason, when an AppvError (the writer's failure), is what is thrown.
  */
 export async function* readPieces(
   content: PartContent,
@@ -138,7 +139,7 @@ async function* readFilePieces(
   try {
     let position = 0;
     for (;;) {
-      throwIfAborted(signal);
+      if (signal?.aborted) throw stopReason(signal);
       const piece = pool.take();
       let fill = 0;
       while (fill < pieceSize) {
@@ -171,9 +172,14 @@ async function* rechunk(
   const pieceSize = pool.size;
   let piece = pool.take();
   let fill = 0;
+  const iterator = chunks[Symbol.asyncIterator]();
   try {
-    for await (const chunk of chunks) {
-      throwIfAborted(signal);
+    for (;;) {
+      // A source that stops sending must not hold an abort up: the wait for its next chunk is cut short,
+      // and the source is told to stop (found by review: addPart hung on a stalled stream after an abort).
+      const next = await nextUnlessStopped(iterator, signal);
+      if (next.done) break;
+      const chunk = next.value;
       let at = 0;
       while (at < chunk.length) {
         const take = Math.min(pieceSize - fill, chunk.length - at);
@@ -188,10 +194,42 @@ async function* rechunk(
       }
     }
   } catch (error) {
+    // Not awaited: an async generator runs return() only after its pending next(), which may never come; a
+    // Node stream is destroyed outright, as pipeline() would.
+    iterator.return?.()?.catch(() => {});
+    (chunks as { destroy?: () => void }).destroy?.();
     throw toAppvError(error, ErrorCode.PACK_SOURCE_UNREADABLE, { part: name });
   }
   if (fill > 0) yield { buffer: piece, length: fill };
   else pool.give(piece);
+}
+
+/** The iterator's next chunk, or `signal`'s reason (stopReason) as soon as it is aborted, whichever is first. */
+function nextUnlessStopped<T>(
+  iterator: AsyncIterator<T>,
+  signal: AbortSignal | undefined,
+): Promise<IteratorResult<T>> {
+  if (signal === undefined) return iterator.next();
+  if (signal.aborted) return Promise.reject(stopReason(signal));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(stopReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    iterator.next().then(
+      (result) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(result);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** Why reading stops: the writer's own failure when it aborted the signal with one, else ABORTED. */
+function stopReason(signal: AbortSignal): AppvError {
+  return isAppvError(signal.reason) ? signal.reason : abortError(signal);
 }
 
 function unreadable(error: unknown, path: string, name: string): AppvError {
