@@ -135,8 +135,18 @@ describe('blockRanges', () => {
 });
 
 describe('serializeStreamMap', () => {
-  it('regenerates in Windows style once changed', () => {
+  it('writes a change into the parsed document, whose layout stays', () => {
     const map = parseStreamMap(sample);
+    (map.featureBlocks[0] as FeatureBlock).files = [];
+    const text = sample.toString('utf8');
+    // The Publishing block's files go, with their lines; everything else is as it was.
+    const start = text.indexOf('    <File Name="Root\\VFS\\Windows');
+    const end = text.indexOf('  </FeatureBlock>');
+    expect(serializeStreamMap(map).toString()).toBe(text.slice(0, start) + text.slice(end));
+  });
+
+  it('regenerates in Windows style once changed, without a parsed document', () => {
+    const { document: _document, ...map } = parseStreamMap(sample);
     (map.featureBlocks[0] as FeatureBlock).files = [];
     expect(serializeStreamMap(map).toString()).toBe(
       '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\r\n' +
@@ -189,5 +199,82 @@ describe('blockIndices on an absurd file size (found by review)', () => {
     const file = { name: 'a', runs: 'whole' as const };
     expect(codeOf(() => blockIndices(file, 2 ** 36))).toBe(ErrorCode.APPV_STREAMMAP_BLOCK_RANGE);
     expect(blockRanges(file, 2 ** 36)).toEqual([{ start: 0, end: 2 ** 36 }]);
+  });
+});
+
+describe('a changed StreamMap keeps what appv does not model (found by review)', () => {
+  const custom = [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    '<StreamMap xmlns="http://schemas.microsoft.com/appv/2010/streammap" xmlns:x="urn:vendor-extension" x:Note="keep me">',
+    '  <!-- written by a future sequencer -->',
+    '  <FeatureBlock Id="PublishingFeatureBlock" x:Priority="high">',
+    '    <File Name="Root\\a.exe" x:Hint="1"><Blocks Index="0" Count="1"/></File>',
+    '    <x:Extra>opaque data</x:Extra>',
+    '  </FeatureBlock>',
+    '  <FeatureBlock Id="PrimaryFeatureBlock" LoadAll="false">',
+    '    <File Name="Root\\a.exe"/>',
+    '    <File Name="Root\\b.dll"/>',
+    '  </FeatureBlock>',
+    '</StreamMap>',
+  ].join('\r\n');
+  const foreign = [
+    'x:Note="keep me"',
+    '<!-- written by a future sequencer -->',
+    'x:Priority="high"',
+    'x:Hint="1"',
+    '<x:Extra>opaque data</x:Extra>',
+  ];
+  const model = (map: StreamMap) =>
+    map.featureBlocks.map((b) => ({ id: b.id, loadAll: b.loadAll, files: b.files }));
+
+  it('LoadAll set, files added, removed and reordered, runs changed: the rest is kept', () => {
+    const map = parseStreamMap(custom);
+    const primary = map.featureBlocks[1] as FeatureBlock;
+    primary.loadAll = true;
+    primary.files = [
+      { name: 'Root\\c.dat', runs: [{ index: 2, count: 3 }] },
+      { name: 'Root\\a.exe', runs: 'whole' },
+    ];
+    const publishing = map.featureBlocks[0] as FeatureBlock;
+    publishing.files = [{ name: 'Root\\a.exe', runs: [{ index: 0, count: 2 }] }];
+    const text = serializeStreamMap(map).toString('utf8');
+    for (const kept of foreign) expect(text).toContain(kept);
+    expect(model(parseStreamMap(text))).toEqual(model(map));
+    expect(text).not.toContain('b.dll');
+  });
+
+  it('any edit of the feature blocks reads back as the model, the foreign content kept', () => {
+    const names = ['Root\\a.exe', 'Root\\b.dll', 'Root\\c.dat', 'Root\\d.ico'];
+    const file = fc.record({
+      name: fc.constantFrom(...names),
+      runs: fc.oneof(
+        fc.constant('whole' as const),
+        fc.array(fc.record({ index: fc.nat(20), count: fc.integer({ min: 1, max: 5 }) }), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+      ),
+    });
+    const block = (id: string) =>
+      fc.record({
+        id: fc.constant(id),
+        loadAll: fc.boolean(),
+        files: fc.uniqueArray(file, { selector: (f) => f.name, maxLength: 4 }),
+      });
+    fc.assert(
+      fc.property(
+        fc
+          .subarray([PUBLISHING_FEATURE_BLOCK, PRIMARY_FEATURE_BLOCK])
+          .chain((ids) => fc.tuple(...ids.map((id) => block(id)))),
+        (blocks) => {
+          const map = parseStreamMap(custom);
+          map.featureBlocks = blocks;
+          const text = serializeStreamMap(map).toString('utf8');
+          expect(model(parseStreamMap(text))).toEqual(model(map));
+          for (const kept of foreign.slice(0, 2)) expect(text).toContain(kept);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

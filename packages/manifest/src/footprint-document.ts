@@ -127,12 +127,19 @@ export class ParsedFingerprints<M extends object> {
   }
 }
 
-/** Writes the parsed tree when the model is unchanged, else a fresh Windows-style document. */
+/**
+ * Writes the parsed tree when the model is unchanged; a changed model into that tree when `merge` can (it
+ * returns null when it cannot), so what the model does not hold survives; else a fresh Windows-style
+ * document.
+ */
 export function writeTypedDocument<M extends object & { document?: XmlDocument | undefined }>(
   model: M,
   prints: ParsedFingerprints<M>,
   regenerate: (model: M) => XmlElement,
+  merge?: (model: M, document: XmlDocument) => XmlDocument | null,
 ): Buffer {
   if (model.document !== undefined && prints.unchanged(model)) return serializeXmlToBytes(model.document);
+  const merged = model.document !== undefined ? merge?.(model, model.document) : null;
+  if (merged) return serializeXmlToBytes(merged);
   return serializeXmlToBytes(windowsDocument(regenerate(model)));
 }

@@ -9,6 +9,7 @@ import {
 } from '@appv/opc';
 import { ParsedFingerprints, typedElement, typedRoot, writeTypedDocument } from './footprint-document.js';
 import { STREAMMAP_NS, sameNamespaceIgnoringCase } from './namespaces.js';
+import { mergeStreamMap } from './stream-map-merge.js';
 
 /**
  * StreamMap.xml (FORMAT.md §4, [tools]): which blocks the client stages at publishing time and streams
@@ -205,5 +206,5 @@ function regenerate(map: StreamMap): XmlElement {
 
 /** The bytes of StreamMap.xml: the parsed text when unchanged, else Windows style. [inferred] */
 export function serializeStreamMap(map: StreamMap): Buffer {
-  return writeTypedDocument(map, prints, regenerate);
+  return writeTypedDocument(map, prints, regenerate, mergeStreamMap);
 }

@@ -1,0 +1,156 @@
+import {
+  getAttribute,
+  removeAttribute,
+  setAttribute,
+  splitQName,
+  type XmlDocument,
+  type XmlElement,
+  type XmlNode,
+} from '@appv/opc';
+import type { BlockRun, FeatureBlock, StreamMap, StreamMapFile } from './stream-map.js';
+
+/**
+ * A changed StreamMap written into the document it was parsed from, so what appv does not model survives an
+ * edit (FORMAT.md §6: anything not understood must survive a round trip): foreign attributes and elements,
+ * comments, the written form of what did not change. `appv edit --load-all` rewrote the whole document and
+ * dropped them (found by review). Feature blocks, files and runs are matched by Id, name and value; those
+ * the model no longer has are removed, new ones are added in the document's own prefix and indentation.
+ * Null when the document's namespace is not the model's (then the document is written afresh).
+ */
+export function mergeStreamMap(map: StreamMap, document: XmlDocument): XmlDocument | null {
+  const root = document.root;
+  if (root.namespace !== map.namespace) return null;
+  const ns = map.namespace;
+  const existing = new Map<string, XmlElement>();
+  for (const element of ours(root, ns, 'FeatureBlock')) {
+    const id = getAttribute(element, null, 'Id');
+    if (id !== undefined && !existing.has(id)) existing.set(id, element);
+  }
+  const blocks = map.featureBlocks.map((block) => {
+    const element = existing.get(block.id) ?? newChild(root, 'FeatureBlock', ns, [['Id', block.id]]);
+    mergeFeatureBlock(block, element, ns);
+    return element;
+  });
+  placeChildren(root, ns, 'FeatureBlock', blocks);
+  return document;
+}
+
+function mergeFeatureBlock(block: FeatureBlock, element: XmlElement, ns: string): void {
+  const loadAll = getAttribute(element, null, 'LoadAll');
+  const written = loadAll === 'true' || loadAll === '1';
+  if (block.loadAll && !written) setAttribute(element, null, 'LoadAll', 'true');
+  if (!block.loadAll && written) removeAttribute(element, null, 'LoadAll');
+  const existing = new Map<string, XmlElement>();
+  for (const file of ours(element, ns, 'File')) {
+    const name = getAttribute(file, null, 'Name');
+    if (name !== undefined && !existing.has(name)) existing.set(name, file);
+  }
+  const files = block.files.map((file) => {
+    const fileElement = existing.get(file.name) ?? newChild(element, 'File', ns, [['Name', file.name]]);
+    existing.delete(file.name); // a name listed twice in the model gets a second element
+    mergeRuns(file, fileElement, ns);
+    return fileElement;
+  });
+  placeChildren(element, ns, 'File', files);
+}
+
+function mergeRuns(file: StreamMapFile, element: XmlElement, ns: string): void {
+  const runs: readonly BlockRun[] = file.runs === 'whole' ? [] : file.runs;
+  const written = ours(element, ns, 'Blocks');
+  const same =
+    written.length === runs.length &&
+    written.every(
+      (e, i) =>
+        getAttribute(e, null, 'Index') === String(runs[i]?.index) &&
+        getAttribute(e, null, 'Count') === String(runs[i]?.count),
+    );
+  if (same) return;
+  placeChildren(
+    element,
+    ns,
+    'Blocks',
+    runs.map((run) =>
+      newChild(element, 'Blocks', ns, [
+        ['Index', String(run.index)],
+        ['Count', String(run.count)],
+      ]),
+    ),
+  );
+}
+
+/** The children of `parent` that are the model's `localName` elements (in its namespace). */
+function ours(parent: XmlElement, ns: string, localName: string): XmlElement[] {
+  return parent.children.filter(
+    (node): node is XmlElement =>
+      node.kind === 'element' && node.namespace === ns && node.localName === localName,
+  );
+}
+
+/** A new element named with `parent`'s prefix (it is in the parent's namespace, already declared there). */
+function newChild(
+  parent: XmlElement,
+  localName: string,
+  ns: string,
+  attributes: readonly (readonly [string, string])[],
+): XmlElement {
+  const { prefix } = splitQName(parent.name);
+  const element: XmlElement = {
+    kind: 'element',
+    name: prefix === null ? localName : `${prefix}:${localName}`,
+    namespace: ns,
+    localName,
+    attributes: [],
+    children: [],
+  };
+  for (const [name, value] of attributes) setAttribute(element, null, name, value);
+  return element;
+}
+
+/**
+ * Puts `wanted` as `parent`'s `localName` children, in order, where the old ones were: everything else (text,
+ * comments, foreign elements) stays where it is. Extra old ones go with the white space before them; extra
+ * new ones follow the last, each after a copy of the white space that precedes it.
+ */
+function placeChildren(
+  parent: XmlElement,
+  ns: string,
+  localName: string,
+  wanted: readonly XmlElement[],
+): void {
+  const isOurs = (node: XmlNode) =>
+    node.kind === 'element' && node.namespace === ns && node.localName === localName;
+  const children: XmlNode[] = [];
+  let next = 0;
+  let indent: XmlNode | undefined;
+  let lastOurs = -1;
+  for (const node of parent.children) {
+    if (!isOurs(node)) {
+      children.push(node);
+      continue;
+    }
+    const before = children.at(-1);
+    if (next < wanted.length) {
+      if (before?.kind === 'text' && before.value.trim() === '') indent = before;
+      children.push(wanted[next++] as XmlElement);
+      lastOurs = children.length - 1;
+    } else if (before?.kind === 'text' && before.value.trim() === '') {
+      children.pop(); // the removed element's indentation goes with it
+    }
+  }
+  const extra = wanted
+    .slice(next)
+    .flatMap((element) =>
+      indent?.kind === 'text' ? [{ kind: 'text' as const, value: indent.value }, element] : [element],
+    );
+  // After the last of ours, or, when there was none, before the parent's closing white space.
+  const at =
+    lastOurs >= 0
+      ? lastOurs + 1
+      : children.length > 0 &&
+          children.at(-1)?.kind === 'text' &&
+          (children.at(-1) as { value: string }).value.trim() === ''
+        ? children.length - 1
+        : children.length;
+  children.splice(at, 0, ...extra);
+  parent.children = children;
+}
