@@ -2,7 +2,15 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FilesystemEntry } from '@appv/manifest';
-import { type AppvPackage, ErrorCode, editPackage, openPackage, packPackage, verifyPackage } from 'appv';
+import {
+  type AppvPackage,
+  ErrorCode,
+  editPackage,
+  extractPackage,
+  openPackage,
+  packPackage,
+  verifyPackage,
+} from 'appv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pseudoText } from '../helpers/content.js';
 import { asyncCodeOf } from '../helpers/error-code.js';
@@ -318,3 +326,43 @@ function forEachEntryOf(
     forEachEntryOf(entry.children, visit);
   }
 }
+
+describe('appv edit keeps what it does not model in the documents it changes (found by review)', () => {
+  it('a StreamMap given LoadAll and a FilesystemMetadata given a file keep foreign content', async () => {
+    const layout = path.join(work, 'foreign-layout');
+    await extractPackage(original, layout);
+    const streamMap = readFileSync(path.join(layout, 'StreamMap.xml'), 'utf8');
+    writeFileSync(
+      path.join(layout, 'StreamMap.xml'),
+      streamMap
+        .replace('<StreamMap ', '<StreamMap xmlns:x="urn:vendor" x:Note="keep" ')
+        .replace('<FeatureBlock ', '<!-- a comment --><x:Extra>opaque</x:Extra><FeatureBlock '),
+    );
+    const metadata = readFileSync(path.join(layout, 'FilesystemMetadata.xml'), 'utf8');
+    writeFileSync(
+      path.join(layout, 'FilesystemMetadata.xml'),
+      metadata
+        .replace('<Metadata ', '<Metadata xmlns:x="urn:vendor" x:Note="keep" ')
+        .replace('<Filesystem', '<x:Custom><x:Item>opaque</x:Item></x:Custom><Filesystem'),
+    );
+    const repacked = out();
+    await packPackage(layout, repacked, { dynamicConfig: false });
+    const edited = out();
+    writeFileSync(path.join(work, 'new.txt'), 'new');
+    await editPackage(repacked, edited, {
+      loadAll: true,
+      add: [{ name: `${APP}\\new.txt`, path: path.join(work, 'new.txt') }],
+    });
+    await verifyClean(edited);
+    await withPackage(edited, async (pkg) => {
+      const sm = (await pkg.readPart('StreamMap.xml')).toString('utf8');
+      for (const kept of ['x:Note="keep"', '<!-- a comment -->', '<x:Extra>opaque</x:Extra>'])
+        expect(sm).toContain(kept);
+      expect((await pkg.streamMap())?.featureBlocks.some((b) => b.loadAll)).toBe(true);
+      const fsm = (await pkg.readPart('FilesystemMetadata.xml')).toString('utf8');
+      for (const kept of ['x:Note="keep"', '<x:Custom><x:Item>opaque</x:Item></x:Custom>'])
+        expect(fsm).toContain(kept);
+      expect(fsm).toContain('new.txt');
+    });
+  });
+});

@@ -7,6 +7,7 @@ import {
   type FilesystemMetadata,
   flattenPaths,
   forEachPath,
+  generateFilesystemMetadata,
   parseFilesystemMetadata,
   serializeFilesystemMetadata,
 } from '@appv/manifest';
@@ -156,12 +157,45 @@ describe('serializeFilesystemMetadata', () => {
     );
   });
 
-  it('regenerates once changed', () => {
+  it('regenerates the modelled sections once changed, within the parsed document', () => {
     const m = parseFilesystemMetadata(sample);
     m.opaqueDirectories = [];
     const text = serializeFilesystemMetadata(m).toString();
-    expect(text.startsWith('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\r\n<Metadata')).toBe(true);
+    const declaration = sample.toString('utf8').split(/\r?\n/, 1)[0] as string;
+    expect(text.startsWith(declaration)).toBe(true);
     expect(text).toContain('<OpaqueDirectories/>');
     expect(withoutDocument(parseFilesystemMetadata(text))).toStrictEqual(withoutDocument(m));
+  });
+});
+
+describe('a regenerated FilesystemMetadata keeps what appv does not model (found by review)', () => {
+  const custom = [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    '<Metadata xmlns="http://schemas.microsoft.com/appv/2010/FilesystemMetadata" xmlns:x="urn:vendor-extension" x:Note="keep">',
+    '  <!-- keep this comment -->',
+    '  <x:Custom><x:Item>opaque</x:Item></x:Custom>',
+    '  <Filesystem Root="C:\\Program Files (x86)\\App" Short="C:\\PROGRA~2\\APP">',
+    '    <Entry Long="Root"><Entry Long="VFS" Short="VFS"><Entry Long="ProgramFilesX86" Short="PROGRA~1"><Entry Long="App" Short="APP"><Entry Long="a.exe" Short="A.EXE"/></Entry></Entry></Entry></Entry>',
+    '  </Filesystem>',
+    '  <EmptyDirectories/>',
+    '  <OpaqueDirectories/>',
+    '</Metadata>',
+  ].join('\r\n');
+
+  it('the foreign section, attribute and comment stay; the modelled sections are the new ones', () => {
+    const parsed = parseFilesystemMetadata(custom);
+    const regenerated = generateFilesystemMetadata({
+      files: ['Root\\VFS\\ProgramFilesX86\\App\\a.exe', 'Root\\VFS\\ProgramFilesX86\\App\\b.dll'],
+    });
+    const text = serializeFilesystemMetadata({ ...regenerated, document: parsed.document }).toString('utf8');
+    for (const kept of [
+      'x:Note="keep"',
+      '<!-- keep this comment -->',
+      '<x:Custom><x:Item>opaque</x:Item></x:Custom>',
+    ])
+      expect(text).toContain(kept);
+    const reread = parseFilesystemMetadata(text);
+    expect(flattenPaths(reread.entries)).toEqual(flattenPaths(regenerated.entries));
+    expect(text).toContain('b.dll');
   });
 });

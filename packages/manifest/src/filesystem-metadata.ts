@@ -7,6 +7,7 @@ import {
   type XmlDocument,
   type XmlElement,
 } from '@appv/opc';
+import { mergeFilesystemMetadata } from './filesystem-metadata-merge.js';
 import {
   type FootprintParseOptions,
   ParsedFingerprints,
@@ -252,7 +253,12 @@ function regenerate(m: FilesystemMetadata): XmlElement {
   );
 }
 
-/** The bytes of FilesystemMetadata.xml: the parsed text when unchanged, else Windows style. [inferred] */
+/**
+ * The bytes of FilesystemMetadata.xml: the parsed text when unchanged; else Windows style, within the parsed
+ * (or kept, see `document`) document when there is one, so foreign content survives. [inferred]
+ */
 export function serializeFilesystemMetadata(metadata: FilesystemMetadata): Buffer {
-  return writeTypedDocument(metadata, prints, regenerate);
+  return writeTypedDocument(metadata, prints, regenerate, (m, document) =>
+    mergeFilesystemMetadata(regenerate(m), document),
+  );
 }

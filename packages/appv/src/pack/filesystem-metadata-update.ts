@@ -19,7 +19,7 @@ export function updatedFilesystemMetadata(
   // Every directory holding a file, only when there is a kept empty directory to test against it.
   const holding = keptEmpty.length === 0 ? new Set() : directoriesHolding(files.map(nameKey));
   const stillEmpty = keptEmpty.map((d) => d.long).filter((d) => !holding.has(nameKey(d)));
-  return generateFilesystemMetadata({
+  const generated = generateFilesystemMetadata({
     files,
     ...(kept ? { shortNames: shortNamesOf(kept) } : {}),
     emptyDirectories: [...new Set([...emptyDirectories, ...stillEmpty])],
@@ -33,6 +33,8 @@ export function updatedFilesystemMetadata(
           },
         }),
   });
+  // Written into the previous document, so what appv does not model in it survives (filesystem-metadata-merge.ts).
+  return kept?.document === undefined ? generated : { ...generated, document: kept.document };
 }
 
 /** Every entry's short name by the nameKey of its full long path. */

@@ -1,0 +1,32 @@
+import { splitQName, type XmlDocument, type XmlElement, type XmlNode } from '@appv/opc';
+
+/** The sections FilesystemMetadata models (FORMAT.md §5); any other child of the root is someone else's. */
+const MODELLED = new Set(['Filesystem', 'EmptyDirectories', 'OpaqueDirectories']);
+
+/**
+ * A regenerated FilesystemMetadata root put into the document the previous one was parsed from, so that what
+ * appv does not model survives a changed payload (FORMAT.md §6): the root's attributes (foreign ones and
+ * namespace declarations), and its other children (foreign sections, comments) where they were. The
+ * modelled sections are the regenerated ones, in the places the old ones held; inside them nothing foreign
+ * is kept (the tree is rebuilt from the payload). `appv edit --add` dropped all of it (found by review).
+ * Null when the old root is in another namespace or prefixed (the regenerated one, unprefixed, would not be
+ * in its namespace there): the document is then written afresh.
+ */
+export function mergeFilesystemMetadata(regenerated: XmlElement, document: XmlDocument): XmlDocument | null {
+  const old = document.root;
+  if (old.namespace !== regenerated.namespace || splitQName(old.name).prefix !== null) return null;
+  const fresh = new Map<string, XmlElement>();
+  for (const child of regenerated.children) if (child.kind === 'element') fresh.set(child.localName, child);
+  const children: XmlNode[] = [];
+  for (const node of old.children) {
+    if (node.kind === 'element' && node.namespace === old.namespace && MODELLED.has(node.localName)) {
+      const replacement = fresh.get(node.localName);
+      fresh.delete(node.localName);
+      if (replacement) children.push(replacement);
+    } else {
+      children.push(node);
+    }
+  }
+  children.push(...fresh.values()); // sections the old document did not have
+  return { ...document, root: { ...old, children } };
+}
