@@ -191,3 +191,12 @@ describe('identity values Windows refuses (found by review)', () => {
       );
   });
 });
+
+describe('display names are counted in characters (found by review)', () => {
+  it('256 emoji are accepted, 257 refused', () => {
+    expect(() => createAppxManifest({ name: 'Vendor.App', displayName: '😀'.repeat(256) })).not.toThrow();
+    expect(codeOf(() => createAppxManifest({ name: 'Vendor.App', displayName: '😀'.repeat(257) }))).toBe(
+      ErrorCode.APPV_MANIFEST_INVALID,
+    );
+  });
+});

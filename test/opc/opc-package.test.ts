@@ -12,6 +12,7 @@ import {
 import { afterAll, describe, expect, it } from 'vitest';
 import { pythonList, pythonReadAll } from '../helpers/external.js';
 import { fixtureFiles } from '../helpers/fixtures.js';
+import { craftZip } from '../helpers/zip-crafter.js';
 
 const valid = fixtureFiles('valid');
 const opened: OpcPackage[] = [];
@@ -189,5 +190,25 @@ describe('OpcPackage', () => {
     await expect(OpcPackage.open('/nonexistent/package.appv')).rejects.toMatchObject({
       code: ErrorCode.IO_READ_FAILED,
     });
+  });
+});
+
+describe('part names spelled otherwise than Windows writers spell them (found by review)', () => {
+  it('are valid, with a warning: an unencoded "(" and a lower-case escape', async () => {
+    const types = Buffer.from(
+      '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="bin" ContentType="a/b"/></Types>',
+    );
+    const { bytes } = craftZip([
+      { name: '[Content_Types].xml', data: types },
+      { name: 'a(1).bin', data: Buffer.from('x') },
+      { name: 'b%7bc%7d.bin', data: Buffer.from('y') },
+      { name: 'plain%20name.bin', data: Buffer.from('z') },
+    ]);
+    const pkg = await OpcPackage.open(bytes);
+    const findings = pkg.findings.map((f) => [f.code, f.severity, f.part]);
+    expect(findings).toEqual([
+      ['OPC_NAME_NOT_CANONICAL', 'warning', 'a(1).bin'],
+      ['OPC_NAME_NOT_CANONICAL', 'warning', 'b%7bc%7d.bin'],
+    ]);
   });
 });

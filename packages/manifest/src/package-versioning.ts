@@ -85,9 +85,12 @@ export function normalizePackageGuid(guid: string, what = 'GUID'): string {
   return match[1].toLowerCase();
 }
 
-/** AppX `DisplayName` [doc]: 1 to 256 characters; also only characters XML can carry. */
+/**
+ * AppX `DisplayName` [doc]: 1 to 256 characters (code points: 200 emoji are 400 UTF-16 units but 200
+ * characters; found by review); also only characters XML can carry.
+ */
 export function checkDisplayName(displayName: string): string {
-  if (typeof displayName !== 'string' || displayName.trim() === '' || displayName.length > 256) {
+  if (typeof displayName !== 'string' || displayName.trim() === '' || [...displayName].length > 256) {
     invalid(`display name ${JSON.stringify(displayName)} must be 1 to 256 characters and not blank`);
   }
   if (findInvalidXmlChar(displayName) >= 0) invalid('display name contains a character XML cannot carry');

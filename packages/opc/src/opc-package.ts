@@ -5,7 +5,14 @@ import { AppvError, ErrorCode, isAppvError, toAppvError } from './errors.js';
 import { type Finding, FindingList, findingFromError } from './finding.js';
 import { MAX_FINDINGS, MAX_XML_PART_SIZE } from './limits.js';
 import type { ItemKind, ListedItem, PackageItem } from './package-item.js';
-import { CONTENT_TYPES_ITEM, decodeItemName, nameKey, partKey, partNameProblems } from './part-name.js';
+import {
+  CONTENT_TYPES_ITEM,
+  decodeItemName,
+  nameKey,
+  partKey,
+  partNameLeniencies,
+  partNameProblems,
+} from './part-name.js';
 import { assertReadable, openPartStream, type PartStreamOptions, readPartBuffer } from './part-stream.js';
 import { BufferSource } from './source/buffer-source.js';
 import { FileSource } from './source/file-source.js';
@@ -282,6 +289,16 @@ function nameOf(item: ZipItem, kind: ItemKind, sink: FindingList): string {
       message: `${JSON.stringify(item.zipName)} is not a valid part name: ${problems.join('; ')}`,
       ...at,
     });
+  } else {
+    const leniencies = partNameLeniencies(item.zipName);
+    if (leniencies.length > 0) {
+      sink.add({
+        code: ErrorCode.OPC_NAME_NOT_CANONICAL,
+        severity: 'warning',
+        message: `${JSON.stringify(item.zipName)} is a valid part name, but ${leniencies.join('; ')}`,
+        ...at,
+      });
+    }
   }
   try {
     return decodeItemName(item.zipName);

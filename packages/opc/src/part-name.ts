@@ -164,6 +164,26 @@ function decodedLeniently(segment: string): string {
   }
 }
 
+/** FORMAT.md §8: characters a URI path may hold as they are, which Windows writers percent-encode all the same. */
+const ENCODED_BY_WINDOWS = /[!$&'()+,;=@]/;
+
+/**
+ * How a valid part name departs from the way Windows writers spell it (FORMAT.md §8: these characters
+ * percent-encoded, with upper-case hex): decoders that know only the escapes the SDK writes may read it
+ * otherwise. Empty when it does not. For a warning; partNameProblems says what is invalid.
+ */
+export function partNameLeniencies(zipName: string): string[] {
+  const leniencies: string[] = [];
+  const unencoded = ENCODED_BY_WINDOWS.exec(zipName);
+  if (unencoded)
+    leniencies.push(
+      `it leaves ${JSON.stringify(unencoded[0])} unencoded, which Windows writers percent-encode`,
+    );
+  const lowerHex = /%(?:[0-9a-f][a-f]|[a-f][0-9])/.exec(zipName);
+  if (lowerHex) leniencies.push(`it writes ${lowerHex[0]} in lower case; Windows writers use upper-case hex`);
+  return leniencies;
+}
+
 function segmentProblems(segment: string): string[] {
   const problems: string[] = [];
   for (let i = 0; i < segment.length; i++) {
