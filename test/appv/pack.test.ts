@@ -610,6 +610,36 @@ describe('appv pack: bad input gets a typed error before anything is written', (
     expect(readFileSync(path.join(outDir, 'p_DeploymentConfig.xml'), 'utf8')).toContain(first.packageId);
   });
 
+  it('a configuration file that cannot be put in place leaves no temporary file (found by review)', async () => {
+    const source = fresh('cfg-commit-src');
+    writeFileSync(path.join(source, 'a.bin'), pseudoText(2_000_000, 5));
+    const outDir = fresh('cfg-commit-out');
+    const out = path.join(outDir, 'out.appv');
+    let planted = false;
+    const packing = packPackage(source, out, {
+      vfs: 'ProgramFilesX86/A',
+      overwrite: false,
+      onProgress: () => {
+        // Someone else's file appears where ours is about to go.
+        if (!planted) writeFileSync(path.join(outDir, 'out_DeploymentConfig.xml'), 'theirs');
+        planted = true;
+      },
+    });
+    expect(await asyncCodeOf(packing)).toBe(ErrorCode.IO_WRITE_FAILED);
+    expect(readdirSync(outDir).filter((n) => n.includes('.appv-tmp-'))).toEqual([]);
+    expect(readFileSync(path.join(outDir, 'out_DeploymentConfig.xml'), 'utf8')).toBe('theirs');
+  });
+
+  it('the package written into the folder it packs is left out also when -o reaches it by a link', async () => {
+    const source = fresh('self-link');
+    writeFileSync(path.join(source, 'a.txt'), 'a');
+    const link = path.join(work, `${counter++}-link`);
+    symlinkSync(source, link);
+    const out = path.join(link, 'self.appv');
+    await packPackage(source, out, { vfs: 'ProgramFilesX86/A' });
+    expect((await packPackage(source, out, { vfs: 'ProgramFilesX86/A' })).files).toBe(1);
+  });
+
   it('never leaves a package under its final name when writing fails half-way', async () => {
     const source = fresh('half');
     writeFileSync(path.join(source, 'a.bin'), pseudoText(3_000_000, 1));

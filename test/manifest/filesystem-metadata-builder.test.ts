@@ -439,3 +439,13 @@ describe('short names never take a name a sibling already is (found by review)',
     });
   });
 });
+
+describe('recorded short names outside ASCII (found by review)', () => {
+  it('are kept as recorded, as Windows makes them with letters of the OEM code page', () => {
+    const metadata = generateFilesystemMetadata({
+      files: ['Root\\Notes café.txt'],
+      shortNames: new Map([['root\\notes café.txt', 'NOTESÉ~1.TXT']]),
+    });
+    expect(metadata.entries[0]?.children[0]?.short).toBe('NOTESÉ~1.TXT');
+  });
+});

@@ -278,3 +278,38 @@ describe('a changed StreamMap keeps what appv does not model (found by review)',
     );
   });
 });
+
+describe('StreamMap merge, two more cases (found by review)', () => {
+  it('two feature blocks of one Id keep their own files when another block changes', () => {
+    const text = [
+      `<StreamMap xmlns="${STREAMMAP_NS}">`,
+      '<FeatureBlock Id="PublishingFeatureBlock"><File Name="a"/></FeatureBlock>',
+      '<FeatureBlock Id="PublishingFeatureBlock"><File Name="b"/></FeatureBlock>',
+      '<FeatureBlock Id="PrimaryFeatureBlock"><File Name="c"/></FeatureBlock>',
+      '</StreamMap>',
+    ].join('');
+    const map = parseStreamMap(text);
+    (map.featureBlocks[2] as FeatureBlock).loadAll = true;
+    const reread = parseStreamMap(serializeStreamMap(map));
+    expect(reread.featureBlocks.map((b) => [b.id, b.loadAll, b.files.map((f) => f.name)])).toEqual([
+      [PUBLISHING_FEATURE_BLOCK, false, ['a']],
+      [PUBLISHING_FEATURE_BLOCK, false, ['b']],
+      [PRIMARY_FEATURE_BLOCK, true, ['c']],
+    ]);
+  });
+
+  it('a model changed back after being written is written as it now is', () => {
+    const map = parseStreamMap(
+      `<StreamMap xmlns="${STREAMMAP_NS}"><FeatureBlock Id="PrimaryFeatureBlock"><File Name="a.exe"/></FeatureBlock></StreamMap>`,
+    );
+    const block = map.featureBlocks[0] as FeatureBlock;
+    block.loadAll = true;
+    block.files = [...block.files, { name: 'b.dll', runs: 'whole' }];
+    serializeStreamMap(map);
+    block.loadAll = false;
+    block.files = [{ name: 'a.exe', runs: 'whole' }];
+    const text = serializeStreamMap(map).toString('utf8');
+    expect(text).not.toContain('LoadAll');
+    expect(text).not.toContain('b.dll');
+  });
+});

@@ -707,3 +707,26 @@ describe('AtomicFile.commit hears an abort up to the rename (found by review)', 
     expect(readdirSync(path.dirname(file)).filter((n) => n.includes('atomic.bin'))).toEqual([]);
   });
 });
+
+describe('PackageWriter stops a stream source it leaves early (found by review)', () => {
+  it('a destination that fails mid-part destroys the endless source being added', async () => {
+    let written = 0;
+    const out = new Writable({
+      write: (chunk: Buffer, _encoding, next) => {
+        written += chunk.length;
+        next(written > 3_000_000 ? new Error('disk full') : null);
+      },
+    });
+    const writer = PackageWriter.toStream(out, { threads: 1 });
+    const piece = textLike(1_000_000);
+    const source = new PassThrough();
+    const feed = () => {
+      while (source.write(piece)) {}
+    };
+    source.on('drain', feed);
+    feed();
+    expect(await asyncCodeOf(writer.addPart('endless.bin', source))).toBe(ErrorCode.IO_WRITE_FAILED);
+    await writer.abort().catch(() => {});
+    expect(source.destroyed).toBe(true);
+  });
+});

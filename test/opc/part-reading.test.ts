@@ -242,3 +242,28 @@ describe('footprint XML size guards', () => {
     }
   });
 });
+
+describe('the central directory walk (found by review)', () => {
+  it('finds the disk an entry starts on by position, not by a name that looks like a header', async () => {
+    // A name of exactly 46 bytes that begins with the central header signature, read by yauzl in one read.
+    const lookalike = Buffer.concat([Buffer.from('PK\x01\x02', 'latin1'), Buffer.alloc(42, 0x61)]);
+    const { bytes } = craftZip([
+      { name: '[Content_Types].xml', data: typesXml() },
+      { name: lookalike, data: Buffer.from('x') },
+      { name: 'b.bin', data: Buffer.from('y'), diskNumberStart: 1 },
+    ]);
+    const pkg = await OpcPackage.open(bytes);
+    const disk = pkg.findings.filter((f) => f.code === ErrorCode.ZIP_MULTI_DISK);
+    expect(disk.map((f) => f.part)).toEqual(['b.bin']);
+  });
+
+  it('a data descriptor local header may carry the uncompressed size (Info-ZIP to a pipe, the SDK reads it unchecked)', async () => {
+    const data = Buffer.from('hello '.repeat(50));
+    const { bytes } = craftZip([
+      { name: '[Content_Types].xml', data: typesXml() },
+      { name: 'a.bin', data, lfhUncompressedSize: data.length },
+    ]);
+    const pkg = await OpcPackage.open(bytes);
+    expect(pkg.findings.filter((f) => f.code === ErrorCode.ZIP_LFH_INVALID)).toEqual([]);
+  });
+});

@@ -6,7 +6,7 @@ import {
   type FilesystemEntry,
   type FilesystemMetadata,
 } from './filesystem-metadata.js';
-import { isShortName, type ShortNameHints, shortName } from './short-name.js';
+import { isRecordedShortName, isShortName, type ShortNameHints, shortName } from './short-name.js';
 
 /**
  * FilesystemMetadata.xml for a package being written (FORMAT.md §5): the long/short tree of the payload,
@@ -219,7 +219,7 @@ function entriesOf(
   const keptShorts = children.map((child, i) => {
     if (own[i] !== undefined) return own[i];
     const short = kept?.get(nameKey(`${longPath}\\${child.long}`));
-    if (short === undefined || !isShortName(short) || taken.has(asciiUpper(short))) return undefined;
+    if (short === undefined || !isRecordedShortName(short) || taken.has(asciiUpper(short))) return undefined;
     taken.add(asciiUpper(short));
     return asciiUpper(short);
   });

@@ -140,6 +140,12 @@ export function writeTypedDocument<M extends object & { document?: XmlDocument |
 ): Buffer {
   if (model.document !== undefined && prints.unchanged(model)) return serializeXmlToBytes(model.document);
   const merged = model.document !== undefined ? merge?.(model, model.document) : null;
-  if (merged) return serializeXmlToBytes(merged);
+  if (merged) {
+    // The merge may have written the model into its document: they agree again, so what is "unchanged"
+    // from here on is measured from this state (found by review: a model changed back to what was parsed
+    // was written from the already merged document).
+    if (merged === model.document) prints.remember(model);
+    return serializeXmlToBytes(merged);
+  }
   return serializeXmlToBytes(windowsDocument(regenerate(model)));
 }

@@ -19,6 +19,17 @@ export function isShortName(name: string): boolean {
 }
 
 /**
+ * An 8.3 shape as a recorded short name may have it: Windows keeps letters of the OEM code page in the short
+ * names it makes (`CAFÉ~1.TXT`), so a sequencer's document can hold letters outside ASCII. Such a name is
+ * kept as recorded (found by review: it was replaced); what is not 8.3 at all is not. [inferred]
+ */
+const RECORDED_8_3 = /^[\p{L}\p{N}!#$%&'()\-@^_`{}~]{1,8}(?:\.[\p{L}\p{N}!#$%&'()\-@^_`{}~]{1,3})?$/u;
+
+export function isRecordedShortName(name: string): boolean {
+  return RECORDED_8_3.test(name);
+}
+
+/**
  * The 8.3 short name of one path segment, upper case, not in `taken` (the upper-case short names already
  * used in the same directory; `hints`, if given, kept beside it). Deterministic: the same name and set
  * always give the same result.

@@ -21,13 +21,11 @@ export function mergeStreamMap(map: StreamMap, document: XmlDocument): XmlDocume
   const root = document.root;
   if (root.namespace !== map.namespace) return null;
   const ns = map.namespace;
-  const existing = new Map<string, XmlElement>();
-  for (const element of ours(root, ns, 'FeatureBlock')) {
-    const id = getAttribute(element, null, 'Id');
-    if (id !== undefined && !existing.has(id)) existing.set(id, element);
-  }
+  // Each element is used once, in document order: two blocks of one Id were both merged into the first
+  // element, and the second's files lost (found by review).
+  const existing = byAttribute(ours(root, ns, 'FeatureBlock'), 'Id');
   const blocks = map.featureBlocks.map((block) => {
-    const element = existing.get(block.id) ?? newChild(root, 'FeatureBlock', ns, [['Id', block.id]]);
+    const element = existing.get(block.id)?.shift() ?? newChild(root, 'FeatureBlock', ns, [['Id', block.id]]);
     mergeFeatureBlock(block, element, ns);
     return element;
   });
@@ -40,14 +38,10 @@ function mergeFeatureBlock(block: FeatureBlock, element: XmlElement, ns: string)
   const written = loadAll === 'true' || loadAll === '1';
   if (block.loadAll && !written) setAttribute(element, null, 'LoadAll', 'true');
   if (!block.loadAll && written) removeAttribute(element, null, 'LoadAll');
-  const existing = new Map<string, XmlElement>();
-  for (const file of ours(element, ns, 'File')) {
-    const name = getAttribute(file, null, 'Name');
-    if (name !== undefined && !existing.has(name)) existing.set(name, file);
-  }
+  const existing = byAttribute(ours(element, ns, 'File'), 'Name');
   const files = block.files.map((file) => {
-    const fileElement = existing.get(file.name) ?? newChild(element, 'File', ns, [['Name', file.name]]);
-    existing.delete(file.name); // a name listed twice in the model gets a second element
+    const fileElement =
+      existing.get(file.name)?.shift() ?? newChild(element, 'File', ns, [['Name', file.name]]);
     mergeRuns(file, fileElement, ns);
     return fileElement;
   });
@@ -76,6 +70,19 @@ function mergeRuns(file: StreamMapFile, element: XmlElement, ns: string): void {
       ]),
     ),
   );
+}
+
+/** Elements by the value of a no-namespace attribute, each value's in document order. */
+function byAttribute(elements: readonly XmlElement[], attribute: string): Map<string, XmlElement[]> {
+  const out = new Map<string, XmlElement[]>();
+  for (const element of elements) {
+    const value = getAttribute(element, null, attribute);
+    if (value === undefined) continue;
+    const list = out.get(value);
+    if (list) list.push(element);
+    else out.set(value, [element]);
+  }
+  return out;
 }
 
 /** The children of `parent` that are the model's `localName` elements (in its namespace). */

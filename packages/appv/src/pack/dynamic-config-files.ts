@@ -63,7 +63,12 @@ export async function prepareDynamicConfigs(
   return {
     files: files.map(([file]) => file),
     async commit(signal) {
-      for (const file of prepared) await file.commit(signal);
+      try {
+        for (const file of prepared) await file.commit(signal);
+      } catch (error) {
+        await discard(); // the ones not yet renamed (a committed one is settled: discard leaves it)
+        throw error;
+      }
     },
     discard,
   };

@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -116,7 +117,12 @@ async function packWith(
 ): Promise<PackResult> {
   const configPaths = options.dynamicConfig === false ? [] : dynamicConfigPaths(output);
   for (const target of [output, ...configPaths]) await checkOutputTarget(target);
-  const excluded = new Set([output, ...configPaths].map((target) => path.resolve(target)));
+  // By real path (their folders exist: checked just above), as the scan walks real paths.
+  const excluded = new Set(
+    [output, ...configPaths].map((target) =>
+      path.join(realpathSync(path.dirname(path.resolve(target))), path.basename(target)),
+    ),
+  );
   const tree = await scanSource(dir, options.vfs, options.signal, excluded);
   throwIfAborted(options.signal);
   const kept = await readKeptFootprint(tree);

@@ -1,5 +1,5 @@
 import { accessSync, constants, readdirSync, type Stats, statSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   AppvError,
@@ -64,7 +64,9 @@ export async function scanSource(
   signal?: AbortSignal,
   exclude: ReadonlySet<string> = new Set(),
 ): Promise<SourceTree> {
-  const root = path.resolve(dir);
+  // The real path, so that paths excluded by their real paths (the package being written) are recognised
+  // however either was reached (a symbolic link in -o or in <dir>; found by review).
+  const root = await realpath(path.resolve(dir)).catch(() => path.resolve(dir));
   const info = await stat(root).catch((error: unknown) => {
     throw unreadable(root, error);
   });

@@ -12,9 +12,14 @@ export class StreamFeeds {
 
   constructor(private readonly pool: WorkerPool) {}
 
-  /** Waits until some worker has no stream being fed; answers the least busy such worker. */
+  /**
+   * Waits until some started worker has no stream being fed; answers the least busy such worker. Counted
+   * against the workers started, not those the pool may start (a stream's pieces go to a worker by
+   * affinity, which starts none): with more allowed than started, a busy worker was answered and its feed
+   * record overwritten (found by review).
+   */
   async freeWorker(): Promise<number> {
-    while (this.active.size >= this.pool.threads) await Promise.race(this.active.values());
+    while (this.active.size >= this.pool.started) await Promise.race(this.active.values());
     return this.pool.leastBusy((worker) => !this.active.has(worker));
   }
 

@@ -173,6 +173,7 @@ async function* rechunk(
   let piece = pool.take();
   let fill = 0;
   const iterator = chunks[Symbol.asyncIterator]();
+  let finished = false;
   try {
     for (;;) {
       // A source that stops sending must not hold an abort up: the wait for its next chunk is cut short,
@@ -193,12 +194,17 @@ async function* rechunk(
         }
       }
     }
+    finished = true;
   } catch (error) {
-    // Not awaited: an async generator runs return() only after its pending next(), which may never come; a
-    // Node stream is destroyed outright, as pipeline() would.
-    iterator.return?.()?.catch(() => {});
-    (chunks as { destroy?: () => void }).destroy?.();
     throw toAppvError(error, ErrorCode.PACK_SOURCE_UNREADABLE, { part: name });
+  } finally {
+    // Stopped early (an error, an abort, or the writer leaving this generator at a yield): the source is
+    // told to stop. Not awaited: an async generator runs return() only after its pending next(), which may
+    // never come; a Node stream is destroyed outright, as pipeline() would (found by review).
+    if (!finished) {
+      iterator.return?.()?.catch(() => {});
+      (chunks as { destroy?: () => void }).destroy?.();
+    }
   }
   if (fill > 0) yield { buffer: piece, length: fill };
   else pool.give(piece);

@@ -49,6 +49,7 @@ export async function readCentralDirectory(
       if (disk !== 0) odd.diskStarts.set(headers, disk);
       headers++;
     },
+    end.centralDirectoryOffset,
   );
   let zipfile: ZipFile;
   try {

@@ -159,14 +159,14 @@ export function checkLocalHeader(
   if (!(rawName ? header.name.equals(rawName) : spellsBytes(name, header.name))) {
     mismatch('name', JSON.stringify(header.name.toString('latin1')), JSON.stringify(name));
   }
-  // With a data descriptor (bit 3) the local header's CRC and sizes are 0 (FORMAT.md §8; the SDK refuses
-  // anything else: "Invalid Zip CRC" [sdk]): a reader that trusts them would see another item.
+  // With a data descriptor (bit 3) the local header's CRC and compressed size are 0 (FORMAT.md §8): the SDK
+  // refuses anything else ("Invalid Zip CRC", "Invalid Zip compressed size") but reads the uncompressed
+  // size unchecked [sdk], and Info-ZIP writing to a pipe puts the real one there, so that one is let be.
   if (header.flags & FLAG_DATA_DESCRIPTOR) {
     const set = (
       [
         ['CRC-32', header.crc32],
         ['compressed size', header.compressedSize],
-        ['uncompressed size', header.uncompressedSize],
       ] as const
     ).filter(([, value]) => value !== 0);
     if (set.length > 0) {

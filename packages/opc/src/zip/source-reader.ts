@@ -22,15 +22,22 @@ export class SourceReader extends yauzl.RandomAccessReader {
    * `zeroed`: a range yauzl is shown as zero bytes (central-directory.ts hides the archive comment's length
    * this way). `onCentralHeader` sees the fixed 46 bytes of each central directory header as yauzl reads
    * it, in directory order: yauzl skips fields the checks need (the disk number where the entry starts).
+   * Only the reads at the offset where the next header must start (from `centralDirectoryOffset`, each
+   * header's lengths giving the next) are headers: a name, extra field and comment of 46 bytes that begin
+   * with the header signature are not (found by review).
    */
   constructor(
     private readonly source: RandomAccessSource,
     private readonly signal?: AbortSignal,
     private readonly zeroed?: { readonly offset: number; readonly length: number },
     private readonly onCentralHeader?: (header: Buffer) => void,
+    centralDirectoryOffset = 0,
   ) {
     super();
+    this.nextHeaderAt = centralDirectoryOffset;
   }
+
+  private nextHeaderAt: number;
 
   override read(
     buffer: Buffer,
@@ -43,14 +50,14 @@ export class SourceReader extends yauzl.RandomAccessReader {
     const hit = this.fromWindow(position, length);
     if (hit) {
       hit.copy(buffer, offset);
-      this.notice(buffer, offset, hit.length);
+      this.notice(buffer, offset, hit.length, position);
       callback(null, hit.length);
       return;
     }
     this.bytes(position, length).then(
       (bytes) => {
         bytes.copy(buffer, offset);
-        this.notice(buffer, offset, bytes.length);
+        this.notice(buffer, offset, bytes.length, position);
         callback(null, bytes.length);
       },
       (error: Error) => callback(error),
@@ -58,14 +65,23 @@ export class SourceReader extends yauzl.RandomAccessReader {
   }
 
   /** Hands a central directory header yauzl just read to `onCentralHeader`. */
-  private notice(buffer: Buffer, offset: number, length: number): void {
+  private notice(buffer: Buffer, offset: number, length: number, position: number): void {
     if (
-      this.onCentralHeader !== undefined &&
-      length === CENTRAL_HEADER_SIZE &&
-      buffer.readUInt32LE(offset) === SIG_CENTRAL_HEADER
+      this.onCentralHeader === undefined ||
+      position !== this.nextHeaderAt ||
+      length !== CENTRAL_HEADER_SIZE ||
+      buffer.readUInt32LE(offset) !== SIG_CENTRAL_HEADER
     ) {
-      this.onCentralHeader(buffer.subarray(offset, offset + CENTRAL_HEADER_SIZE));
+      return;
     }
+    // Name, extra field and comment lengths (APPNOTE 4.3.12) say where the next header starts.
+    this.nextHeaderAt =
+      position +
+      CENTRAL_HEADER_SIZE +
+      buffer.readUInt16LE(offset + 28) +
+      buffer.readUInt16LE(offset + 30) +
+      buffer.readUInt16LE(offset + 32);
+    this.onCentralHeader(buffer.subarray(offset, offset + CENTRAL_HEADER_SIZE));
   }
 
   override _readStreamForRange(start: number, end: number): Readable {

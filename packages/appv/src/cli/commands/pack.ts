@@ -19,7 +19,7 @@ placed under a VFS token (--vfs). Every 64 KiB block is deflated with a full flu
 the package can be streamed block by block; BlockMap, content types, FilesystemMetadata (8.3 names,
 empty directories), StreamMap, PackageHistory and the manifest are generated.
 <out>_DeploymentConfig.xml and <out>_UserConfig.xml (named after the package file, as the
-sequencer names them) are written next to the package, before it appears.
+sequencer names them) are written next to the package, and renamed into place right after it.
 Names, collisions and readability are checked before anything is written; the package appears
 under its name only when complete.
 
