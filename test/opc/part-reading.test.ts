@@ -7,9 +7,11 @@ import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import zlib from 'node:zlib';
 import {
+  AppvError,
   BufferSource,
   ErrorCode,
   FileSource,
+  isAppvError,
   MAX_XML_ATTRIBUTE_LENGTH,
   MAX_XML_NAME_LENGTH,
   OpcPackage,
@@ -265,5 +267,18 @@ describe('the central directory walk (found by review)', () => {
     ]);
     const pkg = await OpcPackage.open(bytes);
     expect(pkg.findings.filter((f) => f.code === ErrorCode.ZIP_LFH_INVALID)).toEqual([]);
+  });
+});
+
+describe('AppvError across copies of the package (found by review)', () => {
+  it('an AppvError from another copy of the package is still an AppvError', () => {
+    // What a second copy of @appv/opc makes: its own class, the same registered mark.
+    const foreign = Object.assign(new Error('x'), {
+      [Symbol.for('@appv/opc.AppvError')]: true,
+      code: 'USAGE',
+    });
+    expect(foreign instanceof AppvError).toBe(true);
+    expect(isAppvError(foreign)).toBe(true);
+    expect(new Error('plain') instanceof AppvError).toBe(false);
   });
 });

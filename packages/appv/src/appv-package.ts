@@ -13,9 +13,11 @@ import {
 } from '@appv/manifest';
 import {
   AppvError,
+  checkOptionKeys,
   ErrorCode,
   OpcPackage,
   type OpenOptions,
+  type OptionKeys,
   type PackageInput,
   type PackageItem,
   type PartStreamOptions,
@@ -30,6 +32,8 @@ export interface AppvOpenOptions extends OpenOptions {
   readonly readOnly?: boolean;
 }
 
+const OPEN_OPTION_KEYS: OptionKeys<AppvOpenOptions> = { signal: true, readOnly: true };
+
 /**
  * The public facade over one package: the container (`opc`) plus its footprint documents, parsed on first
  * use and cached. Works for App-V packages and for plain AppX/MSIX (whose App-V parts are simply absent).
@@ -43,6 +47,7 @@ export class AppvPackage {
   ) {}
 
   static async open(input: PackageInput, options: AppvOpenOptions = {}): Promise<AppvPackage> {
+    checkOptionKeys(options, OPEN_OPTION_KEYS, 'openPackage');
     return new AppvPackage(await OpcPackage.open(input, options), options.readOnly ?? false);
   }
 

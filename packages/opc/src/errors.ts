@@ -144,9 +144,24 @@ export interface AppvErrorOptions extends ErrorLocation {
   readonly cause?: unknown;
 }
 
+/**
+ * Marks an AppvError whichever copy of this package made it: a program can load two (an `appv` built
+ * against one version of `@appv/opc`, the program's own import of another), and each has its own class, so
+ * `instanceof` alone failed across them (found by review). A registered symbol is the same in both.
+ */
+const APPV_ERROR = Symbol.for('@appv/opc.AppvError');
+
 /** Every failure the project raises. `code` is stable; `message` is for people. */
 export class AppvError extends Error {
   override readonly name = 'AppvError';
+  readonly [APPV_ERROR] = true;
+
+  /** `instanceof AppvError` holds for an AppvError of any copy of this package (see APPV_ERROR). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return (
+      typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[APPV_ERROR] === true
+    );
+  }
   readonly code: ErrorCode;
   readonly part: string | undefined;
   readonly offset: number | undefined;

@@ -27,6 +27,7 @@ export { hex } from './hex.js';
 export * from './limits.js';
 export { LoopTurns } from './loop-turns.js';
 export { OpcPackage, type OpenOptions, type PackageInput } from './opc-package.js';
+export { checkOptionKeys, type OptionKeys } from './option-keys.js';
 export { compareOrdinal } from './ordinal.js';
 export type { ItemKind, PackageItem } from './package-item.js';
 export {

@@ -13,10 +13,12 @@ import {
 } from '@appv/manifest';
 import {
   AppvError,
+  checkOptionKeys,
   ErrorCode,
   encodePartName,
   type HashAlgorithm,
   nameKey,
+  type OptionKeys,
   type PackageItem,
   partKey,
   partNameProblems,
@@ -32,6 +34,7 @@ import { isFootprintItem, PartNames } from '../footprint.js';
 import { derivedPackageId, derivedVersionId } from '../pack/derived-ids.js';
 import {
   applyFeatureBlocks,
+  FEATURE_BLOCK_OPTION_KEYS,
   type FeatureBlockOptions,
   fitStreamMap,
   payloadIndex,
@@ -43,6 +46,7 @@ import { isStoredExtension } from '../pack/stored-extensions.js';
 import {
   historyTime,
   openWriter,
+  WRITE_OPTION_KEYS,
   type WriteOptions,
   type WrittenIdentity,
   writtenIdentity,
@@ -86,6 +90,7 @@ export async function editPackage(
   output: string,
   options: EditOptions = {},
 ): Promise<EditResult> {
+  checkOptionKeys(options, EDIT_OPTION_KEYS, 'editPackage');
   const pkg = await openPackage(input, options.signal ? { signal: options.signal } : {});
   try {
     return await edit(pkg, output, options);
@@ -273,6 +278,20 @@ const NOT_PAYLOAD = new Set(
     PartNames.codeIntegrity,
   ].map(nameKey),
 );
+
+const EDIT_OPTION_KEYS: OptionKeys<EditOptions> = {
+  ...WRITE_OPTION_KEYS,
+  ...FEATURE_BLOCK_OPTION_KEYS,
+  newVersion: true,
+  branch: true,
+  name: true,
+  setVersion: true,
+  displayName: true,
+  packageId: true,
+  versionId: true,
+  add: true,
+  remove: true,
+};
 
 /** Which parts are copied, added (or replaced) and removed; every name is checked before anything is written. */
 async function planPayload(pkg: AppvPackage, options: EditOptions): Promise<PayloadPlan> {

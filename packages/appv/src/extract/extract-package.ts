@@ -1,10 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  AppvError,
+  checkOptionKeys,
   ErrorCode,
   type Finding,
   findingFromError,
   LoopTurns,
+  type OptionKeys,
   type PackageInput,
   type PackageItem,
   throwIfAborted,
@@ -28,6 +31,13 @@ export interface ExtractOptions {
    */
   readonly parts?: readonly string[];
 }
+
+const EXTRACT_OPTION_KEYS: OptionKeys<ExtractOptions> = {
+  signal: true,
+  onProgress: true,
+  overwrite: true,
+  parts: true,
+};
 
 export interface ExtractProgress {
   readonly files: number;
@@ -60,6 +70,9 @@ export async function extractPackage(
   targetDir: string,
   options: ExtractOptions = {},
 ): Promise<ExtractResult> {
+  checkOptionKeys(options, EXTRACT_OPTION_KEYS, 'extractPackage');
+  if (typeof targetDir !== 'string')
+    throw new AppvError(ErrorCode.USAGE, 'extractPackage: the target is a folder path');
   if (input instanceof AppvPackage) return extractOpen(input, targetDir, options);
   // A path or bytes, as verifyPackage takes: opened read-only for this extraction and closed after it.
   const pkg = await AppvPackage.open(input, {

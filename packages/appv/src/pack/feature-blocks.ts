@@ -7,7 +7,7 @@ import {
   type StreamMap,
   type StreamMapFile,
 } from '@appv/manifest';
-import { AppvError, ErrorCode, nameKey } from '@appv/opc';
+import { AppvError, ErrorCode, nameKey, type OptionKeys } from '@appv/opc';
 
 /**
  * The feature blocks of StreamMap.xml (FORMAT.md §4) as `pack` and `edit` take them on the command line:
@@ -27,6 +27,12 @@ export interface FeatureBlockOptions {
   /** `LoadAll="true"` on the primary feature block: stream everything before launch. */
   readonly loadAll?: boolean;
 }
+
+export const FEATURE_BLOCK_OPTION_KEYS: OptionKeys<FeatureBlockOptions> = {
+  publishing: true,
+  primary: true,
+  loadAll: true,
+};
 
 const BLOCK_LIST = /^\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*$/;
 

@@ -26,11 +26,13 @@ import {
 } from '@appv/manifest';
 import {
   AppvError,
+  checkOptionKeys,
   checkOutputTarget,
   ErrorCode,
   type HashAlgorithm,
   MAX_XML_PART_SIZE,
   nameKey,
+  type OptionKeys,
   type PartMethod,
   throwIfAborted,
   WorkerPool,
@@ -48,6 +50,7 @@ import {
 import {
   applyFeatureBlocks,
   defaultPublishingFiles,
+  FEATURE_BLOCK_OPTION_KEYS,
   type FeatureBlockOptions,
   fitStreamMap,
   payloadIndex,
@@ -60,6 +63,7 @@ import { isStoredExtension } from './stored-extensions.js';
 import {
   historyTime,
   openWriter,
+  WRITE_OPTION_KEYS,
   type WriteOptions,
   type WrittenIdentity,
   writtenIdentity,
@@ -74,6 +78,21 @@ export interface PackOptions extends IdentityOptions, FeatureBlockOptions, Write
   readonly dynamicConfig?: boolean;
   readonly algorithm?: HashAlgorithm;
 }
+
+const PACK_OPTION_KEYS: OptionKeys<PackOptions> = {
+  ...WRITE_OPTION_KEYS,
+  ...FEATURE_BLOCK_OPTION_KEYS,
+  name: true,
+  displayName: true,
+  version: true,
+  publisher: true,
+  packageId: true,
+  versionId: true,
+  vfs: true,
+  opaqueDirectories: true,
+  dynamicConfig: true,
+  algorithm: true,
+};
 
 export interface PackResult extends WrittenIdentity {
   readonly output: string;
@@ -99,6 +118,7 @@ export async function packPackage(
   output: string,
   options: PackOptions = {},
 ): Promise<PackResult> {
+  checkOptionKeys(options, PACK_OPTION_KEYS, 'packPackage');
   throwIfAborted(options.signal); // before the workers start: stopping them takes a while
   // The workers start now and load their modules while the source is scanned, not after.
   const pool = new WorkerPool(options.threads);

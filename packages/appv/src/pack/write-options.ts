@@ -1,5 +1,5 @@
 import type { AppxManifest } from '@appv/manifest';
-import { type HashAlgorithm, PackageWriter, type WorkerPool } from '@appv/opc';
+import { type HashAlgorithm, type OptionKeys, PackageWriter, type WorkerPool } from '@appv/opc';
 
 /** How `pack` and `edit` write: the options they share, in one place. */
 export interface WriteOptions {
@@ -16,6 +16,16 @@ export interface WriteOptions {
   /** Uncompressed bytes written, of the total. */
   readonly onProgress?: (done: number, total: number) => void;
 }
+
+export const WRITE_OPTION_KEYS: OptionKeys<WriteOptions> = {
+  level: true,
+  store: true,
+  deterministic: true,
+  overwrite: true,
+  threads: true,
+  signal: true,
+  onProgress: true,
+};
 
 /** The identity a written package ends up with (FORMAT.md §6), for results and reports. */
 export interface WrittenIdentity {

@@ -18,7 +18,11 @@ export interface VerifyReport {
   readonly stats: VerifyStats;
 }
 
-export type VerifyPhase = 'open' | 'blocks' | 'appv';
+/**
+ * The phase progress is reported for: the block checks, the work that takes long (opening and the App-V layer
+ * report none; the type promised phases never sent, found by review).
+ */
+export type VerifyPhase = 'blocks';
 
 export interface VerifyProgress {
   readonly phase: VerifyPhase;

@@ -1,5 +1,6 @@
 import type { BlockMap } from '@appv/manifest';
 import {
+  checkOptionKeys,
   type DigestRequest,
   digestItems,
   ErrorCode,
@@ -7,6 +8,7 @@ import {
   findingFromError,
   type HashAlgorithm,
   MAX_FINDINGS,
+  type OptionKeys,
   type PackageInput,
   throwIfAborted,
   toAppvError,
@@ -29,10 +31,13 @@ export interface VerifyOptions {
  * Every check of FORMAT.md §9, points 1–8, in one call. A package that cannot even be listed yields a
  * report with the reason as its single finding; only an abort or an I/O failure of the input throws.
  */
+const VERIFY_OPTION_KEYS: OptionKeys<VerifyOptions> = { signal: true, threads: true, onProgress: true };
+
 export async function verifyPackage(
   input: PackageInput | AppvPackage,
   options: VerifyOptions = {},
 ): Promise<VerifyReport> {
+  checkOptionKeys(options, VERIFY_OPTION_KEYS, 'verifyPackage');
   const started = performance.now();
   const sink = new FindingList(MAX_FINDINGS);
   let pkg: AppvPackage;

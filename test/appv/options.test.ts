@@ -1,0 +1,33 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ErrorCode, editPackage, extractPackage, openPackage, packPackage, verifyPackage } from 'appv';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/fixtures.js';
+
+// Options objects as JavaScript callers write them: a key the call does not know is refused, not ignored.
+const work = mkdtempSync(path.join(tmpdir(), 'appv-options-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const sample = path.join(repoRoot, 'examples/sample/VendorApp.appv');
+
+describe('options of the facade (found by review)', () => {
+  it('an unknown or misspelt option is a USAGE error that names the likely one', async () => {
+    const cases: [Promise<unknown>, RegExp][] = [
+      [
+        editPackage(sample, path.join(work, 'e.appv'), { version: '2.0.0.0' } as never),
+        /unknown option "version"/,
+      ],
+      [
+        editPackage(sample, path.join(work, 'e.appv'), { newVersio: true } as never),
+        /did you mean "newVersion"/,
+      ],
+      [packPackage(work, path.join(work, 'p.appv'), { VFS: 'X' } as never), /did you mean "vfs"/],
+      [openPackage(sample, { readonly: true } as never), /did you mean "readOnly"/],
+      [verifyPackage(sample, { onprogress: () => {} } as never), /did you mean "onProgress"/],
+      [extractPackage(sample, path.join(work, 'x'), { overwite: true } as never), /did you mean "overwrite"/],
+    ];
+    for (const [call, message] of cases)
+      await expect(call).rejects.toMatchObject({ code: ErrorCode.USAGE, message });
+    expect(readdirSync(work).filter((n) => n.endsWith('.appv'))).toEqual([]);
+  });
+});
