@@ -31,3 +31,17 @@ describe('options of the facade (found by review)', () => {
     expect(readdirSync(work).filter((n) => n.endsWith('.appv'))).toEqual([]);
   });
 });
+
+describe('inputs of the facade (found by review)', () => {
+  it('packageInfo takes a path too; listParts and digestPackage say what they take', async () => {
+    const { listParts, packageInfo } = await import('appv');
+    const { digestPackage, PackageWriter } = await import('@appv/opc');
+    expect((await packageInfo(sample)).partCount).toBeGreaterThan(0);
+    expect(() => listParts(sample as never)).toThrow(expect.objectContaining({ code: ErrorCode.USAGE }));
+    await expect(digestPackage(sample as never)).rejects.toMatchObject({ code: ErrorCode.USAGE });
+    await expect(PackageWriter.toFile(path.join(work, 'missing', 'out.appv'))).rejects.toMatchObject({
+      code: ErrorCode.IO_WRITE_FAILED,
+      message: expect.stringMatching(/the folder .*missing does not exist/),
+    });
+  });
+});

@@ -10,14 +10,17 @@ import {
   type StreamMap,
 } from '@appv/manifest';
 import {
+  AppvError,
   BLOCK_SIZE,
   CompressionMethod,
+  ErrorCode,
   type Finding,
   methodName,
   nameKey,
+  type PackageInput,
   type PackageItem,
 } from '@appv/opc';
-import type { AppvPackage } from './appv-package.js';
+import { AppvPackage } from './appv-package.js';
 import { loadDocument } from './load-document.js';
 
 /** What `appv info` shows: identity, applications and feature blocks (FORMAT.md §4, §6) and sizes. */
@@ -82,7 +85,18 @@ export interface FeatureBlockInfo {
  * show); everything else degrades: AppX/MSIX has no App-V ids and no StreamMap, and without a readable
  * BlockMap feature blocks have no compressed sizes.
  */
-export async function packageInfo(pkg: AppvPackage): Promise<PackageInfo> {
+export async function packageInfo(input: AppvPackage | PackageInput): Promise<PackageInfo> {
+  if (input instanceof AppvPackage) return infoOf(input);
+  // A path or bytes, as verifyPackage takes: opened read-only for this and closed after (a TypeError before).
+  const pkg = await AppvPackage.open(input, { readOnly: true });
+  try {
+    return await infoOf(pkg);
+  } finally {
+    await pkg.close();
+  }
+}
+
+async function infoOf(pkg: AppvPackage): Promise<PackageInfo> {
   const manifest = await pkg.manifest();
   const problems: Finding[] = [];
   const sink = { add: (finding: Finding) => problems.push(finding) };
@@ -212,6 +226,12 @@ export interface PartRow {
 
 /** Every ZIP item (footprint included) in central directory order. */
 export function listParts(pkg: AppvPackage): PartRow[] {
+  if (!(pkg instanceof AppvPackage)) {
+    throw new AppvError(
+      ErrorCode.USAGE,
+      'listParts takes an open package (openPackage), not a path or bytes',
+    );
+  }
   return pkg.items.map((item) => ({
     name: item.name,
     zipName: item.zipName,

@@ -1,4 +1,4 @@
-import { abortError, ErrorCode, throwIfAborted, toAppvError } from '../errors.js';
+import { AppvError, abortError, ErrorCode, throwIfAborted, toAppvError } from '../errors.js';
 import type { FindingSink } from '../finding.js';
 import { indicesBy } from '../index-order.js';
 import { JOB_BYTES, JOBS_PER_WORKER, MAX_DIGESTS_WAITING } from '../limits.js';
@@ -163,6 +163,13 @@ export async function digestPackage(
   source: RandomAccessSource,
   options: DigestOptions = {},
 ): Promise<PackageDigest> {
+  if (typeof (source as Partial<RandomAccessSource> | null)?.read !== 'function') {
+    // A path or a Buffer was a TypeError at the first read (found by review).
+    throw new AppvError(
+      ErrorCode.USAGE,
+      'digestPackage reads a RandomAccessSource (FileSource.open(path), new BufferSource(bytes)), not a path or bytes',
+    );
+  }
   throwIfAborted(options.signal); // before the workers start: stopping them takes a while
   // The workers start (load their modules) while the package is listed, not after.
   const pool = new WorkerPool(options.threads);

@@ -50,7 +50,7 @@ export class WorkerPool {
     if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WORKER_THREADS) {
       throw new AppvError(
         ErrorCode.USAGE,
-        `threads must be a whole number from 1 to ${MAX_WORKER_THREADS}, not ${threads}`,
+        `threads must be a whole number from 1 to ${MAX_WORKER_THREADS}, not ${JSON.stringify(threads)}`,
       );
     }
     const eager = Math.min(threads, defaultThreadCount());

@@ -34,7 +34,7 @@ import {
 } from '../part-name.js';
 import { CompressionMethod } from '../zip/compression-method.js';
 import { UINT16_SATURATED } from '../zip/signatures.js';
-import { AtomicFile } from './atomic-file.js';
+import { AtomicFile, checkOutputTarget } from './atomic-file.js';
 import { CompressBatch, type JobBuffers, pieceOf, releaser, submitCompress } from './compress-batch.js';
 import { DOS_EPOCH, type DosDateTime, toDosDateTime } from './dos-time.js';
 import { OutputSink } from './output-sink.js';
@@ -141,7 +141,10 @@ export class PackageWriter {
     this.algorithm = options.algorithm ?? 'sha256';
     this.level = options.level ?? 6;
     if (!Number.isInteger(this.level) || this.level < 0 || this.level > 9) {
-      throw new AppvError(ErrorCode.PACK_INPUT_INVALID, `Deflate level ${options.level} is not 0–9`);
+      throw new AppvError(
+        ErrorCode.PACK_INPUT_INVALID,
+        `Deflate level ${JSON.stringify(options.level)} is not a whole number from 0 to 9`,
+      );
     }
     this.dosTime = options.deterministic ? DOS_EPOCH : toDosDateTime(options.modified ?? new Date());
     this.ownsPool = options.pool === undefined;
@@ -162,6 +165,7 @@ export class PackageWriter {
   /** Writes to `path` through a temporary file renamed at `finish` (never a half package under that name). */
   static async toFile(path: string, options: PackageWriterOptions = {}): Promise<PackageWriter> {
     if (options.signal?.aborted) throw abortError(options.signal);
+    await checkOutputTarget(path); // a missing folder is named as such, not by the temporary file's name
     const file = await AtomicFile.create(path, { overwrite: options.overwrite ?? true });
     try {
       return new PackageWriter(OutputSink.toFile(file.handle, path), options, file, null);
