@@ -45,3 +45,21 @@ describe('inputs of the facade (found by review)', () => {
     });
   });
 });
+
+describe('a callback that throws (found by review)', () => {
+  it('comes back as USAGE with the thrown error as cause, not as a worker or write failure', async () => {
+    const mine = new Error('my progress bar broke');
+    const onProgress = () => {
+      throw mine;
+    };
+    const { verifyPackage: verify, packPackage: pack, extractPackage: extract } = await import('appv');
+    const calls = [
+      () => verify(sample, { onProgress }),
+      () => pack(path.join(repoRoot, 'examples/vendor-app'), path.join(work, 'cb.appv'), { onProgress }),
+      () => extract(sample, path.join(work, 'cb-out'), { onProgress }),
+    ];
+    for (const call of calls) {
+      await expect(call()).rejects.toMatchObject({ code: ErrorCode.USAGE, cause: mine });
+    }
+  });
+});

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
   AppvError,
+  callerCallback,
   checkOptionKeys,
   ErrorCode,
   type Finding,
@@ -111,7 +112,8 @@ async function extractOpen(
   const totalBytes = fileEntries.reduce((sum, e) => sum + e.item.uncompressedSize, 0);
   let files = 0;
   let bytes = 0;
-  const report = () => options.onProgress?.({ files, totalFiles: fileEntries.length, bytes, totalBytes });
+  const onProgress = callerCallback('onProgress', options.onProgress);
+  const report = () => onProgress?.({ files, totalFiles: fileEntries.length, bytes, totalBytes });
 
   // Small files are read and written synchronously: the loop must still hear an abort or Ctrl-C.
   const turns = new LoopTurns();

@@ -1,3 +1,4 @@
+import { callerCallback } from '../caller-callback.js';
 import { AppvError, abortError, ErrorCode, throwIfAborted, toAppvError } from '../errors.js';
 import type { FindingSink } from '../finding.js';
 import { indicesBy } from '../index-order.js';
@@ -78,6 +79,7 @@ async function digestWith(
     delivery?.halt();
   };
   const algorithm = options.algorithm ?? 'sha256';
+  const onProgress = callerCallback('onProgress', options.onProgress);
   const buffers = new BufferPool(JOB_BYTES, pool.threads * JOBS_PER_WORKER + 2);
   const batcher = new Batcher(source, pool, buffers, algorithm, options.signal, onFailure);
   const streams = new StreamFeeds(pool);
@@ -93,7 +95,7 @@ async function digestWith(
     stopped: () => failure !== null || options.signal?.aborted === true,
     onBytes: (bytes: number) => {
       done += bytes;
-      options.onProgress?.(done, total);
+      onProgress?.(done, total);
     },
   };
   delivery = new InOrderDelivery(options, onFailure);

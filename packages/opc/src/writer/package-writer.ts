@@ -21,6 +21,7 @@ import { BufferPool } from '../blocks/buffer-pool.js';
 import { blockSizes, shareBlocks, withCompactBlocks } from '../blocks/compact-blocks.js';
 import { crc32Combine } from '../blocks/crc32-combine.js';
 import { WorkerPool } from '../blocks/worker-pool.js';
+import { callerCallback } from '../caller-callback.js';
 import { AppvError, abortError, ErrorCode, isAppvError, toAppvError } from '../errors.js';
 import { BLOCK_SIZE, SMALL_PART_BYTES, WRITE_JOB_BYTES, WRITE_QUEUE_BYTES } from '../limits.js';
 import {
@@ -129,6 +130,7 @@ export class PackageWriter {
   private drainWaiters: (() => void)[] = [];
   private readonly writing: Promise<void>;
   private readonly onAbort = () => this.fail(abortError(this.options.signal as AbortSignal));
+  private readonly onProgress: ((bytes: number) => void) | undefined;
   /** Aborted, with the failure as its reason, when the writer fails: stops whatever reads a part's content. */
   private readonly halt = new AbortController();
 
@@ -139,6 +141,7 @@ export class PackageWriter {
     private readonly stream: Writable | null,
   ) {
     this.algorithm = options.algorithm ?? 'sha256';
+    this.onProgress = callerCallback('onProgress', options.onProgress);
     this.level = options.level ?? 6;
     if (!Number.isInteger(this.level) || this.level < 0 || this.level > 9) {
       throw new AppvError(
@@ -507,7 +510,7 @@ export class PackageWriter {
 
   private progress(bytes: number): void {
     this.progressBytes += bytes;
-    this.options.onProgress?.(this.progressBytes);
+    this.onProgress?.(this.progressBytes);
   }
 
   // ---- state -----------------------------------------------------------------------------------------
