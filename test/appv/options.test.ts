@@ -63,3 +63,12 @@ describe('a callback that throws (found by review)', () => {
     }
   });
 });
+
+describe('option types take an explicit undefined (found by review)', () => {
+  it('as the code does, under exactOptionalPropertyTypes (this file is type-checked with it)', async () => {
+    const signal: AbortSignal | undefined = undefined;
+    const threads: number | undefined = undefined;
+    const report = await verifyPackage(sample, { signal, threads, onProgress: undefined });
+    expect(report.valid).toBe(true);
+  });
+});

@@ -29,7 +29,7 @@ export interface AppvOpenOptions extends OpenOptions {
    * For a caller that reads and never writes the package's documents back (the verifier): the parsed
    * BlockMap then keeps no copy of its bytes, nor FilesystemMetadata its XML tree. Default false.
    */
-  readonly readOnly?: boolean;
+  readonly readOnly?: boolean | undefined;
 }
 
 const OPEN_OPTION_KEYS: OptionKeys<AppvOpenOptions> = { signal: true, readOnly: true };

@@ -25,7 +25,7 @@ import { isDirectoryEntry, listZip } from './zip/zip-listing.js';
 export type PackageInput = string | URL | Uint8Array | ArrayBuffer | RandomAccessSource;
 
 export interface OpenOptions {
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**

@@ -8,9 +8,9 @@ import type { RandomAccessSource } from './source/random-access-source.js';
 import { CompressionMethod } from './zip/compression-method.js';
 
 export interface PartStreamOptions {
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** Check the CRC-32 and size against the central directory at the end (default true). */
-  readonly verify?: boolean;
+  readonly verify?: boolean | undefined;
 }
 
 /**

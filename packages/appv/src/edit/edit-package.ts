@@ -55,19 +55,19 @@ import { PathTree } from '../path-tree.js';
 
 export interface EditOptions extends FeatureBlockOptions, WriteOptions {
   /** Same PackageId, new VersionId, version bumped (FORMAT.md §6). */
-  readonly newVersion?: boolean;
+  readonly newVersion?: boolean | undefined;
   /** New PackageId, VersionId and name: needs `name`. */
-  readonly branch?: boolean;
+  readonly branch?: boolean | undefined;
   /** Identity/@Name (with `branch`). */
-  readonly name?: string;
-  readonly setVersion?: string;
-  readonly displayName?: string;
-  readonly packageId?: string;
-  readonly versionId?: string;
+  readonly name?: string | undefined;
+  readonly setVersion?: string | undefined;
+  readonly displayName?: string | undefined;
+  readonly packageId?: string | undefined;
+  readonly versionId?: string | undefined;
   /** Parts to add or replace: package name (BlockMap form or `/`) → file on disk. */
-  readonly add?: readonly { readonly name: string; readonly path: string }[];
+  readonly add?: readonly { readonly name: string; readonly path: string }[] | undefined;
   /** Parts to remove, by package name. */
-  readonly remove?: readonly string[];
+  readonly remove?: readonly string[] | undefined;
 }
 
 export interface EditResult extends WrittenIdentity {

@@ -22,15 +22,15 @@ import { DirectoryGuard } from './directory-guard.js';
 import { type PlanEntry, planExtraction } from './extract-plan.js';
 
 export interface ExtractOptions {
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (progress: ExtractProgress) => void;
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((progress: ExtractProgress) => void) | undefined;
   /** Replace files that already exist in the target (default false: refuse before writing anything). */
-  readonly overwrite?: boolean;
+  readonly overwrite?: boolean | undefined;
   /**
    * Only these items (decoded or ZIP names). Default: every item, footprint XML and `[Content_Types].xml`
    * included, plus FilesystemMetadata.xml's empty directories.
    */
-  readonly parts?: readonly string[];
+  readonly parts?: readonly string[] | undefined;
 }
 
 const EXTRACT_OPTION_KEYS: OptionKeys<ExtractOptions> = {

@@ -22,10 +22,10 @@ export interface FeatureFileSpec {
 }
 
 export interface FeatureBlockOptions {
-  readonly publishing?: readonly string[];
-  readonly primary?: readonly string[];
+  readonly publishing?: readonly string[] | undefined;
+  readonly primary?: readonly string[] | undefined;
   /** `LoadAll="true"` on the primary feature block: stream everything before launch. */
-  readonly loadAll?: boolean;
+  readonly loadAll?: boolean | undefined;
 }
 
 export const FEATURE_BLOCK_OPTION_KEYS: OptionKeys<FeatureBlockOptions> = {

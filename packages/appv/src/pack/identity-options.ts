@@ -11,13 +11,13 @@ import {
 /** The identity fields `pack` and `edit` take from the command line (FORMAT.md §6). */
 export interface IdentityOptions {
   /** Identity/@Name. */
-  readonly name?: string;
-  readonly displayName?: string;
+  readonly name?: string | undefined;
+  readonly displayName?: string | undefined;
   /** Four-part version, e.g. `1.2.0.0`. */
-  readonly version?: string;
-  readonly publisher?: string;
-  readonly packageId?: string;
-  readonly versionId?: string;
+  readonly version?: string | undefined;
+  readonly publisher?: string | undefined;
+  readonly packageId?: string | undefined;
+  readonly versionId?: string | undefined;
 }
 
 /**

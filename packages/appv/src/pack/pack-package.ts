@@ -71,12 +71,12 @@ import {
 
 export interface PackOptions extends IdentityOptions, FeatureBlockOptions, WriteOptions {
   /** Where a plain folder goes in the package, e.g. `ProgramFilesX86/Vendor App` (default `ProgramFilesX86/<folder name>`). */
-  readonly vfs?: string;
+  readonly vfs?: string | undefined;
   /** BlockMap-form directories to mark opaque in FilesystemMetadata (FORMAT.md §5). */
-  readonly opaqueDirectories?: readonly string[];
+  readonly opaqueDirectories?: readonly string[] | undefined;
   /** Write `<Name>_DeploymentConfig.xml` and `<Name>_UserConfig.xml` beside the package (default true). */
-  readonly dynamicConfig?: boolean;
-  readonly algorithm?: HashAlgorithm;
+  readonly dynamicConfig?: boolean | undefined;
+  readonly algorithm?: HashAlgorithm | undefined;
 }
 
 const PACK_OPTION_KEYS: OptionKeys<PackOptions> = {

@@ -4,17 +4,17 @@ import { type HashAlgorithm, type OptionKeys, PackageWriter, type WorkerPool } f
 /** How `pack` and `edit` write: the options they share, in one place. */
 export interface WriteOptions {
   /** Deflate level 1–9, 0 to store everything; default 6. */
-  readonly level?: number;
+  readonly level?: number | undefined;
   /** Extensions stored without compression besides the built-in list (`zip`, `cab`, `png`, `jpg`, …). */
-  readonly store?: readonly string[];
+  readonly store?: readonly string[] | undefined;
   /** Fixed timestamps (and, for pack, order and identifiers): the same input gives the same bytes. */
-  readonly deterministic?: boolean;
+  readonly deterministic?: boolean | undefined;
   /** Replace an existing output file (default true). */
-  readonly overwrite?: boolean;
-  readonly threads?: number;
-  readonly signal?: AbortSignal;
+  readonly overwrite?: boolean | undefined;
+  readonly threads?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
   /** Uncompressed bytes written, of the total. */
-  readonly onProgress?: (done: number, total: number) => void;
+  readonly onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
 export const WRITE_OPTION_KEYS: OptionKeys<WriteOptions> = {

@@ -21,10 +21,10 @@ import { checkDigest } from './hash-checks.js';
 import type { VerifyProgress, VerifyReport } from './verify-report.js';
 
 export interface VerifyOptions {
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** Worker threads for inflate + hash (default: every core). */
-  readonly threads?: number;
-  readonly onProgress?: (progress: VerifyProgress) => void;
+  readonly threads?: number | undefined;
+  readonly onProgress?: ((progress: VerifyProgress) => void) | undefined;
 }
 
 /**

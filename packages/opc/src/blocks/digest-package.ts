@@ -18,23 +18,23 @@ import { StreamFeeds } from './stream-feeds.js';
 import { WorkerPool } from './worker-pool.js';
 
 export interface DigestOptions {
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** Worker threads (default: every core). */
-  readonly threads?: number;
-  readonly algorithm?: HashAlgorithm;
+  readonly threads?: number | undefined;
+  readonly algorithm?: HashAlgorithm | undefined;
   /** Compressed bytes handed to workers so far, of the total. */
-  readonly onProgress?: (done: number, total: number) => void;
+  readonly onProgress?: ((done: number, total: number) => void) | undefined;
   /**
    * Called as each item completes, in the order of the requests. From digestPackage, items are listed as a
    * ZIP: `name` is the decoded part name, but `kind` and `contentType` are not resolved (OpcPackage does).
    */
-  readonly onItem?: (digest: ItemDigest) => void;
+  readonly onItem?: ((digest: ItemDigest) => void) | undefined;
   /**
    * Keep every digest and resolve with them (default true). False for a caller that takes each from
    * `onItem`: memory then holds only the digests that completed ahead of an earlier one, at most
    * MAX_DIGESTS_WAITING, whatever the package size.
    */
-  readonly collect?: boolean;
+  readonly collect?: boolean | undefined;
 }
 
 /**

@@ -69,22 +69,22 @@ export type PartMethod = 'auto' | 'deflate' | 'stored';
 
 export interface PackageWriterOptions {
   /** Deflate level 1–9 (default 6); 0 stores every part. */
-  readonly level?: number;
+  readonly level?: number | undefined;
   /** BlockMap hash (FORMAT.md §2); default sha256. */
-  readonly algorithm?: HashAlgorithm;
+  readonly algorithm?: HashAlgorithm | undefined;
   /** Worker threads (default: every core). Ignored when `pool` is given. */
-  readonly threads?: number;
+  readonly threads?: number | undefined;
   /** A pool to share (the caller destroys it); by default the writer makes and destroys its own. */
-  readonly pool?: WorkerPool;
+  readonly pool?: WorkerPool | undefined;
   /** Timestamp of every entry; default now. */
-  readonly modified?: Date;
+  readonly modified?: Date | undefined;
   /** Fixed timestamps (1980-01-01), so the same input gives the same bytes. */
-  readonly deterministic?: boolean;
+  readonly deterministic?: boolean | undefined;
   /** For a path target: replace an existing file (default true). */
-  readonly overwrite?: boolean;
-  readonly signal?: AbortSignal;
+  readonly overwrite?: boolean | undefined;
+  readonly signal?: AbortSignal | undefined;
   /** Uncompressed bytes written so far. */
-  readonly onProgress?: (bytes: number) => void;
+  readonly onProgress?: ((bytes: number) => void) | undefined;
 }
 
 export interface AddPartOptions {
