@@ -331,19 +331,23 @@ describe('appv edit keeps what it does not model in the documents it changes (fo
   it('a StreamMap given LoadAll and a FilesystemMetadata given a file keep foreign content', async () => {
     const layout = path.join(work, 'foreign-layout');
     await extractPackage(original, layout);
-    const streamMap = readFileSync(path.join(layout, 'StreamMap.xml'), 'utf8');
-    writeFileSync(
-      path.join(layout, 'StreamMap.xml'),
-      streamMap
-        .replace('<StreamMap ', '<StreamMap xmlns:x="urn:vendor" x:Note="keep" ')
-        .replace('<FeatureBlock ', '<!-- a comment --><x:Extra>opaque</x:Extra><FeatureBlock '),
-    );
-    const metadata = readFileSync(path.join(layout, 'FilesystemMetadata.xml'), 'utf8');
-    writeFileSync(
-      path.join(layout, 'FilesystemMetadata.xml'),
-      metadata
-        .replace('<Metadata ', '<Metadata xmlns:x="urn:vendor" x:Note="keep" ')
-        .replace('<Filesystem', '<x:Custom><x:Item>opaque</x:Item></x:Custom><Filesystem'),
+    // Foreign content, as another tool would write it: a namespaced attribute on the root, and a section.
+    const addForeign = (part: string, root: string, before: string, section: string) => {
+      const file = path.join(layout, part);
+      const text = readFileSync(file, 'utf8');
+      writeFileSync(
+        file,
+        text
+          .replace(`<${root} `, `<${root} xmlns:x="urn:vendor" x:Note="keep" `)
+          .replace(before, section + before),
+      );
+    };
+    addForeign('StreamMap.xml', 'StreamMap', '<FeatureBlock ', '<!-- a comment --><x:Extra>opaque</x:Extra>');
+    addForeign(
+      'FilesystemMetadata.xml',
+      'Metadata',
+      '<Filesystem',
+      '<x:Custom><x:Item>opaque</x:Item></x:Custom>',
     );
     const repacked = out();
     await packPackage(layout, repacked, { dynamicConfig: false });

@@ -16,7 +16,7 @@ import {
 import { assertReadable, openPartStream, type PartStreamOptions, readPartBuffer } from './part-stream.js';
 import { BufferSource } from './source/buffer-source.js';
 import { FileSource } from './source/file-source.js';
-import type { RandomAccessSource } from './source/random-access-source.js';
+import { isRandomAccessSource, type RandomAccessSource } from './source/random-access-source.js';
 import type { EndRecords } from './zip/end-records.js';
 import type { ZipItem } from './zip/zip-item.js';
 import { isDirectoryEntry, listZip } from './zip/zip-listing.js';
@@ -165,7 +165,7 @@ async function toSource(input: PackageInput): Promise<{ source: RandomAccessSour
   }
   if (input instanceof Uint8Array) return { source: new BufferSource(asBuffer(input)), owned: true };
   if (input instanceof ArrayBuffer) return { source: new BufferSource(Buffer.from(input)), owned: true };
-  if (isSource(input)) return { source: named(input), owned: false };
+  if (isRandomAccessSource(input)) return { source: named(input), owned: false };
   throw new AppvError(
     ErrorCode.USAGE,
     'A package is opened from a path, a file: URL, a Buffer or Uint8Array, or a RandomAccessSource ' +
@@ -188,17 +188,6 @@ function named(source: RandomAccessSource): RandomAccessSource {
 
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-function isSource(value: unknown): value is RandomAccessSource {
-  const candidate = value as Partial<RandomAccessSource> | null;
-  return (
-    typeof candidate === 'object' &&
-    candidate !== null &&
-    typeof candidate.size === 'number' &&
-    typeof candidate.read === 'function' &&
-    typeof candidate.close === 'function'
-  );
 }
 
 function describeValue(value: unknown): string {

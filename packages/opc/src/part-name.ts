@@ -146,22 +146,13 @@ export function partNameProblems(zipName: string): string[] {
     }
     if (isDriveLetter(segment)) problems.push(`segment "${segment}" is a Windows drive letter`);
     // `C%3A` decodes to `C:`: the BlockMap name, what an extractor joins to its folder, is what re-roots.
-    else if (segment.includes('%') && isDriveLetter(decodedLeniently(segment)))
+    else if (segment.includes('%') && isDriveLetter(decodeItemNameLeniently(segment)))
       problems.push(`segment "${segment}" decodes to a Windows drive letter`);
     if (segment === '.' || segment === '..') problems.push(`it has a "${segment}" segment`);
     else if (segment.endsWith('.')) problems.push(`segment "${segment}" ends with "."`);
     problems.push(...segmentProblems(segment));
   });
   return [...new Set(problems)];
-}
-
-/** One segment percent-decoded, or as it is when it does not decode (segmentProblems reports why). */
-function decodedLeniently(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }
 
 /** FORMAT.md §8: characters a URI path may hold as they are, which Windows writers percent-encode all the same. */

@@ -41,7 +41,7 @@ import {
 } from '../pack/feature-blocks.js';
 import { updatedFilesystemMetadata } from '../pack/filesystem-metadata-update.js';
 import { type FootprintBytes, writeFootprint } from '../pack/footprint-parts.js';
-import { applyIdentityOptions } from '../pack/identity-options.js';
+import { applyIdentityOptions, type IdentityOptions } from '../pack/identity-options.js';
 import { isStoredExtension } from '../pack/stored-extensions.js';
 import {
   historyTime,
@@ -53,17 +53,15 @@ import {
 } from '../pack/write-options.js';
 import { PathTree } from '../path-tree.js';
 
-export interface EditOptions extends FeatureBlockOptions, WriteOptions {
+/** The identity fields edit sets as pack does; `name` is the new package's with `branch`. */
+type EditedIdentity = Pick<IdentityOptions, 'name' | 'displayName' | 'packageId' | 'versionId'>;
+
+export interface EditOptions extends FeatureBlockOptions, WriteOptions, EditedIdentity {
   /** Same PackageId, new VersionId, version bumped (FORMAT.md §6). */
   readonly newVersion?: boolean | undefined;
   /** New PackageId, VersionId and name: needs `name`. */
   readonly branch?: boolean | undefined;
-  /** Identity/@Name (with `branch`). */
-  readonly name?: string | undefined;
   readonly setVersion?: string | undefined;
-  readonly displayName?: string | undefined;
-  readonly packageId?: string | undefined;
-  readonly versionId?: string | undefined;
   /** Parts to add or replace: package name (BlockMap form or `/`) → file on disk. */
   readonly add?: readonly { readonly name: string; readonly path: string }[] | undefined;
   /** Parts to remove, by package name. */

@@ -7,6 +7,7 @@ import {
   setDisplayName,
   setPackageVersion,
 } from '@appv/manifest';
+import type { OptionKeys } from '@appv/opc';
 
 /** The identity fields `pack` and `edit` take from the command line (FORMAT.md §6). */
 export interface IdentityOptions {
@@ -19,6 +20,15 @@ export interface IdentityOptions {
   readonly packageId?: string | undefined;
   readonly versionId?: string | undefined;
 }
+
+export const IDENTITY_OPTION_KEYS: OptionKeys<IdentityOptions> = {
+  name: true,
+  displayName: true,
+  version: true,
+  publisher: true,
+  packageId: true,
+  versionId: true,
+};
 
 /**
  * Sets what was given on a kept manifest, and gives an App-V identity to one that lacks it (a PackageId and

@@ -57,7 +57,7 @@ import {
 } from './feature-blocks.js';
 import { updatedFilesystemMetadata } from './filesystem-metadata-update.js';
 import { writeFootprint } from './footprint-parts.js';
-import { applyIdentityOptions, type IdentityOptions } from './identity-options.js';
+import { applyIdentityOptions, IDENTITY_OPTION_KEYS, type IdentityOptions } from './identity-options.js';
 import { type SourceTree, scanSource } from './source-tree.js';
 import { isStoredExtension } from './stored-extensions.js';
 import {
@@ -82,12 +82,7 @@ export interface PackOptions extends IdentityOptions, FeatureBlockOptions, Write
 const PACK_OPTION_KEYS: OptionKeys<PackOptions> = {
   ...WRITE_OPTION_KEYS,
   ...FEATURE_BLOCK_OPTION_KEYS,
-  name: true,
-  displayName: true,
-  version: true,
-  publisher: true,
-  packageId: true,
-  versionId: true,
+  ...IDENTITY_OPTION_KEYS,
   vfs: true,
   opaqueDirectories: true,
   dynamicConfig: true,

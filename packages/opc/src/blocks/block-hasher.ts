@@ -63,9 +63,13 @@ export class BlockHasher {
     if (this.fill > 0) this.endBlock();
   }
 
+  /**
+   * The digests completed so far, end to end. The buffer may be a slice of Node's shared pool: a result
+   * that leaves the thread gets its own copy (block-worker.ts, withSharedHashes).
+   */
   takeCompleted(): { hashes: Uint8Array; blockCount: number } {
     const blockCount = this.completed.length;
-    const hashes = new Uint8Array(Buffer.concat(this.completed));
+    const hashes = Buffer.concat(this.completed);
     this.completed = [];
     return { hashes, blockCount };
   }

@@ -34,43 +34,47 @@ port.on('message', (job: WorkerMessage) => {
   // Handled between jobs, so never while a zlib stream is half made (worker-pool.ts says why that matters).
   if (job.kind === 'stop') process.exit(0);
   if (job.kind === 'batch') {
-    const result = runBatch(job);
-    const shared = result.outcomes[0]?.hashes.buffer as ArrayBuffer | undefined;
-    port.postMessage(
-      result,
-      shared ? [result.input.buffer as ArrayBuffer, shared] : [result.input.buffer as ArrayBuffer],
-    );
+    const { outcomes, digests } = withSharedHashes(runBatch(job));
+    const result: BatchResult = { kind: 'batch', id: job.id, outcomes, input: job.data };
+    port.postMessage(result, [result.input.buffer as ArrayBuffer, digests]);
   } else if (job.kind === 'compress') {
     const result = runCompress(job);
     port.postMessage(result, [result.output.buffer as ArrayBuffer, result.input.buffer as ArrayBuffer]);
   } else {
-    void runStreamPiece(job).then((result) => port.postMessage(result, [result.input.buffer as ArrayBuffer]));
+    void runStreamPiece(job).then((piece) => {
+      const { outcomes, digests } = withSharedHashes([piece.outcome]);
+      const result: StreamResult = { ...piece, outcome: outcomes[0] as StreamOutcome };
+      port.postMessage(result, [result.input.buffer as ArrayBuffer, digests]);
+    });
   }
 });
 
-function runBatch(job: BatchJob): BatchResult {
-  const outcomes = job.tasks.map((task) =>
+function runBatch(job: BatchJob): (BlocksOutcome | StreamOutcome)[] {
+  return job.tasks.map((task) =>
     task.kind === 'blocks'
       ? runBlocks(task, job.data, job.algorithm)
       : runWhole(task, job.data, job.algorithm),
   );
-  return { kind: 'batch', id: job.id, outcomes: withSharedHashes(outcomes), input: job.data };
 }
 
 /**
- * The outcomes with their digests moved into one buffer, each a view of it: the buffer is transferred with
- * the result, so the main thread receives one buffer per batch instead of cloning one per item (a batch holds
- * hundreds of small items, and those allocations were a good part of its garbage collection).
+ * The outcomes with their digests copied into one buffer of their own, each a view of it, for the result to
+ * transfer: the main thread receives one buffer per message instead of cloning one per item (a batch holds
+ * hundreds of small items, and those allocations were a good part of its garbage collection), and never a
+ * slice of this thread's shared pool, where the hashers' digests may lie.
  */
-function withSharedHashes(outcomes: (BlocksOutcome | StreamOutcome)[]): (BlocksOutcome | StreamOutcome)[] {
+function withSharedHashes<O extends BlocksOutcome | StreamOutcome>(
+  outcomes: readonly O[],
+): { outcomes: O[]; digests: ArrayBuffer } {
   const shared = new Uint8Array(outcomes.reduce((sum, outcome) => sum + outcome.hashes.length, 0));
   let at = 0;
-  return outcomes.map((outcome) => {
+  const moved = outcomes.map((outcome) => {
     shared.set(outcome.hashes, at);
     const hashes = shared.subarray(at, at + outcome.hashes.length);
     at += outcome.hashes.length;
     return { ...outcome, hashes };
   });
+  return { outcomes: moved, digests: shared.buffer };
 }
 
 function runBlocks(task: BlocksTask, data: Uint8Array, algorithm: HashAlgorithm): BlocksOutcome {

@@ -4,7 +4,7 @@ import type { FindingSink } from '../finding.js';
 import { indicesBy } from '../index-order.js';
 import { JOB_BYTES, JOBS_PER_WORKER, MAX_DIGESTS_WAITING } from '../limits.js';
 import { decodeItemNameLeniently } from '../part-name.js';
-import type { RandomAccessSource } from '../source/random-access-source.js';
+import { isRandomAccessSource, type RandomAccessSource } from '../source/random-access-source.js';
 import { listZip, type ZipListing } from '../zip/zip-listing.js';
 import { Batcher } from './batcher.js';
 import { HASH_LENGTH, type HashAlgorithm } from './block-job.js';
@@ -165,7 +165,7 @@ export async function digestPackage(
   source: RandomAccessSource,
   options: DigestOptions = {},
 ): Promise<PackageDigest> {
-  if (typeof (source as Partial<RandomAccessSource> | null)?.read !== 'function') {
+  if (!isRandomAccessSource(source)) {
     // A path or a Buffer was a TypeError at the first read (found by review).
     throw new AppvError(
       ErrorCode.USAGE,

@@ -18,3 +18,15 @@ export interface RandomAccessSource {
   /** Releases the underlying handle. Idempotent. */
   close(): Promise<void>;
 }
+
+/** Whether a caller's value can be read as a source (what JavaScript callers pass is not type-checked). */
+export function isRandomAccessSource(value: unknown): value is RandomAccessSource {
+  const candidate = value as Partial<RandomAccessSource> | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.size === 'number' &&
+    typeof candidate.read === 'function' &&
+    typeof candidate.close === 'function'
+  );
+}
