@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, verifyPackage } from 'appv';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildAppvPackage } from '../helpers/appv-builder.js';
 import { fixtureFiles, repoRoot } from '../helpers/fixtures.js';
 import { sampleSpec } from '../helpers/make-sample.js';
@@ -21,6 +21,7 @@ const DEFECTS: Record<string, ErrorCode> = {
 
 const samplePath = join(repoRoot, 'examples/sample/VendorApp.appv');
 const scratch = mkdtempSync(join(tmpdir(), 'appv-verify-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe.each(fixtureFiles('valid'))('valid fixture $name', ({ path }) => {
   it('verifies with no finding', async () => {
