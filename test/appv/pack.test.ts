@@ -533,6 +533,33 @@ describe('appv pack: bad input gets a typed error before anything is written', (
     await expectNothingWritten(path.join(work, 'does-not-exist'), ErrorCode.PACK_SOURCE_UNREADABLE);
   });
 
+  it('symbolic links: followed inside the folder, refused when they lead outside it (found by review)', async () => {
+    const outside = fresh('outside');
+    writeFileSync(path.join(outside, 'secret.txt'), 'not for the package');
+    const toFile = fresh('link-out-file');
+    writeFileSync(path.join(toFile, 'fine.txt'), 'ok');
+    symlinkSync(path.join(outside, 'secret.txt'), path.join(toFile, 'passwd'));
+    await expectNothingWritten(toFile, ErrorCode.PACK_INPUT_INVALID);
+    const toDir = fresh('link-out-dir');
+    symlinkSync(outside, path.join(toDir, 'shared'));
+    await expectNothingWritten(toDir, ErrorCode.PACK_INPUT_INVALID);
+
+    const inside = fresh('link-in');
+    mkdirSync(path.join(inside, 'lib'));
+    writeFileSync(path.join(inside, 'lib', 'libfoo.so.1'), 'library');
+    symlinkSync('libfoo.so.1', path.join(inside, 'lib', 'libfoo.so'));
+    const out = path.join(fresh('link-in-out'), 'in.appv');
+    const result = await packPackage(inside, out, { vfs: 'ProgramFilesX86/In' });
+    expect(result.files).toBe(2);
+    const pkg = await openPackage(out);
+    try {
+      const bytes = await pkg.readPart('Root/VFS/ProgramFilesX86/In/lib/libfoo.so');
+      expect(bytes.toString()).toBe('library');
+    } finally {
+      await pkg.close();
+    }
+  });
+
   it('a feature block naming a file the package does not have, or blocks past its end', async () => {
     const source = fresh('feature');
     writeFileSync(path.join(source, 'app.exe'), pseudoText(70_000, 1));

@@ -52,6 +52,47 @@ function writePackage(name: string, bytes: Buffer): string {
 
 const NO_STACK = /^\s+at /m;
 
+/** Resolves once `ready()` holds (polling), or fails the test after 20 s. */
+async function until(ready: () => boolean): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the child');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
+ * `appv pack` in a child whose package sync never returns (a stuck disk, the worst case for a clean stop),
+ * resolved once that sync has begun, with the output folder to look into.
+ */
+async function packStuckAtSync(label: string) {
+  const source = path.join(work, `${label}-src`);
+  mkdirSync(source, { recursive: true });
+  writeFileSync(path.join(source, 'a.txt'), pseudoText(300_000, 3));
+  const outDir = path.join(work, `${label}-out`);
+  mkdirSync(outDir, { recursive: true });
+  const stuck =
+    'data:text/javascript,import fsp from "node:fs/promises"; import { syncBuiltinESMExports } from "node:module";' +
+    ' const open = fsp.open; fsp.open = async (...a) => { const h = await open(...a);' +
+    ' h.sync = () => { process.stderr.write("syncing\\n"); return new Promise(() => setInterval(() => {}, 60_000)); };' +
+    ' return h; }; syncBuiltinESMExports();';
+  const child = spawn(
+    process.execPath,
+    ['--import', stuck, CLI, 'pack', source, '-o', path.join(outDir, 'p.appv'), '--no-config'],
+    { cwd: repoRoot },
+  );
+  let stderr = '';
+  child.stderr.on('data', (data: Buffer) => {
+    stderr += data.toString();
+  });
+  const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on('close', (code, signal) => resolve([code, signal])),
+  );
+  await until(() => stderr.includes('syncing'));
+  expect(readdirSync(outDir).some((n) => n.includes('.appv-tmp-'))).toBe(true);
+  return { child, closed, outDir, stderr: () => stderr };
+}
+
 describe('appv: usage', () => {
   it('--help prints the commands, exit 0', () => {
     const r = appv('--help');
@@ -70,6 +111,19 @@ describe('appv: usage', () => {
       /^appv: needs Node\.js 20\.15 or later \(for zlib\.crc32\); this is v/,
     );
     expect(r.stdout.toString()).toBe('');
+  });
+
+  it('pnpm appv takes paths relative to where it was typed (INIT_CWD), not the repository root', () => {
+    const r = spawnSync(
+      process.execPath,
+      [path.join(repoRoot, 'scripts/appv.mjs'), 'info', '--json', 'sample/VendorApp.appv'],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, INIT_CWD: path.join(repoRoot, 'examples') },
+      },
+    );
+    expect(r.status, r.stderr.toString()).toBe(0);
+    expect(JSON.parse(r.stdout.toString())).toMatchObject({ displayName: 'Vendor App' });
   });
 
   it('--version prints the package version', () => {
@@ -120,6 +174,68 @@ describe('appv: usage', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^appv: IO_READ_FAILED: /);
     expect(r.stderr).not.toMatch(NO_STACK);
+  });
+
+  it.each([
+    ['a mistyped command', ['infoo', SAMPLE], /unknown command "infoo" \(did you mean "info"\?\)/],
+    [
+      'an option before the command',
+      ['--overwrite', 'extract', SAMPLE, '-o', 'x.appv'],
+      /"--overwrite" is not a command: options go after/,
+    ],
+    ['help on an unknown command', ['help', 'nosuch'], /unknown command "nosuch"/],
+    ['a mistyped option', ['info', '--jsn', SAMPLE], /unknown option --jsn \(did you mean --json\?\)/],
+    ['an option one letter short', ['verify', '--thread', '2', SAMPLE], /did you mean --threads\?/],
+    [
+      "another verb's spelling",
+      ['edit', SAMPLE, '-o', 'x.appv', '--version', '1.2.3.4'],
+      /unknown option --version \(did you mean --set-version\?\)/,
+    ],
+    [
+      'a file named like options',
+      ['info', '-dash.appv'],
+      /goes after "--" \(appv info -- -dash\.appv\) or as \.\/-dash\.appv/,
+    ],
+    [
+      'a value taken for the option',
+      ['verify', '--threads', SAMPLE],
+      /got none \(--threads took ".*VendorApp\.appv" as its value\)/,
+    ],
+    ['an output without -o', ['extract', SAMPLE, 'outdir'], /the output goes after -o: -o "outdir"/],
+    [
+      '-o=value',
+      ['extract', SAMPLE, '-o=out'],
+      /-o=out: a short option takes its value after a space \(-o out, or --output=out\)/,
+    ],
+    [
+      'an option given twice',
+      ['verify', '--threads', '1', '--threads', '2', SAMPLE],
+      /--threads given twice \("1" and "2"\)/,
+    ],
+    [
+      'a missing -o value',
+      ['extract', SAMPLE, '-o', '--overwrite'],
+      /argument is ambiguous\. .*--output=-XYZ/,
+    ],
+  ])('%s: USAGE names what was likely meant (found by review)', (_label, args, message) => {
+    const r = appv(...args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^appv: USAGE: /);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout.length).toBe(0);
+    expect(
+      readdirSync(repoRoot).filter((n) => n.startsWith('=') || n === 'outdir' || n === 'x.appv'),
+    ).toEqual([]);
+  });
+
+  it("a missing package or a folder is said in words, not as Node's errno text (found by review)", () => {
+    const missing = appv('info', path.join(work, 'no-such.appv'));
+    expect(missing.stderr).toBe(
+      `appv: IO_READ_FAILED: ${path.join(work, 'no-such.appv')}: no such file or directory (ENOENT)\n`,
+    );
+    const folder = appv('info', work);
+    expect(folder.stderr).toBe(`appv: IO_READ_FAILED: ${work} is a directory, not a package file\n`);
   });
 
   it('info on a file that is not a ZIP: exit 2 with the code', () => {
@@ -307,7 +423,7 @@ describe('appv output on hostile packages and broken outputs', () => {
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(200);
   });
 
-  it('cat --json of a corrupt part prints nothing on stdout, exit 2', () => {
+  it('cat --json of a corrupt part prints only the error as JSON on stdout, exit 2', () => {
     const data = Buffer.alloc(200_000, 5);
     const file = writePackage(
       'crc.zip',
@@ -318,7 +434,16 @@ describe('appv output on hostile packages and broken outputs', () => {
     );
     const r = appv('cat', file, 'crc.bin', '--json');
     expect(r.status).toBe(2);
-    expect(r.stdout.length).toBe(0);
+    // None of the part's bytes: the one JSON document is the error (found by review: errors were stderr text).
+    expect(json(r)).toEqual({
+      error: {
+        code: 'CRC_MISMATCH',
+        message: expect.any(String),
+        part: 'crc.bin',
+        offset: expect.any(Number),
+        block: null,
+      },
+    });
     expect(r.stderr).toMatch(/^appv: CRC_MISMATCH: /);
   });
 
@@ -457,6 +582,35 @@ describe('appv and SIGTERM', () => {
   });
 });
 
+describe('appv stopped while its package cannot be finished (found by review)', () => {
+  it('Ctrl-C: after the grace period it still removes the temporary file, exit 130', async () => {
+    const run = await packStuckAtSync('grace');
+    run.child.kill('SIGINT');
+    const [code, signal] = await run.closed;
+    expect(code === 130 || signal === 'SIGINT', `${code} ${signal} ${run.stderr()}`).toBe(true);
+    expect(readdirSync(run.outDir)).toEqual([]);
+    expect(run.stderr()).toContain('appv: interrupted');
+  });
+
+  it('a second Ctrl-C ends it at once and removes the temporary file', async () => {
+    const run = await packStuckAtSync('twice');
+    run.child.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    run.child.kill('SIGINT');
+    const [code, signal] = await run.closed;
+    expect(code === 130 || signal === 'SIGINT', `${code} ${signal}`).toBe(true);
+    expect(readdirSync(run.outDir)).toEqual([]);
+  });
+
+  it('SIGHUP (the terminal closed) stops it as cleanly: exit 129, no temporary file', async () => {
+    const run = await packStuckAtSync('hangup');
+    run.child.kill('SIGHUP');
+    const [code, signal] = await run.closed;
+    expect(code === 129 || signal === 'SIGHUP', `${code} ${signal}`).toBe(true);
+    expect(readdirSync(run.outDir)).toEqual([]);
+  });
+});
+
 describe('appv and Ctrl-C', () => {
   it('refuses a FIFO as the package at once (it would wait for a writer forever), exit 2', () => {
     const fifo = path.join(work, 'stuck.appv');
@@ -476,13 +630,15 @@ describe('appv and Ctrl-C', () => {
     // thread pool's pending request would).
     const stuck =
       'data:text/javascript,import fsp from "node:fs/promises"; import { syncBuiltinESMExports } from "node:module";' +
-      ' fsp.open = () => new Promise(() => setInterval(() => {}, 60_000)); syncBuiltinESMExports();';
+      ' fsp.open = () => { process.stderr.write("opening\\n"); return new Promise(() => setInterval(() => {}, 60_000)); };' +
+      ' syncBuiltinESMExports();';
     const child = spawn(process.execPath, ['--import', stuck, CLI, 'info', SAMPLE], { cwd: repoRoot });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Once it opens the package its handlers are in place (a fixed wait raced a slow start under load).
+    await until(() => stderr.includes('opening'));
     child.kill('SIGINT');
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
       child.on('close', (c, s) => resolve([c, s])),
@@ -558,6 +714,9 @@ describe('appv pack and edit', () => {
     const collision = appv('pack', bad, '-o', path.join(outDir, 'bad.appv'));
     expect(collision.status).toBe(2);
     expect(collision.stderr).toMatch(/^appv: PACK_NAME_COLLISION: /);
+    // Quoted as it can be copied back into --remove or --part: single backslashes (found by review).
+    expect(collision.stderr).toContain('"Root\\VFS\\ProgramFilesX86\\bad-source\\');
+    expect(collision.stderr).not.toContain('\\\\');
     expect(collision.stderr).not.toMatch(NO_STACK);
     expect(readdirSync(outDir)).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppvError, ErrorCode } from '@appv/opc';
+import { AppvError, ErrorCode, quoted } from '@appv/opc';
 import { type AppxManifest, parseAppxManifest } from './appx-manifest.js';
 import { APPV_MANIFEST_NS_2010, APPX_MANIFEST_NS_2010 } from './namespaces.js';
 import {
@@ -142,10 +142,10 @@ function shortcutExtension(s: ShortcutSpec): SequencerXmlElement {
  */
 function fileTypeAssociationExtension(f: FileTypeAssociationSpec): SequencerXmlElement {
   if (typeof f.extension !== 'string' || !/^\.[^\s\\/:*?"<>|.][^\s\\/:*?"<>|]*$/.test(f.extension)) {
-    invalid(`file type extension ${JSON.stringify(f.extension)} must be a dot and a name, like .vnd`);
+    invalid(`file type extension ${quoted(f.extension)} must be a dot and a name, like .vnd`);
   }
   if (typeof f.progId !== 'string' || !/^[^\s\\]{1,255}$/.test(f.progId)) {
-    invalid(`ProgId ${JSON.stringify(f.progId)} must be 1 to 255 characters without spaces or backslashes`);
+    invalid(`ProgId ${quoted(f.progId)} must be 1 to 255 characters without spaces or backslashes`);
   }
   const target = checkTokenPath(f.target, `target of ${f.extension}`);
   const fileExtension = el('appv:FileExtension', {
@@ -216,7 +216,7 @@ export function createAppxManifest(options: NewManifestOptions): AppxManifest {
     options.versionId === undefined ? randomUUID() : normalizePackageGuid(options.versionId, 'VersionId');
   const architecture = options.processorArchitecture ?? 'x64';
   if (architecture !== 'x86' && architecture !== 'x64') {
-    invalid(`processor architecture ${JSON.stringify(architecture)} must be x86 or x64`);
+    invalid(`processor architecture ${quoted(architecture)} must be x86 or x64`);
   }
   const applications = options.applications ?? [];
   const shortcuts = options.shortcuts ?? [];

@@ -1,4 +1,4 @@
-import { AppvError, asciiUpper, compareOrdinal, ErrorCode, MAX_PATH_DEPTH, nameKey } from '@appv/opc';
+import { AppvError, asciiUpper, compareOrdinal, ErrorCode, MAX_PATH_DEPTH, nameKey, quoted } from '@appv/opc';
 import {
   buildFilesystemMetadata,
   type DirectoryPath,
@@ -134,16 +134,16 @@ function invalid(message: string): never {
 function pathItem(path: string, kind: Kind): PathItem {
   const what = kind === 'file' ? 'file' : `${kind} directory`;
   if (typeof path !== 'string') invalid(`a ${what} path must be text, not ${typeof path}`);
-  if (path.includes('/')) invalid(`${what} ${JSON.stringify(path)} is not in BlockMap form (use "\\")`);
+  if (path.includes('/')) invalid(`${what} ${quoted(path)} is not in BlockMap form (use "\\")`);
   const segments = path.split('\\');
   if (segments.length < 2 || nameKey(segments[0] ?? '') !== 'root')
-    invalid(`${what} ${JSON.stringify(path)} is not under Root\\`);
+    invalid(`${what} ${quoted(path)} is not under Root\\`);
   // The parser refuses entries nested deeper than this (Root counts as one level).
   if (segments.length > MAX_PATH_DEPTH)
-    invalid(`${what} ${JSON.stringify(path.slice(0, 200))}… nests deeper than ${MAX_PATH_DEPTH} levels`);
+    invalid(`${what} ${quoted(path.slice(0, 200))}… nests deeper than ${MAX_PATH_DEPTH} levels`);
   for (const segment of segments) {
     if (segment === '' || segment === '.' || segment === '..')
-      invalid(`${what} ${JSON.stringify(path)} has an empty, "." or ".." segment`);
+      invalid(`${what} ${quoted(path)} has an empty, "." or ".." segment`);
   }
   return { path, segments: segments.slice(1), kind };
 }

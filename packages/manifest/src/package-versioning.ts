@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppvError, ErrorCode, findInvalidXmlChar } from '@appv/opc';
+import { AppvError, ErrorCode, findInvalidXmlChar, quoted } from '@appv/opc';
 import type { AppxManifest } from './appx-manifest.js';
 
 /**
@@ -24,11 +24,11 @@ const RESERVED_NAMES = /^(?:CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])$/i;
 export function checkPackageName(name: string): string {
   if (typeof name !== 'string' || !/^[A-Za-z0-9.-]{3,50}$/.test(name)) {
     invalid(
-      `package name ${JSON.stringify(name)} is invalid: it must be 3 to 50 characters of A-Z, a-z, 0-9, '.' and '-'`,
+      `package name ${quoted(name)} is invalid: it must be 3 to 50 characters of A-Z, a-z, 0-9, '.' and '-'`,
     );
   }
   if (RESERVED_NAMES.test(name))
-    invalid(`package name ${JSON.stringify(name)} is a name Windows reserves for a device`);
+    invalid(`package name ${quoted(name)} is a name Windows reserves for a device`);
   return name;
 }
 
@@ -44,7 +44,7 @@ const DISTINGUISHED_NAME = new RegExp(`^${RDN}(?:, ${RDN})*$`);
 export function checkPublisher(publisher: string): string {
   if (typeof publisher !== 'string' || publisher.length > 8192 || !DISTINGUISHED_NAME.test(publisher)) {
     invalid(
-      `publisher ${JSON.stringify(publisher)} is not a distinguished name like "CN=Vendor, O=Vendor Inc, C=US"`,
+      `publisher ${quoted(publisher)} is not a distinguished name like "CN=Vendor, O=Vendor Inc, C=US"`,
     );
   }
   return publisher;
@@ -57,7 +57,7 @@ function versionParts(version: string): number[] {
   const parts = typeof version === 'string' ? version.split('.') : [];
   if (parts.length !== 4 || !parts.every((p) => VERSION_PART.test(p) && Number(p) <= VERSION_PART_MAX)) {
     invalid(
-      `package version ${JSON.stringify(version)} is invalid: it must be four dot-separated numbers 0 to 65535, like 1.0.0.0`,
+      `package version ${quoted(version)} is invalid: it must be four dot-separated numbers 0 to 65535, like 1.0.0.0`,
     );
   }
   return parts.map(Number);
@@ -80,7 +80,7 @@ export function normalizePackageGuid(guid: string, what = 'GUID'): string {
       : null;
   // Braces must come as a pair: `{…` alone is a typo, not a GUID.
   if (match?.[1] === undefined || guid.startsWith('{') !== guid.endsWith('}')) {
-    invalid(`${what} ${JSON.stringify(guid)} is not a GUID like 1a2ad958-9e6b-4f0b-8b2e-6f8e2f3c9a11`);
+    invalid(`${what} ${quoted(guid)} is not a GUID like 1a2ad958-9e6b-4f0b-8b2e-6f8e2f3c9a11`);
   }
   return match[1].toLowerCase();
 }
@@ -91,7 +91,7 @@ export function normalizePackageGuid(guid: string, what = 'GUID'): string {
  */
 export function checkDisplayName(displayName: string): string {
   if (typeof displayName !== 'string' || displayName.trim() === '' || [...displayName].length > 256) {
-    invalid(`display name ${JSON.stringify(displayName)} must be 1 to 256 characters and not blank`);
+    invalid(`display name ${quoted(displayName)} must be 1 to 256 characters and not blank`);
   }
   if (findInvalidXmlChar(displayName) >= 0) invalid('display name contains a character XML cannot carry');
   return displayName;

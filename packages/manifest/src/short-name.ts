@@ -1,4 +1,4 @@
-import { AppvError, asciiUpper, ErrorCode } from '@appv/opc';
+import { AppvError, asciiUpper, ErrorCode, quoted } from '@appv/opc';
 
 /**
  * Windows 8.3 short names, as FilesystemMetadata.xml records them for every entry (FORMAT.md §5: "Short
@@ -45,10 +45,7 @@ export function isRecordedShortName(name: string): boolean {
  */
 export function shortName(long: string, taken: ReadonlySet<string>, hints?: ShortNameHints): string {
   if (long === '' || long === '.' || long === '..') {
-    throw new AppvError(
-      ErrorCode.PACK_NAME_INVALID,
-      `${JSON.stringify(long)} is not a name and has no short name`,
-    );
+    throw new AppvError(ErrorCode.PACK_NAME_INVALID, `${quoted(long)} is not a name and has no short name`);
   }
   if (VALID_8_3.test(long)) {
     const upper = asciiUpper(long);
@@ -78,7 +75,7 @@ export function shortName(long: string, taken: ReadonlySet<string>, hints?: Shor
   }
   throw new AppvError(
     ErrorCode.PACK_NAME_COLLISION,
-    `${JSON.stringify(long)}: every 8.3 short name of the form ${stem.slice(0, 1)}…~N${tail} is taken in its directory`,
+    `${quoted(long)}: every 8.3 short name of the form ${stem.slice(0, 1)}…~N${tail} is taken in its directory`,
   );
 }
 

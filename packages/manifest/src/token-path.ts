@@ -1,4 +1,4 @@
-import { AppvError, ErrorCode } from '@appv/opc';
+import { AppvError, ErrorCode, quoted } from '@appv/opc';
 
 /**
  * Token paths: how the manifest and the dynamic configuration name a file of the package (FORMAT.md §6:
@@ -26,8 +26,7 @@ function checkSegments(path: string, what: string): void {
     if (segment === '') invalid(`${what} "${path}" has an empty segment`);
     if (segment === '.' || segment === '..') invalid(`${what} "${path}" has a "${segment}" segment`);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-    if (/[\u0000-\u001f\u007f]/.test(segment))
-      invalid(`${what} ${JSON.stringify(path)} has a control character`);
+    if (/[\u0000-\u001f\u007f]/.test(segment)) invalid(`${what} ${quoted(path)} has a control character`);
   }
 }
 

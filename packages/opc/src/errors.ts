@@ -1,3 +1,5 @@
+import { describeError, errorPath } from './system-error.js';
+
 /**
  * The one error type of the project, and the one catalogue of codes.
  *
@@ -212,6 +214,7 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
  */
 export function toAppvError(error: unknown, code: ErrorCode, location: ErrorLocation = {}): AppvError {
   if (isAppvError(error)) return withLocation(error, location);
-  const message = error instanceof Error ? error.message : String(error);
+  const path = errorPath(error);
+  const message = path === undefined ? describeError(error) : `${path}: ${describeError(error)}`;
   return new AppvError(code, message, { ...location, cause: error });
 }

@@ -27,6 +27,7 @@ export * from './finding.js';
 export { hex } from './hex.js';
 export * from './limits.js';
 export { LoopTurns } from './loop-turns.js';
+export { nearestName } from './nearest-name.js';
 export { OpcPackage, type OpenOptions, type PackageInput } from './opc-package.js';
 export { checkOptionKeys, type OptionKeys } from './option-keys.js';
 export { compareOrdinal } from './ordinal.js';
@@ -42,17 +43,13 @@ export {
   partNameProblems,
 } from './part-name.js';
 export type { PartStreamOptions } from './part-stream.js';
+export { printable, quoted } from './printable-text.js';
 export { BufferSource } from './source/buffer-source.js';
 export { FileSource } from './source/file-source.js';
 export * from './source/random-access-source.js';
+export { describeError } from './system-error.js';
 export { strictUtf8 } from './utf8.js';
-export {
-  AtomicFile,
-  checkOutputTarget,
-  refuseExisting,
-  TEMPORARY_PATH_EXTRA_BYTES,
-  temporaryPathFor,
-} from './writer/atomic-file.js';
+export { AtomicFile, checkOutputTarget, refuseExisting } from './writer/atomic-file.js';
 export { DOS_EPOCH, type DosDateTime, toDosDateTime } from './writer/dos-time.js';
 export {
   type AddPartOptions,
@@ -62,6 +59,13 @@ export {
   type WrittenPackage,
 } from './writer/package-writer.js';
 export type { FileContent, PartContent, RawPartContent } from './writer/part-content.js';
+export {
+  forgetTemporary,
+  removeTemporaryFilesSync,
+  TEMPORARY_PATH_EXTRA_BYTES,
+  temporaryPathFor,
+  trackTemporary,
+} from './writer/temporary-files.js';
 export type { WrittenBlock, WrittenPart } from './writer/written-part.js';
 export * from './xml/index.js';
 export * from './zip/compression-method.js';

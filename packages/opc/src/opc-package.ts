@@ -14,6 +14,7 @@ import {
   partNameProblems,
 } from './part-name.js';
 import { assertReadable, openPartStream, type PartStreamOptions, readPartBuffer } from './part-stream.js';
+import { quoted } from './printable-text.js';
 import { BufferSource } from './source/buffer-source.js';
 import { FileSource } from './source/file-source.js';
 import { isRandomAccessSource, type RandomAccessSource } from './source/random-access-source.js';
@@ -275,7 +276,7 @@ function nameOf(item: ZipItem, kind: ItemKind, sink: FindingList): string {
     sink.add({
       code: ErrorCode.OPC_NAME_INVALID,
       severity: 'error',
-      message: `${JSON.stringify(item.zipName)} is not a valid part name: ${problems.join('; ')}`,
+      message: `${quoted(item.zipName)} is not a valid part name: ${problems.join('; ')}`,
       ...at,
     });
   } else {
@@ -284,7 +285,7 @@ function nameOf(item: ZipItem, kind: ItemKind, sink: FindingList): string {
       sink.add({
         code: ErrorCode.OPC_NAME_NOT_CANONICAL,
         severity: 'warning',
-        message: `${JSON.stringify(item.zipName)} is a valid part name, but ${leniencies.join('; ')}`,
+        message: `${quoted(item.zipName)} is a valid part name, but ${leniencies.join('; ')}`,
         ...at,
       });
     }

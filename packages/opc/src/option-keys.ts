@@ -1,4 +1,5 @@
 import { AppvError, ErrorCode } from './errors.js';
+import { nearestName } from './nearest-name.js';
 
 /**
  * Every key an options object may have, as a record the compiler checks against the options type (a key
@@ -18,25 +19,10 @@ export function checkOptionKeys<T>(options: unknown, keys: OptionKeys<T>, call: 
   }
   for (const key of Object.keys(options)) {
     if (Object.hasOwn(keys, key)) continue;
-    const hint = nearest(key, Object.keys(keys));
+    const hint = nearestName(key, Object.keys(keys));
     throw new AppvError(
       ErrorCode.USAGE,
       `${call}: unknown option ${JSON.stringify(key)}${hint ? ` (did you mean ${JSON.stringify(hint)}?)` : ''}; it takes ${Object.keys(keys).join(', ')}`,
     );
   }
-}
-
-/** A known key spelled alike (case, `_` or `-` aside, or one letter off), if there is one. */
-function nearest(key: string, known: readonly string[]): string | undefined {
-  const plain = (text: string) => text.toLowerCase().replace(/[-_]/g, '');
-  return (
-    known.find((k) => plain(k) === plain(key)) ??
-    known.find((k) => Math.abs(k.length - key.length) <= 1 && differsByOne(plain(k), plain(key)))
-  );
-}
-
-function differsByOne(a: string, b: string): boolean {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return a.slice(i + 1) === b.slice(i + 1) || a.slice(i) === b.slice(i + 1) || a.slice(i + 1) === b.slice(i);
 }

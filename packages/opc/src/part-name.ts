@@ -1,6 +1,7 @@
 import { asciiLower } from './ascii-case.js';
 import { AppvError, ErrorCode } from './errors.js';
 import { MAX_PATH_DEPTH } from './limits.js';
+import { quoted } from './printable-text.js';
 import { strictUtf8 } from './utf8.js';
 
 /**
@@ -167,9 +168,7 @@ export function partNameLeniencies(zipName: string): string[] {
   const leniencies: string[] = [];
   const unencoded = ENCODED_BY_WINDOWS.exec(zipName);
   if (unencoded)
-    leniencies.push(
-      `it leaves ${JSON.stringify(unencoded[0])} unencoded, which Windows writers percent-encode`,
-    );
+    leniencies.push(`it leaves ${quoted(unencoded[0])} unencoded, which Windows writers percent-encode`);
   const lowerHex = /%(?:[0-9a-f][a-f]|[a-f][0-9])/.exec(zipName);
   if (lowerHex) leniencies.push(`it writes ${lowerHex[0]} in lower case; Windows writers use upper-case hex`);
   return leniencies;
@@ -195,7 +194,7 @@ function segmentProblems(segment: string): string[] {
     } else if (char.charCodeAt(0) > 0x7f) {
       problems.push('it contains a non-ASCII character (must be percent-encoded)');
     } else if (!PCHAR.test(char)) {
-      problems.push(`it contains ${JSON.stringify(char)}, which a part name must percent-encode`);
+      problems.push(`it contains ${quoted(char)}, which a part name must percent-encode`);
     }
   }
   return problems;

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import type { Writable } from 'node:stream';
 import zlib from 'node:zlib';
-import { ErrorCode, isAppvError } from '@appv/opc';
+import { ErrorCode, isAppvError, nearestName, printable, removeTemporaryFilesSync } from '@appv/opc';
 import { usage } from './arguments.js';
 import type { Command, CommandContext } from './command.js';
 import { catCommand } from './commands/cat.js';
@@ -13,7 +14,7 @@ import { lsCommand } from './commands/ls.js';
 import { packCommand } from './commands/pack.js';
 import { verifyCommand } from './commands/verify.js';
 import { ExitCode } from './exit-codes.js';
-import { printable } from './terminal-text.js';
+import { writeJson } from './output.js';
 
 const COMMANDS: readonly Command[] = [
   infoCommand,
@@ -35,7 +36,7 @@ Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
 Every command takes --json (machine-readable output on stdout) and --help.
-Exit status: 0 ok / valid, 1 verify found errors, 2 usage error or unreadable input, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+Exit status: 0 ok / valid, 1 verify found errors, 2 usage error or unreadable input, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP).
 
 Options:
   -h, --help     show this help ("appv <command> --help" for a command's options)
@@ -53,7 +54,7 @@ function version(): string {
 async function main(argv: readonly string[], context: CommandContext): Promise<ExitCode> {
   const [verb, ...rest] = argv;
   if (verb === '--help' || verb === '-h' || verb === 'help') {
-    const topic = COMMANDS.find((c) => c.name === rest[0]);
+    const topic = rest[0] === undefined ? undefined : commandNamed(rest[0]);
     context.stdout.write(`${topic ? topic.help : mainHelp()}\n`);
     return ExitCode.ok;
   }
@@ -65,14 +66,23 @@ async function main(argv: readonly string[], context: CommandContext): Promise<E
     context.stderr.write(`${mainHelp()}\n`);
     return ExitCode.usageOrInput;
   }
-  const command = COMMANDS.find((c) => c.name === verb);
-  if (!command) {
+  return commandNamed(verb).run(rest, context);
+}
+
+/** The command called `name`; a USAGE error naming the likely one otherwise (`infoo`, `--json info`). */
+function commandNamed(name: string): Command {
+  const command = COMMANDS.find((c) => c.name === name);
+  if (command) return command;
+  const names = COMMANDS.map((c) => c.name);
+  if (name.startsWith('-')) {
     throw usage(
       '',
-      `unknown command ${JSON.stringify(verb)}; commands: ${COMMANDS.map((c) => c.name).join(', ')}`,
+      `${JSON.stringify(name)} is not a command: options go after the command, as in "appv info --json <package>"`,
     );
   }
-  return command.run(rest, context);
+  const meant = nearestName(name, names);
+  const hint = meant === undefined ? '' : ` (did you mean "${meant}"?)`;
+  throw usage('', `unknown command ${JSON.stringify(name)}${hint}; commands: ${names.join(', ')}`);
 }
 
 /** Said once however the interruption ends: the verb stopping, or the grace timer (found by review). */
@@ -88,23 +98,52 @@ function statusOf(signal: StopSignal): number {
   return 128 + (os.constants.signals[signal] ?? 2);
 }
 
-type StopSignal = 'SIGINT' | 'SIGTERM';
+type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 
-/** Error → one line on stderr and the exit status; never a stack trace for a known failure. */
-function report(error: unknown, signal: AbortSignal, stderr: NodeJS.WriteStream): ExitCode {
+/**
+ * Error → one line on stderr and the exit status; never a stack trace for a known failure. Under `--json`
+ * the error also goes to stdout as `{"error": {"code", "message", "part", "offset", "block"}}`, so that a
+ * script reads every outcome from one stream in one format (found by review).
+ */
+function report(
+  error: unknown,
+  signal: AbortSignal,
+  streams: { stdout: Writable; stderr: NodeJS.WriteStream },
+  json: boolean,
+): ExitCode {
   if (signal.aborted || (isAppvError(error) && error.code === ErrorCode.ABORTED)) {
     sayInterrupted();
+    if (json) writeJson(streams.stdout, errorJson(ErrorCode.ABORTED, 'interrupted'));
     return ExitCode.interrupted;
   }
   if (isAppvError(error)) {
-    stderr.write(`appv: ${error.code}: ${printable(error.message)}\n`);
+    streams.stderr.write(`appv: ${error.code}: ${printable(error.message)}\n`);
+    if (json) writeJson(streams.stdout, errorJson(error.code, error.message, error));
     return ExitCode.usageOrInput;
   }
   // Not an AppvError: a bug in appv itself. Show everything, it is what a bug report needs.
-  stderr.write(
+  streams.stderr.write(
     `appv: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );
+  if (json)
+    writeJson(streams.stdout, errorJson('INTERNAL', error instanceof Error ? error.message : String(error)));
   return ExitCode.usageOrInput;
+}
+
+function errorJson(
+  code: string,
+  message: string,
+  location: { part?: string | undefined; offset?: number | undefined; block?: number | undefined } = {},
+) {
+  return {
+    error: {
+      code,
+      message,
+      part: location.part ?? null,
+      offset: location.offset ?? null,
+      block: location.block ?? null,
+    },
+  };
 }
 
 /**
@@ -113,10 +152,24 @@ function report(error: unknown, signal: AbortSignal, stderr: NodeJS.WriteStream)
  * blocking call hangs it.
  */
 function dieOf(signal: StopSignal): never {
+  // The verb did not get to clean up: its temporary files go now, or they stay behind (found by review).
+  removeTemporaryFilesSync();
   process.removeAllListeners(signal);
   process.kill(process.pid, signal);
   // The signal is delivered asynchronously; never return into the aborted work meanwhile.
   for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+}
+
+/** Whether the verb was asked for JSON (its arguments, not a value such as `-o --json`, which is refused). */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/** Exits at once, removing the temporary files of any write still under way. */
+function exitNow(status: number): never {
+  removeTemporaryFilesSync();
+  process.exit(status);
 }
 
 /** How long an interrupted verb gets to stop cleanly (remove temp files, end workers) before we exit anyway. */
@@ -140,8 +193,8 @@ async function run(): Promise<void> {
   }
   const controller = new AbortController();
   let stoppedBy: StopSignal | null = null;
-  // Ctrl-C, and SIGTERM (a service manager, `kill`), stop the verb cleanly: its temporary files go
-  // (SIGTERM left them behind; found by review).
+  // Ctrl-C, SIGTERM (a service manager, `kill`) and SIGHUP (the terminal closed, ssh dropped) stop the verb
+  // cleanly: its temporary files go (SIGTERM and SIGHUP left them behind; found by review).
   const onStop = (signal: StopSignal) => {
     // A second signal while cleanup is slow means "now".
     if (controller.signal.aborted) dieOf(signal);
@@ -156,15 +209,17 @@ async function run(): Promise<void> {
   };
   process.on('SIGINT', () => onStop('SIGINT'));
   process.on('SIGTERM', () => onStop('SIGTERM'));
+  process.on('SIGHUP', () => onStop('SIGHUP'));
   // A reader that closes the pipe early (`appv ls pkg | head`) is not an error worth a stack trace; any
-  // other failure to write the output (a full disk) is an I/O error, exit 2. Once stderr itself cannot be
-  // written there is no one left to tell: exit with the status as it stands.
+  // other failure to write the output (a full disk) is an I/O error, exit 2.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? ExitCode.ok);
+    if (error.code === 'EPIPE') exitNow(Number(process.exitCode ?? ExitCode.ok));
     const message = `appv: ${ErrorCode.IO_WRITE_FAILED}: cannot write the output: ${error.message}\n`;
-    process.stderr.write(message, () => process.exit(ExitCode.usageOrInput));
+    process.stderr.write(message, () => exitNow(ExitCode.usageOrInput));
   });
-  process.stderr.on('error', () => process.exit(process.exitCode ?? ExitCode.usageOrInput));
+  // A stderr nobody reads any more (the terminal hung up, `2>&1 | head` ended) only loses the progress bar
+  // and messages; the work itself goes on (exiting here left a half-written package's temporary file).
+  process.stderr.on('error', () => undefined);
   const context: CommandContext = {
     signal: controller.signal,
     stdout: process.stdout,
@@ -173,7 +228,7 @@ async function run(): Promise<void> {
   try {
     process.exitCode = await main(process.argv.slice(2), context);
   } catch (error) {
-    process.exitCode = report(error, controller.signal, process.stderr);
+    process.exitCode = report(error, controller.signal, context, wantsJson(process.argv.slice(2)));
   }
   // A verb that finished its work just as Ctrl-C arrived still reports the interruption.
   if (stoppedBy !== null) process.exitCode = statusOf(stoppedBy);

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
-import { clipped, printable } from './terminal-text.js';
+import { printable } from '@appv/opc';
+import { clipped } from './terminal-text.js';
 
 /**
  * How verbs print: `--json` gets one JSON document on stdout (stable keys, for scripts); otherwise aligned

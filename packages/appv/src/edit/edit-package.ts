@@ -14,6 +14,7 @@ import {
 import {
   AppvError,
   checkOptionKeys,
+  describeError,
   ErrorCode,
   encodePartName,
   type HashAlgorithm,
@@ -348,7 +349,7 @@ async function planPayload(pkg: AppvPackage, options: EditOptions): Promise<Payl
     const info = await stat(path).catch((error: unknown) => {
       throw new AppvError(
         ErrorCode.PACK_SOURCE_UNREADABLE,
-        `--add ${given}: cannot read ${path}: ${String(error)}`,
+        `--add ${given}: cannot read ${path}: ${describeError(error)}`,
         {
           part: name,
           cause: error,

@@ -2,7 +2,15 @@ import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AppvError, abortError, ErrorCode, isAppvError, temporaryPathFor } from '@appv/opc';
+import {
+  AppvError,
+  abortError,
+  ErrorCode,
+  forgetTemporary,
+  isAppvError,
+  temporaryPathFor,
+  trackTemporary,
+} from '@appv/opc';
 import { lstatOrNull } from './directory-guard.js';
 import { writeError } from './write-error.js';
 
@@ -33,16 +41,21 @@ export async function writeFileAtomically(
     source.destroy();
     throw writeError(error, temporary, name);
   }
+  trackTemporary(temporary);
   try {
     await pipeline(source, countBytes(options.onBytes), handle.createWriteStream(), {
       ...(options.signal ? { signal: options.signal } : {}),
     });
     if (!options.overwrite) assertAbsent(target, name);
     await rename(temporary, target);
+    forgetTemporary(temporary);
   } catch (error) {
     await handle.close().catch(() => undefined);
     // The failure to report is the write's: one of the clean-up would only hide it.
-    await rm(temporary, { force: true }).catch(() => undefined);
+    await rm(temporary, { force: true }).then(
+      () => forgetTemporary(temporary),
+      () => undefined,
+    );
     if (options.signal?.aborted) throw abortError(options.signal);
     if (isAppvError(error)) throw error;
     throw writeError(error, target, name);

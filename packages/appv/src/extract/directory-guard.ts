@@ -1,6 +1,6 @@
 import { lstatSync, mkdirSync, realpathSync, type Stats, statSync } from 'node:fs';
 import path from 'node:path';
-import { AppvError, DIRECTORIES_REMEMBERED, ErrorCode, toAppvError } from '@appv/opc';
+import { AppvError, DIRECTORIES_REMEMBERED, ErrorCode, quoted, toAppvError } from '@appv/opc';
 import { isStrictlyInside } from './safe-path.js';
 import { writeError } from './write-error.js';
 
@@ -132,7 +132,7 @@ export class DirectoryGuard {
     if (!isStrictlyInside(this.realRoot, real)) {
       throw new AppvError(
         ErrorCode.EXTRACT_PATH_UNSAFE,
-        `Refusing to extract ${JSON.stringify(name)}: ${directory} leads outside the target directory (a symbolic link?)`,
+        `Refusing to extract ${quoted(name)}: ${directory} leads outside the target directory (a symbolic link?)`,
         { part: name },
       );
     }
@@ -149,7 +149,7 @@ export class DirectoryGuard {
     if (now?.dev !== known.dev || now.ino !== known.ino || !now.isDirectory()) {
       throw new AppvError(
         ErrorCode.EXTRACT_PATH_UNSAFE,
-        `Refusing to extract ${JSON.stringify(name)}: ${directory} was replaced while extracting (a symbolic link?)`,
+        `Refusing to extract ${quoted(name)}: ${directory} was replaced while extracting (a symbolic link?)`,
         { part: name },
       );
     }

@@ -1,4 +1,4 @@
-import { AppvError, ErrorCode, LoopTurns, type PackageItem, throwIfAborted } from '@appv/opc';
+import { AppvError, ErrorCode, LoopTurns, type PackageItem, quoted, throwIfAborted } from '@appv/opc';
 import { fileNameKey } from '../file-name-key.js';
 import { PathTree } from '../path-tree.js';
 import { resolveInside, safeSegments } from './safe-path.js';
@@ -59,7 +59,7 @@ export async function planExtraction(
     }
     const file = place(safe.segments, name);
     const first = files.get(file);
-    if (first !== undefined) throw collision(name, `it lands on the same file as ${JSON.stringify(first)}`);
+    if (first !== undefined) throw collision(name, `it lands on the same file as ${quoted(first)}`);
     files.set(file, name);
     plan.push({ kind: 'file', name, target, item });
   }
@@ -73,13 +73,13 @@ export async function planExtraction(
   }
   for (const [file, name] of files) {
     const other = directories.get(file);
-    if (other !== undefined) throw collision(name, `${JSON.stringify(other)} needs it to be a directory`);
+    if (other !== undefined) throw collision(name, `${quoted(other)} needs it to be a directory`);
   }
   return plan;
 }
 
 function collision(name: string, why: string): AppvError {
-  return new AppvError(ErrorCode.EXTRACT_PATH_UNSAFE, `Refusing to extract ${JSON.stringify(name)}: ${why}`, {
+  return new AppvError(ErrorCode.EXTRACT_PATH_UNSAFE, `Refusing to extract ${quoted(name)}: ${why}`, {
     part: name,
   });
 }

@@ -5,6 +5,7 @@ import {
   isDriveLetter,
   MAX_PATH_DEPTH,
   MAX_SEGMENT_BYTES,
+  quoted,
   TEMPORARY_PATH_EXTRA_BYTES,
 } from '@appv/opc';
 
@@ -37,11 +38,9 @@ const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 export function safeSegments(name: string, platform: NodeJS.Platform = process.platform): SafeName {
   const checked = splitSafely(name, platform);
   if (typeof checked === 'string') {
-    throw new AppvError(
-      ErrorCode.EXTRACT_PATH_UNSAFE,
-      `Refusing to extract ${JSON.stringify(name)}: ${checked}`,
-      { part: name },
-    );
+    throw new AppvError(ErrorCode.EXTRACT_PATH_UNSAFE, `Refusing to extract ${quoted(name)}: ${checked}`, {
+      part: name,
+    });
   }
   return { name, segments: checked };
 }
@@ -93,14 +92,14 @@ export function resolveInside(root: string, safe: SafeName): string {
   if (Buffer.byteLength(target) > MAX_TARGET_PATH_BYTES) {
     throw new AppvError(
       ErrorCode.EXTRACT_PATH_UNSAFE,
-      `Refusing to extract ${JSON.stringify(safe.name)}: its path under the target is longer than ${MAX_TARGET_PATH_BYTES} bytes`,
+      `Refusing to extract ${quoted(safe.name)}: its path under the target is longer than ${MAX_TARGET_PATH_BYTES} bytes`,
       { part: safe.name },
     );
   }
   if (!isStrictlyInside(root, target)) {
     throw new AppvError(
       ErrorCode.EXTRACT_PATH_UNSAFE,
-      `Refusing to extract ${JSON.stringify(safe.name)}: it resolves outside the target directory`,
+      `Refusing to extract ${quoted(safe.name)}: it resolves outside the target directory`,
       {
         part: safe.name,
       },

@@ -7,7 +7,7 @@ import {
   type StreamMap,
   type StreamMapFile,
 } from '@appv/manifest';
-import { AppvError, ErrorCode, nameKey, type OptionKeys } from '@appv/opc';
+import { AppvError, ErrorCode, nameKey, type OptionKeys, quoted } from '@appv/opc';
 
 /**
  * The feature blocks of StreamMap.xml (FORMAT.md §4) as `pack` and `edit` take them on the command line:
@@ -117,7 +117,7 @@ function resolvedFiles(specs: readonly string[], payload: PayloadIndex): StreamM
   return specs.map((spec) => {
     const parsed = parseFeatureFileSpec(spec);
     const found = payload.resolve(parsed.file);
-    if (!found) throw invalid(spec, `the package has no file ${JSON.stringify(parsed.file)}`);
+    if (!found) throw invalid(spec, `the package has no file ${quoted(parsed.file)}`);
     const blocks = expectedBlockCount(found.size);
     if (parsed.runs !== 'whole') {
       const beyond = parsed.runs.find((run) => run.index + run.count > blocks);
@@ -206,5 +206,5 @@ function blockOf(map: StreamMap, id: string): FeatureBlock {
 }
 
 function invalid(spec: string, why: string): AppvError {
-  return new AppvError(ErrorCode.PACK_INPUT_INVALID, `Feature block file ${JSON.stringify(spec)}: ${why}`);
+  return new AppvError(ErrorCode.PACK_INPUT_INVALID, `Feature block file ${quoted(spec)}: ${why}`);
 }

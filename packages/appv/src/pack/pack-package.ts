@@ -28,6 +28,7 @@ import {
   AppvError,
   checkOptionKeys,
   checkOutputTarget,
+  describeError,
   ErrorCode,
   type HashAlgorithm,
   MAX_XML_PART_SIZE,
@@ -234,7 +235,7 @@ async function readKeptFootprint(tree: SourceTree): Promise<KeptFootprint> {
     const file = tree.footprint.get(name);
     if (file === undefined) return undefined;
     const bytes = await readFile(file).catch((error: unknown) => {
-      throw new AppvError(ErrorCode.PACK_SOURCE_UNREADABLE, `Cannot read ${file}: ${String(error)}`, {
+      throw new AppvError(ErrorCode.PACK_SOURCE_UNREADABLE, `Cannot read ${file}: ${describeError(error)}`, {
         part: name,
       });
     });

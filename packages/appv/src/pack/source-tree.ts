@@ -1,15 +1,17 @@
-import { accessSync, constants, readdirSync, type Stats, statSync } from 'node:fs';
+import { accessSync, constants, readdirSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   AppvError,
   compareOrdinal,
+  describeError,
   ErrorCode,
   encodePartName,
   isAppvError,
   LoopTurns,
   MAX_PATH_DEPTH,
   partNameProblems,
+  quoted,
   strictUtf8,
   throwIfAborted,
 } from '@appv/opc';
@@ -75,7 +77,7 @@ export async function scanSource(
   const rootEntry = top.find((entry) => entry.name === 'Root');
   if (rootEntry && vfs === undefined) return scanLayout(root, top, signal, exclude);
   const prefix = ['Root', 'VFS', ...vfsSegments(vfs ?? `ProgramFilesX86/${path.basename(root)}`)];
-  const walked = await walk(root, prefix, signal, exclude);
+  const walked = await walk(root, root, prefix, signal, exclude);
   return { layout: 'folder', placement: prefix.join('\\'), ...walked, footprint: new Map() };
 }
 
@@ -98,12 +100,12 @@ async function scanLayout(
   if (unknown.length > 0) {
     throw new AppvError(
       ErrorCode.PACK_INPUT_INVALID,
-      `${root} looks like a package layout (it has Root/) but also holds ${unknown.map((n) => JSON.stringify(n)).join(', ')}: ` +
+      `${root} looks like a package layout (it has Root/) but also holds ${unknown.map((n) => quoted(n)).join(', ')}: ` +
         `only Root/ and ${KEPT_FOOTPRINT.join(', ')} belong there (use --vfs to pack a plain folder)`,
     );
   }
   for (const [name, file] of footprint) checkReadable(file, name);
-  const walked = await walk(path.join(root, 'Root'), ['Root'], signal, exclude);
+  const walked = await walk(root, path.join(root, 'Root'), ['Root'], signal, exclude);
   return { layout: 'package', ...walked, footprint };
 }
 
@@ -117,6 +119,7 @@ function vfsSegments(vfs: string): string[] {
 }
 
 async function walk(
+  root: string,
   start: string,
   prefix: readonly string[],
   signal: AbortSignal | undefined,
@@ -166,7 +169,7 @@ async function walk(
       return { entry, full, name };
     });
     for (const { entry, full, name } of named) {
-      const kind = kindOf(full, entry, name);
+      const kind = kindOf(root, full, entry, name);
       if (kind.directory) stack.push({ dir: full, name, depth: depth + 1 });
       else {
         checkReadable(full, name);
@@ -187,7 +190,7 @@ function claim(siblings: Map<string, string>, segment: string, dirName: string):
     const name = `${dirName}\\${segment}`;
     throw new AppvError(
       ErrorCode.PACK_NAME_COLLISION,
-      `${JSON.stringify(name)} and ${JSON.stringify(`${dirName}\\${earlier}`)} would be the same file on Windows (they differ only in case or Unicode normalization)`,
+      `${quoted(name)} and ${quoted(`${dirName}\\${earlier}`)} would be the same file on Windows (they differ only in case or Unicode normalization)`,
       { part: name },
     );
   }
@@ -206,9 +209,14 @@ function checkName(segment: string, where: string, name = segment): void {
   if (unsafe !== null) throw invalidName(name, where, unsafe);
 }
 
-function kindOf(full: string, entry: DirEntry, name: string): { directory: boolean; size: number } {
+function kindOf(
+  root: string,
+  full: string,
+  entry: DirEntry,
+  name: string,
+): { directory: boolean; size: number } {
   if (entry.type === 'directory') return { directory: true, size: 0 };
-  // Symbolic links are followed (their target's content is packed), as zip and tar do by default.
+  if (entry.type === 'symlink') checkLinkInside(root, full, name);
   let info: Stats | null = null;
   try {
     if (entry.type !== 'other') info = statSync(full);
@@ -222,6 +230,28 @@ function kindOf(full: string, entry: DirEntry, name: string): { directory: boole
     });
   }
   return { directory: false, size: info.size };
+}
+
+/**
+ * A symbolic link is followed (its target's content is packed, as `zip -r` does) only when it resolves
+ * inside the folder being packed: a link to /etc/passwd put that file into the package silently, to be
+ * shipped with it (found by review). A dangling link is left to the read that follows (unreadable).
+ */
+function checkLinkInside(root: string, full: string, name: string): void {
+  let target: string;
+  try {
+    target = realpathSync(full);
+  } catch {
+    return;
+  }
+  const relative = path.relative(root, target);
+  const outside = relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+  if (!outside) return;
+  throw new AppvError(
+    ErrorCode.PACK_INPUT_INVALID,
+    `${full} is a symbolic link to ${target}, outside the folder being packed: copy the file in if it belongs in the package`,
+    { part: name },
+  );
 }
 
 interface DirEntry {
@@ -257,7 +287,7 @@ function decodeFileName(raw: Buffer, dir: string): string {
   } catch {
     throw new AppvError(
       ErrorCode.PACK_NAME_INVALID,
-      `A file in ${dir} has a name that is not UTF-8 (${JSON.stringify(raw.toString('latin1'))}): a package cannot carry it`,
+      `A file in ${dir} has a name that is not UTF-8 (${quoted(raw.toString('latin1'))}): a package cannot carry it`,
     );
   }
 }
@@ -280,17 +310,13 @@ function checkReadable(file: string, name: string): void {
 }
 
 function invalidName(name: string, where: string, why: string): AppvError {
-  return new AppvError(
-    ErrorCode.PACK_NAME_INVALID,
-    `${where}: ${JSON.stringify(name)} cannot be packed: ${why}`,
-    {
-      part: name,
-    },
-  );
+  return new AppvError(ErrorCode.PACK_NAME_INVALID, `${where}: ${quoted(name)} cannot be packed: ${why}`, {
+    part: name,
+  });
 }
 
 function unreadable(file: string, error: unknown, name?: string): AppvError {
-  const why = error instanceof Error ? error.message : String(error);
+  const why = describeError(error);
   return new AppvError(ErrorCode.PACK_SOURCE_UNREADABLE, `Cannot read ${file}: ${why}`, {
     ...(name === undefined ? {} : { part: name }),
     cause: error,

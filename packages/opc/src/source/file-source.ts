@@ -26,7 +26,10 @@ export class FileSource implements RandomAccessSource {
     }
     try {
       const stat = await handle.stat();
-      if (!stat.isFile()) throw new AppvError(ErrorCode.IO_READ_FAILED, `${path} is not a regular file`);
+      if (!stat.isFile()) {
+        const what = stat.isDirectory() ? 'a directory' : 'not a regular file';
+        throw new AppvError(ErrorCode.IO_READ_FAILED, `${path} is ${what}, not a package file`);
+      }
       return new FileSource(handle, stat.size, path);
     } catch (error) {
       await handle.close();

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { type FileHandle, lstat, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AppvError, ErrorCode, throwIfAborted, toAppvError } from '../errors.js';
+import { forgetTemporary, temporaryPathFor, trackTemporary } from './temporary-files.js';
 
 /**
  * A file that appears under its final name complete or not at all (DEVELOPERS.md: a crash never leaves a
@@ -24,7 +24,9 @@ export class AtomicFile {
     if (!overwrite) await refuseExisting(target);
     const temporary = temporaryPathFor(target);
     try {
-      return new AtomicFile(await open(temporary, 'wx', 0o644), temporary, target, overwrite);
+      const handle = await open(temporary, 'wx', 0o644);
+      trackTemporary(temporary);
+      return new AtomicFile(handle, temporary, target, overwrite);
     } catch (error) {
       throw toAppvError(error, ErrorCode.IO_WRITE_FAILED, { part: target });
     }
@@ -42,6 +44,7 @@ export class AtomicFile {
       throwIfAborted(signal);
       if (!this.overwrite) await refuseExisting(this.target);
       await rename(this.temporary, this.target);
+      forgetTemporary(this.temporary);
     } catch (error) {
       await this.handle.close().catch(() => undefined);
       await removeQuietly(this.temporary);
@@ -63,51 +66,10 @@ export class AtomicFile {
  * cause (found by review).
  */
 async function removeQuietly(file: string): Promise<void> {
-  await rm(file, { force: true }).catch(() => undefined);
-}
-
-/** Characters of the target's name kept in its temporary name. */
-const KEPT_NAME_CHARACTERS = 64;
-const RANDOM_BYTES = 6;
-const TEMPORARY_SUFFIX = '.appv-tmp-';
-
-/**
- * The most a temporary path is longer than its target's, in bytes: the dot, the suffix and the random digits
- * (the name kept is a prefix of the target's). A caller that bounds target paths (extraction's PATH_MAX
- * check) adds this, or a name it accepted could fail only when written.
- */
-export const TEMPORARY_PATH_EXTRA_BYTES = 1 + TEMPORARY_SUFFIX.length + 2 * RANDOM_BYTES;
-
-/**
- * `.<name>.appv-tmp-<random>` beside `target`: hidden, recognisably ours, unique and unguessable (so nobody
- * can plant the name first to make the write fail; O_EXCL makes a planted one harmless either way); the
- * name is cut (never inside a surrogate pair) so the total stays short.
- */
-export function temporaryPathFor(target: string): string {
-  const base = path.basename(target);
-  let kept = Math.min(base.length, KEPT_NAME_CHARACTERS);
-  if (isHighSurrogate(base.charCodeAt(kept - 1)) && kept < base.length) kept--;
-  return path.join(
-    path.dirname(target),
-    `.${base.slice(0, kept)}${TEMPORARY_SUFFIX}${randomHex(RANDOM_BYTES)}`,
+  await rm(file, { force: true }).then(
+    () => forgetTemporary(file),
+    () => undefined,
   );
-}
-
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
-}
-
-/** Random bytes are drawn a thousand names at a time: a call per name cost more than a small file's write. */
-let randomPool = Buffer.alloc(0);
-let randomAt = 0;
-
-function randomHex(bytes: number): string {
-  if (randomAt + bytes > randomPool.length) {
-    randomPool = randomBytes(1024 * bytes);
-    randomAt = 0;
-  }
-  randomAt += bytes;
-  return randomPool.toString('hex', randomAt - bytes, randomAt);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { AppvError, ErrorCode, isAppvError } from '../errors.js';
+import { describeError } from '../system-error.js';
 
 /** Writes below this size are gathered, so the thousands of 30-byte headers and small parts cost few syscalls. */
 const GATHER_BELOW = 64 * 1024;
@@ -94,7 +95,7 @@ export class OutputSink {
     } catch (error) {
       if (isAppvError(error)) throw error;
       // Named: "ENOSPC: no space left on device, write" alone did not say which file (found by review).
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = describeError(error);
       throw new AppvError(ErrorCode.IO_WRITE_FAILED, `Cannot write ${this.name}: ${reason}`, {
         part: this.name,
         offset: this.position,

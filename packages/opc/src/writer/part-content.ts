@@ -3,6 +3,7 @@ import { type FileHandle, open, stat } from 'node:fs/promises';
 import type { BufferPool } from '../blocks/buffer-pool.js';
 import { AppvError, abortError, ErrorCode, isAppvError, toAppvError } from '../errors.js';
 import type { RandomAccessSource } from '../source/random-access-source.js';
+import { describeError } from '../system-error.js';
 import type { CompressionMethod } from '../zip/compression-method.js';
 import type { WrittenBlock } from './written-part.js';
 
@@ -239,7 +240,7 @@ function stopReason(signal: AbortSignal): AppvError {
 }
 
 function unreadable(error: unknown, path: string, name: string): AppvError {
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = describeError(error);
   return new AppvError(ErrorCode.PACK_SOURCE_UNREADABLE, `Cannot read ${path} for ${name}: ${reason}`, {
     part: name,
     cause: error,

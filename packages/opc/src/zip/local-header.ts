@@ -3,6 +3,7 @@ import type { FindingSink } from '../finding.js';
 import { hex } from '../hex.js';
 import { indicesBy } from '../index-order.js';
 import { LOCAL_HEADER_READ_AHEAD } from '../limits.js';
+import { quoted } from '../printable-text.js';
 import type { RandomAccessSource } from '../source/random-access-source.js';
 import {
   FLAG_DATA_DESCRIPTOR,
@@ -157,7 +158,7 @@ export function checkLocalHeader(
   if (header.method !== item.method) mismatch('compression method', header.method, item.method);
   if (header.flags !== item.flags) mismatch('general purpose flags', hex4(header.flags), hex4(item.flags));
   if (!(rawName ? header.name.equals(rawName) : spellsBytes(name, header.name))) {
-    mismatch('name', JSON.stringify(header.name.toString('latin1')), JSON.stringify(name));
+    mismatch('name', quoted(header.name.toString('latin1')), quoted(name));
   }
   // With a data descriptor (bit 3) the local header's CRC and compressed size are 0 (FORMAT.md §8): the SDK
   // refuses anything else ("Invalid Zip CRC", "Invalid Zip compressed size") but reads the uncompressed

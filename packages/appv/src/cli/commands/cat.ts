@@ -1,8 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parseArgs } from 'node:util';
 import { findPart } from '../../part-lookup.js';
-import { COMMON_OPTIONS, expectPositionals, parseOrUsage } from '../arguments.js';
+import { COMMON_OPTIONS, expectPositionals, parseVerbArgs } from '../arguments.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { withPackage } from '../with-package.js';
@@ -24,14 +23,13 @@ Options:
   -h, --help  show this help`,
 
   async run(args, { signal, stdout }) {
-    const { values, positionals } = parseOrUsage('cat', () =>
-      parseArgs({ args: [...args], options: COMMON_OPTIONS, allowPositionals: true, strict: true }),
-    );
+    const parsed = parseVerbArgs('cat', args, COMMON_OPTIONS);
+    const { values, positionals } = parsed;
     if (values.help) {
       stdout.write(`${this.help}\n`);
       return ExitCode.ok;
     }
-    expectPositionals('cat', positionals, ['package', 'part']);
+    expectPositionals('cat', parsed, ['package', 'part']);
     const [file = '', name = ''] = positionals;
     await withPackage(file, signal, async (pkg) => {
       const item = findPart(pkg, name);

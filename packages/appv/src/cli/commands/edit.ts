@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util';
 import { editPackage } from '../../edit/edit-package.js';
 import {
   COMMON_OPTIONS,
   expectPositionals,
   optional,
-  parseOrUsage,
+  parseVerbArgs,
   requireOutput,
   usage,
 } from '../arguments.js';
@@ -48,29 +47,28 @@ Options:
   -h, --help                 show this help`,
 
   async run(args, { signal, stdout, stderr }) {
-    const { values, positionals } = parseOrUsage('edit', () =>
-      parseArgs({
-        args: [...args],
-        options: {
-          ...COMMON_OPTIONS,
-          ...WRITE_OPTIONS,
-          'new-version': { type: 'boolean', default: false },
-          branch: { type: 'boolean', default: false },
-          'set-version': { type: 'string' },
-          'load-all': { type: 'boolean' },
-          'no-load-all': { type: 'boolean' },
-          add: { type: 'string', multiple: true },
-          remove: { type: 'string', multiple: true },
-        },
-        allowPositionals: true,
-        strict: true,
-      }),
+    const parsed = parseVerbArgs(
+      'edit',
+      args,
+      {
+        ...COMMON_OPTIONS,
+        ...WRITE_OPTIONS,
+        'new-version': { type: 'boolean', default: false },
+        branch: { type: 'boolean', default: false },
+        'set-version': { type: 'string' },
+        'load-all': { type: 'boolean' },
+        'no-load-all': { type: 'boolean' },
+        add: { type: 'string', multiple: true },
+        remove: { type: 'string', multiple: true },
+      },
+      { version: '--set-version', out: '--output' },
     );
+    const { values, positionals } = parsed;
     if (values.help) {
       stdout.write(`${this.help}\n`);
       return ExitCode.ok;
     }
-    expectPositionals('edit', positionals, ['package']);
+    expectPositionals('edit', parsed, ['package'], true);
     const output = requireOutput('edit', values.output, 'the package to write', '<out.appv>');
     if (values['load-all'] && values['no-load-all'])
       throw usage('edit', '--load-all and --no-load-all contradict each other');

@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { extractPackage } from '../../extract/extract-package.js';
-import { COMMON_OPTIONS, expectPositionals, parseOrUsage, requireOutput } from '../arguments.js';
+import { COMMON_OPTIONS, expectPositionals, parseVerbArgs, requireOutput } from '../arguments.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatBytes, writeJson, writeLines } from '../output.js';
@@ -26,24 +25,23 @@ Options:
   -h, --help          show this help`,
 
   async run(args, { signal, stdout, stderr }) {
-    const { values, positionals } = parseOrUsage('extract', () =>
-      parseArgs({
-        args: [...args],
-        options: {
-          ...COMMON_OPTIONS,
-          output: { type: 'string', short: 'o' },
-          overwrite: { type: 'boolean', default: false },
-          part: { type: 'string', multiple: true },
-        },
-        allowPositionals: true,
-        strict: true,
-      }),
+    const parsed = parseVerbArgs(
+      'extract',
+      args,
+      {
+        ...COMMON_OPTIONS,
+        output: { type: 'string', short: 'o' },
+        overwrite: { type: 'boolean', default: false },
+        part: { type: 'string', multiple: true },
+      },
+      { out: '--output', dir: '--output' },
     );
+    const { values, positionals } = parsed;
     if (values.help) {
       stdout.write(`${this.help}\n`);
       return ExitCode.ok;
     }
-    expectPositionals('extract', positionals, ['package']);
+    expectPositionals('extract', parsed, ['package'], true);
     const output = requireOutput('extract', values.output, 'the target directory', '<dir>');
     const [file = ''] = positionals;
     const target = output;

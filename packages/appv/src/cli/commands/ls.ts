@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { listParts, type PartRow } from '../../package-info.js';
-import { COMMON_OPTIONS, expectPositionals, parseOrUsage } from '../arguments.js';
+import { COMMON_OPTIONS, expectPositionals, parseVerbArgs } from '../arguments.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatBytes, hex32, renderTable, writeJson, writeLines } from '../output.js';
@@ -20,14 +19,13 @@ Options:
   -h, --help  show this help`,
 
   async run(args, { signal, stdout }) {
-    const { values, positionals } = parseOrUsage('ls', () =>
-      parseArgs({ args: [...args], options: COMMON_OPTIONS, allowPositionals: true, strict: true }),
-    );
+    const parsed = parseVerbArgs('ls', args, COMMON_OPTIONS);
+    const { values, positionals } = parsed;
     if (values.help) {
       stdout.write(`${this.help}\n`);
       return ExitCode.ok;
     }
-    expectPositionals('ls', positionals, ['package']);
+    expectPositionals('ls', parsed, ['package']);
     const [file = ''] = positionals;
     await withPackage(file, signal, async (pkg) => {
       const rows = listParts(pkg);

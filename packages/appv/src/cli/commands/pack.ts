@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { packPackage } from '../../pack/pack-package.js';
-import { COMMON_OPTIONS, expectPositionals, optional, parseOrUsage, requireOutput } from '../arguments.js';
+import { COMMON_OPTIONS, expectPositionals, optional, parseVerbArgs, requireOutput } from '../arguments.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatBytes, renderFields, writeLines } from '../output.js';
@@ -44,28 +43,27 @@ Options:
   -h, --help                show this help`,
 
   async run(args, { signal, stdout, stderr }) {
-    const { values, positionals } = parseOrUsage('pack', () =>
-      parseArgs({
-        args: [...args],
-        options: {
-          ...COMMON_OPTIONS,
-          ...WRITE_OPTIONS,
-          vfs: { type: 'string' },
-          version: { type: 'string' },
-          publisher: { type: 'string' },
-          'load-all': { type: 'boolean' },
-          opaque: { type: 'string', multiple: true },
-          'no-config': { type: 'boolean', default: false },
-        },
-        allowPositionals: true,
-        strict: true,
-      }),
+    const parsed = parseVerbArgs(
+      'pack',
+      args,
+      {
+        ...COMMON_OPTIONS,
+        ...WRITE_OPTIONS,
+        vfs: { type: 'string' },
+        version: { type: 'string' },
+        publisher: { type: 'string' },
+        'load-all': { type: 'boolean' },
+        opaque: { type: 'string', multiple: true },
+        'no-config': { type: 'boolean', default: false },
+      },
+      { 'set-version': '--version', out: '--output' },
     );
+    const { values, positionals } = parsed;
     if (values.help) {
       stdout.write(`${this.help}\n`);
       return ExitCode.ok;
     }
-    expectPositionals('pack', positionals, ['dir']);
+    expectPositionals('pack', parsed, ['dir'], true);
     const output = requireOutput('pack', values.output, 'the package to write', '<out.appv>');
     const [dir = ''] = positionals;
     const bar = new ProgressBar(stderr, 'packing', 0);

@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 import { defaultThreadCount, type Finding, MAX_WORKER_THREADS } from '@appv/opc';
 import { verifyPackage } from '../../verify/verify.js';
 import type { VerifyReport } from '../../verify/verify-report.js';
-import { COMMON_OPTIONS, expectPositionals, parseOrUsage, usage } from '../arguments.js';
+import { COMMON_OPTIONS, expectPositionals, parseVerbArgs, usage } from '../arguments.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatBytes, writeJson, writeLines } from '../output.js';
@@ -28,19 +27,13 @@ Options:
   -h, --help     show this help`,
 
   async run(args, { signal, stdout, stderr }) {
-    const { values, positionals } = parseOrUsage('verify', () =>
-      parseArgs({
-        args: [...args],
-        options: { ...COMMON_OPTIONS, threads: { type: 'string' } },
-        allowPositionals: true,
-        strict: true,
-      }),
-    );
+    const parsed = parseVerbArgs('verify', args, { ...COMMON_OPTIONS, threads: { type: 'string' } });
+    const { values, positionals } = parsed;
     if (values.help) {
       stdout.write(`${this.help}\n`);
       return ExitCode.ok;
     }
-    expectPositionals('verify', positionals, ['package']);
+    expectPositionals('verify', parsed, ['package']);
     const threads = values.threads === undefined ? undefined : parseThreads(values.threads);
     const [file = ''] = positionals;
     const bar = new ProgressBar(stderr, 'verifying', 0);
