@@ -2,7 +2,7 @@
 // (one line each), footnotes.
 import { limitNote } from './report.mjs';
 import { addRates, addRatio, COLUMNS, check, fixed, mark, ratioColumn, renderTable } from './table.mjs';
-import { mb } from './units.mjs';
+import { mb, rssText } from './units.mjs';
 
 /** The issue's targets, for the set's package and for the big one (RSS). */
 export const TARGETS = { packVsLimit: 0.85, sizeOverYazl: 0.03, verifyVsLimit: 0.85, rssMB: 128 };
@@ -85,7 +85,6 @@ export function targets({ pack, verify, big }) {
   const bigVerify = ok(big?.rows, 'big-verify');
   const line = (text, t, shown) => ({ text, ...t, shown: t.value == null ? '-' : shown(t.value) });
   const times = (v) => `${fixed(v, 2)}x`;
-  const megabytes = (v) => `${fixed(v, 0)} MB`;
   const rssUnder = (row) => check(row?.rssMB ?? null, (v) => v <= TARGETS.rssMB);
   const valid = (row) => check(row ? Boolean(row.detail?.valid) : null, (v) => v);
   return [
@@ -104,10 +103,10 @@ export function targets({ pack, verify, big }) {
       check(verifyRow?.vsLimit ?? null, (v) => v >= TARGETS.verifyVsLimit),
       times,
     ),
-    line(`appv pack peak RSS <= ${TARGETS.rssMB} MB`, rssUnder(packRow), megabytes),
-    line(`appv verify peak RSS <= ${TARGETS.rssMB} MB`, rssUnder(verifyRow), megabytes),
-    line(`appv pack peak RSS <= ${TARGETS.rssMB} MB, big file`, rssUnder(bigPack), megabytes),
-    line(`appv verify peak RSS <= ${TARGETS.rssMB} MB, big package`, rssUnder(bigVerify), megabytes),
+    line(`appv pack peak RSS <= ${TARGETS.rssMB} MiB`, rssUnder(packRow), rssText),
+    line(`appv verify peak RSS <= ${TARGETS.rssMB} MiB`, rssUnder(verifyRow), rssText),
+    line(`appv pack peak RSS <= ${TARGETS.rssMB} MiB, big file`, rssUnder(bigPack), rssText),
+    line(`appv verify peak RSS <= ${TARGETS.rssMB} MiB, big package`, rssUnder(bigVerify), rssText),
     line('appv verify finds the packed set valid', valid(verifyRow), () => validity(verifyRow)),
     line('appv verify finds the big package valid', valid(bigVerify), () => validity(bigVerify)),
   ];

@@ -1,5 +1,6 @@
 // The read part's report: its table, the verdict line for the read targets, footnotes.
 import { addRates, addRatio, COLUMNS, check, fixed, mark, ratioColumn, renderTable } from './table.mjs';
+import { rssText } from './units.mjs';
 
 export const TARGETS = { vsYauzl: 2, vsLimit: 0.7, rssMB: 128 };
 
@@ -9,7 +10,22 @@ export function summarize(rows, inputBytes) {
   addRatio(rows, 'vsYauzl', 'yauzl');
   addRatio(rows, 'vsLimit', 'limit');
   const ours = rows.find((row) => row.id === 'ours');
-  if (ours?.status !== 'ok') return { rows, targets: null };
+  if (ours?.status !== 'ok') {
+    return {
+      rows,
+      targets: null,
+      failure: ours ? `ours ${ours.status}: ${ours.reason ?? ''}` : 'ours did not run',
+    };
+  }
+  // A fast wrong answer is no result: ours is judged only once its output checked out (found by review).
+  const verified = ours.detail?.verified;
+  if (typeof verified !== 'string' || !verified.startsWith('ok')) {
+    return {
+      rows,
+      targets: null,
+      failure: `ours did not pass its own check (verified ${verified ?? 'nothing'})`,
+    };
+  }
   const targets = {
     vsYauzl: check(ours.vsYauzl, (v) => v >= TARGETS.vsYauzl),
     vsLimit: check(ours.vsLimit, (v) => v >= TARGETS.vsLimit),
@@ -33,12 +49,12 @@ export function table({ rows }) {
   );
 }
 
-export function verdict({ targets }) {
-  if (!targets) return 'targets: ours not available, nothing to judge';
+export function verdict({ targets, failure }) {
+  if (!targets) return `targets: FAILED, ${failure}`;
   return [
     `ours >= ${TARGETS.vsYauzl}x yauzl: ${mark(targets.vsYauzl)} (${fixed(targets.vsYauzl.value, 2)}x)`,
     `ours >= ${TARGETS.vsLimit}x limit: ${mark(targets.vsLimit)} (${fixed(targets.vsLimit.value, 2)}x)`,
-    `ours peak RSS <= ${TARGETS.rssMB} MB: ${mark(targets.rssMB)} (${fixed(targets.rssMB.value, 0)} MB)`,
+    `ours peak RSS <= ${TARGETS.rssMB} MiB: ${mark(targets.rssMB)} (${rssText(targets.rssMB.value)})`,
   ].join('  |  ');
 }
 
