@@ -214,4 +214,34 @@ describe('editing a manifest keeps it well-formed and every name in its namespac
       '6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b',
     );
   });
+
+  it.each([
+    [
+      'Identity',
+      (m: ReturnType<typeof parseAppxManifest>) => {
+        m.identity.packageId = '6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b';
+      },
+      (m: ReturnType<typeof parseAppxManifest>) => m.identity.packageId,
+      '6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b',
+    ],
+    [
+      'Properties',
+      (m: ReturnType<typeof parseAppxManifest>) => {
+        m.properties.appVPackageDescription = 'described';
+      },
+      (m: ReturnType<typeof parseAppxManifest>) => m.properties.appVPackageDescription,
+      'described',
+    ],
+  ])(
+    'an App-V value set on %s, where the root binds appv but the host rebinds it, survives a re-read (found by review)',
+    (host, edit, read, expected) => {
+      const manifest = parseAppxManifest(
+        '<Package xmlns="http://schemas.microsoft.com/appx/2010/manifest" xmlns:appv="http://schemas.microsoft.com/appv/2010/manifest">' +
+          `<Identity ${host === 'Identity' ? 'xmlns:appv="urn:other" ' : ''}Name="abc" Publisher="CN=x" Version="1.0.0.0"/>` +
+          `<Properties${host === 'Properties' ? ' xmlns:appv="urn:other"' : ''}><DisplayName>d</DisplayName></Properties></Package>`,
+      );
+      edit(manifest);
+      expect(read(parseAppxManifest(serializeAppxManifest(manifest)))).toBe(expected);
+    },
+  );
 });

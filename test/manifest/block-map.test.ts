@@ -263,6 +263,15 @@ describe('serializeBlockMap', () => {
     );
   });
 
+  it.each([
+    ['a control character', 'Root\\a\u0001b.dll'],
+    ['U+FFFE', 'Root\\a\uFFFEb.dll'],
+    ['a lone surrogate (it came back as U+FFFD, another name)', 'Root\\a\uD800b.dll'],
+  ])('refuses a name with %s, which XML cannot carry (found by review)', (_label, name) => {
+    const built = buildBlockMap([{ name, size: 1, lfhSize: 40, blocks: [{ hash: sha(1), size: 3 }] }]);
+    expect(codeOf(() => serializeBlockMap(built))).toBe(ErrorCode.BLOCKMAP_MALFORMED);
+  });
+
   it('writes a map far larger than one text piece byte for byte, multi-byte names across piece ends', () => {
     const files: BlockMapFile[] = Array.from({ length: 400 }, (_, f) => ({
       name: `Root\\dir ${f}\\ファイル 😀 ${'é'.repeat(f % 7)}.bin`,

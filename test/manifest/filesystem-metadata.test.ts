@@ -157,6 +157,21 @@ describe('serializeFilesystemMetadata', () => {
     );
   });
 
+  it('refuses to write an Entry with an empty Long name, which it would refuse to read (found by review)', () => {
+    const tree = buildFilesystemMetadata({
+      entries: [{ long: '', children: [] }],
+      emptyDirectories: [],
+      opaqueDirectories: [],
+    });
+    expect(codeOf(() => serializeFilesystemMetadata(tree))).toBe(ErrorCode.APPV_FSMETA_INVALID);
+    const empty = buildFilesystemMetadata({
+      entries: [],
+      emptyDirectories: [{ long: '' }],
+      opaqueDirectories: [],
+    });
+    expect(codeOf(() => serializeFilesystemMetadata(empty))).toBe(ErrorCode.APPV_FSMETA_INVALID);
+  });
+
   it('regenerates the modelled sections once changed, within the parsed document', () => {
     const m = parseFilesystemMetadata(sample);
     m.opaqueDirectories = [];

@@ -156,6 +156,20 @@ describe('serializeStreamMap', () => {
     );
   });
 
+  it.each([
+    ['no runs (it read back as the whole file)', []],
+    ['a negative index', [{ index: -1, count: 1 }]],
+    ['a fractional count', [{ index: 0, count: 1.5 }]],
+    ['an index past 2^53', [{ index: 2 ** 53, count: 1 }]],
+  ])(
+    'refuses to write a file with %s, which would not read back as it was (found by review)',
+    (_label, runs) => {
+      const map = parseStreamMap(sample);
+      (map.featureBlocks[0] as FeatureBlock).files = [{ name: 'Root\\a.exe', runs }];
+      expect(codeOf(() => serializeStreamMap(map))).toBe(ErrorCode.APPV_STREAMMAP_INVALID);
+    },
+  );
+
   const name = fc.string({
     unit: fc.constantFrom('a', '\\', ' ', '&', '<', '"', 'é', '\u{1F600}', '%'),
     maxLength: 12,

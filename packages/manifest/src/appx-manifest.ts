@@ -8,6 +8,7 @@ import {
   firstChildElement,
   getAttribute,
   parseXml,
+  prefixBindingAt,
   removeAttribute,
   serializeXmlToBytes,
   setAttribute,
@@ -108,7 +109,10 @@ function prefixFor(root: XmlElement, host: XmlElement, namespace: string, prefer
     if (prefix !== null) return prefix;
   }
   const declared = declaredPrefix(host, namespace) ?? declaredPrefix(root, namespace);
-  if (declared !== undefined && declared !== '') return declared;
+  // Usable only if it still means `namespace` at the host: `<Identity xmlns:appv="urn:other">` under a root
+  // binding appv to App-V put the value in urn:other, lost on the next read (found by review).
+  if (declared !== undefined && declared !== '' && prefixBindingAt(root, host, declared) === namespace)
+    return declared;
   // Not declared on the root or the host: declare it on the host itself, which keeps the edit local, under a
   // prefix no element of the document declares, so no other name changes namespace (an `xmlns:appv` of
   // another URI on the host was overwritten, moving its attributes into the App-V namespace; found by review).

@@ -1,4 +1,14 @@
-import { blockHash, blockSizes, compactDigests, escapeAttribute, type HasBlocks } from '@appv/opc';
+import {
+  AppvError,
+  blockHash,
+  blockSizes,
+  compactDigests,
+  ErrorCode,
+  escapeAttribute,
+  findInvalidXmlChar,
+  type HasBlocks,
+  quoted,
+} from '@appv/opc';
 import { TEXT_PIECE, WINDOWS_DECLARATION } from './footprint-document.js';
 
 /** What the Windows text of a BlockMap shows (block-map.ts gives the authoritative hash method URI). */
@@ -27,6 +37,7 @@ export function* blockMapText(map: BlockMapText): Generator<Buffer> {
     `${WINDOWS_DECLARATION}<BlockMap xmlns="${escapeAttribute(map.namespace)}" HashMethod="${escapeAttribute(map.hashMethodUri)}">`,
   );
   for (const file of map.files) {
+    checkXmlName(file.name);
     out.text(`<File Name="${escapeAttribute(file.name)}" Size="`);
     out.decimal(file.size);
     out.bytes(LFH_SIZE);
@@ -160,4 +171,19 @@ class TextPieces {
     this.buffer.copy(grown, 0, 0, this.at);
     this.buffer = grown;
   }
+}
+
+/**
+ * A name XML cannot carry (U+0001, U+FFFE, a lone surrogate) is refused before it is written: it was written,
+ * and then the BlockMap was refused on reading, or came back as another name (found by review).
+ */
+function checkXmlName(name: string): void {
+  const at = findInvalidXmlChar(name);
+  if (at < 0) return;
+  const code = name.codePointAt(at)?.toString(16).padStart(4, '0') ?? '?';
+  throw new AppvError(
+    ErrorCode.BLOCKMAP_MALFORMED,
+    `AppxBlockMap.xml: the name ${quoted(name)} has U+${code.toUpperCase()}, which XML cannot carry`,
+    { part: name },
+  );
 }

@@ -205,6 +205,7 @@ function entryElements(ns: string, entries: readonly FilesystemEntry[]): XmlElem
     .map((entry) => ({ entry, into: top }))
     .reverse();
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    requireLong(item.entry.long);
     const element = typedElement('Entry', ns, [
       ['Long', item.entry.long],
       ['Short', item.entry.short],
@@ -219,6 +220,14 @@ function entryElements(ns: string, entries: readonly FilesystemEntry[]): XmlElem
   return top;
 }
 
+/** An Entry without a Long name is refused when read (FORMAT.md §5), so it is refused when written too. */
+function requireLong(long: string): string {
+  if (typeof long === 'string' && long !== '') return long;
+  throw new AppvError(ErrorCode.APPV_FSMETA_INVALID, 'FilesystemMetadata.xml: an Entry has no Long name', {
+    part: 'FilesystemMetadata.xml',
+  });
+}
+
 function regenerate(m: FilesystemMetadata): XmlElement {
   const ns = m.namespace;
   const flat = (name: string, list: readonly DirectoryPath[]): XmlElement =>
@@ -228,7 +237,7 @@ function regenerate(m: FilesystemMetadata): XmlElement {
       [],
       list.map((d) =>
         typedElement('Entry', ns, [
-          ['Long', d.long],
+          ['Long', requireLong(d.long)],
           ['Short', d.short],
         ]),
       ),

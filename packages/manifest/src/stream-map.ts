@@ -4,6 +4,7 @@ import {
   getAttribute,
   MAX_BLOCK_INDICES,
   parseXml,
+  quoted,
   type XmlDocument,
   type XmlElement,
 } from '@appv/opc';
@@ -206,5 +207,35 @@ function regenerate(map: StreamMap): XmlElement {
 
 /** The bytes of StreamMap.xml: the parsed text when unchanged, else Windows style. [inferred] */
 export function serializeStreamMap(map: StreamMap): Buffer {
+  checkWritable(map);
   return writeTypedDocument(map, prints, regenerate, mergeStreamMap);
+}
+
+/**
+ * Refuses a model the document cannot say, so that what is written reads back as it was: `runs: []` came
+ * back as the whole file, and an index of -1, 1.5 or 2^53 was written and then refused by the parser
+ * (found by review). An empty list of runs is `'whole'` or no File at all.
+ */
+function checkWritable(map: StreamMap): void {
+  const invalid = (message: string): never => {
+    throw new AppvError(ErrorCode.APPV_STREAMMAP_INVALID, `${STREAMMAP_PART}: ${message}`, {
+      part: STREAMMAP_PART,
+    });
+  };
+  const wholeNumber = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
+  for (const block of map.featureBlocks) {
+    for (const file of block.files) {
+      if (file.runs === 'whole') continue;
+      if (!Array.isArray(file.runs) || file.runs.length === 0) {
+        invalid(`${quoted(file.name)} in ${block.id} has no block runs: give 'whole' or leave the file out`);
+      }
+      for (const run of file.runs) {
+        if (!wholeNumber(run.index) || !wholeNumber(run.count)) {
+          invalid(
+            `${quoted(file.name)} in ${block.id}: Index ${run.index} Count ${run.count} must be whole numbers from 0`,
+          );
+        }
+      }
+    }
+  }
 }

@@ -24,6 +24,7 @@ export {
   firstChildElement,
   getAttribute,
   isElement,
+  prefixBindingAt,
   removeAttribute,
   setAttribute,
   setTextContent,

@@ -175,6 +175,35 @@ export function declaredPrefix(element: XmlElement, namespace: string): string |
   return undefined;
 }
 
+/**
+ * The namespace `prefix` is bound to at `target` (a descendant of `root`, or `root` itself): the innermost
+ * `xmlns:prefix` on the path from `root` down to it; undefined when nothing on the path declares it. A
+ * prefix the root binds may be rebound by the element where it would be used (found by review).
+ */
+export function prefixBindingAt(root: XmlElement, target: XmlElement, prefix: string): string | undefined {
+  const path = pathTo(root, target);
+  let bound: string | undefined;
+  for (const element of path ?? []) {
+    const declaration = element.attributes.find(
+      (a) => a.namespace === XMLNS_NAMESPACE && a.name !== 'xmlns' && a.localName === prefix,
+    );
+    if (declaration !== undefined) bound = declaration.value;
+  }
+  return bound;
+}
+
+/** The elements from `root` down to `target`, both included; undefined when `target` is not in the tree. */
+function pathTo(root: XmlElement, target: XmlElement): XmlElement[] | undefined {
+  const stack: { element: XmlElement; path: XmlElement[] }[] = [{ element: root, path: [root] }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    if (next.element === target) return next.path;
+    for (const child of next.element.children) {
+      if (child.kind === 'element') stack.push({ element: child, path: [...next.path, child] });
+    }
+  }
+  return undefined;
+}
+
 /** The namespace URIs declared (as `xmlns` or `xmlns:p`) anywhere in the tree below and on `root`. */
 export function declaredNamespaces(root: XmlElement): Set<string> {
   const out = new Set<string>();
