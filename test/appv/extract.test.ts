@@ -500,7 +500,7 @@ describe('extractPackage and existing files', () => {
     writeFileSync(path.join(target, 'b.txt'), 'mine\n');
     const bytes = craftZip([good('a.txt'), good('b.txt')]).bytes;
     const error = await extractError(bytes, target);
-    expect(error.code).toBe(ErrorCode.IO_WRITE_FAILED);
+    expect(error.code).toBe(ErrorCode.IO_TARGET_EXISTS);
     expect(error.message).toContain('already exists');
     expect(readdirSync(target)).toEqual(['b.txt']);
     expect(readFileSync(path.join(target, 'b.txt'), 'utf8')).toBe('mine\n');

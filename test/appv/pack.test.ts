@@ -411,7 +411,7 @@ describe('appv pack: bad input gets a typed error before anything is written', (
     const out = path.join(outDir, 'app.appv');
     writeFileSync(path.join(outDir, 'app_UserConfig.xml'), 'mine');
     expect(await asyncCodeOf(packPackage(source, out, { vfs: 'ProgramFilesX86/A', overwrite: false }))).toBe(
-      ErrorCode.IO_WRITE_FAILED,
+      ErrorCode.IO_TARGET_EXISTS,
     );
     expect(readdirSync(outDir)).toEqual(['app_UserConfig.xml']);
     expect(readFileSync(path.join(outDir, 'app_UserConfig.xml'), 'utf8')).toBe('mine');
@@ -652,7 +652,7 @@ describe('appv pack: bad input gets a typed error before anything is written', (
         planted = true;
       },
     });
-    expect(await asyncCodeOf(packing)).toBe(ErrorCode.IO_WRITE_FAILED);
+    expect(await asyncCodeOf(packing)).toBe(ErrorCode.IO_TARGET_EXISTS);
     expect(readdirSync(outDir).filter((n) => n.includes('.appv-tmp-'))).toEqual([]);
     expect(readFileSync(path.join(outDir, 'out_DeploymentConfig.xml'), 'utf8')).toBe('theirs');
   });

@@ -368,7 +368,9 @@ describe('appv on valid packages', () => {
       expect(result.files).toBe(unzipNames(file).length);
       const again = appv('extract', file, '-o', target);
       expect(again.status).toBe(2);
-      expect(again.stderr).toMatch(/^appv: IO_WRITE_FAILED: .*already exists/);
+      expect(again.stderr).toMatch(
+        /^appv: IO_TARGET_EXISTS: .*already exists \(overwrite: true, or --overwrite, replaces it\)/,
+      );
       const forced = appv('extract', file, '--output', target, '--overwrite');
       expect(forced.status).toBe(0);
       expect(forced.stdout.toString()).toMatch(/^Extracted \d+ file\(s\)/);
@@ -519,6 +521,35 @@ describe('appv verify on invalid packages', () => {
       findings: { code: string; block: number | null }[];
     };
     expect(report.findings).toContainEqual(expect.objectContaining({ code: 'HASH_MISMATCH', block: 3 }));
+  });
+
+  it('says the place of each finding once per line, though its message names it too (found by review)', () => {
+    const fixture = INVALID.find((f) => f.name === 'Size_wrong_uncompressed.msix');
+    const r = appv('verify', fixture?.path ?? '');
+    expect(r.status).toBe(1);
+    const lines = r.stdout
+      .toString()
+      .split('\n')
+      .filter((line) => line.startsWith('error '));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      const place = /^error \w+ ([^:]+): /.exec(line)?.[1] ?? '';
+      expect(place, line).not.toBe('');
+      expect(line.split(place).length - 1, line).toBe(1);
+    }
+    const json = JSON.parse(appv('verify', '--json', fixture?.path ?? '').stdout.toString());
+    // The library's messages keep their place: only the human line drops the repeat.
+    expect(
+      json.findings.some(
+        (f: { part: string | null; message: string }) => f.part && f.message.startsWith(f.part),
+      ),
+    ).toBe(true);
+  });
+
+  it('cat of a part that is not there quotes the name and says where to look', () => {
+    const r = appv('cat', SAMPLE, '');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('appv: OPC_PART_NOT_FOUND: No part named "" in the package (appv ls lists them)\n');
   });
 });
 
@@ -697,6 +728,42 @@ describe('appv pack and edit', () => {
     expect(appv('pack', APP, '-o', b, '--deterministic', '--no-config').status).toBe(0);
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
     expect(readdirSync(path.dirname(a)).sort()).toEqual(['a.appv', 'b.appv']);
+  });
+
+  it('--publishing takes a file by its path in the packed folder too: ./x and absolute (found by review)', () => {
+    for (const [label, spec] of [
+      ['dot', './VendorApp.exe:0'],
+      ['absolute', `${path.join(APP, 'VendorApp.exe')}:0`],
+    ] as const) {
+      const out = path.join(work, `publishing-${label}.appv`);
+      const r = appv('pack', APP, '-o', out, '--no-config', '--json', '--publishing', spec);
+      expect(r.status, r.stderr).toBe(0);
+      const info = json(appv('info', '--json', out)) as { featureBlocks: { id: string; files: number }[] };
+      expect(info.featureBlocks.find((b) => b.id === 'PublishingFeatureBlock')?.files).toBe(1);
+    }
+  });
+
+  it('edit --add: a part name with "=", and --add with --remove of one part refused (found by review)', () => {
+    const file = path.join(work, 'eq-new.txt');
+    writeFileSync(file, 'new value');
+    const out = path.join(work, 'eq.appv');
+    const part = 'Root/VFS/ProgramFilesX86/Vendor App/k=v.ini';
+    const r = appv('edit', SAMPLE, '-o', out, '--add', `${part}=${file}`);
+    expect(r.status, r.stderr).toBe(0);
+    expect(appv('cat', out, part).stdout.toString()).toBe('new value');
+    const exe = 'Root/VFS/ProgramFilesX86/Vendor App/app.exe';
+    const both = appv(
+      'edit',
+      SAMPLE,
+      '-o',
+      path.join(work, 'both.appv'),
+      '--add',
+      `${exe}=${file}`,
+      '--remove',
+      exe,
+    );
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/^appv: USAGE: .*name the same part/);
   });
 
   it('usage mistakes exit 2 with USAGE; bad input exits 2 with its code and writes nothing', () => {

@@ -520,7 +520,7 @@ describe('PackageWriter: bad input and interruptions lose nothing', () => {
     const file = target('exists.zip');
     writeFileSync(file, 'precious');
     expect(await asyncCodeOf(PackageWriter.toFile(file, { overwrite: false }))).toBe(
-      ErrorCode.IO_WRITE_FAILED,
+      ErrorCode.IO_TARGET_EXISTS,
     );
     expect(readFileSync(file, 'utf8')).toBe('precious');
     expect(existsSync(file)).toBe(true);

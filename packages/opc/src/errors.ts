@@ -11,6 +11,8 @@ import { describeError, errorPath } from './system-error.js';
 export const ErrorCode = {
   // I/O and lifecycle
   IO_READ_FAILED: 'IO_READ_FAILED',
+  /** An output file is already there and replacing it was not asked for (`overwrite`, `--overwrite`). */
+  IO_TARGET_EXISTS: 'IO_TARGET_EXISTS',
   IO_WRITE_FAILED: 'IO_WRITE_FAILED',
   ABORTED: 'ABORTED',
   USAGE: 'USAGE',

@@ -22,7 +22,8 @@ export class ProgressBar {
     private readonly label: string,
     private total: number,
   ) {
-    this.enabled = stream.isTTY === true;
+    // TERM=dumb: a terminal that cannot erase a line would show every redraw (found by review).
+    this.enabled = stream.isTTY === true && process.env.TERM !== 'dumb';
   }
 
   update(done: number, total = this.total): void {
@@ -44,13 +45,28 @@ export class ProgressBar {
 
   private render(done: number): string {
     const fraction = this.total > 0 ? Math.min(1, done / this.total) : 0;
-    const filled = Math.round(fraction * BAR_WIDTH);
-    const bar = `${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}`;
     const seconds = (Date.now() - this.started) / 1000;
     const rate = seconds > 0 ? done / seconds / (1024 * 1024) : 0;
-    const line = `${this.label} [${bar}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${rate.toFixed(1)} MiB/s`;
-    // A line that wraps could not be erased by CLEAR_LINE, which only clears the cursor's row.
-    const columns = this.stream.columns > 0 ? this.stream.columns : 80;
-    return line.slice(0, columns - 1);
+    const percent = `${(fraction * 100).toFixed(0).padStart(3)}%`;
+    const figures = `${percent}  ${rate.toFixed(1)} MiB/s`;
+    // A line that wraps could not be erased by CLEAR_LINE, which only clears the cursor's row; the bar
+    // gives way first, then the rate, so a narrow terminal still shows the percentage (found by review).
+    const room = this.columns() - 1;
+    const barWidth = Math.min(BAR_WIDTH, room - this.label.length - figures.length - 4);
+    const filled = Math.round(fraction * barWidth);
+    const lines = [
+      barWidth >= 5 ? `${this.label} [${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${figures}` : '',
+      `${this.label} ${figures}`,
+      `${this.label} ${percent.trim()}`,
+      percent.trim(),
+    ];
+    return lines.find((line) => line !== '' && line.length <= room) ?? '';
+  }
+
+  /** The terminal's width: what it reports, else COLUMNS, else 80. */
+  private columns(): number {
+    if (this.stream.columns > 0) return this.stream.columns;
+    const fromEnvironment = Number(process.env.COLUMNS);
+    return Number.isInteger(fromEnvironment) && fromEnvironment > 0 ? fromEnvironment : 80;
   }
 }

@@ -336,6 +336,16 @@ async function planPayload(pkg: AppvPackage, options: EditOptions): Promise<Payl
     }
     names.place(name);
     const key = fileNameKey(name);
+    // "Replace it" and "remove it" at once says two things; which one was meant is not ours to guess.
+    if (removed.some((r) => fileNameKey(r) === key)) {
+      throw new AppvError(
+        ErrorCode.USAGE,
+        `--add ${given} and --remove name the same part: give one of them`,
+        {
+          part: name,
+        },
+      );
+    }
     if (addedKeys.has(key)) {
       throw new AppvError(
         ErrorCode.PACK_NAME_COLLISION,

@@ -111,8 +111,8 @@ export function writeBufferAtomically(
 export function assertAbsent(target: string, name: string): void {
   if (lstatOrNull(target, name) !== null) {
     throw new AppvError(
-      ErrorCode.IO_WRITE_FAILED,
-      `Cannot extract ${name}: ${target} already exists (pass overwrite to replace it)`,
+      ErrorCode.IO_TARGET_EXISTS,
+      `Cannot extract ${name}: ${target} already exists (overwrite: true, or --overwrite, replaces it)`,
       { part: name },
     );
   }

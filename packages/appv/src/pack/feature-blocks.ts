@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
 import {
   type BlockRun,
   expectedBlockCount,
@@ -76,20 +78,36 @@ export interface PayloadIndex {
 }
 
 export function payloadIndex(
-  files: readonly { name: string; size: number }[],
+  files: readonly { name: string; size: number; path?: string }[],
   /** Where a relative path typed by the user is looked for first (a plain folder's VFS prefix). */
   relativeTo?: string,
 ): PayloadIndex {
   const byKey = new Map(files.map((f) => [nameKey(f.name), f]));
+  // Files packed from disk can also be named by their path there: `./app.exe`, or an absolute path inside
+  // the folder, were refused as unknown files (found by review).
+  const byPath = new Map(files.flatMap((f) => (f.path === undefined ? [] : [[f.path, f] as const])));
   return {
     resolve(file) {
-      const name = file.replaceAll('/', '\\').replace(/^\\+/, '');
+      if (path.isAbsolute(file)) return byPath.get(realPathOf(file));
+      const name = file
+        .replaceAll('/', '\\')
+        .split('\\')
+        .filter((segment) => segment !== '' && segment !== '.')
+        .join('\\');
       return (
         byKey.get(nameKey(name)) ??
         (relativeTo === undefined ? undefined : byKey.get(nameKey(`${relativeTo}\\${name}`)))
       );
     },
   };
+}
+
+function realPathOf(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return path.resolve(file);
+  }
 }
 
 /**
@@ -117,7 +135,12 @@ function resolvedFiles(specs: readonly string[], payload: PayloadIndex): StreamM
   return specs.map((spec) => {
     const parsed = parseFeatureFileSpec(spec);
     const found = payload.resolve(parsed.file);
-    if (!found) throw invalid(spec, `the package has no file ${quoted(parsed.file)}`);
+    if (!found) {
+      throw invalid(
+        spec,
+        `the package has no file ${quoted(parsed.file)} (name it as in the package, Root\\…, or by its path in the packed folder)`,
+      );
+    }
     const blocks = expectedBlockCount(found.size);
     if (parsed.runs !== 'whole') {
       const beyond = parsed.runs.find((run) => run.index + run.count > blocks);

@@ -97,7 +97,7 @@ export async function checkOutputTarget(target: string): Promise<void> {
   }
 }
 
-/** IO_WRITE_FAILED when something is at `target`: what `overwrite: false` means, for one file or several. */
+/** IO_TARGET_EXISTS when something is at `target`: what `overwrite: false` means, for one file or several. */
 export async function refuseExisting(target: string): Promise<void> {
   const exists = await lstat(target).then(
     () => true,
@@ -105,7 +105,7 @@ export async function refuseExisting(target: string): Promise<void> {
   );
   if (exists) {
     throw new AppvError(
-      ErrorCode.IO_WRITE_FAILED,
+      ErrorCode.IO_TARGET_EXISTS,
       `${target} already exists (overwrite: true, or --overwrite, replaces it)`,
       {
         part: target,

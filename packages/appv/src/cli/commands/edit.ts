@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { quoted } from '@appv/opc';
 import { editPackage } from '../../edit/edit-package.js';
 import {
   COMMON_OPTIONS,
@@ -72,12 +74,7 @@ Options:
     const output = requireOutput('edit', values.output, 'the package to write', '<out.appv>');
     if (values['load-all'] && values['no-load-all'])
       throw usage('edit', '--load-all and --no-load-all contradict each other');
-    const add = values.add?.map((spec) => {
-      const eq = spec.indexOf('=');
-      if (eq <= 0 || eq === spec.length - 1)
-        throw usage('edit', `--add takes <part>=<file>, not ${JSON.stringify(spec)}`);
-      return { name: spec.slice(0, eq), path: spec.slice(eq + 1) };
-    });
+    const add = values.add?.map(addSpec);
     const loadAll = values['load-all'] ? true : values['no-load-all'] ? false : undefined;
     const [input = ''] = positionals;
     const bar = new ProgressBar(stderr, 'writing', 0);
@@ -112,3 +109,32 @@ Options:
     return ExitCode.ok;
   },
 };
+
+/**
+ * `--add <part>=<file>`. A part name may hold "=" (pack writes `k=v.ini` as it finds it; found by review),
+ * and so may a file path: with several "=", the split is the one whose right side is a file that exists,
+ * and a spec where that is not exactly one split is refused rather than guessed.
+ */
+function addSpec(spec: string): { name: string; path: string } {
+  const splits: number[] = [];
+  for (let at = spec.indexOf('='); at >= 0; at = spec.indexOf('=', at + 1)) {
+    if (at > 0 && at < spec.length - 1) splits.push(at);
+  }
+  const split = (at: number) => ({ name: spec.slice(0, at), path: spec.slice(at + 1) });
+  if (splits.length === 0) throw usage('edit', `--add takes <part>=<file>, not ${quoted(spec)}`);
+  if (splits.length === 1) return split(splits[0] as number);
+  const existing = splits.filter((at) => isFile(spec.slice(at + 1)));
+  if (existing.length === 1) return split(existing[0] as number);
+  throw usage(
+    'edit',
+    `--add ${quoted(spec)}: it has several "=" and ${existing.length === 0 ? 'none' : 'more than one'} of the splits names an existing file`,
+  );
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}

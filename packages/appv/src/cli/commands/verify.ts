@@ -89,7 +89,20 @@ export function findingLine(finding: Finding): string {
   const where = [finding.part, finding.block === undefined ? undefined : `block ${finding.block}`].filter(
     (part): part is string => part !== undefined,
   );
-  return `${finding.severity} ${finding.code}${where.length > 0 ? ` ${where.join(' ')}` : ''}: ${finding.message}`;
+  return `${finding.severity} ${finding.code}${where.length > 0 ? ` ${where.join(' ')}` : ''}: ${unlocated(finding)}`;
+}
+
+/**
+ * The message without the location the line already gives: many messages start with their part (and
+ * block), for readers of the library's findings, which made the line say it twice (found by review).
+ */
+function unlocated(finding: Finding): string {
+  const { part, block, message } = finding;
+  if (part === undefined) return message;
+  for (const prefix of [`${part}, block ${block}: `, `${part}: `]) {
+    if (message.startsWith(prefix)) return message.slice(prefix.length);
+  }
+  return message;
 }
 
 function summaryLine(file: string, report: VerifyReport): string {
