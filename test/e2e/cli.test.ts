@@ -766,6 +766,27 @@ describe('appv pack and edit', () => {
     expect(both.stderr).toMatch(/^appv: USAGE: .*name the same part/);
   });
 
+  it("edit --remove of an application's executable: verify warns that the application runs nothing (found by review)", () => {
+    const out = path.join(work, 'no-exe.appv');
+    const exe = 'Root/VFS/ProgramFilesX86/Vendor App/app.exe';
+    expect(appv('edit', SAMPLE, '-o', out, '--remove', exe).status).toBe(0);
+    const r = appv('verify', '--json', out);
+    expect(r.status).toBe(0);
+    const report = json(r) as {
+      valid: boolean;
+      findings: { code: string; severity: string; message: string }[];
+    };
+    expect(report.valid).toBe(true);
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        code: 'APPV_APPLICATION_TARGET_MISSING',
+        severity: 'warning',
+        message: expect.stringContaining('[{ProgramFilesX86}]\\Vendor App\\app.exe'),
+      }),
+    ]);
+    expect(json(appv('verify', '--json', SAMPLE))).toMatchObject({ valid: true, findings: [] });
+  });
+
   it('usage mistakes exit 2 with USAGE; bad input exits 2 with its code and writes nothing', () => {
     const missing = appv('pack', APP);
     expect(missing.status).toBe(2);

@@ -99,9 +99,13 @@ export class OpcPackage {
   requireItem(name: string): PackageItem {
     const found = this.item(name);
     if (!found)
-      throw new AppvError(ErrorCode.OPC_PART_NOT_FOUND, `No part named ${quoted(name)} in the package (appv ls lists them)`, {
-        part: name,
-      });
+      throw new AppvError(
+        ErrorCode.OPC_PART_NOT_FOUND,
+        `No part named ${quoted(name)} in the package (appv ls lists them)`,
+        {
+          part: name,
+        },
+      );
     return found;
   }
 
