@@ -13,6 +13,7 @@ import {
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { codeOf } from '../helpers/error-code.js';
+import { fixtureFiles, unzipItem } from '../helpers/fixtures.js';
 
 const NS = 'http://schemas.openxmlformats.org/package/2006/content-types';
 
@@ -83,6 +84,21 @@ describe('serializeContentTypes (FORMAT.md §1, §9.4)', () => {
     );
     expect(parse(serializeContentTypes(first)).defaults).toEqual(first.defaults);
   });
+
+  it.each(fixtureFiles('valid'))(
+    'writes the unchanged [Content_Types].xml of $name back byte for byte (found by review)',
+    ({ path }) => {
+      const bytes = unzipItem(path, '[Content_Types].xml');
+      const parsed = parse(bytes);
+      expect(serializeContentTypes(parsed).equals(bytes)).toBe(true);
+      // Copies with the same lists too; a changed list is regenerated, and reads back as the new lists.
+      expect(serializeContentTypes({ ...parsed }).equals(bytes)).toBe(true);
+      const changed = { ...parsed, defaults: [...parsed.defaults, { extension: 'zzz', contentType: 'a/b' }] };
+      const written = serializeContentTypes(changed);
+      expect(written.equals(bytes)).toBe(false);
+      expect(parse(written).defaults).toEqual(changed.defaults);
+    },
+  );
 
   it('refuses what the parser would reject or report', () => {
     expect(

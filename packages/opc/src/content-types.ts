@@ -28,6 +28,20 @@ export interface ContentTypes {
   readonly document: XmlDocument;
 }
 
+/**
+ * The lists each parsed document held, as text: a ContentTypes written back with the same lists is its
+ * parsed bytes (an unmodified document is written back byte-identical; regenerating it changed
+ * `standalone`, line ends and dropped foreign content; found by review).
+ */
+const parsedLists = new WeakMap<XmlDocument, string>();
+
+function listsKey(defaults: readonly ContentTypeDefault[], overrides: readonly ContentTypeOverride[]): string {
+  return JSON.stringify([
+    defaults.map((d) => [d.extension, d.contentType]),
+    overrides.map((o) => [o.partName, o.contentType]),
+  ]);
+}
+
 /** Lookup tables by case-insensitive key, built once per ContentTypes (a package may have thousands of parts). */
 const indexes = new WeakMap<
   ContentTypes,
@@ -81,6 +95,7 @@ export function parseContentTypes(bytes: Buffer, sink: FindingSink): ContentType
       throw malformed(`unexpected element <${child.name}>`);
     }
   }
+  parsedLists.set(document, listsKey(defaults, overrides));
   return { defaults, overrides, document };
 }
 
@@ -146,14 +161,20 @@ function malformed(detail: string): AppvError {
 /**
  * `[Content_Types].xml` in Windows style, as the other footprint documents are written (FORMAT.md §2): the
  * UTF-8 declaration with `standalone="no"`, CR LF, then `<Types>` on one line with every `Default` before
- * every `Override`, in the order given. Attribute values are escaped by the serializer. Refuses
+ * every `Override`, in the order given (a parsed document whose lists are unchanged is written as it was
+ * parsed). Attribute values are escaped by the serializer. Refuses
  * (CONTENT_TYPES_MALFORMED, CONTENT_TYPES_DUPLICATE) what parseContentTypes would reject or report, so that
  * what is written reads back as the same lists.
  */
 export function serializeContentTypes(types: {
   readonly defaults: readonly ContentTypeDefault[];
   readonly overrides: readonly ContentTypeOverride[];
+  readonly document?: XmlDocument | undefined;
 }): Buffer {
+  const parsed = types.document === undefined ? undefined : parsedLists.get(types.document);
+  if (parsed !== undefined && parsed === listsKey(types.defaults, types.overrides) && types.document) {
+    return serializeXmlToBytes(types.document);
+  }
   const seenDefaults = new Set<string>();
   const seenOverrides = new Set<string>();
   const element = (name: string, attributes: readonly [string, string][]): XmlElement => {
