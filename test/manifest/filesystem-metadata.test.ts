@@ -213,4 +213,16 @@ describe('a regenerated FilesystemMetadata keeps what appv does not model (found
     expect(flattenPaths(reread.entries)).toEqual(flattenPaths(regenerated.entries));
     expect(text).toContain('b.dll');
   });
+
+  it('keeps the byte order mark and the root tag as written when the tree changes (found by review)', () => {
+    const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(custom)]);
+    const parsed = parseFilesystemMetadata(withBom);
+    const regenerated = generateFilesystemMetadata({ files: ['Root\\VFS\\ProgramFilesX86\\App\\c.exe'] });
+    const bytes = serializeFilesystemMetadata({ ...regenerated, document: parsed.document });
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const rootTag = /<[^?!][^>]*>/.exec(custom.toString())?.[0] ?? '';
+    expect(rootTag).not.toBe('');
+    expect(bytes.toString('utf8')).toContain(rootTag);
+    expect(flattenPaths(parseFilesystemMetadata(bytes).entries)).toEqual(flattenPaths(regenerated.entries));
+  });
 });

@@ -28,5 +28,8 @@ export function mergeFilesystemMetadata(regenerated: XmlElement, document: XmlDo
     }
   }
   children.push(...fresh.values()); // sections the old document did not have
-  return { ...document, root: { ...old, children } };
+  // In place, as the StreamMap merge does: a new document object lost what the parser remembered of the
+  // old one, its byte order mark and encoding among it (found by review).
+  (old.children as XmlNode[]).splice(0, old.children.length, ...children);
+  return document;
 }
