@@ -31,6 +31,26 @@ function errorOf(run: () => unknown): AppvError {
 }
 
 describe('parseXml: refusals (hostile input, FORMAT.md §9)', () => {
+  it.each([
+    ['an element named with the xmlns prefix', '<xmlns:a xmlns:a="urn:a"/>', ErrorCode.XML_NAMESPACE],
+    ['U+00A0 as white space in the declaration', '<?xml\u00a0version="1.0"?><a/>', ErrorCode.XML_MALFORMED],
+    ['U+2028 as white space in the declaration', '<?xml version="1.0"\u2028?><a/>', ErrorCode.XML_MALFORMED],
+    ['U+3000 before encoding', '<?xml version="1.0"\u3000encoding="UTF-8"?><a/>', ErrorCode.XML_MALFORMED],
+  ])('refuses %s, as XML 1.0 and Namespaces do (found by review)', (_label, text, code) => {
+    expect(codeOf(() => parseXml(text))).toBe(code);
+  });
+
+  it('refuses UTF-16LE bytes that declare UTF-16BE, rather than write them back big-endian (found by review)', () => {
+    const text = '<?xml version="1.0" encoding="UTF-16BE"?><a/>';
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    expect(codeOf(() => parseXml(bytes))).toBe(ErrorCode.XML_ENCODING);
+    const honest = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(text.replace('BE', 'LE'), 'utf16le'),
+    ]);
+    expect(parseXml(honest).root.name).toBe('a');
+  });
+
   it('refuses any DOCTYPE, including billion laughs, before expanding anything', () => {
     const laughs = `<?xml version="1.0"?>
 <!DOCTYPE lolz [

@@ -134,8 +134,10 @@ function declaredFamily(encoding: string): 'utf-8' | 'utf-16' | null {
   return null;
 }
 
+// XML's S is space, tab, CR and LF only: JavaScript's \s also took U+00A0, U+2028, U+3000 and U+FEFF
+// for white space in the declaration (found by review).
 const DECLARATION =
-  /<\?xml(\s+version\s*=\s*(?:"([^"]*)"|'([^']*)'))(?:\s+encoding\s*=\s*(?:"([^"]*)"|'([^']*)'))?(?:\s+standalone\s*=\s*(?:"([^"]*)"|'([^']*)'))?\s*\?>/y;
+  /<\?xml([ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)'))(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)'))?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)'))?[ \t\r\n]*\?>/y;
 
 interface Frame {
   readonly element: XmlElement;
@@ -192,6 +194,8 @@ function resolveName(
     return { namespace: bindings.lookup('') ?? null, localName: qname };
   }
   const prefix = qname.slice(0, colon);
+  // Namespaces in XML §3: `xmlns` is reserved for declarations; no element is named with it (found by review).
+  if (!isAttribute && prefix === 'xmlns') return `element "${qname}" uses the reserved prefix xmlns`;
   const namespace = bindings.lookup(prefix);
   if (namespace === undefined || namespace === null) return `namespace prefix "${prefix}" is not bound`;
   return { namespace, localName: qname.slice(colon + 1) };
@@ -289,7 +293,11 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
     }
     if (encoding !== undefined) {
       const family = declaredFamily(encoding);
-      if (family === null || (family === 'utf-8') !== (decoded.encoding === 'utf-8')) {
+      // A byte order named in the declaration must be the one the bytes are in: UTF-16LE bytes declared
+      // UTF-16BE were accepted, and written back big-endian (found by review).
+      const order = encoding.toLowerCase();
+      const wrongOrder = (order === 'utf-16le' || order === 'utf-16be') && order !== decoded.encoding;
+      if (family === null || (family === 'utf-8') !== (decoded.encoding === 'utf-8') || wrongOrder) {
         fail(
           ErrorCode.XML_ENCODING,
           `declared encoding "${encoding}" does not match the ${decoded.encoding} content`,
