@@ -35,7 +35,10 @@ export interface ContentTypes {
  */
 const parsedLists = new WeakMap<XmlDocument, string>();
 
-function listsKey(defaults: readonly ContentTypeDefault[], overrides: readonly ContentTypeOverride[]): string {
+function listsKey(
+  defaults: readonly ContentTypeDefault[],
+  overrides: readonly ContentTypeOverride[],
+): string {
   return JSON.stringify([
     defaults.map((d) => [d.extension, d.contentType]),
     overrides.map((o) => [o.partName, o.contentType]),
