@@ -257,6 +257,28 @@ describe('a changed StreamMap keeps what appv does not model (found by review)',
     expect(text).not.toContain('b.dll');
   });
 
+  it('a run added to a file keeps its untouched runs as written, foreign attributes and all (found by review)', () => {
+    const text = custom.replace(
+      '<Blocks Index="0" Count="1"/>',
+      '<Blocks Index="000" Count="1" x:Keep="run"/>',
+    );
+    const map = parseStreamMap(text);
+    const publishing = map.featureBlocks[0] as FeatureBlock;
+    publishing.files = [
+      {
+        name: 'Root\\a.exe',
+        runs: [
+          { index: 0, count: 1 },
+          { index: 5, count: 1 },
+        ],
+      },
+    ];
+    const written = serializeStreamMap(map).toString('utf8');
+    expect(written).toContain('<Blocks Index="000" Count="1" x:Keep="run"/>');
+    expect(written).toContain('<Blocks Index="5" Count="1"/>');
+    expect(model(parseStreamMap(written))).toEqual(model(map));
+  });
+
   it('any edit of the feature blocks reads back as the model, the foreign content kept', () => {
     const names = ['Root\\a.exe', 'Root\\b.dll', 'Root\\c.dat', 'Root\\d.ico'];
     const file = fc.record({

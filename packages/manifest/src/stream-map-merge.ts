@@ -48,28 +48,35 @@ function mergeFeatureBlock(block: FeatureBlock, element: XmlElement, ns: string)
   placeChildren(element, ns, 'File', files);
 }
 
+/**
+ * The file's runs as its `Blocks` children. A run the document already has (by value: `Index="007"` is run 7)
+ * keeps its element, with whatever else it carries; only runs it lacks are new. Replacing them all lost the
+ * foreign attributes of untouched runs (found by review).
+ */
 function mergeRuns(file: StreamMapFile, element: XmlElement, ns: string): void {
   const runs: readonly BlockRun[] = file.runs === 'whole' ? [] : file.runs;
   const written = ours(element, ns, 'Blocks');
-  const same =
-    written.length === runs.length &&
-    written.every(
-      (e, i) =>
-        getAttribute(e, null, 'Index') === String(runs[i]?.index) &&
-        getAttribute(e, null, 'Count') === String(runs[i]?.count),
-    );
-  if (same) return;
-  placeChildren(
-    element,
-    ns,
-    'Blocks',
-    runs.map((run) =>
+  const byRun = new Map<string, XmlElement[]>();
+  for (const e of written) {
+    const key = runKey(Number(getAttribute(e, null, 'Index')), Number(getAttribute(e, null, 'Count')));
+    const list = byRun.get(key);
+    if (list) list.push(e);
+    else byRun.set(key, [e]);
+  }
+  const wanted = runs.map(
+    (run) =>
+      byRun.get(runKey(run.index, run.count))?.shift() ??
       newChild(element, 'Blocks', ns, [
         ['Index', String(run.index)],
         ['Count', String(run.count)],
       ]),
-    ),
   );
+  if (wanted.length === written.length && wanted.every((e, i) => e === written[i])) return;
+  placeChildren(element, ns, 'Blocks', wanted);
+}
+
+function runKey(index: number, count: number): string {
+  return `${index}:${count}`;
 }
 
 /** Elements by the value of a no-namespace attribute, each value's in document order. */
