@@ -14,8 +14,8 @@ export function writtenPackageFields(result: WrittenSummary): [string, string][]
     ['Package', result.output],
     ['Name', result.name],
     ['Version', result.version],
-    ['PackageId', result.packageId],
-    ['VersionId', result.versionId],
+    ['Package ID', result.packageId],
+    ['Version ID', result.versionId],
   ];
 }
 
