@@ -99,10 +99,13 @@ describe('parseFilesystemMetadata (FORMAT.md §5)', () => {
     expect(flattenPaths(parseFilesystemMetadata(serializeFilesystemMetadata(m)))).toHaveLength(depth);
   });
 
-  it('refuses a hostile tree nested 50,000 deep with APPV_FSMETA_INVALID (no stack overflow, no blow-up)', () => {
-    const depth = 50_000;
-    const text = `<Metadata xmlns="${FILESYSTEM_METADATA_NS}"><Filesystem>${'<Entry Long="d">'.repeat(depth)}${'</Entry>'.repeat(depth)}</Filesystem></Metadata>`;
-    expect(codeOf(() => parseFilesystemMetadata(text))).toBe(ErrorCode.APPV_FSMETA_INVALID);
+  it('refuses hostile trees: 50,000 deep (the XML depth limit), and past MAX_PATH_DEPTH within it', () => {
+    const tree = (depth: number) =>
+      `<Metadata xmlns="${FILESYSTEM_METADATA_NS}"><Filesystem>${'<Entry Long="d">'.repeat(depth)}${'</Entry>'.repeat(depth)}</Filesystem></Metadata>`;
+    expect(codeOf(() => parseFilesystemMetadata(tree(50_000)))).toBe(ErrorCode.XML_TOO_LARGE);
+    expect(codeOf(() => parseFilesystemMetadata(tree(MAX_PATH_DEPTH + 1)))).toBe(
+      ErrorCode.APPV_FSMETA_INVALID,
+    );
   });
 });
 

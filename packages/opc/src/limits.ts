@@ -133,6 +133,14 @@ export const MAX_CONTENT_TYPE_LENGTH = 1024;
 export const MAX_PATH_DEPTH = 1024;
 
 /**
+ * Deepest element nesting accepted in an XML part. The deepest real footprint document is a FilesystemMetadata
+ * tree, one level per directory (MAX_PATH_DEPTH) under a few levels of its own; a hostile part of 7 MB nested
+ * a million deep was accepted, cost 520 MB and seconds to parse, and left the typed readers behind it walking
+ * for longer still (found by fuzzing).
+ */
+export const MAX_XML_DEPTH = MAX_PATH_DEPTH + 16;
+
+/**
  * Compressed results the package writer holds that are not yet written out: with the worker pool's own
  * bound this caps a pack's memory whatever the package size, and a slow destination stalls reading.
  */

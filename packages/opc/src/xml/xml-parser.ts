@@ -3,6 +3,7 @@ import { AppvError, ErrorCode } from '../errors.js';
 import {
   MAX_XML_ATTRIBUTE_LENGTH,
   MAX_XML_NAME_LENGTH,
+  MAX_XML_DEPTH,
   MAX_XML_NODES,
   MAX_XML_PART_SIZE,
 } from '../limits.js';
@@ -619,6 +620,9 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
       bindings.undeclare(declared);
       ended(element, stack.length);
     } else {
+      if (stack.length >= MAX_XML_DEPTH) {
+        fail(ErrorCode.XML_TOO_LARGE, `XML elements nest deeper than ${MAX_XML_DEPTH} levels`, pos);
+      }
       stack.push({ element, declared, attributes: forms, openTail, dropped: false });
     }
   }
