@@ -2,8 +2,8 @@ import { XMLValidator } from '../dependencies.js';
 import { AppvError, ErrorCode } from '../errors.js';
 import {
   MAX_XML_ATTRIBUTE_LENGTH,
-  MAX_XML_NAME_LENGTH,
   MAX_XML_DEPTH,
+  MAX_XML_NAME_LENGTH,
   MAX_XML_NODES,
   MAX_XML_PART_SIZE,
 } from '../limits.js';
