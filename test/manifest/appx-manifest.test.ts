@@ -6,7 +6,7 @@ import {
   parseAppxManifest,
   serializeAppxManifest,
 } from '@appv/manifest';
-import { ErrorCode, getAttribute, parseXml } from '@appv/opc';
+import { ErrorCode, getAttribute, MAX_XML_NODES_FIXED_PART, parseXml } from '@appv/opc';
 import { describe, expect, it } from 'vitest';
 import { codeOf } from '../helpers/error-code.js';
 import { LOCAL_FIXTURES, unzipItem, VALID_DIR, validPackages } from './fixtures/msix.js';
@@ -244,4 +244,12 @@ describe('editing a manifest keeps it well-formed and every name in its namespac
       expect(read(parseAppxManifest(serializeAppxManifest(manifest)))).toBe(expected);
     },
   );
+
+  it('refuses a manifest of more than MAX_XML_NODES_FIXED_PART nodes with XML_TOO_LARGE (found by fuzzing)', () => {
+    const head =
+      '<Package xmlns="http://schemas.microsoft.com/appx/2010/manifest"><Identity Name="abc" Publisher="CN=x" Version="1.0.0.0"/>';
+    const flood = `${head}${'<a/>'.repeat(MAX_XML_NODES_FIXED_PART)}</Package>`;
+    expect(codeOf(() => parseAppxManifest(flood))).toBe(ErrorCode.XML_TOO_LARGE);
+    expect(parseAppxManifest(`${head}${'<a/>'.repeat(1000)}</Package>`).identity.name).toBe('abc');
+  });
 });

@@ -7,6 +7,7 @@ import {
   ErrorCode,
   firstChildElement,
   getAttribute,
+  MAX_XML_NODES_FIXED_PART,
   parseXml,
   prefixBindingAt,
   removeAttribute,
@@ -306,7 +307,7 @@ export function parseAppxManifest(
   options: { readonly part?: string } = {},
 ): AppxManifest {
   const part = options.part ?? APPX_MANIFEST_PART;
-  const document = parseXml(bytes, { part });
+  const document = parseXml(bytes, { part, maxNodes: MAX_XML_NODES_FIXED_PART });
   const invalid = (message: string): never => {
     throw new AppvError(ErrorCode.APPV_MANIFEST_INVALID, `${part}: ${message}`, { part });
   };

@@ -4,6 +4,7 @@ import {
   ErrorCode,
   firstChildElement,
   getAttribute,
+  MAX_XML_NODES_FIXED_PART,
   parseXml,
   removeAttribute,
   serializeXmlToBytes,
@@ -115,7 +116,7 @@ export function parseDynamicConfiguration(
   options: { readonly part?: string } = {},
 ): DynamicConfiguration {
   const part = options.part ?? 'DynamicConfiguration.xml';
-  const document = parseXml(bytes, { part });
+  const document = parseXml(bytes, { part, maxNodes: MAX_XML_NODES_FIXED_PART });
   const root = document.root;
   let kind: 'deployment' | 'user';
   if (

@@ -2,6 +2,7 @@ import {
   AppvError,
   childElements,
   ErrorCode,
+  MAX_XML_NODES_FIXED_PART,
   parseXml,
   serializeXmlToBytes,
   textContent,
@@ -44,7 +45,7 @@ export function parsePackageHistory(
   options: { readonly part?: string } = {},
 ): PackageHistory {
   const part = options.part ?? PACKAGE_HISTORY_PART;
-  const document = parseXml(bytes, { part });
+  const document = parseXml(bytes, { part, maxNodes: MAX_XML_NODES_FIXED_PART });
   const root = document.root;
   if (root.localName !== 'PackageHistory') {
     throw new AppvError(ErrorCode.APPV_HISTORY_INVALID, `${part}: root is ${root.name}, not PackageHistory`, {
