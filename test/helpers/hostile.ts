@@ -1185,9 +1185,9 @@ function cases(): Case[] {
     },
     {
       name: 'fsmeta-nested-100000-deep',
-      expectCode: 'APPV_FSMETA_INVALID',
+      expectCode: 'XML_TOO_LARGE',
       description:
-        'FilesystemMetadata entries nested 100,000 levels (once exhausted the heap building paths)',
+        'FilesystemMetadata entries nested 100,000 levels (once exhausted the heap building paths; now past MAX_XML_DEPTH)',
       make: () =>
         build((s) => {
           const depth = 100_000;
