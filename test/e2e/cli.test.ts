@@ -605,6 +605,8 @@ describe('appv and SIGTERM', () => {
     const deadline = Date.now() + 20_000;
     while (!readdirSync(outDir).some((n) => n.includes('.appv-tmp-')) && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 5));
+    // Without a temporary file the test would prove nothing (found by the test audit).
+    expect(readdirSync(outDir).some((n) => n.includes('.appv-tmp-'))).toBe(true);
     child.kill('SIGTERM');
     const [code, signal] = await closed;
     expect(code === 143 || signal === 'SIGTERM', `${code} ${signal} ${stderr}`).toBe(true);
