@@ -5,8 +5,8 @@ import {
   compactDigests,
   ErrorCode,
   escapeAttribute,
-  findInvalidXmlChar,
   type HasBlocks,
+  invalidXmlCharLabel,
   quoted,
 } from '@appv/opc';
 import { TEXT_PIECE, WINDOWS_DECLARATION } from './footprint-document.js';
@@ -178,12 +178,11 @@ class TextPieces {
  * and then the BlockMap was refused on reading, or came back as another name (found by review).
  */
 function checkXmlName(name: string): void {
-  const at = findInvalidXmlChar(name);
-  if (at < 0) return;
-  const code = name.codePointAt(at)?.toString(16).padStart(4, '0') ?? '?';
+  const bad = invalidXmlCharLabel(name);
+  if (bad === undefined) return;
   throw new AppvError(
     ErrorCode.BLOCKMAP_MALFORMED,
-    `AppxBlockMap.xml: the name ${quoted(name)} has U+${code.toUpperCase()}, which XML cannot carry`,
+    `AppxBlockMap.xml: the name ${quoted(name)} has ${bad}, which XML cannot carry`,
     { part: name },
   );
 }

@@ -174,9 +174,9 @@ export function serializeContentTypes(types: {
   readonly overrides: readonly ContentTypeOverride[];
   readonly document?: XmlDocument | undefined;
 }): Buffer {
-  const parsed = types.document === undefined ? undefined : parsedLists.get(types.document);
-  if (parsed !== undefined && parsed === listsKey(types.defaults, types.overrides) && types.document) {
-    return serializeXmlToBytes(types.document);
+  const { document } = types;
+  if (document !== undefined && parsedLists.get(document) === listsKey(types.defaults, types.overrides)) {
+    return serializeXmlToBytes(document);
   }
   const seenDefaults = new Set<string>();
   const seenOverrides = new Set<string>();

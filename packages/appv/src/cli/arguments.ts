@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { AppvError, ErrorCode, nearestName } from '@appv/opc';
+import { AppvError, ErrorCode, nearestName, quoted } from '@appv/opc';
 
 /** Options every verb takes (spread into each verb's option table). */
 export const COMMON_OPTIONS = {
@@ -52,7 +52,7 @@ function parseErrorMessage(
     // `-dash.appv` is read as the short options -d -a -s …: say how to name such a file.
     const word = args.find((a) => a.startsWith(unknown) && a.length > unknown.length && !a.startsWith('--'));
     if (word !== undefined) {
-      return `unknown option ${unknown} (in ${JSON.stringify(word)}); a name that starts with "-" goes after "--" (appv ${verb} -- ${word}) or as ./${word}`;
+      return `unknown option ${unknown} (in ${quoted(word)}); a name that starts with "-" goes after "--" (appv ${verb} -- ${word}) or as ./${word}`;
     }
   }
   // parseArgs' own advice ("place it after '--'", "use '--output=-XYZ'") is kept: it is what to do.
@@ -91,7 +91,7 @@ function checkTokens(verb: string, tokens: readonly Token[], options: OptionTabl
     if (earlier !== undefined) {
       throw usage(
         verb,
-        `--${token.name} given twice (${JSON.stringify(earlier)} and ${JSON.stringify(token.value)}); give it once`,
+        `--${token.name} given twice (${quoted(earlier)} and ${quoted(token.value)}); give it once`,
       );
     }
     seen.set(token.name, token.value);
@@ -131,10 +131,6 @@ function positionalHint(
   const hasOutput = parsed.tokens.some((t) => t.kind === 'option' && t.name === 'output');
   const last = parsed.positionals.at(-1) ?? '';
   return !takesOutput || hasOutput ? '' : `; the output goes after -o: -o ${quoted(last)}`;
-}
-
-function quoted(text: string): string {
-  return JSON.stringify(text);
 }
 
 /** A USAGE error whose message ends with where to look; `verb` empty for the top level. */

@@ -1,5 +1,5 @@
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -8,6 +8,7 @@ import {
   ErrorCode,
   forgetTemporary,
   isAppvError,
+  removeTemporary,
   temporaryPathFor,
   trackTemporary,
 } from '@appv/opc';
@@ -52,10 +53,7 @@ export async function writeFileAtomically(
   } catch (error) {
     await handle.close().catch(() => undefined);
     // The failure to report is the write's: one of the clean-up would only hide it.
-    await rm(temporary, { force: true }).then(
-      () => forgetTemporary(temporary),
-      () => undefined,
-    );
+    await removeTemporary(temporary);
     if (options.signal?.aborted) throw abortError(options.signal);
     if (isAppvError(error)) throw error;
     throw writeError(error, target, name);

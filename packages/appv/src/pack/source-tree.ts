@@ -15,7 +15,7 @@ import {
   strictUtf8,
   throwIfAborted,
 } from '@appv/opc';
-import { unsafeNameReason } from '../extract/safe-path.js';
+import { isStrictlyInside, unsafeNameReason } from '../extract/safe-path.js';
 import { fileNameKey } from '../file-name-key.js';
 import { PartNames } from '../footprint.js';
 
@@ -244,9 +244,7 @@ function checkLinkInside(root: string, full: string, name: string): void {
   } catch {
     return;
   }
-  const relative = path.relative(root, target);
-  const outside = relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
-  if (!outside) return;
+  if (target === root || isStrictlyInside(root, target)) return;
   throw new AppvError(
     ErrorCode.PACK_INPUT_INVALID,
     `${full} is a symbolic link to ${target}, outside the folder being packed: copy the file in if it belongs in the package`,

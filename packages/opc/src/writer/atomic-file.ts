@@ -1,7 +1,7 @@
-import { type FileHandle, lstat, open, rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, lstat, open, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AppvError, ErrorCode, throwIfAborted, toAppvError } from '../errors.js';
-import { forgetTemporary, temporaryPathFor, trackTemporary } from './temporary-files.js';
+import { forgetTemporary, removeTemporary, temporaryPathFor, trackTemporary } from './temporary-files.js';
 
 /**
  * A file that appears under its final name complete or not at all (DEVELOPERS.md: a crash never leaves a
@@ -47,7 +47,7 @@ export class AtomicFile {
       forgetTemporary(this.temporary);
     } catch (error) {
       await this.handle.close().catch(() => undefined);
-      await removeQuietly(this.temporary);
+      await removeTemporary(this.temporary);
       throw toAppvError(error, ErrorCode.IO_WRITE_FAILED, { part: this.target });
     }
   }
@@ -56,20 +56,8 @@ export class AtomicFile {
     if (this.settled) return;
     this.settled = true;
     await this.handle.close().catch(() => undefined);
-    await removeQuietly(this.temporary);
+    await removeTemporary(this.temporary);
   }
-}
-
-/**
- * Removes a temporary file, leaving it when it cannot be removed (its folder turned read-only): the failure
- * that led here is the one to report, and a cleanup error in its place crashed the CLI or hid the real
- * cause (found by review).
- */
-async function removeQuietly(file: string): Promise<void> {
-  await rm(file, { force: true }).then(
-    () => forgetTemporary(file),
-    () => undefined,
-  );
 }
 
 /**

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -18,6 +19,18 @@ export function trackTemporary(file: string): void {
 /** `file` was renamed into place or removed by its writer. */
 export function forgetTemporary(file: string): void {
   live.delete(file);
+}
+
+/**
+ * Removes a temporary file its writer gave up on, and stops tracking it; leaves it when it cannot be removed
+ * (its folder turned read-only): the failure that led here is the one to report, and a cleanup error in its
+ * place crashed the CLI or hid the real cause (found by review).
+ */
+export async function removeTemporary(file: string): Promise<void> {
+  await rm(file, { force: true }).then(
+    () => forgetTemporary(file),
+    () => undefined,
+  );
 }
 
 /**

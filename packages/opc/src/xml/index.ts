@@ -36,6 +36,7 @@ export {
   escapeAttribute,
   escapeText,
   findInvalidXmlChar,
+  invalidXmlCharLabel,
   isXmlChar,
   ONLY_WHITESPACE,
 } from './xml-text.js';

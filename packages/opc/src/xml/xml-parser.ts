@@ -137,8 +137,13 @@ function declaredFamily(encoding: string): 'utf-8' | 'utf-16' | null {
 
 // XML's S is space, tab, CR and LF only: JavaScript's \s also took U+00A0, U+2028, U+3000 and U+FEFF
 // for white space in the declaration (found by review).
-const DECLARATION =
-  /<\?xml([ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)'))(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)'))?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)'))?[ \t\r\n]*\?>/y;
+const S = '[ \\t\\r\\n]';
+const QUOTED = `(?:"([^"]*)"|'([^']*)')`;
+const DECLARATION = new RegExp(
+  `<\\?xml(${S}+version${S}*=${S}*${QUOTED})(?:${S}+encoding${S}*=${S}*${QUOTED})?` +
+    `(?:${S}+standalone${S}*=${S}*${QUOTED})?${S}*\\?>`,
+  'y',
+);
 
 interface Frame {
   readonly element: XmlElement;

@@ -192,13 +192,27 @@ export function prefixBindingAt(root: XmlElement, target: XmlElement, prefix: st
   return bound;
 }
 
-/** The elements from `root` down to `target`, both included; undefined when `target` is not in the tree. */
+/**
+ * The elements from `root` down to `target`, both included; undefined when `target` is not in the tree. One
+ * path is kept and walked depth-first (iteratively: a tree may be deep), not a copy per element visited.
+ */
 function pathTo(root: XmlElement, target: XmlElement): XmlElement[] | undefined {
-  const stack: { element: XmlElement; path: XmlElement[] }[] = [{ element: root, path: [root] }];
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    if (next.element === target) return next.path;
-    for (const child of next.element.children) {
-      if (child.kind === 'element') stack.push({ element: child, path: [...next.path, child] });
+  const path: XmlElement[] = [root];
+  const nextChild: number[] = [0];
+  while (path.length > 0) {
+    const top = path.length - 1;
+    const element = path[top] as XmlElement;
+    if (element === target) return path;
+    const children = element.children;
+    let i = nextChild[top] as number;
+    while (i < children.length && children[i]?.kind !== 'element') i++;
+    if (i < children.length) {
+      nextChild[top] = i + 1;
+      path.push(children[i] as XmlElement);
+      nextChild.push(0);
+    } else {
+      path.pop();
+      nextChild.pop();
     }
   }
   return undefined;

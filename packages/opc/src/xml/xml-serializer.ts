@@ -5,7 +5,7 @@ import type { XmlDeclaration, XmlDocument, XmlElement, XmlNode } from './xml-nod
 import {
   escapeAttribute,
   escapeText,
-  findInvalidXmlChar,
+  invalidXmlCharLabel,
   isXmlWhitespace,
   ONLY_WHITESPACE,
 } from './xml-text.js';
@@ -37,11 +37,8 @@ function refuse(code: ErrorCode, message: string): never {
 }
 
 function checkChars(value: string, what: string): void {
-  const bad = findInvalidXmlChar(value);
-  if (bad >= 0) {
-    const cp = value.codePointAt(bad) ?? 0;
-    refuse(ErrorCode.XML_MALFORMED, `${what} contains U+${cp.toString(16).toUpperCase().padStart(4, '0')}`);
-  }
+  const bad = invalidXmlCharLabel(value);
+  if (bad !== undefined) refuse(ErrorCode.XML_MALFORMED, `${what} contains ${bad}`);
 }
 
 function declarationText(declaration: XmlDeclaration, canonical: boolean): string {

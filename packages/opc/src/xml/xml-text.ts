@@ -15,6 +15,13 @@ export function findInvalidXmlChar(text: string): number {
   return match === null ? -1 : match.index;
 }
 
+/** `U+0001` for the first character XML 1.0 does not allow in `text`, or undefined when it has none. */
+export function invalidXmlCharLabel(text: string): string | undefined {
+  const at = findInvalidXmlChar(text);
+  if (at < 0) return undefined;
+  return `U+${(text.codePointAt(at) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
 export function isXmlChar(codePoint: number): boolean {
   return (
     codePoint === 0x9 ||
