@@ -9,6 +9,7 @@ import {
   MAX_COMPRESSED_BLOCK,
   OpcPackage,
   PackageWriter,
+  WorkerPool,
 } from '@appv/opc';
 import { describe, expect, it } from 'vitest';
 import { asyncCodeOf } from '../helpers/error-code.js';
@@ -26,6 +27,30 @@ async function written(contents: [string, Buffer][]) {
   const bytes = Buffer.concat(chunks);
   return { bytes, parts, pkg: await OpcPackage.open(new BufferSource(bytes)) };
 }
+
+describe('digestItems on a pool the caller gives', () => {
+  it('runs on that pool and leaves it running for the caller, who destroys it', async () => {
+    const text = Buffer.from('shared pool '.repeat(20_000));
+    const { parts, pkg } = await written([['Root/text.txt', text]]);
+    const part = parts[0] as (typeof parts)[number];
+    const requests = [{ item: pkg.requireItem(part.name), blockSizes: part.blocks.map((b) => b.size ?? 0) }];
+    const pool = new WorkerPool(1);
+    try {
+      for (let round = 0; round < 2; round++) {
+        const [digest] = await digestItems(pkg.source, requests, { pool, threads: 4 });
+        expect(digest?.error).toBeNull();
+        expect(digest?.length).toBe(text.length);
+        // The pool's one thread did it (`threads` is ignored when a pool is given), and is still there.
+        expect(pool.started).toBe(1);
+      }
+    } finally {
+      await pool.destroy();
+    }
+    await expect(digestItems(pkg.source, requests, { pool })).rejects.toMatchObject({
+      code: ErrorCode.WORKER_FAILED,
+    });
+  });
+});
 
 describe('digestItems, block by block (FORMAT.md §3, §9.7)', () => {
   it('gives each block its digest and length, in order, across tasks and workers', async () => {

@@ -104,7 +104,10 @@ export function parseFilesystemMetadata(
   options: FootprintParseOptions = {},
 ): FilesystemMetadata {
   const part = options.part ?? FILESYSTEM_METADATA_PART;
-  const document = parseXml(bytes, { part });
+  const document = parseXml(bytes, {
+    part,
+    ...(options.secondOpinion === false ? { secondOpinion: false } : {}),
+  });
   const invalid = (message: string): never => {
     throw new AppvError(ErrorCode.APPV_FSMETA_INVALID, `${part}: ${message}`, { part });
   };

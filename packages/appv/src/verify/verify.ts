@@ -12,9 +12,11 @@ import {
   type PackageInput,
   throwIfAborted,
   toAppvError,
+  WorkerPool,
 } from '@appv/opc';
 import { AppvPackage } from '../appv-package.js';
 import { loadDocument } from '../load-document.js';
+import { withSecondOpinionOn } from '../second-opinion.js';
 import { checkAppvLayer } from './appv-checks.js';
 import { checkBlockMap, digestRequest, type Expectations } from './block-map-checks.js';
 import { checkDigest } from './hash-checks.js';
@@ -69,11 +71,21 @@ async function verifyOpen(
   options: VerifyOptions,
 ): Promise<VerifyReport> {
   for (const finding of pkg.opc.findings) sink.add(finding);
-  const blockMap = await loadDocument(() => pkg.blockMap(), sink);
-  const stats = await checkBlocks(pkg, blockMap, sink, options);
-  throwIfAborted(options.signal);
-  await checkAppvLayer(pkg, blockMap, sink);
-  return report(sink, started, { items: pkg.items.length, ...stats });
+  // Started before the BlockMap is parsed (main-thread work the blocks wait for), so the threads load their
+  // modules meanwhile; not before the package is listed, so a package that cannot be opened starts none.
+  // The pool also gives the large documents their XML second opinion (second-opinion.ts).
+  const pool = new WorkerPool(options.threads);
+  try {
+    return await withSecondOpinionOn(pkg, pool, async () => {
+      const blockMap = await loadDocument(() => pkg.blockMap(), sink);
+      const stats = await checkBlocks(pkg, blockMap, pool, sink, options);
+      throwIfAborted(options.signal);
+      await checkAppvLayer(pkg, blockMap, sink);
+      return report(sink, started, { items: pkg.items.length, ...stats });
+    });
+  } finally {
+    await pool.destroy();
+  }
 }
 
 /**
@@ -83,6 +95,7 @@ async function verifyOpen(
 async function checkBlocks(
   pkg: AppvPackage,
   blockMap: BlockMap | null,
+  pool: WorkerPool,
   sink: FindingList,
   options: VerifyOptions,
 ): Promise<{ blocks: number; bytes: number; compressedBytes: number }> {
@@ -98,7 +111,7 @@ async function checkBlocks(
     algorithm: algorithmOf(blockMap),
     collect: false,
     ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    pool,
     onProgress: (done) => options.onProgress?.({ phase: 'blocks', done, total }),
     onItem: (digest) => {
       blocks += digest.blockCount;

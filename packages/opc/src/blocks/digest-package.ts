@@ -19,8 +19,14 @@ import { WorkerPool } from './worker-pool.js';
 
 export interface DigestOptions {
   readonly signal?: AbortSignal | undefined;
-  /** Worker threads (default: every core). */
+  /** Worker threads (default: every core). Ignored when `pool` is given. */
   readonly threads?: number | undefined;
+  /**
+   * A pool to run on (the caller destroys it); by default one is made and destroyed. A caller with work to
+   * do before the digest (the verifier parses the BlockMap first) starts the pool early, so the threads load
+   * their modules meanwhile instead of after.
+   */
+  readonly pool?: WorkerPool | undefined;
   readonly algorithm?: HashAlgorithm | undefined;
   /** Compressed bytes handed to workers so far, of the total. */
   readonly onProgress?: ((done: number, total: number) => void) | undefined;
@@ -50,12 +56,14 @@ export function digestItems(
 ): Promise<ItemDigest[]> {
   // Heard before the workers start (stopping them takes a while), and even with nothing to digest.
   if (options.signal?.aborted) return Promise.reject(abortError(options.signal));
-  return digestWith(new WorkerPool(options.threads), source, requests, options);
+  if (options.pool) return digestWith(options.pool, false, source, requests, options);
+  return digestWith(new WorkerPool(options.threads), true, source, requests, options);
 }
 
-/** Runs the digests on `pool` and destroys it at the end, whatever happens. */
+/** Runs the digests on `pool`, and destroys it at the end, whatever happens, if it is `owned`. */
 async function digestWith(
   pool: WorkerPool,
+  owned: boolean,
   source: RandomAccessSource,
   requests: readonly DigestRequest[],
   options: DigestOptions,
@@ -121,7 +129,7 @@ async function digestWith(
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await streams.settled();
-    await pool.destroy();
+    if (owned) await pool.destroy();
   }
 }
 
@@ -197,7 +205,7 @@ export async function digestPackage(
   let bytes = 0;
   // Each digest becomes its part as it is delivered, its digests copied into the arena: the digest itself
   // (a buffer and arrays per item) is garbage at once, and 16,000 parts hold a few slabs between them.
-  await digestWith(pool, source, requests, {
+  await digestWith(pool, true, source, requests, {
     ...options,
     collect: false,
     onItem: (d) => {
