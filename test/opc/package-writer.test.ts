@@ -22,6 +22,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { asyncCodeOf } from '../helpers/error-code.js';
 import { pythonList, pythonReadAll, pythonZipTest, unzipTest } from '../helpers/external.js';
+import { type RawCentralHeader, readCentralDirectory, readEndRecords } from '../helpers/zip-records.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'appv-writer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -167,6 +168,42 @@ describe('PackageWriter: the block-aligned ZIP64 profile (FORMAT.md §3, §8)', 
     expect(Number(bytes.readBigUInt64LE(record + 4))).toBe(44);
     expect([bytes.readUInt16LE(record + 12), bytes.readUInt16LE(record + 14)]).toEqual([45, 45]);
     expect(Number(bytes.readBigUInt64LE(record + 32))).toBe(parts.length);
+  });
+
+  it('writes a central directory without extras for parts under 4 GiB, and saturated classic end records', () => {
+    const bytes = readFileSync(file);
+    const headers = readCentralDirectory(bytes);
+    expect(headers.map((h) => h.name)).toEqual(parts.map((p) => p.zipName));
+    for (const [i, header] of headers.entries()) {
+      const part = parts[i] as WrittenPart;
+      expect(header.extra.length, part.zipName).toBe(0);
+      expect([header.versionMadeBy, header.versionNeeded, header.flags, header.commentLength]).toEqual([
+        45, 45, 0x0008, 0,
+      ]);
+      expect([header.method, header.crc, header.compressedSize, header.size, header.offset]).toEqual([
+        part.method,
+        part.crc >>> 0,
+        part.compressedSize,
+        part.size,
+        part.offset,
+      ]);
+    }
+    const end = readEndRecords(bytes);
+    const directoryOffset = (headers[0] as RawCentralHeader).at;
+    expect(end.eocd).toMatchObject({
+      entriesOnDisk: 0xffff,
+      entries: 0xffff,
+      directorySize: 0xffffffff,
+      directoryOffset: 0xffffffff,
+      commentLength: 0,
+    });
+    expect(end.zip64).toMatchObject({
+      entriesOnDisk: BigInt(parts.length),
+      entries: BigInt(parts.length),
+      directoryOffset: BigInt(directoryOffset),
+      directorySize: BigInt((end.zip64 as { offset: number }).offset - directoryOffset),
+    });
+    expect(end.locator).toMatchObject({ disk: 0, disks: 1, recordOffset: BigInt(end.zip64?.offset ?? -1) });
   });
 
   it('is accepted by independent readers (unzip -t, Python zipfile) with the same names and sizes', () => {
