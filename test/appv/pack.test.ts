@@ -23,6 +23,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { pseudoText } from '../helpers/content.js';
 import { asyncCodeOf } from '../helpers/error-code.js';
 import { pythonVerifyBlockMap, pythonZipTest, unzipTest } from '../helpers/external.js';
+import { readCentralDirectory, readLocalHeader } from '../helpers/zip-records.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'appv-pack-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -189,7 +190,15 @@ describe('appv pack: a plain folder → a package that verifies and extracts byt
       deterministic: true,
       dynamicConfig: false,
     });
-    expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
+    const bytes = readFileSync(a);
+    expect(bytes.equals(readFileSync(b))).toBe(true);
+    // The same bytes because no clock is in them: every header says 1980-01-01 00:00:00 (time 0, date 0x0021).
+    const headers = readCentralDirectory(bytes);
+    expect(headers.length).toBeGreaterThan(Object.keys(files).length);
+    for (const header of headers) {
+      const local = readLocalHeader(bytes, header.offset);
+      expect([header.time, header.date, local.time, local.date], header.name).toEqual([0, 0x21, 0, 0x21]);
+    }
   });
 
   it('--deterministic ids: the PackageId from name and publisher, the VersionId from the content (found by review)', async () => {

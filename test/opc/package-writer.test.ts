@@ -7,6 +7,7 @@ import { PassThrough, Writable } from 'node:stream';
 import zlib from 'node:zlib';
 import {
   AtomicFile,
+  BufferSource,
   ErrorCode,
   OpcPackage,
   PackageWriter,
@@ -22,7 +23,12 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { asyncCodeOf } from '../helpers/error-code.js';
 import { pythonList, pythonReadAll, pythonZipTest, unzipTest } from '../helpers/external.js';
-import { type RawCentralHeader, readCentralDirectory, readEndRecords } from '../helpers/zip-records.js';
+import {
+  type RawCentralHeader,
+  readCentralDirectory,
+  readEndRecords,
+  readLocalHeader,
+} from '../helpers/zip-records.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'appv-writer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -334,6 +340,73 @@ describe('PackageWriter: the block-aligned ZIP64 profile (FORMAT.md §3, §8)', 
       ),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('PackageWriter: header timestamps (deterministic writes)', () => {
+  /** A package of a deflated, a stored, an empty and a raw-copied part, written to memory. */
+  async function write(options: { deterministic?: boolean; modified?: Date }): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    const out = new PassThrough();
+    out.on('data', (c: Buffer) => chunks.push(c));
+    const writer = PackageWriter.toStream(out, { threads: 2, ...options });
+    await writer.addPart('Root/text.txt', textLike(100_000, 5));
+    await writer.addPart('Root/stored.bin', textLike(1000, 6), { method: 'stored' });
+    await writer.addPart('Root/empty.txt', Buffer.alloc(0));
+    const content = textLike(5000, 7);
+    const deflated = zlib.deflateRawSync(content);
+    await writer.addRawPart('Root/raw.txt', {
+      source: new BufferSource(deflated),
+      dataOffset: 0,
+      compressedSize: deflated.length,
+      size: content.length,
+      crc: zlib.crc32(content),
+      method: 8,
+      blocks: [{ hash: createHash('sha256').update(content).digest(), size: deflated.length }],
+    });
+    await writer.finish();
+    return Buffer.concat(chunks);
+  }
+
+  /** [time, date] of every local header, then of every central header. */
+  function stamps(bytes: Buffer): { local: number[][]; central: number[][] } {
+    const headers = readCentralDirectory(bytes);
+    expect(headers).toHaveLength(4);
+    return {
+      local: headers.map((h) => {
+        const local = readLocalHeader(bytes, h.offset);
+        return [local.time, local.date];
+      }),
+      central: headers.map((h) => [h.time, h.date]),
+    };
+  }
+
+  it('deterministic: 1980-01-01 00:00:00 (time 0, date 0x0021) in every local and central header', async () => {
+    const epoch = Array.from({ length: 4 }, () => [0, 0x0021]);
+    expect(stamps(await write({ deterministic: true }))).toEqual({ local: epoch, central: epoch });
+    // Even when a modification time is given: deterministic wins.
+    const given = await write({ deterministic: true, modified: new Date(2030, 5, 7, 8, 9, 10) });
+    expect(stamps(given)).toEqual({ local: epoch, central: epoch });
+  });
+
+  it('otherwise the modification time given, in both headers (MS-DOS form, local time)', async () => {
+    const stamp = [(8 << 11) | (9 << 5) | 5, ((2030 - 1980) << 9) | (6 << 5) | 7];
+    const all = Array.from({ length: 4 }, () => stamp);
+    expect(stamps(await write({ modified: new Date(2030, 5, 7, 8, 9, 10) }))).toEqual({
+      local: all,
+      central: all,
+    });
+  });
+
+  it('deterministic writes of the same parts are byte-identical, whatever the clock says', async () => {
+    // Different modification times stand for writes made at different moments.
+    const a = await write({ deterministic: true, modified: new Date(2001, 0, 2, 3, 4, 6) });
+    const b = await write({ deterministic: true, modified: new Date(2024, 11, 30, 22, 58, 40) });
+    const c = await write({ deterministic: true });
+    expect(a.equals(b)).toBe(true);
+    expect(a.equals(c)).toBe(true);
+    // Not so without it: the clock is in the headers.
+    expect((await write({ modified: new Date(2001, 0, 2, 3, 4, 6) })).equals(a)).toBe(false);
   });
 });
 
