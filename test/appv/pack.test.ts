@@ -23,7 +23,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { pseudoText } from '../helpers/content.js';
 import { asyncCodeOf } from '../helpers/error-code.js';
 import { pythonVerifyBlockMap, pythonZipTest, unzipTest } from '../helpers/external.js';
-import { readCentralDirectory, readLocalHeader } from '../helpers/zip-records.js';
+import { type RawCentralHeader, readCentralDirectory, readLocalHeader } from '../helpers/zip-records.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'appv-pack-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -320,6 +320,143 @@ describe('appv pack: a plain folder → a package that verifies and extracts byt
     } finally {
       await repacked.close();
     }
+  });
+});
+
+describe('appv pack: which parts are stored, and the order of the items', () => {
+  /** FORMAT.md §3: content already compressed is stored by default (pack-package's built-in list). */
+  const ALREADY_COMPRESSED = [
+    '7z',
+    'appv',
+    'appx',
+    'bz2',
+    'cab',
+    'docx',
+    'gif',
+    'gz',
+    'jar',
+    'jpeg',
+    'jpg',
+    'msix',
+    'mp3',
+    'mp4',
+    'nupkg',
+    'png',
+    'pptx',
+    'rar',
+    'webp',
+    'xlsx',
+    'xz',
+    'zip',
+    'zst',
+  ];
+  // Zeros deflate to almost nothing: only the extension rule, not `auto` (deflate does not help), stores them.
+  const zeros = Buffer.alloc(70_000);
+  const VFS = 'ProgramFilesX86/Methods';
+  const prefix = 'Root\\VFS\\ProgramFilesX86\\Methods\\';
+
+  /** part name (relative to the packed folder, `\\` separators) → method, as the central directory has it. */
+  function methods(file: string): Map<string, number> {
+    const headers = readCentralDirectory(readFileSync(file));
+    return new Map(
+      headers
+        .filter((h) => h.name.startsWith('Root/'))
+        .map((h) => [decodeURIComponent(h.name).replaceAll('/', '\\').slice(prefix.length), h.method]),
+    );
+  }
+
+  const source = fresh('methods-src');
+  for (const extension of ALREADY_COMPRESSED) writeFileSync(path.join(source, `zeros.${extension}`), zeros);
+  for (const name of [
+    'upper.PNG',
+    'mixed.JpG',
+    'zeros.txt',
+    'zeros.dat',
+    'zeros.bin',
+    'zeros.log',
+    'png',
+    'a.png.txt',
+  ])
+    writeFileSync(path.join(source, name), zeros);
+  mkdirSync(path.join(source, 'dir.zip'));
+  writeFileSync(path.join(source, 'dir.zip', 'inside'), zeros);
+
+  it('stores every already-compressed extension, in any case, even when its content deflates well', async () => {
+    const out = path.join(fresh('methods-default'), 'm.appv');
+    const result = await packPackage(source, out, { vfs: VFS, dynamicConfig: false });
+    await verifyClean(out);
+    const method = methods(out);
+    expect(method.size).toBe(ALREADY_COMPRESSED.length + 9);
+    for (const extension of ALREADY_COMPRESSED) expect(method.get(`zeros.${extension}`), extension).toBe(0);
+    expect([method.get('upper.PNG'), method.get('mixed.JpG')]).toEqual([0, 0]);
+    // The rest is deflated: no extension, another extension after the last dot, a dot in a folder name only.
+    for (const name of [
+      'zeros.txt',
+      'zeros.dat',
+      'zeros.bin',
+      'zeros.log',
+      'png',
+      'a.png.txt',
+      'dir.zip\\inside',
+    ])
+      expect(method.get(name), name).toBe(8);
+    // A stored part is its bytes as they are; the written records say the same as the central directory.
+    const png = result.parts.find((p) => p.name === `${prefix}zeros.png`);
+    expect([png?.method, png?.compressedSize, png?.blocks.every((b) => b.size === undefined)]).toEqual([
+      0,
+      70_000,
+      true,
+    ]);
+  });
+
+  it('store: more extensions to store, given with or without the dot, in any case', async () => {
+    const out = path.join(fresh('methods-store'), 'm.appv');
+    await packPackage(source, out, { vfs: VFS, dynamicConfig: false, store: ['dat', '.BIN', 'Log'] });
+    await verifyClean(out);
+    const method = methods(out);
+    expect([method.get('zeros.dat'), method.get('zeros.bin'), method.get('zeros.log')]).toEqual([0, 0, 0]);
+    expect([method.get('zeros.txt'), method.get('a.png.txt'), method.get('png')]).toEqual([8, 8, 8]);
+    expect(method.get('zeros.cab')).toBe(0); // the built-in list still applies
+  });
+
+  it('writes the payload in ordinal name order, then Registry.dat, StreamMap, FilesystemMetadata, PackageHistory, the manifest, the BlockMap and [Content_Types].xml last (FORMAT.md §1)', async () => {
+    const ordered = fresh('order-src');
+    for (const name of ['b.txt', 'A.txt', 'a.txt2', 'Z.png', '_.txt'])
+      writeFileSync(path.join(ordered, name), name);
+    // Folders sort among the files, by their whole name: not listed folder by folder.
+    for (const [folder, name] of [
+      ['sub', 'c.txt'],
+      ['Sub2', 'x.txt'],
+      ['m', 'd.txt'],
+    ] as const) {
+      mkdirSync(path.join(ordered, folder));
+      writeFileSync(path.join(ordered, folder, name), name);
+    }
+    const out = path.join(fresh('order-out'), 'o.appv');
+    await packPackage(ordered, out, { vfs: 'ProgramFilesX86/Order', dynamicConfig: false });
+    await verifyClean(out);
+    const bytes = readFileSync(out);
+    const headers = readCentralDirectory(bytes);
+    expect(headers.map((h) => h.name)).toEqual([
+      ...['A.txt', 'Sub2/x.txt', 'Z.png', '_.txt', 'a.txt2', 'b.txt', 'm/d.txt', 'sub/c.txt'].map(
+        (n) => `Root/VFS/ProgramFilesX86/Order/${n}`,
+      ),
+      'Registry.dat',
+      'StreamMap.xml',
+      'FilesystemMetadata.xml',
+      'PackageHistory.xml',
+      'AppxManifest.xml',
+      'AppxBlockMap.xml',
+      '[Content_Types].xml',
+    ]);
+    // The file holds the items in that order too: each local record starts after the one before, and the
+    // last one ([Content_Types].xml, its 24-byte descriptor included) ends where the central directory starts.
+    const offsets = headers.map((h) => h.offset);
+    expect(offsets[0]).toBe(0);
+    expect(offsets).toEqual([...offsets].sort((x, y) => x - y));
+    expect(new Set(offsets).size).toBe(offsets.length);
+    const last = headers.at(-1) as RawCentralHeader;
+    expect(last.offset + 30 + last.name.length + last.compressedSize + 24).toBe(headers[0]?.at);
   });
 });
 

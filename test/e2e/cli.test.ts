@@ -8,6 +8,7 @@ import { pseudoText } from '../helpers/content.js';
 import { fixtureFiles, repoRoot } from '../helpers/fixtures.js';
 import { sampleSpec } from '../helpers/make-sample.js';
 import { craftZip } from '../helpers/zip-crafter.js';
+import { readCentralDirectory } from '../helpers/zip-records.js';
 
 /** The `appv` binary as users run it: the built file, through node, from the repository root. */
 const CLI = path.join(repoRoot, 'packages/appv/dist/cli/main.js');
@@ -718,6 +719,29 @@ describe('appv pack and edit', () => {
     expect(result.packageId).toBe(summary.packageId);
     expect(result.version).toBe('0.0.0.2');
     expect(appv('verify', next).status).toBe(0);
+  });
+
+  it('pack --store: the extensions listed (comma-separated, repeated, with or without the dot) are stored', () => {
+    const source = path.join(work, 'store-src');
+    mkdirSync(source, { recursive: true });
+    // Zeros deflate well: only --store explains a stored part.
+    for (const name of ['zeros.dat', 'zeros.bin', 'zeros.log', 'zeros.txt'])
+      writeFileSync(path.join(source, name), Buffer.alloc(70_000));
+    const methodsOf = (out: string) =>
+      Object.fromEntries(
+        readCentralDirectory(readFileSync(out))
+          .filter((h) => h.name.startsWith('Root/'))
+          .map((h) => [h.name.slice(h.name.lastIndexOf('/') + 1), h.method]),
+      );
+    const stored = path.join(work, 'store-out', 'stored.appv');
+    mkdirSync(path.dirname(stored), { recursive: true });
+    const r = appv('pack', source, '-o', stored, '--no-config', '--store', 'dat,.BIN', '--store', 'log');
+    expect(r.status, r.stderr).toBe(0);
+    expect(methodsOf(stored)).toEqual({ 'zeros.bin': 0, 'zeros.dat': 0, 'zeros.log': 0, 'zeros.txt': 8 });
+    expect(appv('verify', stored).status).toBe(0);
+    const plain = path.join(work, 'store-out', 'plain.appv');
+    expect(appv('pack', source, '-o', plain, '--no-config').status).toBe(0);
+    expect(methodsOf(plain)).toEqual({ 'zeros.bin': 8, 'zeros.dat': 8, 'zeros.log': 8, 'zeros.txt': 8 });
   });
 
   it('pack prints people-readable output and --deterministic gives the same bytes twice', () => {
