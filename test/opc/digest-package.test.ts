@@ -1,9 +1,14 @@
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import {
   BLOCK_SIZE,
   BufferSource,
   digestPackage,
+  ErrorCode,
   type ItemDigest,
   isAppvError,
   JOB_BYTES,
@@ -199,5 +204,64 @@ describe('digestPackage holds back planning while digests wait on an earlier one
     delivery.halt();
     await delivery.room(); // without the halted check, nothing would ever resolve this
     expect(delivery.full).toBe(true);
+  });
+});
+
+describe('digestPackage leaves no worker behind', () => {
+  it('its worker threads are gone once it resolves, and once it rejects (listing or digest failed)', async () => {
+    const bytes = await written(async (writer) => {
+      for (let i = 0; i < 4; i++)
+        await writer.addPart(`Root/f${i}.txt`, Buffer.from(`part ${i} `.repeat(20_000)));
+    });
+    const dir = mkdtempSync(path.join(tmpdir(), 'appv-digest-workers-'));
+    try {
+      const file = path.join(dir, 'package.zip');
+      writeFileSync(file, bytes);
+      const opc = new URL('../../packages/opc/dist/index.js', import.meta.url).href;
+      // In a process of its own, where nothing else starts workers. The diagnostic report lists every live
+      // worker thread; an idle worker nobody stopped is unref'd, so the process ending proves nothing alone.
+      const script = `
+        import { readFileSync } from 'node:fs';
+        const { BufferSource, digestPackage } = await import(${JSON.stringify(opc)});
+        const workers = () => process.report.getReport().workers.length;
+        const source = new BufferSource(readFileSync(${JSON.stringify(file)}));
+        const result = { before: workers(), during: 0, after: [], codes: [] };
+        const digest = await digestPackage(source, {
+          threads: 2,
+          onItem: () => { result.during = Math.max(result.during, workers()); },
+        });
+        result.parts = digest.parts.length;
+        result.after.push(workers());
+        const junk = new BufferSource(Buffer.alloc(1000, 0x41));
+        await digestPackage(junk, { threads: 2 }).catch((error) => result.codes.push(error.code));
+        result.after.push(workers());
+        const failing = { threads: 2, onItem: () => { throw new Error('caller failed'); } };
+        await digestPackage(source, failing).catch((error) => result.codes.push(error.code));
+        result.after.push(workers());
+        process.stdout.write(JSON.stringify(result));
+      `;
+      // A module file, not --input-type with -e: the workers inherit the process's flags.
+      writeFileSync(path.join(dir, 'digest.mjs'), script);
+      const run = spawnSync(process.execPath, [path.join(dir, 'digest.mjs')], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(run.signal, run.stderr).toBeNull(); // ended by itself, not by the timeout
+      expect(run.status, run.stderr).toBe(0);
+      const result = JSON.parse(run.stdout) as {
+        before: number;
+        during: number;
+        after: number[];
+        codes: string[];
+        parts: number;
+      };
+      expect(result.parts).toBe(4);
+      expect(result.before).toBe(0);
+      expect(result.during).toBeGreaterThan(0); // the report does see the pool's workers while they run
+      expect(result.codes).toEqual([ErrorCode.ZIP_NOT_A_ZIP, ErrorCode.WORKER_FAILED]);
+      expect(result.after).toEqual([0, 0, 0]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
