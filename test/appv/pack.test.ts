@@ -497,49 +497,110 @@ describe('appv pack: property — random trees round-trip', () => {
   const segment = fc
     .stringMatching(/^[A-Za-z0-9 éü日{}%()+,;=@#&'!$^_~-]{1,10}$/)
     .filter((s) => !/[ .]$/.test(s) && !/^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i.test(s));
-  const tree = fc.uniqueArray(
+  const EDGE_SIZES = [0, 1, 65_535, 65_536, 65_537];
+  /** A file (or an empty directory) anywhere up to three levels down, of a size around the block edges. */
+  const entry = fc.record({
+    path: fc.array(segment, { minLength: 1, maxLength: 3 }),
+    size: fc.constantFrom(...EDGE_SIZES, 100, 140_000),
+    emptyDir: fc.boolean(),
+  });
+  /** A small file, in one of a few folders: what makes a tree of many files. Its index keeps its name unique. */
+  const small = fc.record({
+    folder: fc.option(fc.integer({ min: 0, max: 7 }), { nil: undefined }),
+    name: segment,
+    size: fc.integer({ min: 0, max: 300 }),
+  });
+  const tree = (many: { minLength: number; maxLength: number }) =>
     fc.record({
-      path: fc.array(segment, { minLength: 1, maxLength: 3 }),
-      size: fc.constantFrom(0, 1, 100, 65_535, 65_536, 65_537, 140_000),
-      emptyDir: fc.boolean(),
-    }),
-    { minLength: 1, maxLength: 8, selector: (r) => r.path.join('/').normalize('NFC').toUpperCase() },
-  );
+      entries: fc.uniqueArray(entry, {
+        minLength: 1,
+        maxLength: 8,
+        selector: (r) => r.path.join('/').normalize('NFC').toUpperCase(),
+      }),
+      folders: fc.uniqueArray(segment, { minLength: 8, maxLength: 8, selector: (s) => s.toUpperCase() }),
+      small: fc.array(small, many),
+      // Every tree also holds one file of each edge size, and an empty directory two levels down.
+      edgeName: segment,
+    });
+  type Tree = ReturnType<typeof tree> extends fc.Arbitrary<infer T> ? T : never;
+
+  /** What was written to disk in one run, to show which shapes the runs covered. */
+  interface Shape {
+    files: number;
+    emptyDirectories: number;
+    sizes: Set<number>;
+    names: string[];
+  }
+
+  /** Writes the tree under a fresh folder (skipping paths that clash with one already taken) and round-trips it. */
+  async function check(generated: Tree, shapes: Shape[]): Promise<void> {
+    const source = fresh('prop');
+    const shape: Shape = { files: 0, emptyDirectories: 0, sizes: new Set(), names: [] };
+    const taken = new Set<string>();
+    const key = (parts: readonly string[]) => parts.join('/').normalize('NFC').toUpperCase();
+    const add = (parts: readonly string[], content: Buffer | 'directory') => {
+      // A path cannot be both a file and a directory: skip one whose prefix is a file, or that is taken.
+      const prefixes = parts.slice(0, -1).map((_, k) => key(parts.slice(0, k + 1)));
+      const own = key(parts);
+      if (prefixes.some((p) => taken.has(`f:${p}`)) || taken.has(`d:${own}`) || taken.has(`f:${own}`)) return;
+      for (const p of prefixes) taken.add(`d:${p}`);
+      const full = path.join(source, ...parts);
+      if (content === 'directory') {
+        mkdirSync(full, { recursive: true });
+        taken.add(`d:${own}`);
+      } else {
+        mkdirSync(path.dirname(full), { recursive: true });
+        writeFileSync(full, content);
+        taken.add(`f:${own}`);
+        shape.files++;
+        shape.sizes.add(content.length);
+        shape.names.push(parts.join('/'));
+      }
+    };
+    for (const [i, size] of EDGE_SIZES.entries())
+      add([`[edge ${size}] ${generated.edgeName}`], pseudoText(size, 1000 + i));
+    add(['[empty] {x} 100%', `${generated.edgeName} é`], 'directory');
+    for (const [i, e] of generated.entries.entries())
+      add(e.path, e.emptyDir ? 'directory' : pseudoText(e.size, i + 1));
+    for (const [i, s] of generated.small.entries()) {
+      const name = `${s.name} ${i}`;
+      const folder = s.folder === undefined ? undefined : generated.folders[s.folder];
+      add(folder === undefined ? [name] : [folder, name], pseudoText(s.size, 2000 + i));
+    }
+    // An empty directory inside another empty directory's place is no longer empty: count what is on disk.
+    shape.emptyDirectories = snapshot(source).empty.length;
+    shapes.push(shape);
+    await roundTrip(source, 'ProgramFilesX86/Prop App', { deterministic: true });
+  }
 
   it('pack → verify → extract is byte-identical', async () => {
+    const shapes: Shape[] = [];
     await fc.assert(
-      fc.asyncProperty(tree, async (entries) => {
-        const source = fresh('prop');
-        const taken = new Set<string>();
-        for (const [i, entry] of entries.entries()) {
-          const rel = entry.path.join('/');
-          const key = rel.normalize('NFC').toUpperCase();
-          // A path cannot be both a file and a directory: skip entries whose prefix is a file already taken.
-          const prefixes = entry.path.slice(0, -1).map((_, k) =>
-            entry.path
-              .slice(0, k + 1)
-              .join('/')
-              .normalize('NFC')
-              .toUpperCase(),
-          );
-          if (prefixes.some((p) => taken.has(`f:${p}`)) || taken.has(`d:${key}`) || taken.has(`f:${key}`))
-            continue;
-          for (const p of prefixes) taken.add(`d:${p}`);
-          const full = path.join(source, ...entry.path);
-          if (entry.emptyDir) {
-            mkdirSync(full, { recursive: true });
-            taken.add(`d:${key}`);
-          } else {
-            mkdirSync(path.dirname(full), { recursive: true });
-            writeFileSync(full, pseudoText(entry.size, i + 1));
-            taken.add(`f:${key}`);
-          }
-        }
-        await roundTrip(source, 'ProgramFilesX86/Prop App', { deterministic: true });
-      }),
-      { numRuns: 12 },
+      fc.asyncProperty(tree({ minLength: 0, maxLength: 20 }), (t) => check(t, shapes)),
+      { numRuns: 10 },
     );
-  }, 300_000);
+    expect(shapes).toHaveLength(10);
+    for (const shape of shapes) {
+      for (const size of EDGE_SIZES) expect(shape.sizes.has(size)).toBe(true);
+      expect(shape.emptyDirectories).toBeGreaterThan(0);
+    }
+    // The generated names (not the fixed edge files) hold non-ASCII letters, spaces, braces and percent signs.
+    const names = shapes.flatMap((s) => s.names).filter((n) => !n.startsWith('[edge '));
+    for (const special of [/[^ -~]/, / /, /[{}]/, /%/]) expect(names.some((n) => special.test(n))).toBe(true);
+    // Deeper than the fixed edge files: the random entries reach into folders.
+    expect(names.some((n) => n.split('/').length >= 2)).toBe(true);
+  }, 120_000);
+
+  it('pack → verify → extract is byte-identical for trees of many small files', async () => {
+    const shapes: Shape[] = [];
+    await fc.assert(
+      fc.asyncProperty(tree({ minLength: 100, maxLength: 300 }), (t) => check(t, shapes)),
+      { numRuns: 3 },
+    );
+    expect(shapes).toHaveLength(3);
+    // Paths that clash are skipped, but few: every run packs at least a hundred files.
+    for (const shape of shapes) expect(shape.files).toBeGreaterThanOrEqual(100);
+  }, 120_000);
 });
 
 describe('appv pack: bad input gets a typed error before anything is written', () => {
