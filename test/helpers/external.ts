@@ -16,10 +16,6 @@ export interface ToolResult {
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-export function hasTool(name: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).status === 0;
-}
-
 function withTempFile<T>(bytes: Buffer, fn: (file: string) => T, ext = '.zip'): T {
   const dir = mkdtempSync(path.join(tmpdir(), 'appv-crafter-'));
   const file = path.join(dir, `package${ext}`);
@@ -31,15 +27,27 @@ function withTempFile<T>(bytes: Buffer, fn: (file: string) => T, ext = '.zip'): 
   }
 }
 
-function run(cmd: string, args: string[]): ToolResult {
+/**
+ * Runs a tool; a missing one is an error that says so, never a result that merely looks like a refusal (the
+ * tests that need these tools run everywhere: `pnpm test` installs them through scripts/ensure-tools.mjs).
+ */
+export function runTool(cmd: string, args: string[]): ToolResult {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.error) {
+    const missing = (r.error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new Error(
+      missing
+        ? `${cmd} is not installed: the tests check against it as an independent reader. Run \`node scripts/ensure-tools.mjs\` (pnpm test does) or install it (apt-get install unzip python3).`
+        : `${cmd} could not be run: ${r.error.message}`,
+    );
+  }
   return { ok: r.status === 0, status: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
 
 /** `unzip -t` on the bytes (a file path is accepted too). */
 export function unzipTest(bytes: Buffer | string): ToolResult {
-  if (typeof bytes === 'string') return run('unzip', ['-t', bytes]);
-  return withTempFile(bytes, (file) => run('unzip', ['-t', file]));
+  if (typeof bytes === 'string') return runTool('unzip', ['-t', bytes]);
+  return withTempFile(bytes, (file) => runTool('unzip', ['-t', file]));
 }
 
 const PY_TESTZIP = `
@@ -53,8 +61,8 @@ print("ok", len(z.infolist()))
 
 /** Python's zipfile: opens the archive and checks every CRC (`testzip()`). */
 export function pythonZipTest(bytes: Buffer | string): ToolResult {
-  if (typeof bytes === 'string') return run('python3', ['-c', PY_TESTZIP, bytes]);
-  return withTempFile(bytes, (file) => run('python3', ['-c', PY_TESTZIP, file]));
+  if (typeof bytes === 'string') return runTool('python3', ['-c', PY_TESTZIP, bytes]);
+  return withTempFile(bytes, (file) => runTool('python3', ['-c', PY_TESTZIP, file]));
 }
 
 /** Python's zipfile: name → content of every entry, as seen by an independent reader (bytes or a path). */
@@ -65,7 +73,7 @@ z = zipfile.ZipFile(sys.argv[1])
 print(json.dumps([[i.filename, base64.b64encode(z.read(i)).decode()] for i in z.infolist()]))
 `;
   const read = (file: string) => {
-    const r = run('python3', ['-c', script, file]);
+    const r = runTool('python3', ['-c', script, file]);
     if (!r.ok) throw new Error(r.output);
     const rows = JSON.parse(r.output) as Array<[string, string]>;
     return new Map(rows.map(([n, d]) => [n, Buffer.from(d, 'base64')]));
@@ -91,7 +99,7 @@ with zipfile.ZipFile(sys.argv[1]) as z:
     print(json.dumps([dict(name=i.filename, method=i.compress_type, compressedSize=i.compress_size,
         size=i.file_size, crc=i.CRC, headerOffset=i.header_offset) for i in z.infolist()]))
 `;
-  const r = run('python3', ['-c', script, path]);
+  const r = runTool('python3', ['-c', script, path]);
   if (!r.ok) throw new Error(r.output);
   return JSON.parse(r.output) as PythonZipItem[];
 }
@@ -99,6 +107,6 @@ with zipfile.ZipFile(sys.argv[1]) as z:
 /** test/helpers/verify_blockmap.py: FORMAT.md §2/§3/§9.5–9.7 checked by an independent implementation. */
 export function pythonVerifyBlockMap(bytes: Buffer | string): ToolResult {
   const script = path.join(HERE, 'verify_blockmap.py');
-  if (typeof bytes === 'string') return run('python3', [script, bytes]);
-  return withTempFile(bytes, (file) => run('python3', [script, file]));
+  if (typeof bytes === 'string') return runTool('python3', [script, bytes]);
+  return withTempFile(bytes, (file) => runTool('python3', [script, file]));
 }
