@@ -1,6 +1,6 @@
 import type { Entry, ZipFile } from 'yauzl';
 import { yauzl } from '../dependencies.js';
-import { ErrorCode, toAppvError } from '../errors.js';
+import { AppvError, ErrorCode, isAppvError, toAppvError } from '../errors.js';
 import type { Finding, FindingSink } from '../finding.js';
 import { MAX_DEFLATE_RATIO } from '../limits.js';
 import type { ListedItem } from '../package-item.js';
@@ -63,9 +63,21 @@ export async function readCentralDirectory(
     throw toAppvError(error, ErrorCode.ZIP_CD_INVALID, { offset: end.centralDirectoryOffset });
   }
   const items: ListedItem[] = [];
+  const cdEnd = end.centralDirectoryOffset + end.centralDirectorySize;
   try {
     for await (const entry of zipfile.eachEntry()) items.push(listedItem(entry, items.length, odd));
   } catch (error) {
+    // An entry that would start where the directory has ended is one the end records count but the
+    // directory does not hold: their count is wrong, not the bytes after the directory (the twin of the
+    // check below, for entries that end early).
+    const cursor = Number(zipfile.readEntryCursor);
+    if (!isAppvError(error) && cursor >= cdEnd) {
+      throw new AppvError(
+        ErrorCode.ZIP_EOCD_MISMATCH,
+        `The end records declare ${end.entryCount} central directory entries, but the directory (ending at offset ${cdEnd}) holds ${items.length}`,
+        { offset: cursor, cause: error },
+      );
+    }
     // yauzl refuses general purpose bit 6 (strong encryption) outright; keep that reason's own code.
     const encrypted = error instanceof Error && /encryption/i.test(error.message);
     throw toAppvError(error, encrypted ? ErrorCode.ZIP_ENCRYPTED : ErrorCode.ZIP_CD_INVALID, {
@@ -93,7 +105,6 @@ export async function readCentralDirectory(
     checkEntryRecord(item, odd, sink);
   }
   const cursor = Number(zipfile.readEntryCursor);
-  const cdEnd = end.centralDirectoryOffset + end.centralDirectorySize;
   if (cursor !== cdEnd) {
     sink.add({
       code: ErrorCode.ZIP_EOCD_MISMATCH,
