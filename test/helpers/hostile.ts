@@ -1217,6 +1217,74 @@ function cases(): Case[] {
       description: 'FilesystemMetadata.xml does not list readme.txt',
       make: () => build((s) => (file(s, BaselineNames.readme).inFilesystemMetadata = false)).bytes,
     },
+
+    // ----- found by a mutation audit: checks that no case above needed (each breaks with its check)
+    {
+      name: 'block-inflates-short',
+      expectCode: 'HASH_BLOCK_LENGTH',
+      where: { part: BaselineNames.readme, block: 0 },
+      description:
+        'the one block of readme.txt inflates, alone and cleanly, to one byte less than its size; the BlockMap hash is of those bytes',
+      make: () =>
+        build((s) => {
+          const readme = file(s, BaselineNames.readme);
+          const short = readme.data.subarray(0, readme.data.length - 1);
+          const block = zlib.deflateRawSync(short, { finishFlush: zlib.constants.Z_FULL_FLUSH });
+          readme.entry = { method: 'raw', compressed: Buffer.concat([block, Buffer.from([0x03, 0x00])]) };
+          s.tamper = {
+            blockMap: (files) => {
+              const listed = files.find((f) => f.name === BaselineNames.readme)?.blocks[0];
+              if (listed) Object.assign(listed, { size: block.length, hash: sha256Base64(short) });
+              return files;
+            },
+          };
+        }).bytes,
+    },
+    {
+      name: 'deflate-bytes-after-stream-end',
+      expectCode: 'ZIP_DATA_INVALID',
+      where: { part: 'Root\\trailing.bin' },
+      alsoReported: ['BLOCKMAP_FILE_UNLISTED'],
+      description:
+        'an unlisted 1,000-byte item (inflated whole) whose deflate stream ends 8 bytes before its data does',
+      make: () =>
+        build((s) => {
+          const data = Buffer.alloc(1000, 0x41);
+          s.files.push({
+            name: 'Root\\trailing.bin',
+            data,
+            inBlockMap: false,
+            entry: { method: 'raw', compressed: Buffer.concat([zlib.deflateRawSync(data), Buffer.alloc(8)]) },
+          });
+        }).bytes,
+    },
+    {
+      name: 'appv-streammap-run-one-past-end',
+      expectCode: 'APPV_STREAMMAP_BLOCK_RANGE',
+      where: { part: BaselineNames.exe, block: 0 },
+      description: 'the Publishing feature block asks for blocks 0–2 of the 2-block app.exe (one too many)',
+      make: () =>
+        build((s) => {
+          s.streamMap = { publishing: [{ name: BaselineNames.exe, blocks: [[0, 3]] }] };
+        }).bytes,
+    },
+    {
+      name: 'appv-streammap-run-count-zero',
+      expectCode: 'APPV_STREAMMAP_BLOCK_RANGE',
+      where: { part: BaselineNames.exe, block: 1 },
+      description: 'the Publishing feature block has a run of Count="0" at block 1 of app.exe',
+      make: () =>
+        build((s) => {
+          s.streamMap = { publishing: [{ name: BaselineNames.exe, blocks: [[1, 0]] }] };
+        }).bytes,
+    },
+    {
+      name: 'appv-package-id-braced',
+      expectCode: 'APPV_MANIFEST_INVALID',
+      where: { part: 'AppxManifest.xml' },
+      description: 'appv:PackageId is a GUID in braces; FORMAT.md §6 says un-braced',
+      make: () => build((s) => (s.packageId = '{2B3C4D5E-6F70-4812-9A3B-4C5D6E7F8091}')).bytes,
+    },
   ];
 }
 
