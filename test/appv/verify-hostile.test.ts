@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AppvError, OpcPackage } from '@appv/opc';
 import { verifyPackage } from 'appv';
 import { afterAll, describe, expect, it } from 'vitest';
-import { baselinePackage, hostileCases, truncations } from '../helpers/hostile.js';
+import { baselinePackage, boundaryTwins, hostileCases, truncations } from '../helpers/hostile.js';
 
 // Hostile input is written to real files: the verifier reads it the way a user's package is read.
 const dir = mkdtempSync(join(tmpdir(), 'appv-hostile-'));
@@ -19,6 +19,14 @@ function onDisk(name: string, bytes: Buffer): string {
 describe('the hostile baseline', () => {
   it('verifies clean, so every finding below is caused by its defect', async () => {
     const report = await verifyPackage(onDisk('baseline', baselinePackage().bytes));
+    expect(report.findings).toEqual([]);
+    expect(report.valid).toBe(true);
+  });
+});
+
+describe('one step short of a hostile case', () => {
+  it.each(boundaryTwins())('$name verifies clean ($description)', async ({ name, bytes }) => {
+    const report = await verifyPackage(onDisk(`twin-${name}`, bytes), { threads: 2 });
     expect(report.findings).toEqual([]);
     expect(report.valid).toBe(true);
   });

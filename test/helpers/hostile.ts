@@ -1285,6 +1285,132 @@ function cases(): Case[] {
       description: 'appv:PackageId is a GUID in braces; FORMAT.md §6 says un-braced',
       make: () => build((s) => (s.packageId = '{2B3C4D5E-6F70-4812-9A3B-4C5D6E7F8091}')).bytes,
     },
+    {
+      name: 'cd-gap-before-end-records',
+      expectCode: 'ZIP_CD_MISPLACED',
+      description: '16 bytes between the central directory (size and count right) and the ZIP64 end record',
+      make: () => build((s) => (s.craft = { gapAfterCd: Buffer.alloc(16) })).bytes,
+    },
+    {
+      name: 'cd-count-one-short',
+      expectCode: 'ZIP_EOCD_MISMATCH',
+      // The uncounted last entry is [Content_Types].xml.
+      alsoReported: ['CONTENT_TYPES_MISSING'],
+      description:
+        'the end records count one entry fewer than the central directory holds, so the entries read end before it does',
+      make: () =>
+        twoPass((s, l) => {
+          s.craft = { entryCountOverride: (l?.entries.length ?? 1) - 1 };
+        }).bytes,
+    },
+    {
+      name: 'zip64-version-made-by-20',
+      expectCode: 'ZIP_ZIP64_VERSION',
+      description: 'ZIP64 end record with version made by 20, version needed 45 (the SDK accepts only 45/45)',
+      make: () => build((s) => (s.craft = { zip64Overrides: { versionMadeBy: 20 } })).bytes,
+    },
+    {
+      name: 'lfh-flags-mismatch',
+      expectCode: 'ZIP_LFH_MISMATCH',
+      where: { part: ZIP_README },
+      description:
+        'the local header of readme.txt sets the UTF-8 flag (0x0808), the central directory not (0x0008)',
+      make: () => build((s) => (file(s, BaselineNames.readme).entry = { lfhFlags: 0x0808 })).bytes,
+    },
+    {
+      name: 'entries-overlap-by-one-byte',
+      expectCode: 'ZIP_ENTRY_OVERLAP',
+      where: { part: encodeZipName(BaselineNames.png) },
+      // The BlockMap sizes of readme.txt add up to its real compressed size, not the declared one.
+      alsoReported: ['BLOCKMAP_BLOCK_SIZE_SUM'],
+      description:
+        "readme.txt (no data descriptor) declares one compressed byte more than it has: the first byte of logo.png's local header",
+      make: () =>
+        twoPass((s, l) => {
+          const written = l ? entryLayout(l, ZIP_README).compressedSize : 0;
+          file(s, BaselineNames.readme).entry = { dataDescriptor: 'none', compressedSize: written + 1 };
+        }).bytes,
+    },
+    {
+      name: 'entry-data-one-byte-into-cd',
+      expectCode: 'ZIP_ENTRY_OUT_OF_BOUNDS',
+      where: { part: '[Content_Types].xml' },
+      alsoReported: ['ZIP_DATA_INVALID'],
+      description:
+        'the last entry ([Content_Types].xml, no data descriptor) declares one compressed byte more than it has: the first byte of the central directory',
+      make: () =>
+        twoPass((s, l) => {
+          const written = l ? entryLayout(l, '[Content_Types].xml').compressedSize : 0;
+          s.tamper = {
+            entries: (entries) => {
+              Object.assign(entryOf(entries, '[Content_Types].xml'), {
+                dataDescriptor: 'none',
+                compressedSize: written + 1,
+              });
+              return entries;
+            },
+          };
+        }).bytes,
+    },
+    // MAX_DEFLATE_RATIO (1032) bytes per compressed byte plus one 64 KiB block is the most deflate can
+    // give: one byte more is refused unread, exactly that much is read (and found to be less).
+    {
+      name: 'declared-size-past-deflate-limit',
+      expectCode: 'ZIP_SIZE_LIMIT',
+      where: { part: ZIP_README },
+      alsoReported: ['BLOCKMAP_SIZE_MISMATCH'],
+      description: 'readme.txt declares 1032 × its compressed size + 65,537 bytes',
+      make: () => readmeDeclaring(1),
+    },
+    {
+      name: 'declared-size-at-deflate-limit',
+      expectCode: 'BLOCKMAP_SIZE_MISMATCH',
+      where: { part: BaselineNames.readme },
+      alsoReported: ['ZIP_SIZE_MISMATCH'],
+      description: 'readme.txt declares 1032 × its compressed size + 65,536 bytes: read, and found shorter',
+      make: () => readmeDeclaring(0),
+    },
+  ];
+}
+
+/** The baseline with readme.txt declaring `beyond` bytes more than deflate can give from its data. */
+function readmeDeclaring(beyond: number): Buffer {
+  return twoPass((s, l) => {
+    const written = l ? entryLayout(l, ZIP_README).compressedSize : 0;
+    file(s, BaselineNames.readme).entry = { uncompressedSize: written * 1032 + 65_536 + beyond };
+  }).bytes;
+}
+
+/**
+ * Valid packages one step from a hostile case, each verifying clean: that a check fires exactly at its
+ * boundary and not one byte before.
+ */
+export function boundaryTwins(): Array<{ name: string; bytes: Buffer; description: string }> {
+  return [
+    {
+      name: 'entries-adjacent',
+      description: "readme.txt without data descriptor, its data ending where logo.png's local header starts",
+      bytes: build((s) => (file(s, BaselineNames.readme).entry = { dataDescriptor: 'none' })).bytes,
+    },
+    {
+      name: 'entry-data-ends-at-cd',
+      description:
+        '[Content_Types].xml without data descriptor, its data ending where the central directory starts',
+      bytes: build((s) => {
+        s.tamper = {
+          entries: (entries) => {
+            entryOf(entries, '[Content_Types].xml').dataDescriptor = 'none';
+            return entries;
+          },
+        };
+      }).bytes,
+    },
+    {
+      name: 'zip64-made-by-unix',
+      description:
+        'ZIP64 end record version made by 0x032D (Unix host, version 45): the host byte is not a version',
+      bytes: build((s) => (s.craft = { zip64Overrides: { versionMadeBy: 0x032d } })).bytes,
+    },
   ];
 }
 

@@ -150,6 +150,8 @@ export interface CraftOptions {
   prefix?: Buffer;
   /** Bytes between the last local record and the central directory. */
   gapBeforeCd?: Buffer;
+  /** Bytes between the central directory and the end records (the declared size does not cover them). */
+  gapAfterCd?: Buffer;
   eocdOverrides?: EocdOverrides;
   zip64Overrides?: Zip64Overrides;
   /** The central directory offset written in the record that holds it (ZIP64 record when present). */
@@ -534,6 +536,7 @@ export function craftZip(entries: CraftEntry[], options: CraftOptions = {}): Cra
     out.raw(cdh);
   }
   const cdSize = out.length - cdOffset;
+  if (options.gapAfterCd) out.raw(options.gapAfterCd);
   const count = options.entryCountOverride ?? order.length;
   const declaredCdOffset = options.cdOffsetOverride ?? cdOffset;
   const declaredCdSize = options.cdSizeOverride ?? cdSize;
