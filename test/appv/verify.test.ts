@@ -5,6 +5,7 @@ import { ErrorCode, verifyPackage } from 'appv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildAppvPackage } from '../helpers/appv-builder.js';
 import { fixtureFiles, repoRoot } from '../helpers/fixtures.js';
+import { warningOnlyPackage } from '../helpers/hostile.js';
 import { sampleSpec } from '../helpers/make-sample.js';
 
 /** The defect each invalid fixture's README names, as our stable code. */
@@ -41,6 +42,18 @@ describe.each(fixtureFiles('invalid'))('invalid fixture $name', ({ name, path })
     const finding = report.findings.find((f) => f.code === expected);
     expect(finding, report.findings.map((f) => f.code).join(', ')).toBeDefined();
     expect(finding?.severity).toBe('error');
+  });
+});
+
+describe('a package whose only findings are warnings', () => {
+  it('is valid: warnings are reported but do not make it invalid', async () => {
+    const path = join(scratch, 'warning-only.appv');
+    writeFileSync(path, warningOnlyPackage());
+    const report = await verifyPackage(path);
+    expect(report.findings.map((f) => [f.code, f.severity, f.part])).toEqual([
+      [ErrorCode.APPV_APPLICATION_TARGET_MISSING, 'warning', 'AppxManifest.xml'],
+    ]);
+    expect(report.valid).toBe(true);
   });
 });
 

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildAppvPackage } from '../helpers/appv-builder.js';
 import { pseudoText } from '../helpers/content.js';
 import { fixtureFiles, repoRoot } from '../helpers/fixtures.js';
+import { warningOnlyPackage } from '../helpers/hostile.js';
 import { sampleSpec } from '../helpers/make-sample.js';
 import { craftZip } from '../helpers/zip-crafter.js';
 import { readCentralDirectory } from '../helpers/zip-records.js';
@@ -478,6 +479,25 @@ describe('appv output on hostile packages and broken outputs', () => {
       { encoding: 'utf8' },
     );
     expect(r.stdout.trim()).toBe('2');
+  });
+});
+
+describe('appv verify on a package whose only finding is a warning', () => {
+  // README: exit status 0 valid (warnings allowed), 1 when verify found errors.
+  it('exits 0, prints the warning and says valid with 1 warning, in both output modes', () => {
+    const file = writePackage('warning-only.appv', warningOnlyPackage());
+    const human = appv('verify', file);
+    expect(human.status).toBe(0);
+    const lines = human.stdout.toString().trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^warning APPV_APPLICATION_TARGET_MISSING AppxManifest\.xml: /);
+    expect(lines[1]).toMatch(/: valid with 1 warning\(s\) \(/);
+    const r = appv('verify', file, '--json');
+    expect(r.status).toBe(0);
+    expect(json(r)).toMatchObject({
+      valid: true,
+      findings: [{ code: 'APPV_APPLICATION_TARGET_MISSING', severity: 'warning' }],
+    });
   });
 });
 

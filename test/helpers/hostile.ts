@@ -1382,6 +1382,18 @@ function readmeDeclaring(beyond: number): Buffer {
 }
 
 /**
+ * A valid package whose only finding is a warning (APPV_APPLICATION_TARGET_MISSING): its one application
+ * runs `gone.exe`, which the package does not hold.
+ */
+export function warningOnlyPackage(): Buffer {
+  return build((s) => {
+    s.applications = [{ target: '[{ProgramFilesX86}]\\Vendor App\\gone.exe', name: 'Gone' }];
+    s.shortcuts = [];
+    s.streamMap = { publishing: [{ name: BaselineNames.icon }], primary: null };
+  }).bytes;
+}
+
+/**
  * Valid packages one step from a hostile case, each verifying clean: that a check fires exactly at its
  * boundary and not one byte before.
  */
