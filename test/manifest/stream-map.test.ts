@@ -79,6 +79,25 @@ describe('parseStreamMap (FORMAT.md §4)', () => {
     expect(codeOf(() => parseStreamMap(text))).toBe(ErrorCode.APPV_STREAMMAP_INVALID);
   });
 
+  it.each([
+    ['true', true],
+    ['1', true],
+    ['false', false],
+    ['0', false],
+  ])('reads LoadAll="%s" as %s (an xs:boolean, so 1 and 0 too)', (text, loadAll) => {
+    const map = parseStreamMap(
+      `<StreamMap xmlns="${STREAMMAP_NS}"><FeatureBlock Id="PrimaryFeatureBlock" LoadAll="${text}"/></StreamMap>`,
+    );
+    expect(primaryBlock(map)?.loadAll).toBe(loadAll);
+  });
+
+  it('reads a FeatureBlock without LoadAll as not LoadAll', () => {
+    const map = parseStreamMap(
+      `<StreamMap xmlns="${STREAMMAP_NS}"><FeatureBlock Id="PrimaryFeatureBlock"/></StreamMap>`,
+    );
+    expect(primaryBlock(map)?.loadAll).toBe(false);
+  });
+
   it('lets XML errors through with their own codes', () => {
     expect(codeOf(() => parseStreamMap('<!DOCTYPE x><StreamMap/>'))).toBe(ErrorCode.XML_DOCTYPE);
   });
