@@ -188,6 +188,9 @@ describe('extractPackage refuses hostile names before writing anything', () => {
   const hostile: [string, string | Buffer][] = [
     ['parent traversal', '../evil.txt'],
     ['traversal in the middle', 'a/../../evil.txt'],
+    // Resolves inside the target (to evil.txt), but FORMAT.md §8 allows no ".." segment anywhere: refused.
+    ['inward traversal', 'a/../evil.txt'],
+    ['inward backslash traversal', 'a\\..\\evil.txt'],
     ['absolute path', '/tmp/evil.txt'],
     ['drive letter', 'C:/evil.txt'],
     ['drive-relative', 'C:evil.txt'],
@@ -213,6 +216,16 @@ describe('extractPackage refuses hostile names before writing anything', () => {
     expect(readdirSync(target)).toEqual([]);
     expect(readdirSync(path.join(work, 'deep'))).toEqual(['out']);
     expect(existsSync('/tmp/evil.txt')).toBe(false);
+  });
+
+  // An absolute name also has an empty first segment; the reason given is the one that matters.
+  it.each([['/tmp/evil.txt'], ['\\evil.txt']])('%s: refused as an absolute path', async (name) => {
+    const target = path.join(work, 'out');
+    const bytes = craftZip([good(), { name, data: Buffer.from('pwned\n') }]).bytes;
+    const error = await extractError(bytes, target);
+    expect(error.code).toBe(ErrorCode.EXTRACT_PATH_UNSAFE);
+    expect(error.message).toMatch(/: it is an absolute path$/);
+    expect(existsSync(target)).toBe(false);
   });
 
   it.each([
