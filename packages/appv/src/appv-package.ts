@@ -23,7 +23,6 @@ import {
   type PartStreamOptions,
 } from '@appv/opc';
 import { PartNames } from './footprint.js';
-import { parseWithSecondOpinion } from './second-opinion.js';
 
 export interface AppvOpenOptions extends OpenOptions {
   /**
@@ -77,11 +76,8 @@ export class AppvPackage {
 
   /** AppxBlockMap.xml; throws BLOCKMAP_MISSING when absent. */
   blockMap(): Promise<BlockMap> {
-    return this.document(
-      PartNames.blockMap,
-      ErrorCode.BLOCKMAP_MISSING,
-      (bytes, options) => parseBlockMap(bytes, { ...options, keepSource: !this.readOnly }),
-      true,
+    return this.document(PartNames.blockMap, ErrorCode.BLOCKMAP_MISSING, (bytes, options) =>
+      parseBlockMap(bytes, { ...options, keepSource: !this.readOnly }),
     );
   }
 
@@ -96,10 +92,8 @@ export class AppvPackage {
   }
 
   filesystemMetadata(): Promise<FilesystemMetadata | null> {
-    return this.optional(
-      PartNames.filesystemMetadata,
-      (bytes, options) => parseFilesystemMetadata(bytes, { ...options, keepSource: !this.readOnly }),
-      true,
+    return this.optional(PartNames.filesystemMetadata, (bytes, options) =>
+      parseFilesystemMetadata(bytes, { ...options, keepSource: !this.readOnly }),
     );
   }
 
@@ -111,23 +105,17 @@ export class AppvPackage {
     return this.opc.close();
   }
 
-  /**
-   * The document `name`, parsed once. `large` documents (BlockMap, FilesystemMetadata: megabytes for a big
-   * package) may get parseXml's second opinion on a worker (second-opinion.ts); the small ones always inline.
-   */
   private document<T>(
     name: string,
     missing: ErrorCode,
-    parse: (bytes: Buffer, options: { part: string; secondOpinion?: boolean }) => T,
-    large = false,
+    parse: (bytes: Buffer, options: { part: string }) => T,
   ): Promise<T> {
     let loaded = this.cache.get(name) as Promise<T> | undefined;
     if (!loaded) {
       loaded = (async () => {
         const item = this.opc.item(name);
         if (!item) throw new AppvError(missing, `The package has no ${name}`, { part: name });
-        const bytes = await this.opc.readPart(item);
-        return large ? parseWithSecondOpinion(this, bytes, name, parse) : parse(bytes, { part: name });
+        return parse(await this.opc.readPart(item), { part: name });
       })();
       this.cache.set(name, loaded);
     }
@@ -136,11 +124,10 @@ export class AppvPackage {
 
   private optional<T>(
     name: string,
-    parse: (bytes: Buffer, options: { part: string; secondOpinion?: boolean }) => T,
-    large = false,
+    parse: (bytes: Buffer, options: { part: string }) => T,
   ): Promise<T | null> {
     if (!this.has(name)) return Promise.resolve(null);
-    return this.document(name, ErrorCode.APPV_PART_MISSING, parse, large);
+    return this.document(name, ErrorCode.APPV_PART_MISSING, parse);
   }
 }
 

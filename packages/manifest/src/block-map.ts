@@ -77,7 +77,6 @@ export function parseBlockMap(bytes: Uint8Array | string, options: FootprintPars
   const document = parseXml(bytes, {
     part,
     onElement: (element, depth, root, parent) => reader.take(element, depth, root, parent),
-    ...(options.secondOpinion === false ? { secondOpinion: false } : {}),
   });
   const { root, hashMethodUri, hashMethod, namespace } = checkRoot(document.root, part);
   // A File problem is thrown only now: a broken root or a malformed document is the more basic finding.

@@ -104,10 +104,7 @@ export function parseFilesystemMetadata(
   options: FootprintParseOptions = {},
 ): FilesystemMetadata {
   const part = options.part ?? FILESYSTEM_METADATA_PART;
-  const document = parseXml(bytes, {
-    part,
-    ...(options.secondOpinion === false ? { secondOpinion: false } : {}),
-  });
+  const document = parseXml(bytes, { part });
   const invalid = (message: string): never => {
     throw new AppvError(ErrorCode.APPV_FSMETA_INVALID, `${part}: ${message}`, { part });
   };

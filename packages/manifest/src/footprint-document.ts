@@ -30,11 +30,6 @@ export interface FootprintParseOptions {
    * files) and no fingerprint is taken; serializing such a model writes it from its typed fields.
    */
   readonly keepSource?: boolean;
-  /**
-   * Run parseXml's second opinion, fast-xml-parser's validator (default true). False only for a caller that
-   * runs `checkXmlSecondOpinion` on the same bytes itself (the verifier, on a worker thread).
-   */
-  readonly secondOpinion?: boolean;
 }
 
 /** What `windowsDocument` serializes to before its root: for writers that produce the text directly. */

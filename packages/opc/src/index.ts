@@ -20,7 +20,6 @@ export type { DigestedPart } from './blocks/digested-part.js';
 export { HashArena } from './blocks/hash-arena.js';
 export type { DigestRequest, ItemDigest } from './blocks/item-digest.js';
 export { defaultThreadCount, WorkerPool } from './blocks/worker-pool.js';
-export { checkXmlOnWorker } from './blocks/xml-check.js';
 export { callerCallback } from './caller-callback.js';
 export * from './content-types.js';
 export * from './errors.js';

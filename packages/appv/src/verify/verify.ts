@@ -16,7 +16,6 @@ import {
 } from '@appv/opc';
 import { AppvPackage } from '../appv-package.js';
 import { loadDocument } from '../load-document.js';
-import { withSecondOpinionOn } from '../second-opinion.js';
 import { checkAppvLayer } from './appv-checks.js';
 import { checkBlockMap, digestRequest, type Expectations } from './block-map-checks.js';
 import { checkDigest } from './hash-checks.js';
@@ -73,16 +72,13 @@ async function verifyOpen(
   for (const finding of pkg.opc.findings) sink.add(finding);
   // Started before the BlockMap is parsed (main-thread work the blocks wait for), so the threads load their
   // modules meanwhile; not before the package is listed, so a package that cannot be opened starts none.
-  // The pool also gives the large documents their XML second opinion (second-opinion.ts).
   const pool = new WorkerPool(options.threads);
   try {
-    return await withSecondOpinionOn(pkg, pool, async () => {
-      const blockMap = await loadDocument(() => pkg.blockMap(), sink);
-      const stats = await checkBlocks(pkg, blockMap, pool, sink, options);
-      throwIfAborted(options.signal);
-      await checkAppvLayer(pkg, blockMap, sink);
-      return report(sink, started, { items: pkg.items.length, ...stats });
-    });
+    const blockMap = await loadDocument(() => pkg.blockMap(), sink);
+    const stats = await checkBlocks(pkg, blockMap, pool, sink, options);
+    throwIfAborted(options.signal);
+    await checkAppvLayer(pkg, blockMap, sink);
+    return report(sink, started, { items: pkg.items.length, ...stats });
   } finally {
     await pool.destroy();
   }

@@ -1,5 +1,3 @@
-import type { ErrorCode } from '../errors.js';
-
 /**
  * Messages between the digest scheduler and its worker threads. A batch carries one contiguous read of the
  * package and the tasks that fall inside it, so many small items cost one read and one message.
@@ -156,28 +154,11 @@ export interface CompressResult {
   readonly input: Uint8Array;
 }
 
-/** An XML part's bytes for parseXml's second opinion, fast-xml-parser's validator (xml-check.ts). */
-export interface XmlCheckJob {
-  readonly kind: 'xml';
-  readonly id: number;
-  readonly data: Uint8Array;
-  readonly part: string | undefined;
-}
-
-export interface XmlCheckResult {
-  readonly kind: 'xml';
-  readonly id: number;
-  /** The job's data, handed back. */
-  readonly input: Uint8Array;
-  /** What the validator found, as the AppvError parseXml would have thrown; null when it agrees. */
-  readonly error: { readonly code: ErrorCode; readonly message: string; readonly offset?: number } | null;
-}
-
 /** Asks a worker to exit once it is between jobs (worker-pool.ts says why not `terminate()`). */
 export interface StopMessage {
   readonly kind: 'stop';
 }
 
-export type WorkerJob = BatchJob | StreamJob | CompressJob | XmlCheckJob;
+export type WorkerJob = BatchJob | StreamJob | CompressJob;
 export type WorkerMessage = WorkerJob | StopMessage;
-export type WorkerResult = BatchResult | StreamResult | CompressResult | XmlCheckResult;
+export type WorkerResult = BatchResult | StreamResult | CompressResult;

@@ -1,6 +1,5 @@
 import { parentPort } from 'node:worker_threads';
 import zlib from 'node:zlib';
-import { AppvError, ErrorCode } from '../errors.js';
 import { BLOCK_SIZE } from '../limits.js';
 import { runCompress } from './block-compressor.js';
 import { blockDigest } from './block-digest.js';
@@ -16,8 +15,6 @@ import type {
   StreamResult,
   WholeTask,
   WorkerMessage,
-  XmlCheckJob,
-  XmlCheckResult,
 } from './block-job.js';
 import { HASH_LENGTH } from './block-job.js';
 import { RawInflater, StreamInflater } from './raw-zlib.js';
@@ -43,8 +40,6 @@ port.on('message', (job: WorkerMessage) => {
   } else if (job.kind === 'compress') {
     const result = runCompress(job);
     port.postMessage(result, [result.output.buffer as ArrayBuffer, result.input.buffer as ArrayBuffer]);
-  } else if (job.kind === 'xml') {
-    void runXmlCheck(job).then((result) => port.postMessage(result, [result.input.buffer as ArrayBuffer]));
   } else {
     void runStreamPiece(job).then((piece) => {
       const { outcomes, digests } = withSharedHashes([piece.outcome]);
@@ -53,29 +48,6 @@ port.on('message', (job: WorkerMessage) => {
     });
   }
 });
-
-/**
- * parseXml's second opinion on this thread. The parser (and fast-xml-parser) is loaded at the first such job:
- * a worker that only inflates or deflates never pays for it.
- */
-async function runXmlCheck(job: XmlCheckJob): Promise<XmlCheckResult> {
-  const { checkXmlSecondOpinion } = await import('../xml/xml-parser.js');
-  try {
-    checkXmlSecondOpinion(job.data, job.part);
-    return { kind: 'xml', id: job.id, input: job.data, error: null };
-  } catch (error) {
-    const { code, message, offset } =
-      error instanceof AppvError
-        ? error
-        : { code: ErrorCode.XML_MALFORMED, message: String(error), offset: undefined };
-    return {
-      kind: 'xml',
-      id: job.id,
-      input: job.data,
-      error: { code, message, ...(offset === undefined ? {} : { offset }) },
-    };
-  }
-}
 
 function runBatch(job: BatchJob): (BlocksOutcome | StreamOutcome)[] {
   return job.tasks.map((task) =>

@@ -12,7 +12,7 @@ export type {
   XmlProcessingInstruction,
   XmlText,
 } from './xml-node.js';
-export { checkXmlSecondOpinion, type ParseXmlOptions, parseXml } from './xml-parser.js';
+export { type ParseXmlOptions, parseXml } from './xml-parser.js';
 export {
   childElements,
   createAttribute,

@@ -76,12 +76,6 @@ export interface ParseXmlOptions {
     root: XmlElement,
     parent: XmlElement | undefined,
   ) => boolean;
-  /**
-   * Run fast-xml-parser's validator, the second opinion (default true). False only for a caller that runs
-   * {@link checkXmlSecondOpinion} on the same bytes itself, elsewhere (the verifier, on a worker thread):
-   * the validator costs more than the tree builder and makes most of a large BlockMap's garbage.
-   */
-  readonly secondOpinion?: boolean;
 }
 
 interface Decoded {
@@ -232,7 +226,7 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
   const maxSize = options.maxSize ?? MAX_XML_PART_SIZE;
   const maxNodes = options.maxNodes ?? MAX_XML_NODES;
   let nodes = 0;
-  const where = inPart(part);
+  const where = part === undefined ? '' : ` in ${part}`;
   const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.length;
   if (size > maxSize) {
     throw new AppvError(
@@ -250,7 +244,17 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
   const text = decoded.text;
 
   function fail(code: ErrorCode, message: string, index: number): never {
-    throw xmlError(code, message, index, decoded, part);
+    const before = text.slice(0, index);
+    const line = before.split('\n').length;
+    const column = index - before.lastIndexOf('\n');
+    const offset =
+      decoded.encoding === 'utf-8'
+        ? decoded.bomBytes + Buffer.byteLength(before, 'utf8')
+        : decoded.bomBytes + 2 * index;
+    throw new AppvError(code, `${message} (line ${line}, column ${column})${where}`, {
+      ...(part === undefined ? {} : { part }),
+      offset,
+    });
   }
 
   // 1. Refuse DTDs before any parsing: nothing in them may be interpreted (FORMAT.md §9).
@@ -634,9 +638,18 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
   if (root === undefined) return fail(ErrorCode.XML_MALFORMED, 'no root element', length);
 
   // 3. A second, independent well-formedness check by fast-xml-parser's validator (defence in depth).
-  if (options.secondOpinion !== false) {
-    const disagreement = secondOpinion(decoded, part);
-    if (disagreement) throw disagreement;
+  let verdict: ReturnType<typeof XMLValidator.validate>;
+  try {
+    verdict = XMLValidator.validate(text, { allowBooleanAttributes: false });
+  } catch (error) {
+    throw new AppvError(ErrorCode.XML_MALFORMED, `XML is not well-formed: ${String(error)}${where}`, {
+      ...(part === undefined ? {} : { part }),
+      cause: error,
+    });
+  }
+  if (verdict !== true) {
+    const { line, col, msg } = verdict.err;
+    fail(ErrorCode.XML_MALFORMED, `XML is not well-formed: ${msg}`, indexOfLineColumn(text, line, col));
   }
 
   const document: XmlDocument = {
@@ -655,62 +668,6 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
  * made 40,000 attributes on one element (389 KB) take 3.6 s.
  */
 const FEW_ATTRIBUTES = 16;
-
-/** Where an error message says it is: ` in <part>`, or nothing for XML of no part. */
-function inPart(part: string | undefined): string {
-  return part === undefined ? '' : ` in ${part}`;
-}
-
-/**
- * The error at `index` of the decoded text, with line and column in the message and the byte offset in the
- * part (every XML error says where it is).
- */
-function xmlError(
-  code: ErrorCode,
-  message: string,
-  index: number,
-  decoded: Decoded,
-  part: string | undefined,
-): AppvError {
-  const before = decoded.text.slice(0, index);
-  const line = before.split('\n').length;
-  const column = index - before.lastIndexOf('\n');
-  const offset =
-    decoded.encoding === 'utf-8'
-      ? decoded.bomBytes + Buffer.byteLength(before, 'utf8')
-      : decoded.bomBytes + 2 * index;
-  return new AppvError(code, `${message} (line ${line}, column ${column})${inPart(part)}`, {
-    ...(part === undefined ? {} : { part }),
-    offset,
-  });
-}
-
-/** fast-xml-parser's verdict on the decoded text: null when it finds it well-formed, else the error. */
-function secondOpinion(decoded: Decoded, part: string | undefined): AppvError | null {
-  let verdict: ReturnType<typeof XMLValidator.validate>;
-  try {
-    verdict = XMLValidator.validate(decoded.text, { allowBooleanAttributes: false });
-  } catch (error) {
-    return new AppvError(ErrorCode.XML_MALFORMED, `XML is not well-formed: ${String(error)}${inPart(part)}`, {
-      ...(part === undefined ? {} : { part }),
-      cause: error,
-    });
-  }
-  if (verdict === true) return null;
-  const { line, col, msg } = verdict.err;
-  const index = indexOfLineColumn(decoded.text, line, col);
-  return xmlError(ErrorCode.XML_MALFORMED, `XML is not well-formed: ${msg}`, index, decoded, part);
-}
-
-/**
- * Only the second opinion of {@link parseXml} (fast-xml-parser's validator), for bytes parsed with
- * `secondOpinion: false`: throws the XML_MALFORMED error parseXml would have thrown. Bytes parseXml would
- * refuse before its second opinion (encoding, size) are the parse's to report; here they are not checked.
- */
-export function checkXmlSecondOpinion(bytes: Uint8Array, part?: string): void {
-  const disagreement = secondOpinion(decode(bytes, part), part);
-  if (disagreement) throw disagreement;
-}
 
 function indexOfLineColumn(text: string, line: number, column: number): number {
   let index = 0;
