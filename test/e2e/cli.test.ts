@@ -240,6 +240,19 @@ describe('appv: usage', () => {
     expect(folder.stderr).toBe(`appv: IO_READ_FAILED: ${work} is a directory, not a package file\n`);
   });
 
+  it('verify on a package cut short: exit 1, ZIP_TRUNCATED saying it is truncated (not that it is no ZIP)', () => {
+    const cut = path.join(work, 'cut-short.appv');
+    const whole = readFileSync(SAMPLE);
+    writeFileSync(cut, whole.subarray(0, whole.length >> 1));
+    const r = appv('verify', cut);
+    expect(r.status).toBe(1);
+    expect(r.stdout.toString('utf8')).toMatch(
+      /^error ZIP_TRUNCATED: .*starts with a ZIP local file header .*: it is truncated$/m,
+    );
+    const report = json(appv('verify', cut, '--json')) as { findings: { code: string }[] };
+    expect(report.findings.map((f) => f.code)).toEqual(['ZIP_TRUNCATED']);
+  });
+
   it('info on a file that is not a ZIP: exit 2 with the code', () => {
     const r = appv('info', path.join(repoRoot, '../shared/fixtures/msix/invalid/Empty.appx'));
     expect(r.status).toBe(2);

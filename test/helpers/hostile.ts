@@ -197,7 +197,13 @@ function cases(): Case[] {
     {
       name: 'not-a-zip',
       expectCode: 'ZIP_NOT_A_ZIP',
-      description: 'four bytes, a local header signature and nothing else (like Empty.appx)',
+      description: 'four bytes that are no ZIP signature (like Empty.appx)',
+      make: () => Buffer.from('1234', 'latin1'),
+    },
+    {
+      name: 'local-header-signature-only',
+      expectCode: 'ZIP_TRUNCATED',
+      description: 'four bytes, a local header signature and nothing else: a package cut short',
       make: () => Buffer.from('PK\x03\x04', 'latin1'),
     },
     {
@@ -910,7 +916,7 @@ function cases(): Case[] {
       'name-drive-letter',
       'C:/Windows/evil.txt',
       'C:\\Windows\\evil.txt',
-      // Like every other name FORMAT.md §8 rules out; OPC_NAME_UNSAFE is in the catalogue but never emitted.
+      // Like every other name FORMAT.md §8 rules out.
       'OPC_NAME_INVALID',
       [],
       'a name starting with a drive letter',
@@ -1427,6 +1433,15 @@ export function boundaryTwins(): Array<{ name: string; bytes: Buffer; descriptio
 }
 
 /**
+ * What a cut of the baseline at `offset` is reported as. Every cut loses the end of central directory
+ * record (the last 22 bytes), and the reader stops there, never reaching what else the cut broke: a file
+ * that still starts with the first local header is a package cut short, an empty one is no ZIP at all.
+ */
+export function truncatedCode(offset: number): ErrorCode {
+  return offset >= 4 ? 'ZIP_TRUNCATED' : 'ZIP_NOT_A_ZIP';
+}
+
+/**
  * Every hostile case, truncations of the baseline included. Each call builds fresh buffers
  * (a few seconds in all); cache the result in a test file's top level.
  */
@@ -1436,10 +1451,7 @@ export function hostileCases(): HostileCase[] {
     list.push({
       name: `truncated-${t.label}`,
       bytes: t.bytes,
-      // Every cut loses the end of central directory record (the last 22 bytes), and without it nothing
-      // tells a truncated package from a file that is no ZIP: the reader stops there ("not a ZIP package,
-      // or truncated"), never reaching what else the cut broke.
-      expectCode: 'ZIP_NOT_A_ZIP',
+      expectCode: truncatedCode(t.offset),
       description: `the baseline package cut to ${t.offset} bytes (${t.label})`,
     });
   }

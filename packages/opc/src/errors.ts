@@ -55,7 +55,6 @@ export const ErrorCode = {
   /** A warning: a valid name spelled otherwise than Windows writers spell it (FORMAT.md §8). */
   OPC_NAME_NOT_CANONICAL: 'OPC_NAME_NOT_CANONICAL',
   OPC_DIRECTORY_ENTRY: 'OPC_DIRECTORY_ENTRY',
-  OPC_NAME_UNSAFE: 'OPC_NAME_UNSAFE',
   OPC_PART_NOT_FOUND: 'OPC_PART_NOT_FOUND',
 
   // FORMAT.md §9.4

@@ -8,6 +8,7 @@ import {
   EOCD_COMMENT_LENGTH_AT,
   EOCD_SIZE,
   SIG_EOCD,
+  SIG_LOCAL_HEADER,
   SIG_ZIP64_EOCD,
   SIG_ZIP64_LOCATOR,
   UINT16_SATURATED,
@@ -62,9 +63,10 @@ export async function readEndRecords(
   signal?: AbortSignal,
 ): Promise<EndRecords> {
   if (source.size < EOCD_SIZE) {
-    throw new AppvError(
-      ErrorCode.ZIP_NOT_A_ZIP,
+    throw await withoutEndRecords(
+      source,
       `${source.name} is ${source.size} bytes: too small to be a ZIP package (no end of central directory record)`,
+      signal,
     );
   }
   const eocd = await findEocd(source, sink, signal);
@@ -156,9 +158,28 @@ async function findEocd(
       commentLength,
     };
   }
-  throw new AppvError(
-    ErrorCode.ZIP_NOT_A_ZIP,
-    `No end of central directory record in ${source.name}: not a ZIP package, or truncated`,
+  throw await withoutEndRecords(
+    source,
+    `No end of central directory record in ${source.name}: not a ZIP package`,
+    signal,
+  );
+}
+
+/**
+ * The error for a file with no end of central directory record. One that starts as every package does, with
+ * a local file header, is a package cut short (a download or copy that stopped: the end records are its last
+ * bytes), which ZIP_TRUNCATED says; anything else is no package at all.
+ */
+async function withoutEndRecords(
+  source: RandomAccessSource,
+  notZip: string,
+  signal?: AbortSignal,
+): Promise<AppvError> {
+  const head = source.size >= 4 ? await source.read(0, 4, signal) : null;
+  if (head?.readUInt32LE(0) !== SIG_LOCAL_HEADER) return new AppvError(ErrorCode.ZIP_NOT_A_ZIP, notZip);
+  return new AppvError(
+    ErrorCode.ZIP_TRUNCATED,
+    `${source.name} starts with a ZIP local file header but has no end of central directory record, which every package ends with: it is truncated`,
   );
 }
 

@@ -15,8 +15,9 @@ export const verifyCommand: Command = {
 Checks everything FORMAT.md section 9 lists: ZIP end records and central directory, part names,
 [Content_Types].xml, AppxBlockMap.xml against the ZIP, the SHA-256 of every 64 KiB block, the
 CRC-32 of every item, and the App-V layer (manifest ids, StreamMap, FilesystemMetadata).
-A file that can be read but is no package at all is a finding (ZIP_NOT_A_ZIP, exit status 1);
-one that cannot be read (missing, not a regular file) is exit status 2.
+A file that can be read but is no package at all is a finding (ZIP_NOT_A_ZIP, exit status 1),
+and so is a package cut short (ZIP_TRUNCATED); one that cannot be read (missing, not a regular
+file) is exit status 2.
 
 Prints one line per finding ("error HASH_MISMATCH Root\\x.dll block 3: ..."), then a summary.
 Exit status: 0 valid (warnings allowed), 1 at least one error, 2 usage error or unreadable file.
