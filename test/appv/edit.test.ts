@@ -293,6 +293,8 @@ describe('appv edit', () => {
       ['Root/con.txt', ErrorCode.PACK_NAME_INVALID], // a device on Windows
       ['Root/trailing ', ErrorCode.PACK_NAME_INVALID],
       ['Root/tab\tx', ErrorCode.PACK_NAME_INVALID],
+      ['Root/why?.txt', ErrorCode.PACK_NAME_INVALID], // no Windows file name holds ?
+      ['Root/x\uFFFE.txt', ErrorCode.PACK_NAME_INVALID], // no XML holds U+FFFE (found by review)
       ['Registry.dat/x', ErrorCode.PACK_NAME_COLLISION], // Registry.dat would be a folder
       [`${payload}\\inner.txt`, ErrorCode.PACK_NAME_COLLISION],
       [payload.slice(0, payload.lastIndexOf('\\')), ErrorCode.PACK_NAME_COLLISION], // a folder of parts

@@ -718,15 +718,78 @@ describe('appv pack: bad input gets a typed error before anything is written', (
   });
 
   it('names OPC or Windows cannot carry', async () => {
-    for (const bad of ['trailing dot.', 'a\\b.txt', 'colon:name', 'NUL.txt', 'tab\there']) {
+    // < > " | ? * hold no Windows file; NUL .txt and CONIN$ are devices there; U+FFFE no XML holds, and it
+    // failed only once the whole payload was compressed (found by review).
+    const bad = ['trailing dot.', 'a\\b.txt', 'colon:name', 'NUL.txt', 'tab\there'];
+    bad.push('a<b.txt', 'a>b.txt', 'say"hi".txt', 'pipe|x', 'why?.txt', 'star*.txt', 'NUL .txt', 'CONIN$');
+    bad.push('x\uFFFE.txt', 'x\uFFFF.txt');
+    for (const name of bad) {
       const source = fresh('name');
       writeFileSync(path.join(source, 'fine.txt'), 'ok');
-      writeFileSync(path.join(source, bad), 'x');
+      writeFileSync(path.join(source, name), 'x');
       await expectNothingWritten(source, ErrorCode.PACK_NAME_INVALID);
     }
     const latin1 = fresh('latin1');
     writeFileSync(Buffer.concat([Buffer.from(`${latin1}/`), Buffer.from([0x63, 0x61, 0x66, 0xe9])]), 'x');
     await expectNothingWritten(latin1, ErrorCode.PACK_NAME_INVALID);
+  });
+
+  it('a package layout: Root, and the parts kept beside it, are refused when they link outside (found by review)', async () => {
+    const outside = fresh('layout-outside');
+    writeFileSync(path.join(outside, 'secret'), 'not for the package');
+    mkdirSync(path.join(outside, 'VFS', 'ProgramFilesX86', 'S'), { recursive: true });
+    writeFileSync(path.join(outside, 'VFS', 'ProgramFilesX86', 'S', 'key.pem'), 'not for the package');
+    const layout = () => {
+      const source = fresh('layout-links');
+      mkdirSync(path.join(source, 'Root', 'VFS', 'ProgramFilesX86', 'L'), { recursive: true });
+      writeFileSync(path.join(source, 'Root', 'VFS', 'ProgramFilesX86', 'L', 'a.txt'), 'a');
+      return source;
+    };
+    const packedOrCode = async (source: string) => {
+      const outDir = fresh('layout-links-out');
+      const code = await asyncCodeOf(
+        packPackage(source, path.join(outDir, 'l.appv'), { dynamicConfig: false }),
+      );
+      return { code, written: readdirSync(outDir) };
+    };
+    const hive = layout();
+    symlinkSync(path.join(outside, 'secret'), path.join(hive, 'Registry.dat'));
+    expect(await packedOrCode(hive)).toEqual({ code: ErrorCode.PACK_INPUT_INVALID, written: [] });
+    const manifest = layout();
+    symlinkSync(path.join(outside, 'secret'), path.join(manifest, 'AppxManifest.xml'));
+    expect(await packedOrCode(manifest)).toEqual({ code: ErrorCode.PACK_INPUT_INVALID, written: [] });
+    const root = fresh('layout-root-link');
+    symlinkSync(outside, path.join(root, 'Root'));
+    expect(await packedOrCode(root)).toEqual({ code: ErrorCode.PACK_INPUT_INVALID, written: [] });
+    // A kept part linked to a file inside the folder is followed, as any link inside is.
+    const inside = layout();
+    writeFileSync(path.join(inside, 'Root', 'hive.dat'), 'regf');
+    symlinkSync(path.join('Root', 'hive.dat'), path.join(inside, 'Registry.dat'));
+    const out = path.join(fresh('layout-inside-out'), 'in.appv');
+    await packPackage(inside, out, { dynamicConfig: false });
+    const pkg = await openPackage(out);
+    try {
+      expect((await pkg.readPart('Registry.dat')).toString()).toBe('regf');
+    } finally {
+      await pkg.close();
+    }
+  });
+
+  it('a package layout whose Root is spelled root/ is a layout, not a plain folder (found by review)', async () => {
+    const source = fresh('layout-lower');
+    mkdirSync(path.join(source, 'root', 'VFS', 'ProgramFilesX86', 'L'), { recursive: true });
+    writeFileSync(path.join(source, 'root', 'VFS', 'ProgramFilesX86', 'L', 'a.txt'), 'a');
+    const out = path.join(fresh('layout-lower-out'), 'lower.appv');
+    const result = await packPackage(source, out, { dynamicConfig: false });
+    expect(result.layout).toBe('package');
+    const pkg = await openPackage(out);
+    try {
+      expect(pkg.items.map((i) => i.name).filter((n) => n.startsWith('Root\\'))).toEqual([
+        'Root\\VFS\\ProgramFilesX86\\L\\a.txt',
+      ]);
+    } finally {
+      await pkg.close();
+    }
   });
 
   it('unreadable sources: a dangling link, a FIFO, a missing folder', async () => {

@@ -1,9 +1,11 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import zlib from 'node:zlib';
 import {
   AtomicFile,
@@ -23,6 +25,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { asyncCodeOf } from '../helpers/error-code.js';
 import { pythonList, pythonReadAll, pythonZipTest, unzipTest } from '../helpers/external.js';
+import { repoRoot } from '../helpers/fixtures.js';
 import {
   type RawCentralHeader,
   readCentralDirectory,
@@ -461,6 +464,31 @@ describe('PackageWriter: bad input and interruptions lose nothing', () => {
     );
     await writer.abort();
     expect(readdirSync(sub)).toEqual(['src.bin']);
+  });
+
+  it('a source swapped for a FIFO after its size was taken is refused at once, not waited on for ever', () => {
+    // Opening a FIFO blocks until a writer comes: synchronously (small files) that stopped the process
+    // past every signal (found by review). A child process, so a hang fails this test instead of the run.
+    const sub = mkdtempSync(path.join(dir, 'fifo-'));
+    const fifo = path.join(sub, 'swapped.txt');
+    execFileSync('mkfifo', [fifo]);
+    const opc = pathToFileURL(path.join(repoRoot, 'packages/opc/dist/index.js')).href;
+    for (const size of [3, 3_000_000]) {
+      const script = `
+        const { PackageWriter } = await import(${JSON.stringify(opc)});
+        const writer = await PackageWriter.toFile(${JSON.stringify(path.join(sub, 'out.zip'))});
+        const code = await writer.addPart('Root\\swapped.txt', { path: ${JSON.stringify(fifo)}, size: ${size} })
+          .then(() => 'written', (error) => error.code);
+        await writer.abort();
+        console.log(code);`;
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(run.signal, `${size} bytes: the child was still blocked after 30 s`).toBeNull();
+      expect(run.stdout.trim(), run.stderr).toBe(ErrorCode.PACK_SOURCE_CHANGED);
+    }
+    expect(readdirSync(sub)).toEqual(['swapped.txt']);
   });
 
   it('a small source that grew or shrank since its size was taken is caught too', async () => {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import {
   AppvError,
   ErrorCode,
+  invalidXmlCharLabel,
   isDriveLetter,
   MAX_PATH_DEPTH,
   MAX_SEGMENT_BYTES,
@@ -28,8 +29,12 @@ export interface SafeName {
  * a longer target path would fail mid-extraction, after earlier files were written.
  */
 const MAX_TARGET_PATH_BYTES = 4095 - TEMPORARY_PATH_EXTRA_BYTES;
-// Windows resolves these anywhere in a path to devices; a file called `NUL.txt` is not a file there.
-const WINDOWS_DEVICE = /^(?:CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(?:\..*)?$/i;
+// Windows resolves these anywhere in a path to devices; a file called `NUL.txt` is not a file there, nor
+// `NUL .txt` (spaces before the extension are dropped), nor the console's CONIN$ and CONOUT$.
+const WINDOWS_DEVICE = /^(?:CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³]|CONIN\$|CONOUT\$) *(?:\..*)?$/i;
+
+/** Characters no Windows file name holds (besides `:`, `\`, `/` and control characters, refused apart). */
+const WINDOWS_FORBIDDEN = /[<>"|?*]/;
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
@@ -63,6 +68,10 @@ function splitSafely(name: string, platform: NodeJS.Platform): string[] | string
     const code = control[0].charCodeAt(0);
     return `it contains the control character U+${code.toString(16).padStart(4, '0')}`;
   }
+  // The package lists every name in XML (BlockMap, FilesystemMetadata): U+FFFE, U+FFFF or a lone surrogate
+  // passed every check and failed only once the whole payload was compressed (found by review).
+  const notXml = invalidXmlCharLabel(name);
+  if (notXml !== undefined) return `it contains ${notXml}, which XML (and so a package) cannot carry`;
   const segments = name.split(/[\\/]/);
   if (segments.length > MAX_PATH_DEPTH) return `it nests deeper than ${MAX_PATH_DEPTH} levels`;
   for (const segment of segments) {
@@ -80,6 +89,8 @@ function segmentProblem(segment: string, platform: NodeJS.Platform): string | nu
     return `a segment is longer than ${MAX_SEGMENT_BYTES} bytes`;
   if (platform === 'win32') {
     if (segment.includes(':')) return 'it contains ":" (an alternate data stream on Windows)';
+    const forbidden = WINDOWS_FORBIDDEN.exec(segment);
+    if (forbidden) return `it contains "${forbidden[0]}", which no Windows file name holds`;
     if (WINDOWS_DEVICE.test(segment)) return `"${segment}" is a device name on Windows`;
     if (/[. ]$/.test(segment)) return `Windows drops the trailing "${segment.slice(-1)}" of "${segment}"`;
   }

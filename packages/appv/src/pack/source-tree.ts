@@ -74,8 +74,10 @@ export async function scanSource(
   });
   if (!info.isDirectory()) throw new AppvError(ErrorCode.PACK_SOURCE_UNREADABLE, `${dir} is not a directory`);
   const top = listDirectory(root, exclude);
-  const rootEntry = top.find((entry) => entry.name === 'Root');
-  if (rootEntry && vfs === undefined) return scanLayout(root, top, signal, exclude);
+  // Part names compare case-insensitively (FORMAT.md §8): `root/` is a layout too, not a plain folder whose
+  // manifest and BlockMap would be packed as payload (found by review).
+  const rootEntry = top.find((entry) => entry.name.toLowerCase() === 'root');
+  if (rootEntry && vfs === undefined) return scanLayout(root, top, rootEntry, signal, exclude);
   const prefix = ['Root', 'VFS', ...vfsSegments(vfs ?? `ProgramFilesX86/${path.basename(root)}`)];
   const walked = await walk(root, root, prefix, signal, exclude);
   return { layout: 'folder', placement: prefix.join('\\'), ...walked, footprint: new Map() };
@@ -84,16 +86,26 @@ export async function scanSource(
 async function scanLayout(
   root: string,
   top: readonly DirEntry[],
+  rootEntry: DirEntry,
   signal: AbortSignal | undefined,
   exclude: ReadonlySet<string>,
 ): Promise<SourceTree> {
   const footprint = new Map<string, string>();
   const unknown: string[] = [];
+  // The walk checks the links below Root; Root itself and the kept parts beside it are links too, maybe:
+  // one to /etc/shadow named Registry.dat was packed (found by review).
+  if (rootEntry.type === 'symlink') checkLinkInside(root, path.join(root, rootEntry.name), 'Root');
   for (const entry of top) {
-    if (entry.name === 'Root') continue;
+    if (entry === rootEntry) continue;
     const kept = KEPT_FOOTPRINT.find((name) => name.toLowerCase() === entry.name.toLowerCase());
-    if (kept && (await stat(path.join(root, entry.name))).isFile())
-      footprint.set(kept, path.join(root, entry.name));
+    const file = path.join(root, entry.name);
+    if (kept && entry.type === 'symlink') checkLinkInside(root, file, kept);
+    const info = kept
+      ? await stat(file).catch((error: unknown) => {
+          throw unreadable(file, error, kept);
+        })
+      : null;
+    if (kept && info?.isFile()) footprint.set(kept, file);
     else if (!REGENERATED.some((name) => name.toLowerCase() === entry.name.toLowerCase()))
       unknown.push(entry.name);
   }
@@ -105,7 +117,7 @@ async function scanLayout(
     );
   }
   for (const [name, file] of footprint) checkReadable(file, name);
-  const walked = await walk(root, path.join(root, 'Root'), ['Root'], signal, exclude);
+  const walked = await walk(root, path.join(root, rootEntry.name), ['Root'], signal, exclude);
   return { layout: 'package', ...walked, footprint };
 }
 
