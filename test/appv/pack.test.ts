@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseDynamicConfiguration, parsePackageHistory } from '@appv/manifest';
+import { emptyRegistryHive, parseDynamicConfiguration, parsePackageHistory } from '@appv/manifest';
 import { MAX_PATH_DEPTH } from '@appv/opc';
 import { ErrorCode, extractPackage, openPackage, packPackage, scanSource, verifyPackage } from 'appv';
 import fc from 'fast-check';
@@ -603,6 +603,60 @@ describe('appv pack: property — random trees round-trip', () => {
   }, 120_000);
 });
 
+describe('appv pack --vfs: where a plain folder goes (found by review)', () => {
+  const source = () => {
+    const dir = fresh('vfs-src');
+    writeFileSync(path.join(dir, 'tool.exe'), pseudoText(3_000, 2));
+    return dir;
+  };
+  async function placed(vfs: string) {
+    const out = path.join(fresh('vfs-out'), 'v.appv');
+    await packPackage(source(), out, { vfs, dynamicConfig: false });
+    expect((await verifyPackage(out)).findings).toEqual([]);
+    const pkg = await openPackage(out);
+    try {
+      const manifest = await pkg.manifest();
+      return {
+        payload: pkg.items.map((i) => i.name).filter((n) => n.startsWith('Root\\')),
+        targets: manifest.applications.map((a) => (a.kind === 'appv' ? a.target : undefined)),
+      };
+    } finally {
+      await pkg.close();
+    }
+  }
+
+  it('AppVPackageRoot is the package root itself, whose files the manifest names by that token', async () => {
+    expect(await placed('AppVPackageRoot/Tool')).toEqual({
+      payload: ['Root\\Tool\\tool.exe'],
+      targets: ['[{AppVPackageRoot}]\\Tool\\tool.exe'],
+    });
+    expect(await placed('AppVPackageRoot')).toEqual({
+      payload: ['Root\\tool.exe'],
+      targets: ['[{AppVPackageRoot}]\\tool.exe'],
+    });
+  });
+
+  it('a token as the manifest writes it, or in another case, is the known token', async () => {
+    const expected = {
+      payload: ['Root\\VFS\\ProgramFilesX86\\Tool\\tool.exe'],
+      targets: ['[{ProgramFilesX86}]\\Tool\\tool.exe'],
+    };
+    expect(await placed('[{ProgramFilesX86}]/Tool')).toEqual(expected);
+    expect(await placed('programfilesx86\\Tool')).toEqual(expected);
+  });
+
+  it('a token one letter off a known one is a usage error naming it; other tokens are let be', async () => {
+    const out = path.join(fresh('vfs-typo'), 'v.appv');
+    const typo = packPackage(source(), out, { vfs: 'ProgramFilesX68/Tool' });
+    await expect(typo).rejects.toMatchObject({
+      code: ErrorCode.USAGE,
+      message: expect.stringMatching(/did you mean "ProgramFilesX64"\?/),
+    });
+    expect(readdirSync(path.dirname(out))).toEqual([]);
+    expect((await placed('Vendor Token/Tool')).payload).toEqual(['Root\\VFS\\Vendor Token\\Tool\\tool.exe']);
+  });
+});
+
 describe('appv pack: bad input gets a typed error before anything is written', () => {
   async function expectNothingWritten(source: string, code: string, vfs = 'ProgramFilesX86/Bad') {
     const outDir = fresh('bad-out');
@@ -763,15 +817,31 @@ describe('appv pack: bad input gets a typed error before anything is written', (
     expect(await packedOrCode(root)).toEqual({ code: ErrorCode.PACK_INPUT_INVALID, written: [] });
     // A kept part linked to a file inside the folder is followed, as any link inside is.
     const inside = layout();
-    writeFileSync(path.join(inside, 'Root', 'hive.dat'), 'regf');
+    writeFileSync(path.join(inside, 'Root', 'hive.dat'), emptyRegistryHive());
     symlinkSync(path.join('Root', 'hive.dat'), path.join(inside, 'Registry.dat'));
     const out = path.join(fresh('layout-inside-out'), 'in.appv');
     await packPackage(inside, out, { dynamicConfig: false });
     const pkg = await openPackage(out);
     try {
-      expect((await pkg.readPart('Registry.dat')).toString()).toBe('regf');
+      expect((await pkg.readPart('Registry.dat')).equals(emptyRegistryHive())).toBe(true);
     } finally {
       await pkg.close();
+    }
+  });
+
+  it('a package layout whose Registry.dat is no registry hive is refused before anything is written (found by review)', async () => {
+    for (const content of ['not a hive', '']) {
+      const source = fresh('layout-hive');
+      mkdirSync(path.join(source, 'Root', 'VFS', 'ProgramFilesX86', 'L'), { recursive: true });
+      writeFileSync(path.join(source, 'Root', 'VFS', 'ProgramFilesX86', 'L', 'a.txt'), 'a');
+      writeFileSync(path.join(source, 'Registry.dat'), content);
+      const outDir = fresh('layout-hive-out');
+      await expect(packPackage(source, path.join(outDir, 'h.appv'))).rejects.toMatchObject({
+        code: ErrorCode.PACK_INPUT_INVALID,
+        part: 'Registry.dat',
+        message: expect.stringMatching(/Registry\.dat is no registry hive: it is \d+ bytes/),
+      });
+      expect(readdirSync(outDir)).toEqual([]);
     }
   });
 

@@ -1,4 +1,4 @@
-import { emptyRegistryHive } from '@appv/manifest';
+import { emptyRegistryHive, registryHiveProblem } from '@appv/manifest';
 import { describe, expect, it } from 'vitest';
 
 /**
@@ -205,5 +205,23 @@ describe('emptyRegistryHive', () => {
     expect(readHive(sequence).problems).toEqual(
       expect.arrayContaining(['sequence numbers differ', 'checksum']),
     );
+  });
+});
+
+describe('registryHiveProblem: the frame of a hive a packer keeps', () => {
+  it('accepts the empty hive and refuses what no loader loads, saying why', () => {
+    const hive = emptyRegistryHive();
+    expect(registryHiveProblem(hive)).toBeNull();
+    expect(registryHiveProblem(Buffer.alloc(0))).toMatch(/^it is 0 bytes/);
+    expect(registryHiveProblem(Buffer.from('not a hive'.repeat(1000)))).toMatch(/"regf"/);
+    const badSum = Buffer.from(hive);
+    badSum.writeUInt32LE((badSum.readUInt32LE(0x1fc) ^ 1) >>> 0, 0x1fc);
+    expect(registryHiveProblem(badSum)).toMatch(/checksum/);
+    const noBin = Buffer.from(hive);
+    noBin.write('xbin', 0x1000, 'latin1');
+    expect(registryHiveProblem(noBin)).toMatch(/hbin/);
+    // A view into a larger buffer is read where it starts.
+    const framed = Buffer.concat([Buffer.alloc(3), hive]);
+    expect(registryHiveProblem(framed.subarray(3))).toBeNull();
   });
 });

@@ -116,6 +116,25 @@ export function emptyRegistryHive(): Buffer {
 }
 
 /**
+ * Why `bytes` cannot be a registry hive Windows loads, or null: the base block's `regf` signature and
+ * checksum, and a first hive bin after it (Suhanov, "Base block", "Hive bin"). Only the frame: what the keys
+ * hold is the package's business. A packer keeping a Registry.dat checks it with this, so that a text file
+ * or an empty one is refused rather than shipped in a package no client can load (found by review).
+ */
+export function registryHiveProblem(bytes: Uint8Array): string | null {
+  const hive = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (hive.length < BASE_BLOCK_SIZE + HBIN_SIZE) {
+    return `it is ${hive.length} bytes; a hive is at least ${BASE_BLOCK_SIZE + HBIN_SIZE} (a base block and a bin)`;
+  }
+  if (hive.toString('latin1', 0, 4) !== 'regf') return 'it does not start with the hive signature "regf"';
+  const base = hive.subarray(0, BASE_BLOCK_SIZE);
+  if (base.readUInt32LE(0x1fc) !== baseBlockChecksum(base)) return "its base block's checksum is wrong";
+  if (hive.toString('latin1', BASE_BLOCK_SIZE, BASE_BLOCK_SIZE + 4) !== 'hbin')
+    return 'no hive bin ("hbin") follows its base block';
+  return null;
+}
+
+/**
  * XOR of the first 127 dwords of the base block; 0xFFFFFFFF and 0 are reserved and replaced by 0xFFFFFFFE
  * and 1, as Windows' HvpHeaderCheckSum does (Suhanov, "Base block", note 2).
  */

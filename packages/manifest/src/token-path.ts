@@ -10,6 +10,36 @@ import { AppvError, ErrorCode, quoted } from '@appv/opc';
 /** The token of the package root (FORMAT.md §6). */
 export const PACKAGE_ROOT_TOKEN = 'AppVPackageRoot';
 
+/**
+ * Known-folder tokens the App-V client maps to folders of the machine or the user (`Root\VFS\<Token>`,
+ * FORMAT.md §1, §6). Not every token there is: a name near one of these but not one (`ProgramFilesx68`) is
+ * a typo worth a question; any other name is let be.
+ */
+export const KNOWN_FOLDER_TOKENS: readonly string[] = [
+  'AppData',
+  'Common AppData',
+  'Common Desktop',
+  'Common Programs',
+  'Common Start Menu',
+  'Common Templates',
+  'Desktop',
+  'Favorites',
+  'Fonts',
+  'Local AppData',
+  'Personal',
+  'ProgramFilesCommonX64',
+  'ProgramFilesCommonX86',
+  'ProgramFilesX64',
+  'ProgramFilesX86',
+  'Programs',
+  'Start Menu',
+  'Startup',
+  'System',
+  'SystemX86',
+  'Templates',
+  'Windows',
+];
+
 const TOKEN_PATH = /^\[\{([^\\[\]{}]+)\}\](?:\\(.*))?$/s;
 
 function invalid(message: string): never {

@@ -17,6 +17,7 @@ import {
   parseFilesystemMetadata,
   parsePackageHistory,
   parseStreamMap,
+  registryHiveProblem,
   type StreamMap,
   serializeAppxManifest,
   serializeFilesystemMetadata,
@@ -249,6 +250,14 @@ async function readKeptFootprint(tree: SourceTree): Promise<KeptFootprint> {
   const filesystemMetadata = await read(PartNames.filesystemMetadata);
   const history = await read(PartNames.packageHistory);
   const registry = await read(PartNames.registry, Number.MAX_SAFE_INTEGER);
+  const hiveProblem = registry ? registryHiveProblem(registry) : null;
+  if (hiveProblem !== null) {
+    throw new AppvError(
+      ErrorCode.PACK_INPUT_INVALID,
+      `${tree.footprint.get(PartNames.registry)} is no registry hive: ${hiveProblem}`,
+      { part: PartNames.registry },
+    );
+  }
   return {
     ...(manifest ? { manifest: parseAppxManifest(manifest) } : {}),
     ...(streamMap ? { streamMap: parseStreamMap(streamMap) } : {}),

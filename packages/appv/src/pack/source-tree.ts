@@ -1,6 +1,7 @@
 import { accessSync, constants, readdirSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { KNOWN_FOLDER_TOKENS, PACKAGE_ROOT_TOKEN } from '@appv/manifest';
 import {
   AppvError,
   compareOrdinal,
@@ -10,6 +11,7 @@ import {
   isAppvError,
   LoopTurns,
   MAX_PATH_DEPTH,
+  nearestName,
   partNameProblems,
   quoted,
   strictUtf8,
@@ -78,7 +80,7 @@ export async function scanSource(
   // manifest and BlockMap would be packed as payload (found by review).
   const rootEntry = top.find((entry) => entry.name.toLowerCase() === 'root');
   if (rootEntry && vfs === undefined) return scanLayout(root, top, rootEntry, signal, exclude);
-  const prefix = ['Root', 'VFS', ...vfsSegments(vfs ?? `ProgramFilesX86/${path.basename(root)}`)];
+  const prefix = placementOf(vfs ?? `ProgramFilesX86/${path.basename(root)}`);
   const walked = await walk(root, root, prefix, signal, exclude);
   return { layout: 'folder', placement: prefix.join('\\'), ...walked, footprint: new Map() };
 }
@@ -121,13 +123,32 @@ async function scanLayout(
   return { layout: 'package', ...walked, footprint };
 }
 
-/** `ProgramFilesX86/Vendor App` or `ProgramFilesX86\Vendor App` → its segments, each checked. */
-function vfsSegments(vfs: string): string[] {
+/**
+ * Where `--vfs` puts a plain folder, as package name segments: `ProgramFilesX86/Vendor App` (or with `\`)
+ * → `Root\VFS\ProgramFilesX86\Vendor App`. The token may be written as the manifest writes it
+ * (`[{ProgramFilesX86}]`); `AppVPackageRoot` is the package root itself, `Root\` (FORMAT.md §6), not a folder
+ * under VFS, where no token path could name its files and every application was silently left out (found
+ * by review). A token one letter off a known one is refused with the likely one.
+ */
+function placementOf(vfs: string): string[] {
   const segments = vfs.split(/[\\/]+/).filter((s) => s !== '');
-  if (segments.length === 0)
+  const token = /^\[\{(.*)\}\]$/.exec(segments[0] ?? '')?.[1] ?? segments[0];
+  if (token === undefined || token === '')
     throw new AppvError(ErrorCode.USAGE, '--vfs needs a token, e.g. "ProgramFilesX86/Vendor App"');
-  for (const segment of segments) checkName(segment, segment);
-  return segments;
+  const rest = segments.slice(1);
+  for (const segment of [token, ...rest]) checkName(segment, `--vfs ${vfs}`, segment);
+  if (token.toLowerCase() === PACKAGE_ROOT_TOKEN.toLowerCase()) return ['Root', ...rest];
+  // A known token is written as App-V writes it, whatever case it was given in.
+  const known = KNOWN_FOLDER_TOKENS.find((k) => k.toLowerCase() === token.toLowerCase());
+  if (known !== undefined) return ['Root', 'VFS', known, ...rest];
+  const likely = nearestName(token, KNOWN_FOLDER_TOKENS);
+  if (likely !== undefined) {
+    throw new AppvError(
+      ErrorCode.USAGE,
+      `--vfs ${vfs}: ${quoted(token)} is no folder token; did you mean ${quoted(likely)}?`,
+    );
+  }
+  return ['Root', 'VFS', token, ...rest];
 }
 
 async function walk(

@@ -24,7 +24,8 @@ under its name only when complete.
 
 Options:
   -o, --output <file>       the package to write
-  --vfs <token/path>        where a plain folder goes (default "ProgramFilesX86/<folder name>")
+  --vfs <token/path>        where a plain folder goes (default "ProgramFilesX86/<folder name>";
+                            "AppVPackageRoot/<path>" puts it under the package root itself)
   --name <name>             Identity Name (default: from the folder name)
   --display-name <text>     display name
   --version <a.b.c.d>       package version (default 0.0.0.1)
