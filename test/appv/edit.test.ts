@@ -282,6 +282,18 @@ describe('appv edit', () => {
     expect((await verifyPackage(file)).valid).toBe(true);
   });
 
+  it('--add into an empty folder of the package fills it: the folder is no longer listed as empty', async () => {
+    const file = out();
+    const content = path.join(work, 'inside.txt');
+    writeFileSync(content, 'inside');
+    await editPackage(original, file, { add: [{ name: `${APP}\\empty\\inside.txt`, path: content }] });
+    await verifyClean(file);
+    await withPackage(file, async (pkg) => {
+      expect((await pkg.readPart(`${APP}\\empty\\inside.txt`)).toString()).toBe('inside');
+      expect((await pkg.filesystemMetadata())?.emptyDirectories).toEqual([]);
+    });
+  });
+
   it('--add refuses what pack refuses and what would make a part the folder of another (found by review)', async () => {
     const file = out();
     const content = path.join(work, 'added.txt');
@@ -298,6 +310,7 @@ describe('appv edit', () => {
       ['Registry.dat/x', ErrorCode.PACK_NAME_COLLISION], // Registry.dat would be a folder
       [`${payload}\\inner.txt`, ErrorCode.PACK_NAME_COLLISION],
       [payload.slice(0, payload.lastIndexOf('\\')), ErrorCode.PACK_NAME_COLLISION], // a folder of parts
+      [`${APP}\\EMPTY`, ErrorCode.PACK_NAME_COLLISION], // an empty folder of the package (found by review)
     ];
     for (const [name, code] of refused) {
       expect(await asyncCodeOf(editPackage(original, file, { add: [{ name, path: content }] }))).toBe(code);

@@ -313,6 +313,12 @@ async function planPayload(pkg: AppvPackage, options: EditOptions): Promise<Payl
   const names = new PartNesting();
   for (const item of pkg.items)
     if (item.kind === 'part' && !removedKeys.has(nameKey(item.name))) names.place(item.name);
+  // An empty directory of the package is a name too: a part added under it as a file collides with it here,
+  // rather than later as a FilesystemMetadata that seems broken (found by review).
+  if ((options.add ?? []).length > 0) {
+    for (const empty of (await pkg.filesystemMetadata())?.emptyDirectories ?? [])
+      names.placeEmptyFolder(empty.long);
+  }
   const added: AddedPart[] = [];
   const addedKeys = new Map<string, string>();
   for (const { name: given, path } of options.add ?? []) {
@@ -427,9 +433,15 @@ class PartNesting {
   private readonly tree = new PathTree(fileNameKey);
   private readonly files = new Set<number>();
   private readonly folders = new Set<number>();
+  private readonly emptyFolders = new Set<number>();
 
   place(name: string): void {
     this.files.add(this.tree.addPath(name.split('\\'), (folder) => this.folders.add(folder)));
+  }
+
+  /** A folder of the package with nothing in it (FilesystemMetadata's EmptyDirectories, FORMAT.md §5). */
+  placeEmptyFolder(name: string): void {
+    this.emptyFolders.add(this.tree.addPath(name.split('\\'), (folder) => this.folders.add(folder)));
   }
 
   /** Why `name` cannot join the parts placed so far, or null (replacing a part of the same name is fine). */
@@ -443,6 +455,7 @@ class PartNesting {
       if (!last && this.files.has(node))
         return `the part ${segments.slice(0, i + 1).join('\\')} would have to be a folder`;
       if (last && this.folders.has(node)) return 'other parts lie inside it, as in a folder';
+      if (last && this.emptyFolders.has(node)) return 'the package has an empty folder of that name';
     }
     return null;
   }
