@@ -1,4 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import {
   BLOCK_SIZE,
@@ -49,6 +52,33 @@ describe('digestItems on a pool the caller gives', () => {
     await expect(digestItems(pkg.source, requests, { pool })).rejects.toMatchObject({
       code: ErrorCode.WORKER_FAILED,
     });
+  });
+});
+
+describe('an algorithm that is no HashAlgorithm (found by review)', () => {
+  it('is USAGE from the writer and digestItems before any job, and a shared pool keeps working', async () => {
+    const { parts, pkg } = await written([['Root/a.txt', Buffer.from('algorithm '.repeat(9_000))]]);
+    const requests = parts.map((part) => ({ item: pkg.requireItem(part.name) }));
+    const pool = new WorkerPool(2);
+    const dir = mkdtempSync(path.join(tmpdir(), 'appv-algorithm-'));
+    try {
+      for (const algorithm of ['md5', 'SHA256', 5]) {
+        const options = { algorithm, pool } as unknown as { pool: WorkerPool };
+        await expect(PackageWriter.toFile(path.join(dir, 'a.zip'), options)).rejects.toMatchObject({
+          code: ErrorCode.USAGE,
+        });
+        await expect(digestItems(pkg.source, requests, options)).rejects.toMatchObject({
+          code: ErrorCode.USAGE,
+        });
+      }
+      expect(readdirSync(dir)).toEqual([]);
+      const [digest] = await digestItems(pkg.source, requests, { pool });
+      expect(digest?.error).toBeNull();
+      expect(digest?.blockHash(0)?.length).toBe(32);
+    } finally {
+      await pool.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -115,7 +115,7 @@ describe('digestPackage with large items among small ones', () => {
     expect(byName.get('Root\\after.txt')?.crc32).toBe(pkg.requireItem('Root\\after.txt').crc32);
   });
 
-  it('an onItem that throws while a large stream is being fed ends the digest with a typed error', async () => {
+  it('an onItem that throws while a large stream is being fed ends the digest with USAGE, naming the callback', async () => {
     const bytes = await written(async (writer) => {
       await writer.addPart('Root/first.txt', Buffer.from('first '.repeat(100)), { method: 'deflate' });
       await writer.addPart('Root/large.bin', randomBytes(24 * JOB_BYTES), { method: 'deflate' });
@@ -130,7 +130,10 @@ describe('digestPackage with large items among small ones', () => {
         throw new Error('the caller gave up');
       },
     });
-    await expect(digest).rejects.toMatchObject({ code: 'WORKER_FAILED' });
+    await expect(digest).rejects.toMatchObject({
+      code: ErrorCode.USAGE,
+      message: 'The onItem callback threw: the caller gave up',
+    });
     expect(calls).toBe(1);
   });
 });
@@ -258,7 +261,7 @@ describe('digestPackage leaves no worker behind', () => {
       expect(result.parts).toBe(4);
       expect(result.before).toBe(0);
       expect(result.during).toBeGreaterThan(0); // the report does see the pool's workers while they run
-      expect(result.codes).toEqual([ErrorCode.ZIP_NOT_A_ZIP, ErrorCode.WORKER_FAILED]);
+      expect(result.codes).toEqual([ErrorCode.ZIP_NOT_A_ZIP, ErrorCode.USAGE]);
       expect(result.after).toEqual([0, 0, 0]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -60,7 +60,7 @@ describe('digestItems', () => {
     expect(bytes.equals(copy)).toBe(true);
   });
 
-  it('an onItem that throws ends the digest with a typed error', async () => {
+  it('an onItem that throws ends the digest with USAGE, naming the callback (found by review)', async () => {
     const source = await FileSource.open(path);
     const pkg = await open(path);
     try {
@@ -71,7 +71,10 @@ describe('digestItems', () => {
           throw new Error('caller failed');
         },
       });
-      await expect(failing).rejects.toMatchObject({ code: ErrorCode.WORKER_FAILED });
+      await expect(failing).rejects.toMatchObject({
+        code: ErrorCode.USAGE,
+        message: 'The onItem callback threw: caller failed',
+      });
     } finally {
       await source.close();
     }

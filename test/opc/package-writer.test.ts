@@ -466,6 +466,23 @@ describe('PackageWriter: bad input and interruptions lose nothing', () => {
     expect(readdirSync(sub)).toEqual(['src.bin']);
   });
 
+  it('a second finish() is refused and leaves the first to finish the package (found by review)', async () => {
+    const file = target('twice.zip');
+    const writer = await PackageWriter.toFile(file);
+    const content = textLike(300_000, 3);
+    await writer.addPart('Root\\a.bin', content);
+    const [first, second] = await Promise.allSettled([writer.finish(), writer.finish()]);
+    expect(first.status).toBe('fulfilled');
+    expect(second).toMatchObject({ status: 'rejected', reason: { code: ErrorCode.WRITER_STATE } });
+    expect(await writer.finish().catch((e: { code: string }) => e.code)).toBe(ErrorCode.WRITER_STATE);
+    const pkg = await OpcPackage.open(file);
+    try {
+      expect((await pkg.readPart(pkg.requireItem('Root/a.bin'))).equals(content)).toBe(true);
+    } finally {
+      await pkg.close();
+    }
+  });
+
   it('a source swapped for a FIFO after its size was taken is refused at once, not waited on for ever', () => {
     // Opening a FIFO blocks until a writer comes: synchronously (small files) that stopped the process
     // past every signal (found by review). A child process, so a hang fails this test instead of the run.

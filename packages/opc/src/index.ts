@@ -1,5 +1,5 @@
 export { asciiLower, asciiUpper } from './ascii-case.js';
-export { HASH_LENGTH, type HashAlgorithm } from './blocks/block-job.js';
+export { checkHashAlgorithm, HASH_LENGTH, type HashAlgorithm } from './blocks/block-job.js';
 export {
   blockCount,
   blockHash,

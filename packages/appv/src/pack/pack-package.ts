@@ -27,6 +27,7 @@ import {
 } from '@appv/manifest';
 import {
   AppvError,
+  checkHashAlgorithm,
   checkOptionKeys,
   checkOutputTarget,
   describeError,
@@ -116,6 +117,7 @@ export async function packPackage(
   options: PackOptions = {},
 ): Promise<PackResult> {
   checkOptionKeys(options, PACK_OPTION_KEYS, 'packPackage');
+  checkHashAlgorithm(options.algorithm, 'packPackage');
   throwIfAborted(options.signal); // before the workers start: stopping them takes a while
   // The workers start now and load their modules while the source is scanned, not after.
   const pool = new WorkerPool(options.threads);

@@ -1,3 +1,5 @@
+import { AppvError, ErrorCode } from '../errors.js';
+
 /**
  * Messages between the digest scheduler and its worker threads. A batch carries one contiguous read of the
  * package and the tasks that fall inside it, so many small items cost one read and one message.
@@ -6,6 +8,22 @@
 export type HashAlgorithm = 'sha256' | 'sha384' | 'sha512';
 
 export const HASH_LENGTH: Readonly<Record<HashAlgorithm, number>> = { sha256: 32, sha384: 48, sha512: 64 };
+
+/**
+ * Refuses an `algorithm` option that is no HashAlgorithm (USAGE) before any job is posted: a worker given
+ * `md5` or `SHA256` crashed, or answered with digests of the wrong length (found by review).
+ */
+export function checkHashAlgorithm(
+  algorithm: unknown,
+  where: string,
+): asserts algorithm is HashAlgorithm | undefined {
+  if (algorithm === undefined || (typeof algorithm === 'string' && Object.hasOwn(HASH_LENGTH, algorithm)))
+    return;
+  throw new AppvError(
+    ErrorCode.USAGE,
+    `${where}: algorithm must be one of ${Object.keys(HASH_LENGTH).join(', ')}, not ${JSON.stringify(algorithm)}`,
+  );
+}
 
 /**
  * Independent blocks laid end to end from `offset`: block i is `sizes[i]` bytes. Stored blocks are hashed

@@ -7,7 +7,7 @@ import { decodeItemNameLeniently } from '../part-name.js';
 import { isRandomAccessSource, type RandomAccessSource } from '../source/random-access-source.js';
 import { listZip, type ZipListing } from '../zip/zip-listing.js';
 import { Batcher } from './batcher.js';
-import { HASH_LENGTH, type HashAlgorithm } from './block-job.js';
+import { checkHashAlgorithm, HASH_LENGTH, type HashAlgorithm } from './block-job.js';
 import { BufferPool } from './buffer-pool.js';
 import { planDigest } from './digest-planner.js';
 import { DigestedPart } from './digested-part.js';
@@ -56,8 +56,15 @@ export function digestItems(
 ): Promise<ItemDigest[]> {
   // Heard before the workers start (stopping them takes a while), and even with nothing to digest.
   if (options.signal?.aborted) return Promise.reject(abortError(options.signal));
-  if (options.pool) return digestWith(options.pool, false, source, requests, options);
-  return digestWith(new WorkerPool(options.threads), true, source, requests, options);
+  try {
+    checkHashAlgorithm(options.algorithm, 'digestItems');
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  // The caller's onItem throwing is the caller's error (USAGE, as onProgress's is), not a worker failure.
+  const checked = { ...options, onItem: callerCallback('onItem', options.onItem) };
+  if (options.pool) return digestWith(options.pool, false, source, requests, checked);
+  return digestWith(new WorkerPool(options.threads), true, source, requests, checked);
 }
 
 /** Runs the digests on `pool`, and destroys it at the end, whatever happens, if it is `owned`. */
@@ -181,6 +188,7 @@ export async function digestPackage(
     );
   }
   throwIfAborted(options.signal); // before the workers start: stopping them takes a while
+  checkHashAlgorithm(options.algorithm, 'digestPackage');
   // The workers start (load their modules) while the package is listed, not after.
   const pool = new WorkerPool(options.threads);
   let listing: ZipListing;
@@ -202,6 +210,7 @@ export async function digestPackage(
   }
   const parts: DigestedPart[] = [];
   const arena = new HashArena();
+  const onItem = callerCallback('onItem', options.onItem);
   let bytes = 0;
   // Each digest becomes its part as it is delivered, its digests copied into the arena: the digest itself
   // (a buffer and arrays per item) is garbage at once, and 16,000 parts hold a few slabs between them.
@@ -209,7 +218,7 @@ export async function digestPackage(
     ...options,
     collect: false,
     onItem: (d) => {
-      options.onItem?.(d);
+      onItem?.(d);
       bytes += d.length;
       parts.push(partOf(d, arena));
     },

@@ -73,7 +73,7 @@ export class InOrderDelivery {
       }
       this.checkComplete();
     } catch (error) {
-      this.onFailure(error); // a throwing onItem ends the digest like a worker failure
+      this.onFailure(error); // a throwing onItem (USAGE, callerCallback) ends the digest
     }
     if (!this.full) this.wakePlanner();
   }

@@ -16,7 +16,7 @@
  * yet written, whatever the package's size.
  */
 import type { Writable } from 'node:stream';
-import { HASH_LENGTH, type HashAlgorithm } from '../blocks/block-job.js';
+import { checkHashAlgorithm, HASH_LENGTH, type HashAlgorithm } from '../blocks/block-job.js';
 import { BufferPool } from '../blocks/buffer-pool.js';
 import { blockSizes, shareBlocks, withCompactBlocks } from '../blocks/compact-blocks.js';
 import { crc32Combine } from '../blocks/crc32-combine.js';
@@ -140,6 +140,7 @@ export class PackageWriter {
     private readonly file: AtomicFile | null,
     private readonly stream: Writable | null,
   ) {
+    checkHashAlgorithm(options.algorithm, 'PackageWriter');
     this.algorithm = options.algorithm ?? 'sha256';
     this.onProgress = callerCallback('onProgress', options.onProgress);
     this.level = options.level ?? 6;
@@ -245,8 +246,10 @@ export class PackageWriter {
 
   /** Waits for every part, writes the central directory and end records, then renames or ends the output. */
   async finish(): Promise<WrittenPackage> {
+    // Outside the try: a second finish() is refused, and must not fail (and discard) the one under way
+    // (found by review).
+    this.assertOpen();
     try {
-      this.assertOpen();
       this.state = 'finishing';
       await this.batch.submit();
       this.wake();
