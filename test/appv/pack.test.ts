@@ -952,6 +952,27 @@ describe('appv pack: bad input gets a typed error before anything is written', (
     ]);
   });
 
+  it('nor is the temporary file a writer killed with SIGKILL left beside it; a look-alike name is packed (found by review)', async () => {
+    const source = fresh('self-killed');
+    writeFileSync(path.join(source, 'a.txt'), 'a');
+    const out = path.join(source, 'self.appv');
+    // What a writer killed mid-way leaves: temporaryPathFor's shape, any random part.
+    writeFileSync(path.join(source, '.self.appv.appv-tmp-0a1b2c3d4e5f'), 'half a package');
+    writeFileSync(path.join(source, '.self_UserConfig.xml.appv-tmp-00ff00ff00ff'), 'half a config');
+    writeFileSync(path.join(source, '.self.appv.appv-tmp-not-ours'), 'a file of the user');
+    const result = await packPackage(source, out, { vfs: 'ProgramFilesX86/A' });
+    expect(result.files).toBe(2);
+    const pkg = await openPackage(out);
+    try {
+      expect(pkg.items.map((i) => i.name).filter((n) => n.startsWith('Root\\'))).toEqual([
+        'Root\\VFS\\ProgramFilesX86\\A\\.self.appv.appv-tmp-not-ours',
+        'Root\\VFS\\ProgramFilesX86\\A\\a.txt',
+      ]);
+    } finally {
+      await pkg.close();
+    }
+  });
+
   it('a re-pack that fails keeps the previous package and its configuration files (found by review)', async () => {
     const source = fresh('repack-src');
     writeFileSync(path.join(source, 'a.bin'), pseudoText(3_000_000, 4));

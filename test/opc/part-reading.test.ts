@@ -62,6 +62,30 @@ describe('reading a part', () => {
     expect(after).toBeLessThanOrEqual(64 * 1024);
   });
 
+  it('hears an abort while paused by its consumer: destroyed at once with ABORTED (found by review)', async () => {
+    const data = Buffer.alloc(3_000_000, 7);
+    const { bytes } = craftZip([
+      { name: '[Content_Types].xml', data: typesXml() },
+      { name: 'a.bin', data },
+    ]);
+    const pkg = await OpcPackage.open(bytes);
+    const controller = new AbortController();
+    const stream = pkg.openStream(pkg.requireItem('a.bin'), { signal: controller.signal });
+    // One chunk, then the consumer stops reading (backpressure): nothing reads from the stream again.
+    await new Promise<void>((resolve) =>
+      stream.once('data', () => {
+        stream.pause();
+        resolve();
+      }),
+    );
+    // Time for the stream to fill its buffer and stop pulling from the package.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const failed = new Promise((resolve) => stream.once('error', resolve));
+    controller.abort();
+    expect(await failed).toMatchObject({ code: ErrorCode.ABORTED });
+    expect(stream.destroyed).toBe(true);
+  });
+
   it('passes an error the consumer destroys the stream with through as it is', async () => {
     const data = Buffer.alloc(3_000_000, 7);
     const { bytes } = craftZip([

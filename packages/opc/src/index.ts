@@ -61,6 +61,7 @@ export {
 export type { FileContent, PartContent, RawPartContent } from './writer/part-content.js';
 export {
   forgetTemporary,
+  isTemporaryPathOf,
   removeTemporary,
   removeTemporaryFilesSync,
   TEMPORARY_PATH_EXTRA_BYTES,

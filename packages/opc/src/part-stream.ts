@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
-import { AppvError, ErrorCode, throwIfAborted, toAppvError } from './errors.js';
+import { AppvError, abortError, ErrorCode, throwIfAborted, toAppvError } from './errors.js';
 import { hex } from './hex.js';
 import { JOB_BYTES, WHOLE_READ_BYTES } from './limits.js';
 import type { PackageItem } from './package-item.js';
@@ -25,9 +25,18 @@ export function openPartStream(
   options: PartStreamOptions = {},
 ): Readable {
   assertReadable(item);
-  return Readable.from(checkedChunks(source, item, options.verify ?? true, options.signal), {
+  const { signal } = options;
+  const stream = Readable.from(checkedChunks(source, item, options.verify ?? true, signal), {
     objectMode: false,
   });
+  if (signal) {
+    // Heard at once, not at the next read: a stream paused by its consumer (a stalled HTTP client) held its
+    // buffered chunk and its package read until someone read again (found by review).
+    const onAbort = () => stream.destroy(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    stream.once('close', () => signal.removeEventListener('abort', onAbort));
+  }
+  return stream;
 }
 
 /**

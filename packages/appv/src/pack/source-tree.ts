@@ -9,6 +9,7 @@ import {
   ErrorCode,
   encodePartName,
   isAppvError,
+  isTemporaryPathOf,
   LoopTurns,
   MAX_PATH_DEPTH,
   nearestName,
@@ -290,7 +291,10 @@ interface DirEntry {
   readonly type: 'file' | 'directory' | 'symlink' | 'other';
 }
 
-/** The entries of `dir`, less those whose paths are in `exclude` (the package being written, its configs). */
+/**
+ * The entries of `dir`, less those whose paths are in `exclude` (the package being written, its configs) and
+ * the temporary files of those (a writer killed with SIGKILL leaves its half package there).
+ */
 function listDirectory(dir: string, exclude: ReadonlySet<string> = new Set()): DirEntry[] {
   try {
     const entries = readdirSync(dir, { withFileTypes: true, encoding: 'buffer' });
@@ -304,7 +308,10 @@ function listDirectory(dir: string, exclude: ReadonlySet<string> = new Set()): D
             ? 'symlink'
             : 'other',
     }));
-    return exclude.size === 0 ? listed : listed.filter((entry) => !exclude.has(path.join(dir, entry.name)));
+    if (exclude.size === 0) return listed;
+    const excluded = (full: string) =>
+      exclude.has(full) || [...exclude].some((target) => isTemporaryPathOf(full, target));
+    return listed.filter((entry) => !excluded(path.join(dir, entry.name)));
   } catch (error) {
     if (isAppvError(error)) throw error;
     throw unreadable(dir, error);

@@ -69,13 +69,27 @@ export const TEMPORARY_PATH_EXTRA_BYTES = 1 + TEMPORARY_SUFFIX.length + 2 * RAND
  * name is cut (never inside a surrogate pair) so the total stays short.
  */
 export function temporaryPathFor(target: string): string {
+  return path.join(path.dirname(target), `${temporaryNamePrefix(target)}${randomHex(RANDOM_BYTES)}`);
+}
+
+/** `.<name cut short>.appv-tmp-`: a temporary file's name before its random part. */
+function temporaryNamePrefix(target: string): string {
   const base = path.basename(target);
   let kept = Math.min(base.length, KEPT_NAME_CHARACTERS);
   if (isHighSurrogate(base.charCodeAt(kept - 1)) && kept < base.length) kept--;
-  return path.join(
-    path.dirname(target),
-    `.${base.slice(0, kept)}${TEMPORARY_SUFFIX}${randomHex(RANDOM_BYTES)}`,
-  );
+  return `.${base.slice(0, kept)}${TEMPORARY_SUFFIX}`;
+}
+
+/**
+ * Whether `candidate` is a temporary file of `target` (temporaryPathFor's shape, whatever its random part):
+ * one left by a writer killed with SIGKILL, which nothing could remove, and which a packer must not take in
+ * as payload on the next run (found by review).
+ */
+export function isTemporaryPathOf(candidate: string, target: string): boolean {
+  const name = path.basename(candidate);
+  if (!name.startsWith('.') || path.dirname(candidate) !== path.dirname(target)) return false;
+  const prefix = temporaryNamePrefix(target);
+  return name.startsWith(prefix) && /^[0-9a-f]+$/.test(name.slice(prefix.length));
 }
 
 function isHighSurrogate(code: number): boolean {
