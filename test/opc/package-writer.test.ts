@@ -13,6 +13,8 @@ import {
   ErrorCode,
   OpcPackage,
   PackageWriter,
+  placeWithoutReplacing,
+  placeWithoutReplacingSync,
   SMALL_PART_BYTES,
   TEMPORARY_PATH_EXTRA_BYTES,
   temporaryPathFor,
@@ -464,6 +466,49 @@ describe('PackageWriter: bad input and interruptions lose nothing', () => {
     );
     await writer.abort();
     expect(readdirSync(sub)).toEqual(['src.bin']);
+  });
+
+  it('two writers to one path without overwrite: exactly one package is written, the other is refused (found by review)', async () => {
+    const sub = mkdtempSync(path.join(dir, 'race-'));
+    for (let i = 0; i < 20; i++) {
+      const file = path.join(sub, `${i}.zip`);
+      const results = await Promise.allSettled(
+        [1, 2].map(async (n) => {
+          const writer = await PackageWriter.toFile(file, { overwrite: false });
+          await writer.addPart('Root\\who.txt', Buffer.from(`writer ${n}`));
+          await writer.finish();
+          return n;
+        }),
+      );
+      const written = results.filter((r) => r.status === 'fulfilled');
+      expect(written).toHaveLength(1);
+      expect(results.find((r) => r.status === 'rejected')).toMatchObject({
+        reason: { code: ErrorCode.IO_TARGET_EXISTS },
+      });
+      const pkg = await OpcPackage.open(file);
+      try {
+        const who = (await pkg.readPart(pkg.requireItem('Root/who.txt'))).toString();
+        expect(who).toBe(`writer ${(written[0] as PromiseFulfilledResult<number>).value}`);
+      } finally {
+        await pkg.close();
+      }
+    }
+    expect(readdirSync(sub).filter((name) => name.includes('appv-tmp'))).toEqual([]);
+  });
+
+  it('placeWithoutReplacing: moves a file only to a free name, in one step', async () => {
+    const sub = mkdtempSync(path.join(dir, 'place-'));
+    const [a, b, taken] = ['a', 'b', 'taken'].map((name) => path.join(sub, name)) as [string, string, string];
+    writeFileSync(a, 'a');
+    writeFileSync(b, 'b');
+    writeFileSync(taken, 'first');
+    expect(await placeWithoutReplacing(a, taken)).toBe('exists');
+    expect(placeWithoutReplacingSync(b, taken)).toBe('exists');
+    expect(readFileSync(taken, 'utf8')).toBe('first');
+    expect(await placeWithoutReplacing(a, path.join(sub, 'free'))).toBe('placed');
+    expect(placeWithoutReplacingSync(b, path.join(sub, 'free-too'))).toBe('placed');
+    expect(readdirSync(sub).sort()).toEqual(['free', 'free-too', 'taken']);
+    expect(readFileSync(path.join(sub, 'free'), 'utf8')).toBe('a');
   });
 
   it('a second finish() is refused and leaves the first to finish the package (found by review)', async () => {

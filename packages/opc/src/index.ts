@@ -49,7 +49,13 @@ export { FileSource } from './source/file-source.js';
 export * from './source/random-access-source.js';
 export { describeError } from './system-error.js';
 export { strictUtf8 } from './utf8.js';
-export { AtomicFile, checkOutputTarget, refuseExisting } from './writer/atomic-file.js';
+export {
+  AtomicFile,
+  checkOutputTarget,
+  placeWithoutReplacing,
+  placeWithoutReplacingSync,
+  refuseExisting,
+} from './writer/atomic-file.js';
 export { DOS_EPOCH, type DosDateTime, toDosDateTime } from './writer/dos-time.js';
 export {
   type AddPartOptions,

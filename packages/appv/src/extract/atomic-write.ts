@@ -8,6 +8,8 @@ import {
   ErrorCode,
   forgetTemporary,
   isAppvError,
+  placeWithoutReplacing,
+  placeWithoutReplacingSync,
   removeTemporary,
   temporaryPathFor,
   trackTemporary,
@@ -47,8 +49,8 @@ export async function writeFileAtomically(
     await pipeline(source, countBytes(options.onBytes), handle.createWriteStream(), {
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    if (!options.overwrite) assertAbsent(target, name);
-    await rename(temporary, target);
+    if (options.overwrite) await rename(temporary, target);
+    else if ((await placeWithoutReplacing(temporary, target)) === 'exists') throw targetExists(target, name);
     forgetTemporary(temporary);
   } catch (error) {
     await handle.close().catch(() => undefined);
@@ -93,8 +95,8 @@ export function writeBufferAtomically(
     } finally {
       closeSync(fd);
     }
-    if (!options.overwrite) assertAbsent(target, name);
-    renameSync(temporary, target);
+    if (options.overwrite) renameSync(temporary, target);
+    else if (placeWithoutReplacingSync(temporary, target) === 'exists') throw targetExists(target, name);
   } catch (error) {
     removeQuietly(temporary);
     if (isAppvError(error)) throw error;
@@ -104,16 +106,19 @@ export function writeBufferAtomically(
 
 /**
  * Without `overwrite`, an existing file is refused: checked for every file before the first write, and
- * again just before each rename (something may have appeared meanwhile).
+ * again as each file is put in place, atomically (placeWithoutReplacing: something may have appeared
+ * meanwhile, another extraction's file among them).
  */
 export function assertAbsent(target: string, name: string): void {
-  if (lstatOrNull(target, name) !== null) {
-    throw new AppvError(
-      ErrorCode.IO_TARGET_EXISTS,
-      `Cannot extract ${name}: ${target} already exists (overwrite: true, or --overwrite, replaces it)`,
-      { part: name },
-    );
-  }
+  if (lstatOrNull(target, name) !== null) throw targetExists(target, name);
+}
+
+function targetExists(target: string, name: string): AppvError {
+  return new AppvError(
+    ErrorCode.IO_TARGET_EXISTS,
+    `Cannot extract ${name}: ${target} already exists (overwrite: true, or --overwrite, replaces it)`,
+    { part: name },
+  );
 }
 
 /** Clean-up after a failed write: the failure to report is the write's, which one of the removal would hide. */

@@ -1,4 +1,5 @@
-import { type FileHandle, lstat, open, rename, stat } from 'node:fs/promises';
+import { linkSync, lstatSync, renameSync, unlinkSync } from 'node:fs';
+import { type FileHandle, link, lstat, open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { AppvError, ErrorCode, throwIfAborted, toAppvError } from '../errors.js';
 import { forgetTemporary, removeTemporary, temporaryPathFor, trackTemporary } from './temporary-files.js';
@@ -42,8 +43,9 @@ export class AtomicFile {
       await this.handle.sync();
       await this.handle.close();
       throwIfAborted(signal);
-      if (!this.overwrite) await refuseExisting(this.target);
-      await rename(this.temporary, this.target);
+      if (this.overwrite) await rename(this.temporary, this.target);
+      else if ((await placeWithoutReplacing(this.temporary, this.target)) === 'exists')
+        throw targetExists(this.target);
       forgetTemporary(this.temporary);
     } catch (error) {
       await this.handle.close().catch(() => undefined);
@@ -91,13 +93,60 @@ export async function refuseExisting(target: string): Promise<void> {
     () => true,
     () => false,
   );
-  if (exists) {
-    throw new AppvError(
-      ErrorCode.IO_TARGET_EXISTS,
-      `${target} already exists (overwrite: true, or --overwrite, replaces it)`,
-      {
-        part: target,
-      },
+  if (exists) throw targetExists(target);
+}
+
+function targetExists(target: string): AppvError {
+  return new AppvError(
+    ErrorCode.IO_TARGET_EXISTS,
+    `${target} already exists (overwrite: true, or --overwrite, replaces it)`,
+    { part: target },
+  );
+}
+
+/**
+ * Errors of `link` that mean "no hard links here" (FAT, some network and FUSE file systems), where the
+ * check-then-rename fallback is all there is.
+ */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
+
+/**
+ * Moves `temporary` to `target` unless something is at `target` ('exists'; `temporary` is left for the
+ * caller to remove), with no moment between the check and the move: a hard link fails with EEXIST when the
+ * name is taken, then the temporary name goes. A check followed by a rename let two writers with
+ * `overwrite: false` both succeed, one package silently replacing the other (found by review).
+ */
+export async function placeWithoutReplacing(temporary: string, target: string): Promise<'placed' | 'exists'> {
+  try {
+    await link(temporary, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (code === 'EEXIST') return 'exists';
+    if (!NO_HARD_LINKS.has(code)) throw error;
+    const taken = await lstat(target).then(
+      () => true,
+      () => false,
     );
+    if (taken) return 'exists';
+    await rename(temporary, target);
+    return 'placed';
   }
+  await unlink(temporary);
+  return 'placed';
+}
+
+/** placeWithoutReplacing through synchronous calls (extraction writes small files that way). */
+export function placeWithoutReplacingSync(temporary: string, target: string): 'placed' | 'exists' {
+  try {
+    linkSync(temporary, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (code === 'EEXIST') return 'exists';
+    if (!NO_HARD_LINKS.has(code)) throw error;
+    if (lstatSync(target, { throwIfNoEntry: false }) !== undefined) return 'exists';
+    renameSync(temporary, target);
+    return 'placed';
+  }
+  unlinkSync(temporary);
+  return 'placed';
 }

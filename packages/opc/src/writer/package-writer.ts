@@ -246,6 +246,10 @@ export class PackageWriter {
 
   /** Waits for every part, writes the central directory and end records, then renames or ends the output. */
   async finish(): Promise<WrittenPackage> {
+    if (this.failure) {
+      await this.release(); // the temporary file is gone when the failure is reported
+      throw this.failure;
+    }
     // Outside the try: a second finish() is refused, and must not fail (and discard) the one under way
     // (found by review).
     this.assertOpen();
