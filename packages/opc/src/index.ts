@@ -45,6 +45,7 @@ export {
 export type { PartStreamOptions } from './part-stream.js';
 export { printable, quoted } from './printable-text.js';
 export { BufferSource } from './source/buffer-source.js';
+export { CheckedSource } from './source/checked-source.js';
 export { FileSource } from './source/file-source.js';
 export * from './source/random-access-source.js';
 export { describeError } from './system-error.js';

@@ -16,6 +16,7 @@ import {
 import { assertReadable, openPartStream, type PartStreamOptions, readPartBuffer } from './part-stream.js';
 import { quoted } from './printable-text.js';
 import { BufferSource } from './source/buffer-source.js';
+import { checkedSource } from './source/checked-source.js';
 import { FileSource } from './source/file-source.js';
 import { isRandomAccessSource, type RandomAccessSource } from './source/random-access-source.js';
 import type { EndRecords } from './zip/end-records.js';
@@ -170,25 +171,12 @@ async function toSource(input: PackageInput): Promise<{ source: RandomAccessSour
   }
   if (input instanceof Uint8Array) return { source: new BufferSource(asBuffer(input)), owned: true };
   if (input instanceof ArrayBuffer) return { source: new BufferSource(Buffer.from(input)), owned: true };
-  if (isRandomAccessSource(input)) return { source: named(input), owned: false };
+  if (isRandomAccessSource(input)) return { source: checkedSource(input), owned: false };
   throw new AppvError(
     ErrorCode.USAGE,
     'A package is opened from a path, a file: URL, a Buffer or Uint8Array, or a RandomAccessSource ' +
       `(size, read, close); got ${describeValue(input)}`,
   );
-}
-
-/** A caller's source as messages name it: one without a name (plain JavaScript) is "the package". */
-function named(source: RandomAccessSource): RandomAccessSource {
-  if (typeof source.name === 'string') return source;
-  return {
-    name: 'the package',
-    get size() {
-      return source.size;
-    },
-    read: (...args) => source.read(...args),
-    close: () => source.close(),
-  };
 }
 
 function asBuffer(bytes: Uint8Array): Buffer {

@@ -4,6 +4,7 @@ import type { FindingSink } from '../finding.js';
 import { indicesBy } from '../index-order.js';
 import { JOB_BYTES, JOBS_PER_WORKER, MAX_DIGESTS_WAITING } from '../limits.js';
 import { decodeItemNameLeniently } from '../part-name.js';
+import { checkedSource } from '../source/checked-source.js';
 import { isRandomAccessSource, type RandomAccessSource } from '../source/random-access-source.js';
 import { listZip, type ZipListing } from '../zip/zip-listing.js';
 import { Batcher } from './batcher.js';
@@ -61,6 +62,7 @@ export function digestItems(
   } catch (error) {
     return Promise.reject(error);
   }
+  source = checkedSource(source);
   // The caller's onItem throwing is the caller's error (USAGE, as onProgress's is), not a worker failure.
   const checked = { ...options, onItem: callerCallback('onItem', options.onItem) };
   if (options.pool) return digestWith(options.pool, false, source, requests, checked);
@@ -189,6 +191,7 @@ export async function digestPackage(
   }
   throwIfAborted(options.signal); // before the workers start: stopping them takes a while
   checkHashAlgorithm(options.algorithm, 'digestPackage');
+  source = checkedSource(source);
   // The workers start (load their modules) while the package is listed, not after.
   const pool = new WorkerPool(options.threads);
   let listing: ZipListing;

@@ -1,0 +1,79 @@
+import { AppvError, abortError, ErrorCode, isAppvError, throwIfAborted } from '../errors.js';
+import { BufferSource } from './buffer-source.js';
+import { FileSource } from './file-source.js';
+import type { RandomAccessSource } from './random-access-source.js';
+
+/**
+ * A caller's RandomAccessSource held to the interface's promises, which its own code may not keep (an HTTP
+ * source written by a tooling author): a failed read is IO_READ_FAILED with the cause (a network blip was a
+ * bare TypeError, or a finding that a good package is corrupt), a read that returns fewer or more bytes than
+ * asked for is IO_READ_FAILED rather than a package that seems valid, and a read that ignores the signal no
+ * longer holds an aborted operation for ever (found by review). Our own sources keep these promises and are
+ * not wrapped.
+ */
+export class CheckedSource implements RandomAccessSource {
+  readonly name: string;
+
+  constructor(private readonly inner: RandomAccessSource) {
+    this.name = typeof inner.name === 'string' ? inner.name : 'the package';
+  }
+
+  get size(): number {
+    return this.inner.size;
+  }
+
+  async read(offset: number, length: number, signal?: AbortSignal, into?: Uint8Array): Promise<Buffer> {
+    throwIfAborted(signal);
+    let bytes: unknown;
+    try {
+      bytes = await untilAborted(this.inner.read(offset, length, signal, into), signal);
+    } catch (error) {
+      if (isAppvError(error)) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new AppvError(
+        ErrorCode.IO_READ_FAILED,
+        `Reading ${length} bytes at offset ${offset} of ${this.name} failed: ${reason}`,
+        { offset, cause: error },
+      );
+    }
+    if (!(bytes instanceof Uint8Array) || bytes.length !== length) {
+      const got = bytes instanceof Uint8Array ? `${bytes.length} bytes` : typeof bytes;
+      throw new AppvError(
+        ErrorCode.IO_READ_FAILED,
+        `Reading ${length} bytes at offset ${offset} of ${this.name} returned ${got}`,
+        { offset },
+      );
+    }
+    return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+/** The source as the reader uses it: ours as they are, a caller's checked (CheckedSource). */
+export function checkedSource(source: RandomAccessSource): RandomAccessSource {
+  if (source instanceof FileSource || source instanceof BufferSource || source instanceof CheckedSource)
+    return source;
+  return new CheckedSource(source);
+}
+
+/** `read`, or ABORTED as soon as `signal` aborts, whether or not the read heard it. */
+function untilAborted<T>(read: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return read;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    read.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

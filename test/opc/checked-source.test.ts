@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { AppvError, ErrorCode, OpcPackage, type RandomAccessSource } from '@appv/opc';
+import { verifyPackage } from 'appv';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/fixtures.js';
+
+const bytes = readFileSync(path.join(repoRoot, 'examples/sample/VendorApp.appv'));
+
+/** A caller's source over the sample, whose reads from the `from`-th on do what `misbehave` says. */
+function source(
+  from: number,
+  misbehave: (offset: number, length: number) => Promise<unknown>,
+): RandomAccessSource {
+  let reads = 0;
+  return {
+    name: 'https://example.com/VendorApp.appv',
+    size: bytes.length,
+    close: async () => {},
+    read: (offset, length) =>
+      ++reads >= from
+        ? (misbehave(offset, length) as Promise<Buffer>)
+        : Promise.resolve(bytes.subarray(offset, offset + length)),
+  };
+}
+
+describe('a caller RandomAccessSource is held to its promises (found by review)', () => {
+  it('a read that throws is IO_READ_FAILED with the cause, when opening and when verifying', async () => {
+    const blip = new TypeError('fetch failed');
+    const failing = () => Promise.reject(blip);
+    const open = await OpcPackage.open(source(1, failing)).catch((e: unknown) => e);
+    expect(open).toBeInstanceOf(AppvError);
+    expect(open).toMatchObject({ code: ErrorCode.IO_READ_FAILED, cause: blip });
+    expect((open as AppvError).message).toMatch(
+      /of https:\/\/example\.com\/VendorApp\.appv failed: fetch failed$/,
+    );
+    // Whichever read fails (listing, a document, the blocks), verify throws: a good package is not reported invalid.
+    let reads = 0;
+    const counted = source(Number.POSITIVE_INFINITY, failing);
+    const read = counted.read.bind(counted);
+    await verifyPackage({
+      ...counted,
+      read: (...args) => {
+        reads++;
+        return read(...args);
+      },
+    });
+    expect(reads).toBeGreaterThan(11);
+    for (const from of [3, 9, 11]) {
+      await expect(verifyPackage(source(from, failing))).rejects.toMatchObject({
+        code: ErrorCode.IO_READ_FAILED,
+      });
+    }
+  });
+
+  it('a read that returns fewer bytes than asked for is IO_READ_FAILED, not a package that seems valid', async () => {
+    const short = (offset: number, length: number) =>
+      Promise.resolve(Buffer.from(bytes.subarray(offset, offset + length - 1)));
+    for (const from of [1, 5, 9]) {
+      await expect(verifyPackage(source(from, short))).rejects.toMatchObject({
+        code: ErrorCode.IO_READ_FAILED,
+        message: expect.stringMatching(/returned \d+ bytes$/),
+      });
+    }
+  });
+
+  it('a read that ignores the signal and never settles: the abort is heard at once', async () => {
+    const stalled = () => new Promise<never>(() => {});
+    const started = performance.now();
+    const verify = verifyPackage(source(7, stalled), { signal: AbortSignal.timeout(200) });
+    await expect(verify).rejects.toMatchObject({ code: ErrorCode.ABORTED });
+    // Not a timing assertion on speed: only that it did not wait for the read (which never ends).
+    expect(performance.now() - started).toBeLessThan(30_000);
+  });
+});
