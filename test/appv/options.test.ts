@@ -32,6 +32,31 @@ describe('options of the facade (found by review)', () => {
   });
 });
 
+describe('option values and arguments of the wrong type (found by review)', () => {
+  it('are USAGE errors naming the option, not TypeErrors from deep inside, and nothing is written', async () => {
+    const out = path.join(work, 'typed.appv');
+    const cases: [Promise<unknown>, RegExp][] = [
+      [packPackage(work, out, { store: 'zip' } as never), /option "store" must be an array of strings/],
+      [packPackage(work, out, { opaqueDirectories: 'x' } as never), /"opaqueDirectories" must be an array/],
+      [packPackage(work, out, { deterministic: 'yes' } as never), /"deterministic" must be true or false/],
+      [packPackage(null as never, out), /the folder to pack must be a path/],
+      [editPackage(sample, undefined as never), /the package to write must be a path/],
+      [editPackage(sample, out, { remove: 'a' } as never), /"remove" must be an array of strings/],
+      [editPackage(sample, out, { add: [{}] } as never), /"add" must be an array of \{ name, path \}/],
+      [editPackage(sample, out, { name: 5 } as never), /"name" must be a string/],
+      [verifyPackage(sample, { signal: 'x' } as never), /"signal" must be an AbortSignal/],
+      [verifyPackage(sample, { onProgress: 1 } as never), /"onProgress" must be a function/],
+      [extractPackage(sample, path.join(work, 'x'), { parts: 'a' } as never), /"parts" must be an array/],
+      [openPackage(sample, { readOnly: 1 } as never), /"readOnly" must be true or false/],
+      // No package at all is the caller's mistake, thrown, not a report of an invalid package.
+      [verifyPackage(null as never), /A package is opened from a path/],
+    ];
+    for (const [call, message] of cases)
+      await expect(call).rejects.toMatchObject({ code: ErrorCode.USAGE, message });
+    expect(readdirSync(work).filter((n) => n.endsWith('.appv') || n.includes('appv-tmp'))).toEqual([]);
+  });
+});
+
 describe('inputs of the facade (found by review)', () => {
   it('packageInfo takes a path too; listParts and digestPackage say what they take', async () => {
     const { listParts, packageInfo } = await import('appv');

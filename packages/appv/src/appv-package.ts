@@ -32,7 +32,7 @@ export interface AppvOpenOptions extends OpenOptions {
   readonly readOnly?: boolean | undefined;
 }
 
-const OPEN_OPTION_KEYS: OptionKeys<AppvOpenOptions> = { signal: true, readOnly: true };
+const OPEN_OPTION_KEYS: OptionKeys<AppvOpenOptions> = { signal: 'signal', readOnly: 'boolean' };
 
 /**
  * The public facade over one package: the container (`opc`) plus its footprint documents, parsed on first

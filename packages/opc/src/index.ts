@@ -29,7 +29,7 @@ export * from './limits.js';
 export { LoopTurns } from './loop-turns.js';
 export { nearestName } from './nearest-name.js';
 export { OpcPackage, type OpenOptions, type PackageInput } from './opc-package.js';
-export { checkOptionKeys, type OptionKeys } from './option-keys.js';
+export { checkOptionKeys, checkPathArgument, type OptionKeys, type OptionKind } from './option-keys.js';
 export { compareOrdinal } from './ordinal.js';
 export type { ItemKind, PackageItem } from './package-item.js';
 export {

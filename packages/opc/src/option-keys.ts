@@ -5,7 +5,26 @@ import { nearestName } from './nearest-name.js';
  * Every key an options object may have, as a record the compiler checks against the options type (a key
  * missing from it, or one the type does not have, is a compile error), so the list cannot drift.
  */
-export type OptionKeys<T> = { readonly [K in keyof Required<T>]: true };
+export type OptionKeys<T> = { readonly [K in keyof Required<T>]: true | OptionKind };
+
+/**
+ * What a key's value must be, where a wrong one would surface as a bare TypeError deep inside the call
+ * (`store: 'zip'` was "extra.some is not a function"; found by review). `true`: checked by the call itself.
+ */
+export type OptionKind = 'signal' | 'function' | 'boolean' | 'string' | 'strings' | 'additions';
+
+const KIND_CHECKS: Readonly<Record<OptionKind, [(value: unknown) => boolean, string]>> = {
+  signal: [(v) => v instanceof AbortSignal, 'an AbortSignal'],
+  function: [(v) => typeof v === 'function', 'a function'],
+  boolean: [(v) => typeof v === 'boolean', 'true or false'],
+  string: [(v) => typeof v === 'string', 'a string'],
+  strings: [(v) => Array.isArray(v) && v.every((item) => typeof item === 'string'), 'an array of strings'],
+  additions: [
+    (v) =>
+      Array.isArray(v) && v.every((item) => typeof item?.name === 'string' && typeof item?.path === 'string'),
+    'an array of { name, path } strings',
+  ],
+};
 
 /**
  * Refuses an options object with a key the call does not know: `editPackage(…, { version })` (edit's is
@@ -17,12 +36,29 @@ export function checkOptionKeys<T>(options: unknown, keys: OptionKeys<T>, call: 
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new AppvError(ErrorCode.USAGE, `${call}: options must be an object`);
   }
-  for (const key of Object.keys(options)) {
-    if (Object.hasOwn(keys, key)) continue;
+  for (const [key, value] of Object.entries(options)) {
+    if (Object.hasOwn(keys, key)) {
+      const kind = (keys as Readonly<Record<string, true | OptionKind>>)[key];
+      if (kind === undefined || kind === true || value === undefined) continue;
+      const [valid, expected] = KIND_CHECKS[kind];
+      if (!valid(value)) {
+        throw new AppvError(ErrorCode.USAGE, `${call}: option ${JSON.stringify(key)} must be ${expected}`);
+      }
+      continue;
+    }
     const hint = nearestName(key, Object.keys(keys));
     throw new AppvError(
       ErrorCode.USAGE,
       `${call}: unknown option ${JSON.stringify(key)}${hint ? ` (did you mean ${JSON.stringify(hint)}?)` : ''}; it takes ${Object.keys(keys).join(', ')}`,
     );
   }
+}
+
+/** Refuses a path argument that is no non-empty string (USAGE), where Node's path functions threw TypeError. */
+export function checkPathArgument(value: unknown, what: string, call: string): asserts value is string {
+  if (typeof value === 'string' && value !== '') return;
+  throw new AppvError(
+    ErrorCode.USAGE,
+    `${call}: ${what} must be a path (a non-empty string), not ${value === null ? 'null' : typeof value}`,
+  );
 }

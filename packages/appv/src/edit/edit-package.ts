@@ -14,6 +14,7 @@ import {
 import {
   AppvError,
   checkOptionKeys,
+  checkPathArgument,
   describeError,
   ErrorCode,
   encodePartName,
@@ -89,6 +90,8 @@ export async function editPackage(
   output: string,
   options: EditOptions = {},
 ): Promise<EditResult> {
+  checkPathArgument(input, 'the package to edit', 'editPackage');
+  checkPathArgument(output, 'the package to write', 'editPackage');
   checkOptionKeys(options, EDIT_OPTION_KEYS, 'editPackage');
   const pkg = await openPackage(input, options.signal ? { signal: options.signal } : {});
   try {
@@ -281,15 +284,15 @@ const NOT_PAYLOAD = new Set(
 const EDIT_OPTION_KEYS: OptionKeys<EditOptions> = {
   ...WRITE_OPTION_KEYS,
   ...FEATURE_BLOCK_OPTION_KEYS,
-  newVersion: true,
-  branch: true,
-  name: true,
-  setVersion: true,
-  displayName: true,
-  packageId: true,
-  versionId: true,
-  add: true,
-  remove: true,
+  newVersion: 'boolean',
+  branch: 'boolean',
+  name: 'string',
+  setVersion: 'string',
+  displayName: 'string',
+  packageId: 'string',
+  versionId: 'string',
+  add: 'additions',
+  remove: 'strings',
 };
 
 /** Which parts are copied, added (or replaced) and removed; every name is checked before anything is written. */

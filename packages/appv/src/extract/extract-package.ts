@@ -34,10 +34,10 @@ export interface ExtractOptions {
 }
 
 const EXTRACT_OPTION_KEYS: OptionKeys<ExtractOptions> = {
-  signal: true,
-  onProgress: true,
-  overwrite: true,
-  parts: true,
+  signal: 'signal',
+  onProgress: 'function',
+  overwrite: 'boolean',
+  parts: 'strings',
 };
 
 export interface ExtractProgress {

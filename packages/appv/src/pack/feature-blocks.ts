@@ -31,9 +31,9 @@ export interface FeatureBlockOptions {
 }
 
 export const FEATURE_BLOCK_OPTION_KEYS: OptionKeys<FeatureBlockOptions> = {
-  publishing: true,
-  primary: true,
-  loadAll: true,
+  publishing: 'strings',
+  primary: 'strings',
+  loadAll: 'boolean',
 };
 
 const BLOCK_LIST = /^\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*$/;

@@ -22,12 +22,12 @@ export interface IdentityOptions {
 }
 
 export const IDENTITY_OPTION_KEYS: OptionKeys<IdentityOptions> = {
-  name: true,
-  displayName: true,
-  version: true,
-  publisher: true,
-  packageId: true,
-  versionId: true,
+  name: 'string',
+  displayName: 'string',
+  version: 'string',
+  publisher: 'string',
+  packageId: 'string',
+  versionId: 'string',
 };
 
 /**

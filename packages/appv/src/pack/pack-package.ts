@@ -30,6 +30,7 @@ import {
   checkHashAlgorithm,
   checkOptionKeys,
   checkOutputTarget,
+  checkPathArgument,
   describeError,
   ErrorCode,
   type HashAlgorithm,
@@ -86,9 +87,9 @@ const PACK_OPTION_KEYS: OptionKeys<PackOptions> = {
   ...WRITE_OPTION_KEYS,
   ...FEATURE_BLOCK_OPTION_KEYS,
   ...IDENTITY_OPTION_KEYS,
-  vfs: true,
-  opaqueDirectories: true,
-  dynamicConfig: true,
+  vfs: 'string',
+  opaqueDirectories: 'strings',
+  dynamicConfig: 'boolean',
   algorithm: true,
 };
 
@@ -116,6 +117,8 @@ export async function packPackage(
   output: string,
   options: PackOptions = {},
 ): Promise<PackResult> {
+  checkPathArgument(dir, 'the folder to pack', 'packPackage');
+  checkPathArgument(output, 'the package to write', 'packPackage');
   checkOptionKeys(options, PACK_OPTION_KEYS, 'packPackage');
   checkHashAlgorithm(options.algorithm, 'packPackage');
   throwIfAborted(options.signal); // before the workers start: stopping them takes a while

@@ -19,12 +19,12 @@ export interface WriteOptions {
 
 export const WRITE_OPTION_KEYS: OptionKeys<WriteOptions> = {
   level: true,
-  store: true,
-  deterministic: true,
-  overwrite: true,
+  store: 'strings',
+  deterministic: 'boolean',
+  overwrite: 'boolean',
   threads: true,
-  signal: true,
-  onProgress: true,
+  signal: 'signal',
+  onProgress: 'function',
 };
 
 /** The identity a written package ends up with (FORMAT.md §6), for results and reports. */

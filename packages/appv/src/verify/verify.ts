@@ -32,7 +32,11 @@ export interface VerifyOptions {
  * Every check of FORMAT.md §9, points 1–8, in one call. A package that cannot even be listed yields a
  * report with the reason as its single finding; only an abort or an I/O failure of the input throws.
  */
-const VERIFY_OPTION_KEYS: OptionKeys<VerifyOptions> = { signal: true, threads: true, onProgress: true };
+const VERIFY_OPTION_KEYS: OptionKeys<VerifyOptions> = {
+  signal: 'signal',
+  threads: true,
+  onProgress: 'function',
+};
 
 export async function verifyPackage(
   input: PackageInput | AppvPackage,
@@ -52,7 +56,10 @@ export async function verifyPackage(
           });
   } catch (error) {
     const wrapped = toAppvError(error, ErrorCode.ZIP_CD_INVALID);
-    if (wrapped.code === ErrorCode.ABORTED || wrapped.code === ErrorCode.IO_READ_FAILED) throw wrapped;
+    // The caller's mistake (no package given) or the input's unreadability is thrown, not reported as a
+    // finding of an invalid package (found by review: verifyPackage(null) resolved valid: false).
+    const thrown: string[] = [ErrorCode.ABORTED, ErrorCode.IO_READ_FAILED, ErrorCode.USAGE];
+    if (thrown.includes(wrapped.code)) throw wrapped;
     sink.add(findingFromError(wrapped));
     return report(sink, started, { items: 0, blocks: 0, bytes: 0, compressedBytes: 0 });
   }
