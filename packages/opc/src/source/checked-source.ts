@@ -1,4 +1,5 @@
-import { AppvError, abortError, ErrorCode, isAppvError, throwIfAborted } from '../errors.js';
+import { AppvError, ErrorCode, isAppvError, throwIfAborted } from '../errors.js';
+import { untilAborted } from '../until-aborted.js';
 import { BufferSource } from './buffer-source.js';
 import { FileSource } from './file-source.js';
 import type { RandomAccessSource } from './random-access-source.js';
@@ -57,23 +58,4 @@ export function checkedSource(source: RandomAccessSource): RandomAccessSource {
   if (source instanceof FileSource || source instanceof BufferSource || source instanceof CheckedSource)
     return source;
   return new CheckedSource(source);
-}
-
-/** `read`, or ABORTED as soon as `signal` aborts, whether or not the read heard it. */
-function untilAborted<T>(read: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return read;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    read.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

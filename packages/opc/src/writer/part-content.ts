@@ -4,6 +4,7 @@ import type { BufferPool } from '../blocks/buffer-pool.js';
 import { AppvError, abortError, ErrorCode, isAppvError, toAppvError } from '../errors.js';
 import type { RandomAccessSource } from '../source/random-access-source.js';
 import { describeError } from '../system-error.js';
+import { untilAborted } from '../until-aborted.js';
 import type { CompressionMethod } from '../zip/compression-method.js';
 import type { WrittenBlock } from './written-part.js';
 
@@ -225,22 +226,8 @@ function nextUnlessStopped<T>(
   iterator: AsyncIterator<T>,
   signal: AbortSignal | undefined,
 ): Promise<IteratorResult<T>> {
-  if (signal === undefined) return iterator.next();
-  if (signal.aborted) return Promise.reject(stopReason(signal));
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(stopReason(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    iterator.next().then(
-      (result) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(result);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
+  if (signal?.aborted) return Promise.reject(stopReason(signal));
+  return untilAborted(iterator.next(), signal, stopReason);
 }
 
 /** Why reading stops: the writer's own failure when it aborted the signal with one, else ABORTED. */
