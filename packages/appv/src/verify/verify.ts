@@ -30,7 +30,8 @@ export interface VerifyOptions {
 
 /**
  * Every check of FORMAT.md §9, points 1–8, in one call. A package that cannot even be listed yields a
- * report with the reason as its single finding; only an abort or an I/O failure of the input throws.
+ * report with the reason as its single finding; only an abort, an I/O failure of the input or a usage error
+ * (no package given, a bad option) throws.
  */
 const VERIFY_OPTION_KEYS: OptionKeys<VerifyOptions> = {
   signal: 'signal',
