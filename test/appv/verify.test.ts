@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ErrorCode, verifyPackage } from 'appv';
+import { ErrorCode, verifyPackage, WorkerPool } from 'appv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildAppvPackage } from '../helpers/appv-builder.js';
 import { fixtureFiles, repoRoot } from '../helpers/fixtures.js';
@@ -183,5 +183,26 @@ describe('the App-V sample package', () => {
 describe('verifyPackage options (found by review)', () => {
   it('refuses threads: 0 as the CLI does, rather than silently using the default', async () => {
     await expect(verifyPackage(samplePath, { threads: 0 })).rejects.toMatchObject({ code: ErrorCode.USAGE });
+  });
+});
+
+describe('verifyPackage on a pool the caller keeps (found by review)', () => {
+  it('runs many verifications on it, leaves it running, and finds the same as on its own threads', async () => {
+    const pool = new WorkerPool(2);
+    try {
+      const own = await verifyPackage(samplePath);
+      for (let round = 0; round < 3; round++) {
+        const report = await verifyPackage(samplePath, { pool, threads: 7 });
+        expect(report.findings).toEqual(own.findings);
+        expect(report.stats.blocks).toBe(own.stats.blocks);
+        // The caller's pool: not stopped, and `threads` does not start more on it.
+        expect(pool.started).toBe(2);
+      }
+    } finally {
+      await pool.destroy();
+    }
+    await expect(verifyPackage(samplePath, { pool })).rejects.toMatchObject({
+      code: ErrorCode.WORKER_FAILED,
+    });
   });
 });

@@ -14,6 +14,7 @@ export {
   type PackageInput,
   type PackageItem,
   type Severity,
+  WorkerPool,
 } from '@appv/opc';
 export { type AppvOpenOptions, AppvPackage, openPackage } from './appv-package.js';
 export { type EditOptions, type EditResult, editPackage } from './edit/edit-package.js';
