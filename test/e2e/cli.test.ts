@@ -825,10 +825,28 @@ describe('appv pack and edit', () => {
     expect(both.stderr).toMatch(/^appv: USAGE: .*name the same part/);
   });
 
-  it("edit --remove of an application's executable: verify warns that the application runs nothing (found by review)", () => {
+  it("edit --remove of an application's executable: edit and verify both warn that the application runs nothing (found by review)", () => {
     const out = path.join(work, 'no-exe.appv');
     const exe = 'Root/VFS/ProgramFilesX86/Vendor App/app.exe';
-    expect(appv('edit', SAMPLE, '-o', out, '--remove', exe).status).toBe(0);
+    const edited = appv('edit', SAMPLE, '-o', out, '--remove', exe);
+    expect(edited.status).toBe(0);
+    expect(edited.stderr).toMatch(/^warning APPV_APPLICATION_TARGET_MISSING: Application .*app\.exe.*\n$/);
+    const again = appv('edit', SAMPLE, '-o', path.join(work, 'no-exe-2.appv'), '--remove', exe, '--json');
+    expect(json(again)).toMatchObject({
+      warnings: [{ code: 'APPV_APPLICATION_TARGET_MISSING', severity: 'warning', part: 'AppxManifest.xml' }],
+    });
+    // An edit that leaves the executable says nothing.
+    const quiet = appv(
+      'edit',
+      SAMPLE,
+      '-o',
+      path.join(work, 'exe-kept.appv'),
+      '--display-name',
+      'Kept',
+      '--json',
+    );
+    expect(quiet.stderr).toBe('');
+    expect(json(quiet)).toMatchObject({ warnings: [] });
     const r = appv('verify', '--json', out);
     expect(r.status).toBe(0);
     const report = json(r) as {

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import {
+  type AppxManifest,
   appendHistoryItem,
   type BlockMapFile,
   branchPackage,
@@ -18,7 +19,10 @@ import {
   describeError,
   ErrorCode,
   encodePartName,
+  type Finding,
+  FindingList,
   type HashAlgorithm,
+  MAX_FINDINGS,
   nameKey,
   type OptionKeys,
   type PackageItem,
@@ -29,6 +33,7 @@ import {
   throwIfAborted,
   type WrittenPart,
 } from '@appv/opc';
+import { checkApplicationTargets } from '../application-targets.js';
 import { type AppvPackage, openPackage } from '../appv-package.js';
 import { unsafeNameReason } from '../extract/safe-path.js';
 import { fileNameKey } from '../file-name-key.js';
@@ -78,6 +83,11 @@ export interface EditResult extends WrittenIdentity {
   readonly removed: number;
   readonly size: number;
   readonly parts: readonly WrittenPart[];
+  /**
+   * What the edit left that the package still takes but a user would want to know: an application whose
+   * executable was removed (APPV_APPLICATION_TARGET_MISSING, the warning verify gives it).
+   */
+  readonly warnings: readonly Finding[];
 }
 
 /**
@@ -244,11 +254,23 @@ async function edit(pkg: AppvPackage, output: string, options: EditOptions): Pro
       removed: plan.removed.length,
       size: written.size,
       parts: written.parts,
+      warnings: editWarnings(manifest, plan),
     };
   } catch (error) {
     await writer.abort(error);
     throw error;
   }
+}
+
+/** Said at once rather than by a later verify (found by review: the removal of an application's .exe was silent). */
+function editWarnings(manifest: AppxManifest, plan: PayloadPlan): Finding[] {
+  const names = new Set([
+    ...plan.kept.map((i) => partKey(i.name)),
+    ...plan.added.map((a) => partKey(a.name)),
+  ]);
+  const warnings = new FindingList(MAX_FINDINGS);
+  checkApplicationTargets(manifest, (name) => names.has(partKey(name)), warnings);
+  return [...warnings.findings];
 }
 
 interface AddedPart {

@@ -1,11 +1,6 @@
-import {
-  type AppxManifest,
-  type BlockMap,
-  type FilesystemMetadata,
-  type StreamMap,
-  tokenPathToPackagePath,
-} from '@appv/manifest';
+import type { AppxManifest, BlockMap, FilesystemMetadata, StreamMap } from '@appv/manifest';
 import { BLOCK_SIZE, ErrorCode, type FindingList, nameKey, partKey } from '@appv/opc';
+import { checkApplicationTargets } from '../application-targets.js';
 import type { AppvPackage } from '../appv-package.js';
 import { filesystemMismatches } from '../filesystem-agreement.js';
 import { APPV_REQUIRED_PARTS, PartNames } from '../footprint.js';
@@ -35,7 +30,7 @@ export async function checkAppvLayer(
   const manifest = await loadDocument(() => pkg.manifest(), sink);
   if (!manifest?.isAppV) return;
   checkIdentity(manifest, sink);
-  checkApplicationTargets(manifest, pkg, sink);
+  checkApplicationTargets(manifest, (name) => pkg.has(name), sink);
   for (const name of APPV_REQUIRED_PARTS) {
     if (!pkg.has(name)) {
       sink.add({
@@ -74,32 +69,6 @@ function checkIdentity(manifest: AppxManifest, sink: FindingList): void {
         message: `appv:${label} "${value}" is not an un-braced GUID (FORMAT.md §6)`,
       });
     }
-  }
-}
-
-/**
- * A warning (not in FORMAT.md §9, so the package stays valid) for an application whose executable is not in
- * the package: `edit --remove` of an application's .exe left a package that verified clean and launched
- * nothing (found by review). Paths that are no package path (`C:\Windows\notepad.exe`) are not ours to check.
- */
-function checkApplicationTargets(manifest: AppxManifest, pkg: AppvPackage, sink: FindingList): void {
-  for (const application of manifest.applications) {
-    // App-V applications name theirs by `Target`; TargetInPackage="false" points outside, on purpose.
-    const target = application.kind === 'appv' ? application.target : undefined;
-    if (target === undefined || application.targetInPackage === false) continue;
-    let name: string;
-    try {
-      name = tokenPathToPackagePath(target);
-    } catch {
-      continue;
-    }
-    if (pkg.has(name)) continue;
-    sink.add({
-      code: ErrorCode.APPV_APPLICATION_TARGET_MISSING,
-      severity: 'warning',
-      part: PartNames.manifest,
-      message: `Application ${application.id ?? ''} runs ${target}, which the package does not have (${name})`,
-    });
   }
 }
 
