@@ -16,6 +16,27 @@ function compressJob() {
   } as const;
 }
 
+describe('WorkerPool: a job a worker cannot do (found by review)', () => {
+  it('fails that job only: the thread lives on and the next jobs on the pool are done', async () => {
+    const pool = new WorkerPool(1);
+    try {
+      // An algorithm the worker has no hash for: its hashing throws inside the thread.
+      const bad = { ...compressJob(), algorithm: 'md5' } as unknown as ReturnType<typeof compressJob>;
+      await expect(pool.run(() => bad, 65_536)).rejects.toMatchObject({
+        code: ErrorCode.WORKER_FAILED,
+        message: expect.stringMatching(/^A block worker could not do a job: /),
+      });
+      for (let i = 0; i < 3; i++) {
+        const result = await pool.run(() => compressJob(), 65_536);
+        expect(result.kind).toBe('compress');
+      }
+      expect(pool.started).toBe(1);
+    } finally {
+      await pool.destroy();
+    }
+  });
+});
+
 describe('WorkerPool and the process', () => {
   it('refuses a thread count it could not start (0, a fraction, more than MAX_WORKER_THREADS)', () => {
     for (const threads of [0, 1.5, MAX_WORKER_THREADS + 1]) {

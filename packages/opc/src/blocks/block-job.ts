@@ -177,6 +177,15 @@ export interface StopMessage {
   readonly kind: 'stop';
 }
 
+/** A job the worker could not do: it answers so rather than end the thread (block-worker.ts). */
+export interface FailedResult {
+  readonly kind: 'failed';
+  readonly id: number;
+  readonly message: string;
+}
+
 export type WorkerJob = BatchJob | StreamJob | CompressJob;
 export type WorkerMessage = WorkerJob | StopMessage;
 export type WorkerResult = BatchResult | StreamResult | CompressResult;
+/** What a worker posts back: a job's result, or that it failed. */
+export type WorkerAnswer = WorkerResult | FailedResult;

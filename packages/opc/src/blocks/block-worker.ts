@@ -9,11 +9,13 @@ import type {
   BatchResult,
   BlocksOutcome,
   BlocksTask,
+  FailedResult,
   HashAlgorithm,
   StreamJob,
   StreamOutcome,
   StreamResult,
   WholeTask,
+  WorkerJob,
   WorkerMessage,
 } from './block-job.js';
 import { HASH_LENGTH } from './block-job.js';
@@ -33,21 +35,45 @@ if (!port) throw new Error('block-worker must run in a worker thread');
 port.on('message', (job: WorkerMessage) => {
   // Handled between jobs, so never while a zlib stream is half made (worker-pool.ts says why that matters).
   if (job.kind === 'stop') process.exit(0);
+  try {
+    runJob(job);
+  } catch (error) {
+    failJob(job.id, error);
+  }
+});
+
+function runJob(job: WorkerJob): void {
   if (job.kind === 'batch') {
     const { outcomes, digests } = withSharedHashes(runBatch(job));
     const result: BatchResult = { kind: 'batch', id: job.id, outcomes, input: job.data };
-    port.postMessage(result, [result.input.buffer as ArrayBuffer, digests]);
+    port?.postMessage(result, [result.input.buffer as ArrayBuffer, digests]);
   } else if (job.kind === 'compress') {
     const result = runCompress(job);
-    port.postMessage(result, [result.output.buffer as ArrayBuffer, result.input.buffer as ArrayBuffer]);
+    port?.postMessage(result, [result.output.buffer as ArrayBuffer, result.input.buffer as ArrayBuffer]);
   } else {
-    void runStreamPiece(job).then((piece) => {
-      const { outcomes, digests } = withSharedHashes([piece.outcome]);
-      const result: StreamResult = { ...piece, outcome: outcomes[0] as StreamOutcome };
-      port.postMessage(result, [result.input.buffer as ArrayBuffer, digests]);
-    });
+    runStreamPiece(job).then(
+      (piece) => {
+        const { outcomes, digests } = withSharedHashes([piece.outcome]);
+        const result: StreamResult = { ...piece, outcome: outcomes[0] as StreamOutcome };
+        port?.postMessage(result, [result.input.buffer as ArrayBuffer, digests]);
+      },
+      (error: unknown) => failJob(job.id, error),
+    );
   }
-});
+}
+
+/**
+ * A job this thread could not do (a bug, or a malformed job from a caller of WorkerPool.run) is answered as
+ * failed: thrown out of the handler it ended the thread, and with it every job on the pool for good.
+ */
+function failJob(id: number, error: unknown): void {
+  const result: FailedResult = {
+    kind: 'failed',
+    id,
+    message: error instanceof Error ? error.message : String(error),
+  };
+  port?.postMessage(result);
+}
 
 function runBatch(job: BatchJob): (BlocksOutcome | StreamOutcome)[] {
   return job.tasks.map((task) =>

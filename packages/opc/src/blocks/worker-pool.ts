@@ -7,7 +7,7 @@ import {
   WORKER_BYTES_IN_FLIGHT,
   WORKER_STOP_GRACE_MS,
 } from '../limits.js';
-import type { StopMessage, WorkerJob, WorkerResult } from './block-job.js';
+import type { StopMessage, WorkerAnswer, WorkerJob, WorkerResult } from './block-job.js';
 
 /** A job before the pool numbers it (Omit distributed over the union). */
 export type JobInput = WorkerJob extends infer J ? (J extends WorkerJob ? Omit<J, 'id'> : never) : never;
@@ -144,12 +144,17 @@ export class WorkerPool {
     const worker = new Worker(new URL('./block-worker.js', import.meta.url));
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     const slot: Slot = { worker, reserved: 0, bytes: 0, pending: new Map(), exited, stopping: false };
-    worker.on('message', (result: WorkerResult) => {
-      const entry = slot.pending.get(result.id);
-      slot.pending.delete(result.id);
+    worker.on('message', (answer: WorkerAnswer) => {
+      const entry = slot.pending.get(answer.id);
+      slot.pending.delete(answer.id);
       slot.bytes -= entry?.bytes ?? 0;
       if (slot.pending.size === 0 && !slot.stopping) worker.unref();
-      entry?.resolve(result);
+      // A failed job fails its caller only: the thread lives on and the pool keeps working.
+      if (answer.kind === 'failed')
+        entry?.reject(
+          new AppvError(ErrorCode.WORKER_FAILED, `A block worker could not do a job: ${answer.message}`),
+        );
+      else entry?.resolve(answer);
       this.wakeAll();
     });
     worker.on('error', (error) =>
