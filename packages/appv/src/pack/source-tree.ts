@@ -309,13 +309,18 @@ function listDirectory(dir: string, exclude: ReadonlySet<string> = new Set()): D
             : 'other',
     }));
     if (exclude.size === 0) return listed;
-    const excluded = (full: string) =>
-      exclude.has(full) || [...exclude].some((target) => isTemporaryPathOf(full, target));
-    return listed.filter((entry) => !excluded(path.join(dir, entry.name)));
+    return listed.filter((entry) => !isExcluded(path.join(dir, entry.name), exclude));
   } catch (error) {
     if (isAppvError(error)) throw error;
     throw unreadable(dir, error);
   }
+}
+
+/** Whether `full` is one of the `exclude` targets or a temporary file of one (no array made per entry). */
+function isExcluded(full: string, exclude: ReadonlySet<string>): boolean {
+  if (exclude.has(full)) return true;
+  for (const target of exclude) if (isTemporaryPathOf(full, target)) return true;
+  return false;
 }
 
 /** File names are bytes on Linux; a name that is not UTF-8 has no part name (FORMAT.md §8). */

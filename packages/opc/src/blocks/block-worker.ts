@@ -1,4 +1,4 @@
-import { parentPort } from 'node:worker_threads';
+import { type MessagePort, parentPort } from 'node:worker_threads';
 import zlib from 'node:zlib';
 import { BLOCK_SIZE } from '../limits.js';
 import { runCompress } from './block-compressor.js';
@@ -29,8 +29,9 @@ import { RawInflater, StreamInflater } from './raw-zlib.js';
  * Node's async zlib stream remains only as the fallback for a runtime whose zlib handle lacks writeSync.
  */
 
-const port = parentPort;
-if (!port) throw new Error('block-worker must run in a worker thread');
+if (!parentPort) throw new Error('block-worker must run in a worker thread');
+/** Typed non-null once, so the job functions below need no check of their own. */
+const port: MessagePort = parentPort;
 
 port.on('message', (job: WorkerMessage) => {
   // Handled between jobs, so never while a zlib stream is half made (worker-pool.ts says why that matters).
@@ -46,16 +47,16 @@ function runJob(job: WorkerJob): void {
   if (job.kind === 'batch') {
     const { outcomes, digests } = withSharedHashes(runBatch(job));
     const result: BatchResult = { kind: 'batch', id: job.id, outcomes, input: job.data };
-    port?.postMessage(result, [result.input.buffer as ArrayBuffer, digests]);
+    port.postMessage(result, [result.input.buffer as ArrayBuffer, digests]);
   } else if (job.kind === 'compress') {
     const result = runCompress(job);
-    port?.postMessage(result, [result.output.buffer as ArrayBuffer, result.input.buffer as ArrayBuffer]);
+    port.postMessage(result, [result.output.buffer as ArrayBuffer, result.input.buffer as ArrayBuffer]);
   } else {
     runStreamPiece(job).then(
       (piece) => {
         const { outcomes, digests } = withSharedHashes([piece.outcome]);
         const result: StreamResult = { ...piece, outcome: outcomes[0] as StreamOutcome };
-        port?.postMessage(result, [result.input.buffer as ArrayBuffer, digests]);
+        port.postMessage(result, [result.input.buffer as ArrayBuffer, digests]);
       },
       (error: unknown) => failJob(job.id, error),
     );
@@ -72,7 +73,7 @@ function failJob(id: number, error: unknown): void {
     id,
     message: error instanceof Error ? error.message : String(error),
   };
-  port?.postMessage(result);
+  port.postMessage(result);
 }
 
 function runBatch(job: BatchJob): (BlocksOutcome | StreamOutcome)[] {

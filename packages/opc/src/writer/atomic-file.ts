@@ -110,6 +110,14 @@ function targetExists(target: string): AppvError {
  */
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
 
+/** What a failed `link` says: the name is taken, or this file system has none (fall back); else it throws. */
+function linkFailure(error: unknown): 'exists' | 'no hard links' {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  if (code === 'EEXIST') return 'exists';
+  if (NO_HARD_LINKS.has(code)) return 'no hard links';
+  throw error;
+}
+
 /**
  * Moves `temporary` to `target` unless something is at `target` ('exists'; `temporary` is left for the
  * caller to remove), with no moment between the check and the move: a hard link fails with EEXIST when the
@@ -120,9 +128,7 @@ export async function placeWithoutReplacing(temporary: string, target: string): 
   try {
     await link(temporary, target);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? '';
-    if (code === 'EEXIST') return 'exists';
-    if (!NO_HARD_LINKS.has(code)) throw error;
+    if (linkFailure(error) === 'exists') return 'exists';
     const taken = await lstat(target).then(
       () => true,
       () => false,
@@ -140,9 +146,7 @@ export function placeWithoutReplacingSync(temporary: string, target: string): 'p
   try {
     linkSync(temporary, target);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? '';
-    if (code === 'EEXIST') return 'exists';
-    if (!NO_HARD_LINKS.has(code)) throw error;
+    if (linkFailure(error) === 'exists') return 'exists';
     if (lstatSync(target, { throwIfNoEntry: false }) !== undefined) return 'exists';
     renameSync(temporary, target);
     return 'placed';
