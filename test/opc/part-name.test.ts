@@ -79,6 +79,13 @@ describe('part names (FORMAT.md §8)', () => {
     expect(partNameProblems(name).join('; ')).toContain(reason);
   });
 
+  it('says what Windows makes of a colon after a letter: a drive, or a path on one (found by review)', () => {
+    expect(partNameProblems('C:/a.txt').join('; ')).toContain('segment "C:" is the Windows drive C:');
+    expect(partNameProblems('Root/a:b.txt').join('; ')).toContain(
+      'segment "a:b.txt" begins with a:, which Windows reads as a path on drive A',
+    );
+  });
+
   it('compares case-insensitively over ASCII only', () => {
     expect(nameKey('Root\\VFS\\APP.EXE')).toBe(nameKey('root\\vfs\\app.exe'));
     expect(nameKey('É')).not.toBe(nameKey('é'));

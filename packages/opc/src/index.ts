@@ -36,6 +36,7 @@ export {
   CONTENT_TYPES_ITEM,
   decodeItemName,
   decodeItemNameLeniently,
+  driveReading,
   encodePartName,
   isDriveLetter,
   nameKey,

@@ -145,7 +145,7 @@ export function partNameProblems(zipName: string): string[] {
       if (!(isLast && segments.length > 1)) problems.push('it has an empty segment');
       return;
     }
-    if (isDriveLetter(segment)) problems.push(`segment "${segment}" is a Windows drive letter`);
+    if (isDriveLetter(segment)) problems.push(`segment "${segment}" ${driveReading(segment)}`);
     // `C%3A` decodes to `C:`: the BlockMap name, what an extractor joins to its folder, is what re-roots.
     else if (segment.includes('%') && isDriveLetter(decodeItemNameLeniently(segment)))
       problems.push(`segment "${segment}" decodes to a Windows drive letter`);
@@ -206,6 +206,17 @@ function segmentProblems(segment: string): string[] {
  */
 export function isDriveLetter(segment: string): boolean {
   return /^[A-Za-z]:/.test(segment);
+}
+
+/**
+ * What Windows makes of a segment isDriveLetter finds, for messages: `C:` is a drive, but `a:b.txt` is a
+ * path on drive A (relative to its current folder), not "a drive letter" (found by review: it was called one).
+ */
+export function driveReading(segment: string): string {
+  const drive = segment.slice(0, 2);
+  return segment.length === 2
+    ? `is the Windows drive ${drive}`
+    : `begins with ${drive}, which Windows reads as a path on drive ${drive.charAt(0).toUpperCase()}`;
 }
 
 /** OPC compares names case-insensitively over ASCII only (FORMAT.md §8). */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {
   AppvError,
+  driveReading,
   ErrorCode,
   invalidXmlCharLabel,
   isDriveLetter,
@@ -84,7 +85,7 @@ function splitSafely(name: string, platform: NodeJS.Platform): string[] | string
 function segmentProblem(segment: string, platform: NodeJS.Platform): string | null {
   if (segment === '') return 'it has an empty path segment';
   if (segment === '.' || segment === '..') return `it has a "${segment}" segment`;
-  if (isDriveLetter(segment)) return 'it names a drive';
+  if (isDriveLetter(segment)) return `its segment ${quoted(segment)} ${driveReading(segment)}`;
   if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES)
     return `a segment is longer than ${MAX_SEGMENT_BYTES} bytes`;
   if (platform === 'win32') {
