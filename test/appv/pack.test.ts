@@ -645,6 +645,22 @@ describe('appv pack --vfs: where a plain folder goes (found by review)', () => {
     expect(await placed('programfilesx86\\Tool')).toEqual(expected);
   });
 
+  it('an empty .exe is packed but not offered as an application: it runs nothing (found by review)', async () => {
+    const dir = source();
+    writeFileSync(path.join(dir, 'stub.exe'), '');
+    const out = path.join(fresh('vfs-stub'), 'v.appv');
+    await packPackage(dir, out, { vfs: 'ProgramFilesX86/Tool', dynamicConfig: false });
+    expect((await verifyPackage(out)).findings).toEqual([]);
+    const pkg = await openPackage(out);
+    try {
+      expect(pkg.has('Root\\VFS\\ProgramFilesX86\\Tool\\stub.exe')).toBe(true);
+      const targets = (await pkg.manifest()).applications.map((a) => (a.kind === 'appv' ? a.target : ''));
+      expect(targets).toEqual(['[{ProgramFilesX86}]\\Tool\\tool.exe']);
+    } finally {
+      await pkg.close();
+    }
+  });
+
   it('a token one letter off a known one is a usage error naming it; other tokens are let be', async () => {
     const out = path.join(fresh('vfs-typo'), 'v.appv');
     const typo = packPackage(source(), out, { vfs: 'ProgramFilesX68/Tool' });

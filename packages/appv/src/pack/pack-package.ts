@@ -289,7 +289,8 @@ function newManifest(
     ...(options.packageId === undefined ? {} : { packageId: options.packageId }),
     ...(options.versionId === undefined ? {} : { versionId: options.versionId }),
     // Each application shows the package's version, as the sequencer records it, unless the package has none.
-    applications: discoverApplications(tree.files.map((f) => f.name)).map((app) =>
+    // An empty .exe runs nothing (Windows refuses it as no valid application): not offered as one (found by review).
+    applications: discoverApplications(tree.files.filter((f) => f.size > 0).map((f) => f.name)).map((app) =>
       options.version === undefined ? app : { ...app, version: options.version },
     ),
   });
