@@ -282,6 +282,41 @@ describe('appv edit', () => {
     expect((await verifyPackage(file)).valid).toBe(true);
   });
 
+  it('--add outside Root says where the file must go', async () => {
+    const content = path.join(work, 'readme.txt');
+    writeFileSync(content, 'readme');
+    await expect(
+      editPackage(original, out(), { add: [{ name: 'readme.txt', path: content }] }),
+    ).rejects.toMatchObject({
+      code: ErrorCode.PACK_NAME_INVALID,
+      part: 'readme.txt',
+      message: expect.stringContaining('did you mean Root\\readme.txt?'),
+    });
+  });
+
+  it('--remove of the last files of a folder keeps the folder, empty (found by review: it vanished)', async () => {
+    const file = out();
+    await editPackage(original, file, { remove: [`${APP}\\data\\small.txt`, `${APP}\\data\\big.dat`] });
+    await verifyClean(file);
+    await withPackage(file, async (pkg) => {
+      expect(pkg.items.some((i) => i.name.startsWith(`${APP}\\data\\`))).toBe(false);
+      const metadata = await pkg.filesystemMetadata();
+      expect(metadata?.emptyDirectories.map((d) => d.long).sort()).toEqual([`${APP}\\data`, `${APP}\\empty`]);
+    });
+    const target = path.join(work, `extracted-${counter++}`);
+    await extractPackage(file, target);
+    expect(readdirSync(path.join(target, 'Root', 'VFS', 'ProgramFilesX86', 'Vendor App', 'data'))).toEqual(
+      [],
+    );
+    // A folder that still holds something is not listed: removing one of two files leaves data as it was.
+    const one = out();
+    await editPackage(original, one, { remove: [`${APP}\\data\\small.txt`] });
+    await withPackage(one, async (pkg) => {
+      const metadata = await pkg.filesystemMetadata();
+      expect(metadata?.emptyDirectories.map((d) => d.long)).toEqual([`${APP}\\empty`]);
+    });
+  });
+
   it('--add into an empty folder of the package fills it: the folder is no longer listed as empty', async () => {
     const file = out();
     const content = path.join(work, 'inside.txt');
@@ -311,6 +346,8 @@ describe('appv edit', () => {
       [`${payload}\\inner.txt`, ErrorCode.PACK_NAME_COLLISION],
       [payload.slice(0, payload.lastIndexOf('\\')), ErrorCode.PACK_NAME_COLLISION], // a folder of parts
       [`${APP}\\EMPTY`, ErrorCode.PACK_NAME_COLLISION], // an empty folder of the package (found by review)
+      ['readme.txt', ErrorCode.PACK_NAME_INVALID], // outside Root: never installed (found by review)
+      ['VFS/ProgramFilesX86/x.txt', ErrorCode.PACK_NAME_INVALID],
     ];
     for (const [name, code] of refused) {
       expect(await asyncCodeOf(editPackage(original, file, { add: [{ name, path: content }] }))).toBe(code);

@@ -37,6 +37,7 @@ import { checkApplicationTargets } from '../application-targets.js';
 import { type AppvPackage, openPackage } from '../appv-package.js';
 import { unsafeNameReason } from '../extract/safe-path.js';
 import { fileNameKey } from '../file-name-key.js';
+import { directoriesHolding } from '../filesystem-agreement.js';
 import { isFootprintItem, PartNames } from '../footprint.js';
 import { derivedPackageId, derivedVersionId } from '../pack/derived-ids.js';
 import {
@@ -191,7 +192,7 @@ async function edit(pkg: AppvPackage, output: string, options: EditOptions): Pro
         updatedFilesystemMetadata(
           kept,
           payload.map((p) => p.name),
-          [],
+          emptiedFolders(plan.removed, payload, kept?.emptyDirectories ?? []),
         ),
       ),
     };
@@ -365,6 +366,15 @@ async function planPayload(pkg: AppvPackage, options: EditOptions): Promise<Payl
     if (nesting !== null) {
       throw new AppvError(ErrorCode.PACK_NAME_COLLISION, `--add ${given}: ${nesting}`, { part: name });
     }
+    // Only what lies under Root is installed (FORMAT.md §1): `--add readme.txt` made a part no client ever
+    // showed, in a package that verified (found by review). Existing parts outside Root are still kept.
+    if (!isRootName(name)) {
+      throw new AppvError(
+        ErrorCode.PACK_NAME_INVALID,
+        `--add ${given}: only parts under Root\\ are installed (the package's files); did you mean Root\\${name}?`,
+        { part: name },
+      );
+    }
     names.place(name);
     const key = fileNameKey(name);
     // "Replace it" and "remove it" at once says two things; which one was meant is not ours to guess.
@@ -443,6 +453,28 @@ function rawOf(
   blocks: ReadonlyMap<string, BlockMapFile>,
 ): FootprintBytes {
   return { raw: rawPart(pkg, item, blocks) };
+}
+
+/**
+ * The folders a removal leaves with nothing in them: they stay, as empty directories (FORMAT.md §5), as a
+ * folder does when its last file is deleted (found by review: they vanished from the package). Only the
+ * deepest are listed; the folders above them hold them.
+ */
+function emptiedFolders(
+  removed: readonly string[],
+  payload: readonly { readonly name: string }[],
+  keptEmpty: readonly { readonly long: string }[],
+): string[] {
+  const folders = new Map<string, string>();
+  for (const name of removed) {
+    const folder = name.slice(0, Math.max(0, name.lastIndexOf('\\')));
+    if (isRootName(folder)) folders.set(nameKey(folder), folder);
+  }
+  if (folders.size === 0) return [];
+  const holding = directoriesHolding(
+    [...payload.map((p) => p.name), ...keptEmpty.map((d) => d.long), ...folders.values()].map(nameKey),
+  );
+  return [...folders].filter(([key]) => !holding.has(key)).map(([, folder]) => folder);
 }
 
 function isRootName(name: string): boolean {
