@@ -62,6 +62,14 @@ describe('inputs of the facade (found by review)', () => {
     const { listParts, packageInfo } = await import('appv');
     const { digestPackage, PackageWriter } = await import('@appv/opc');
     expect((await packageInfo(sample)).partCount).toBeGreaterThan(0);
+    // It takes a signal, as the other calls do, and checks its options as they do.
+    await expect(packageInfo(sample, { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      code: ErrorCode.ABORTED,
+    });
+    await expect(packageInfo(sample, { sginal: 1 } as never)).rejects.toMatchObject({
+      code: ErrorCode.USAGE,
+      message: expect.stringContaining('sginal'),
+    });
     expect(() => listParts(sample as never)).toThrow(expect.objectContaining({ code: ErrorCode.USAGE }));
     await expect(digestPackage(sample as never)).rejects.toMatchObject({ code: ErrorCode.USAGE });
     await expect(PackageWriter.toFile(path.join(work, 'missing', 'out.appv'))).rejects.toMatchObject({

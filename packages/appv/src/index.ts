@@ -38,6 +38,7 @@ export {
   type FeatureBlockInfo,
   listParts,
   type PackageInfo,
+  type PackageInfoOptions,
   type PartRow,
   packageInfo,
 } from './package-info.js';

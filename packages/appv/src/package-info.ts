@@ -13,12 +13,15 @@ import {
   AppvError,
   BLOCK_SIZE,
   CompressionMethod,
+  checkOptionKeys,
   ErrorCode,
   type Finding,
   methodName,
   nameKey,
+  type OptionKeys,
   type PackageInput,
   type PackageItem,
+  throwIfAborted,
 } from '@appv/opc';
 import { AppvPackage } from './appv-package.js';
 import { loadDocument } from './load-document.js';
@@ -85,23 +88,39 @@ export interface FeatureBlockInfo {
  * show); everything else degrades: AppX/MSIX has no App-V ids and no StreamMap, and without a readable
  * BlockMap feature blocks have no compressed sizes.
  */
-export async function packageInfo(input: AppvPackage | PackageInput): Promise<PackageInfo> {
-  if (input instanceof AppvPackage) return infoOf(input);
+export interface PackageInfoOptions {
+  /** Heard between the documents read (the package's listing too, when given a path). */
+  readonly signal?: AbortSignal | undefined;
+}
+
+const INFO_OPTION_KEYS: OptionKeys<PackageInfoOptions> = { signal: 'signal' };
+
+export async function packageInfo(
+  input: AppvPackage | PackageInput,
+  options: PackageInfoOptions = {},
+): Promise<PackageInfo> {
+  checkOptionKeys(options, INFO_OPTION_KEYS, 'packageInfo');
+  const { signal } = options;
+  throwIfAborted(signal);
+  if (input instanceof AppvPackage) return infoOf(input, signal);
   // A path or bytes, as verifyPackage takes: opened read-only for this and closed after (a TypeError before).
-  const pkg = await AppvPackage.open(input, { readOnly: true });
+  const pkg = await AppvPackage.open(input, { readOnly: true, ...(signal ? { signal } : {}) });
   try {
-    return await infoOf(pkg);
+    return await infoOf(pkg, signal);
   } finally {
     await pkg.close();
   }
 }
 
-async function infoOf(pkg: AppvPackage): Promise<PackageInfo> {
+async function infoOf(pkg: AppvPackage, signal: AbortSignal | undefined): Promise<PackageInfo> {
   const manifest = await pkg.manifest();
+  throwIfAborted(signal);
   const problems: Finding[] = [];
   const sink = { add: (finding: Finding) => problems.push(finding) };
   const blockMap = await loadDocument(() => pkg.blockMap(), sink);
+  throwIfAborted(signal);
   const streamMap = await loadDocument(() => pkg.streamMap(), sink);
+  throwIfAborted(signal);
 
   const { identity, properties } = manifest;
   const uncompressedBytes = sum(pkg.items.map((i) => i.uncompressedSize));

@@ -28,7 +28,7 @@ Options:
     expectPositionals('info', parsed, ['package']);
     const [file = ''] = positionals;
     await withPackage(file, signal, async (pkg) => {
-      const info = await packageInfo(pkg);
+      const info = await packageInfo(pkg, { signal });
       if (values.json) writeJson(stdout, { ...info, containerFindings: pkg.opc.findings.length });
       else writeLines(stdout, describe(info, pkg.opc.findings.length));
     });
