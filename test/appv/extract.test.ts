@@ -125,6 +125,25 @@ describe('extractPackage on real packages', () => {
     expect(result.files).toBe(expectedFiles(packages.at(-1)?.path as string).size);
   });
 
+  it('makes a missing target and its missing parents, and fails at once where a folder cannot be made', async () => {
+    const sample = packages.at(-1)?.path as string;
+    const nested = path.join(work, 'a', 'b', 'c');
+    expect((await extractPackage(sample, nested)).files).toBe(expectedFiles(sample).size);
+    writeFileSync(path.join(work, 'file'), 'x');
+    await expect(extractPackage(sample, path.join(work, 'file', 'below'))).rejects.toMatchObject({
+      code: ErrorCode.IO_WRITE_FAILED,
+      message: expect.stringContaining('a folder on the path is a file (ENOTDIR)'),
+    });
+    // procfs refuses mkdir with ENOENT under a parent that exists: Node's recursive mkdir retried that for
+    // ever (found by review: extract hung).
+    if (existsSync('/proc/self')) {
+      await expect(extractPackage(sample, '/proc/appv-test/x')).rejects.toMatchObject({
+        code: ErrorCode.IO_WRITE_FAILED,
+        message: expect.stringContaining('Cannot create the target folder /proc/appv-test'),
+      });
+    }
+  });
+
   it.each(packages)('$name extracts byte-exact, as Python zipfile reads it', async ({ path: file }) => {
     const target = path.join(work, 'out');
     const pkg = await openPackage(file);

@@ -1,9 +1,9 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
   AppvError,
   callerCallback,
   checkOptionKeys,
+  describeError,
   ErrorCode,
   type Finding,
   findingFromError,
@@ -20,6 +20,7 @@ import { findPart } from '../part-lookup.js';
 import { assertAbsent, writeBufferAtomically, writeFileAtomically } from './atomic-write.js';
 import { DirectoryGuard } from './directory-guard.js';
 import { type PlanEntry, planExtraction } from './extract-plan.js';
+import { makeDirectories } from './make-directories.js';
 
 export interface ExtractOptions {
   readonly signal?: AbortSignal | undefined;
@@ -103,9 +104,13 @@ async function extractOpen(
   if (!options.overwrite) refuseExisting(plan);
 
   try {
-    await mkdir(root, { recursive: true });
+    await makeDirectories(root);
   } catch (error) {
-    throw toAppvError(error, ErrorCode.IO_WRITE_FAILED);
+    throw new AppvError(
+      ErrorCode.IO_WRITE_FAILED,
+      `Cannot create the target folder ${root}: ${describeError(error)}`,
+      { cause: error },
+    );
   }
   const guard = await DirectoryGuard.forRoot(root);
   const fileEntries = plan.filter((e) => e.kind === 'file');
