@@ -916,6 +916,36 @@ describe('appv pack: bad input gets a typed error before anything is written', (
     }
   });
 
+  it('a link to a folder inside the folder is followed too; only a link into its own ancestry is a loop (found by review)', async () => {
+    const inside = fresh('dir-link-in');
+    mkdirSync(path.join(inside, 'v2', 'bin'), { recursive: true });
+    writeFileSync(path.join(inside, 'v2', 'bin', 'tool.dll'), 'tool');
+    symlinkSync('v2', path.join(inside, 'current'), 'dir');
+    const out = path.join(fresh('dir-link-in-out'), 'in.appv');
+    const result = await packPackage(inside, out, { vfs: 'ProgramFilesX86/In', dynamicConfig: false });
+    expect(result.files).toBe(2);
+    await verifyClean(out);
+    const pkg = await openPackage(out);
+    try {
+      for (const folder of ['v2', 'current'])
+        expect((await pkg.readPart(`Root/VFS/ProgramFilesX86/In/${folder}/bin/tool.dll`)).toString()).toBe(
+          'tool',
+        );
+    } finally {
+      await pkg.close();
+    }
+    const loop = fresh('dir-link-loop');
+    mkdirSync(path.join(loop, 'a', 'b'), { recursive: true });
+    writeFileSync(path.join(loop, 'a', 'b', 'f.txt'), 'x');
+    symlinkSync('..', path.join(loop, 'a', 'b', 'back'), 'dir');
+    const loopOut = path.join(fresh('dir-link-loop-out'), 'loop.appv');
+    await expect(packPackage(loop, loopOut, { vfs: 'ProgramFilesX86/L' })).rejects.toMatchObject({
+      code: ErrorCode.PACK_INPUT_INVALID,
+      message: expect.stringContaining('a symbolic link loop'),
+    });
+    expect(readdirSync(path.dirname(loopOut))).toEqual([]);
+  });
+
   it('a feature block naming a file the package does not have, or blocks past its end', async () => {
     const source = fresh('feature');
     writeFileSync(path.join(source, 'app.exe'), pseudoText(70_000, 1));

@@ -11,6 +11,7 @@ import {
   isAppvError,
   isTemporaryPathOf,
   LoopTurns,
+  MAX_ENTRIES,
   MAX_PATH_DEPTH,
   nearestName,
   partNameProblems,
@@ -161,7 +162,7 @@ async function walk(
 ): Promise<{ files: SourceFile[]; emptyDirectories: string[] }> {
   const files: SourceFile[] = [];
   const emptyDirectories: string[] = [];
-  const visited = new Set<string>();
+  let directories = 0;
   // Iterative: a deep tree must not exhaust the stack. Each directory carries its package name and depth,
   // so an entry costs one concatenation, not a copy of its parents' segments.
   if (prefix.length > MAX_PATH_DEPTH) {
@@ -170,20 +171,35 @@ async function walk(
       `${prefix.join('\\')} nests deeper than ${MAX_PATH_DEPTH} levels`,
     );
   }
-  const stack: { dir: string; name: string; depth: number }[] = [
-    { dir: start, name: prefix.join('\\'), depth: prefix.length },
+  const stack: { dir: string; name: string; depth: number; up: Ancestry | null }[] = [
+    { dir: start, name: prefix.join('\\'), depth: prefix.length, up: null },
   ];
   const turns = new LoopTurns(); // the walk is synchronous: timers and Ctrl-C still get their turn
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
     await turns.take();
     throwIfAborted(signal); // a tree of 200,000 files takes seconds: Ctrl-C must not wait for all of it
-    const { dir, name: dirName, depth } = next;
+    const { dir, name: dirName, depth, up } = next;
+    // A folder reached again through a link inside the folder is packed again, as a link to a file is (and as
+    // `zip -r` does; found by review: it was refused as "reached twice"); only one inside itself is a loop.
     const identity = directoryIdentity(dir);
-    if (visited.has(identity)) {
-      throw new AppvError(ErrorCode.PACK_INPUT_INVALID, `${dir} is reached twice (a symbolic link loop?)`);
+    const loop = findAncestor(up, identity);
+    if (loop !== null) {
+      throw new AppvError(
+        ErrorCode.PACK_INPUT_INVALID,
+        `${dir} leads back to ${loop} above it (a symbolic link loop): its files would be packed for ever`,
+        { part: dirName },
+      );
     }
-    visited.add(identity);
+    const ancestry: Ancestry = { identity, dir, up };
     const entries = listDirectory(dir, exclude);
+    // Links can make a small tree look huge (each level linking twice to the next): bounded as a package is.
+    directories++;
+    if (files.length + directories + entries.length > MAX_ENTRIES) {
+      throw new AppvError(
+        ErrorCode.PACK_INPUT_INVALID,
+        `${root} holds more than ${MAX_ENTRIES} files and folders (following its symbolic links), more than a package may`,
+      );
+    }
     if (entries.length === 0 && depth > 1) emptyDirectories.push(dirName);
     // Two names are one file on Windows only if their directories are (refused when those were listed) and
     // their last segments are: so collisions are looked for among siblings, by segment.
@@ -204,7 +220,7 @@ async function walk(
     });
     for (const { entry, full, name } of named) {
       const kind = kindOf(root, full, entry, name);
-      if (kind.directory) stack.push({ dir: full, name, depth: depth + 1 });
+      if (kind.directory) stack.push({ dir: full, name, depth: depth + 1, up: ancestry });
       else {
         checkReadable(full, name);
         files.push({ name, path: full, size: kind.size });
@@ -333,6 +349,19 @@ function decodeFileName(raw: Buffer, dir: string): string {
       `A file in ${dir} has a name that is not UTF-8 (${quoted(raw.toString('latin1'))}): a package cannot carry it`,
     );
   }
+}
+
+/** The folders being listed above one (its path back to the packed folder), by identity. */
+interface Ancestry {
+  readonly identity: string;
+  readonly dir: string;
+  readonly up: Ancestry | null;
+}
+
+/** The folder above with this identity, or null. At most MAX_PATH_DEPTH steps. */
+function findAncestor(up: Ancestry | null, identity: string): string | null {
+  for (let at = up; at !== null; at = at.up) if (at.identity === identity) return at.dir;
+  return null;
 }
 
 function directoryIdentity(dir: string): string {
