@@ -129,6 +129,8 @@ describe('extractPackage on real packages', () => {
     const sample = packages.at(-1)?.path as string;
     const nested = path.join(work, 'a', 'b', 'c');
     expect((await extractPackage(sample, nested)).files).toBe(expectedFiles(sample).size);
+    // An empty target is no folder (it resolved to the current one, which then received the package).
+    await expect(extractPackage(sample, '')).rejects.toMatchObject({ code: ErrorCode.USAGE });
     writeFileSync(path.join(work, 'file'), 'x');
     await expect(extractPackage(sample, path.join(work, 'file', 'below'))).rejects.toMatchObject({
       code: ErrorCode.IO_WRITE_FAILED,

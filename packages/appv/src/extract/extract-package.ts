@@ -3,6 +3,7 @@ import {
   AppvError,
   callerCallback,
   checkOptionKeys,
+  checkPathArgument,
   describeError,
   ErrorCode,
   type Finding,
@@ -73,8 +74,8 @@ export async function extractPackage(
   options: ExtractOptions = {},
 ): Promise<ExtractResult> {
   checkOptionKeys(options, EXTRACT_OPTION_KEYS, 'extractPackage');
-  if (typeof targetDir !== 'string')
-    throw new AppvError(ErrorCode.USAGE, 'extractPackage: the target is a folder path');
+  // An empty target resolved to the current folder, and the package was written there (found by review).
+  checkPathArgument(targetDir, 'the target folder', 'extractPackage');
   if (input instanceof AppvPackage) return extractOpen(input, targetDir, options);
   // A path or bytes, as verifyPackage takes: opened read-only for this extraction and closed after it.
   const pkg = await AppvPackage.open(input, {
