@@ -251,8 +251,13 @@ describe('appv pack: a plain folder → a package that verifies and extracts byt
       'Root\\VFS\\ProgramFilesX86\\Vendor App\\Data',
       'Root\\VFS\\ProgramFilesX86\\Vendor App\\Empty',
     ]);
+    // `./dir` and an absolute path inside the folder, as --publishing takes them (found by review: refused).
+    expect(await opaqueOf(['./Data/sub', path.join(src, 'Data')])).toEqual([
+      'Root\\VFS\\ProgramFilesX86\\Vendor App\\Data',
+      'Root\\VFS\\ProgramFilesX86\\Vendor App\\Data\\sub',
+    ]);
     const file = path.join(fresh('opaque-bad'), 'o.appv');
-    for (const missing of ['Root/VFS/Nope/Dir', 'nope', 'Data/sub/a.txt']) {
+    for (const missing of ['Root/VFS/Nope/Dir', 'nope', 'Data/sub/a.txt', path.join(src, 'Data', 'nope')]) {
       expect(await asyncCodeOf(packPackage(src, file, { vfs, opaqueDirectories: [missing] }))).toBe(
         ErrorCode.PACK_INPUT_INVALID,
       );

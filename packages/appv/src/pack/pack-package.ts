@@ -374,8 +374,18 @@ function opaqueDirectories(given: readonly string[], tree: SourceTree): string[]
       add(file.name.slice(0, cut));
   }
   return given.map((spec) => {
-    const typed = spec.replaceAll('/', '\\').replace(/^\\+|\\+$/g, '');
-    const candidates = [typed, ...(tree.placement === undefined ? [] : [`${tree.placement}\\${typed}`])];
+    // `./dir` and an absolute path inside the folder, as --publishing takes them (found by review: refused).
+    const typed = spec
+      .replaceAll('/', '\\')
+      .split('\\')
+      .filter((segment) => segment !== '' && segment !== '.')
+      .join('\\');
+    const onDisk = path.isAbsolute(spec) ? packageNameOfFolder(spec, tree) : undefined;
+    const candidates = [
+      ...(onDisk === undefined ? [] : [onDisk]),
+      typed,
+      ...(tree.placement === undefined ? [] : [`${tree.placement}\\${typed}`]),
+    ];
     for (const candidate of candidates) {
       const found = directories.get(nameKey(candidate));
       if (found !== undefined) return found;
@@ -386,6 +396,23 @@ function opaqueDirectories(given: readonly string[], tree: SourceTree): string[]
       { part: typed },
     );
   });
+}
+
+/** The package name of a folder given by its path on disk: found through a file packed from inside it. */
+function packageNameOfFolder(folder: string, tree: SourceTree): string | undefined {
+  const spellings = new Set([path.resolve(folder)]);
+  try {
+    spellings.add(realpathSync(folder));
+  } catch {}
+  for (const file of tree.files) {
+    for (const spelling of spellings) {
+      if (!file.path.startsWith(`${spelling}${path.sep}`)) continue;
+      const below = path.relative(spelling, file.path).split(path.sep).length;
+      const segments = file.name.split('\\');
+      return segments.slice(0, segments.length - below).join('\\');
+    }
+  }
+  return undefined;
 }
 
 /**
