@@ -1,4 +1,3 @@
-import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import {
   type BlockRun,
@@ -10,6 +9,7 @@ import {
   type StreamMapFile,
 } from '@appv/manifest';
 import { AppvError, ErrorCode, nameKey, type OptionKeys, quoted } from '@appv/opc';
+import { realPathOf, typedPackageName } from './typed-path.js';
 
 /**
  * The feature blocks of StreamMap.xml (FORMAT.md §4) as `pack` and `edit` take them on the command line:
@@ -89,25 +89,13 @@ export function payloadIndex(
   return {
     resolve(file) {
       if (path.isAbsolute(file)) return byPath.get(realPathOf(file));
-      const name = file
-        .replaceAll('/', '\\')
-        .split('\\')
-        .filter((segment) => segment !== '' && segment !== '.')
-        .join('\\');
+      const name = typedPackageName(file);
       return (
         byKey.get(nameKey(name)) ??
         (relativeTo === undefined ? undefined : byKey.get(nameKey(`${relativeTo}\\${name}`)))
       );
     },
   };
-}
-
-function realPathOf(file: string): string {
-  try {
-    return realpathSync(file);
-  } catch {
-    return path.resolve(file);
-  }
 }
 
 /**

@@ -64,6 +64,7 @@ import { writeFootprint } from './footprint-parts.js';
 import { applyIdentityOptions, IDENTITY_OPTION_KEYS, type IdentityOptions } from './identity-options.js';
 import { type SourceTree, scanSource } from './source-tree.js';
 import { isStoredExtension } from './stored-extensions.js';
+import { realPathOf, typedPackageName } from './typed-path.js';
 import {
   historyTime,
   openWriter,
@@ -375,11 +376,7 @@ function opaqueDirectories(given: readonly string[], tree: SourceTree): string[]
   }
   return given.map((spec) => {
     // `./dir` and an absolute path inside the folder, as --publishing takes them (found by review: refused).
-    const typed = spec
-      .replaceAll('/', '\\')
-      .split('\\')
-      .filter((segment) => segment !== '' && segment !== '.')
-      .join('\\');
+    const typed = typedPackageName(spec);
     const onDisk = path.isAbsolute(spec) ? packageNameOfFolder(spec, tree) : undefined;
     const candidates = [
       ...(onDisk === undefined ? [] : [onDisk]),
@@ -400,10 +397,7 @@ function opaqueDirectories(given: readonly string[], tree: SourceTree): string[]
 
 /** The package name of a folder given by its path on disk: found through a file packed from inside it. */
 function packageNameOfFolder(folder: string, tree: SourceTree): string | undefined {
-  const spellings = new Set([path.resolve(folder)]);
-  try {
-    spellings.add(realpathSync(folder));
-  } catch {}
+  const spellings = new Set([path.resolve(folder), realPathOf(folder)]);
   for (const file of tree.files) {
     for (const spelling of spellings) {
       if (!file.path.startsWith(`${spelling}${path.sep}`)) continue;
