@@ -268,13 +268,17 @@ describe('extractPackage refuses hostile names before writing anything', () => {
 });
 
 describe('extractPackage refuses unreadable items before writing anything', () => {
-  it('an item with an unsupported method: ZIP_DATA_INVALID, nothing written', async () => {
+  it('an item with an unsupported method: ZIP_METHOD_UNSUPPORTED, as verify says, nothing written', async () => {
     const target = path.join(work, 'out');
     const bytes = craftZip([
       good(),
       { name: 'bzip2.bin', data: Buffer.from('data'), method: 'stored', methodCode: 12 },
     ]).bytes;
-    expect((await extractError(bytes, target)).code).toBe(ErrorCode.ZIP_DATA_INVALID);
+    const error = await extractError(bytes, target);
+    expect(error.code).toBe(ErrorCode.ZIP_METHOD_UNSUPPORTED);
+    expect(error.message).toBe(
+      'Refusing to extract: bzip2.bin uses method 12; OPC allows only stored (0) and deflate (8)',
+    );
     expect(existsSync(target)).toBe(false);
   });
 });
@@ -368,10 +372,10 @@ describe('extractPackage on deep names (found by review)', () => {
   it('planning takes the abort signal (a hostile listing takes seconds to plan)', async () => {
     const pkg = await openPackage(craftZip(deepNames(20, 1024)).bytes);
     try {
-      const plan = await planExtraction(path.join(work, 'out'), pkg.items, []);
+      const plan = await planExtraction(path.join(work, 'out'), pkg.items, [], () => null);
       expect(plan.filter((entry) => entry.kind === 'file')).toHaveLength(20);
       await expect(
-        planExtraction(path.join(work, 'out'), pkg.items, [], AbortSignal.abort()),
+        planExtraction(path.join(work, 'out'), pkg.items, [], () => null, AbortSignal.abort()),
       ).rejects.toThrow(expect.objectContaining({ code: ErrorCode.ABORTED }));
     } finally {
       await pkg.close();

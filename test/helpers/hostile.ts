@@ -153,6 +153,8 @@ export function truncations(pkg: { bytes: Buffer; layout: CraftLayout }): Trunca
 // ---------------------------------------------------------------------------------------------------
 
 const ZIP_README = encodeZipName(BaselineNames.readme);
+// Findings locate a well-named part by its decoded name, ZIP-layer findings too (opc-package.ts, byPartName);
+// a name OPC refuses is located as written in the ZIP.
 
 const BILLION_LAUGHS =
   '<!DOCTYPE BlockMap [\n' +
@@ -398,7 +400,7 @@ function cases(): Case[] {
     {
       name: 'lfh-offset-at-cd',
       expectCode: 'ZIP_ENTRY_OUT_OF_BOUNDS',
-      where: { part: ZIP_README },
+      where: { part: BaselineNames.readme },
       description: "an entry's local header offset points at the central directory",
       make: () =>
         twoPass((s, l) => {
@@ -408,7 +410,7 @@ function cases(): Case[] {
     {
       name: 'lfh-offset-at-eocd',
       expectCode: 'ZIP_ENTRY_OUT_OF_BOUNDS',
-      where: { part: ZIP_README },
+      where: { part: BaselineNames.readme },
       description: "an entry's local header offset points at the classic EOCD",
       make: () =>
         twoPass((s, l) => {
@@ -513,7 +515,7 @@ function cases(): Case[] {
     {
       name: 'stored-size-mismatch',
       expectCode: 'ZIP_STORED_SIZE_MISMATCH',
-      where: { part: encodeZipName(BaselineNames.png) },
+      where: { part: BaselineNames.png },
       alsoReported: ['BLOCKMAP_SIZE_MISMATCH'],
       description: 'a stored entry whose uncompressed size is 10 more than its compressed size',
       make: () => build((s) => (file(s, BaselineNames.png).entry = { uncompressedSize: 3010 })).bytes,
@@ -555,7 +557,7 @@ function cases(): Case[] {
     {
       name: 'declared-size-4tb',
       expectCode: 'ZIP_SIZE_LIMIT',
-      where: { part: encodeZipName(BaselineNames.exe) },
+      where: { part: BaselineNames.exe },
       alsoReported: ['BLOCKMAP_SIZE_MISMATCH'],
       description:
         'the central directory (ZIP64 extra) declares 4 TiB for app.exe; the BlockMap the real size',
@@ -564,7 +566,7 @@ function cases(): Case[] {
     {
       name: 'declared-size-4tb-in-blockmap-too',
       expectCode: 'ZIP_SIZE_LIMIT',
-      where: { part: encodeZipName(BaselineNames.exe) },
+      where: { part: BaselineNames.exe },
       alsoReported: ['BLOCKMAP_BLOCK_COUNT'],
       description: 'central directory and BlockMap both declare 4 TiB for app.exe, with its 2 real blocks',
       make: () =>
@@ -1318,7 +1320,7 @@ function cases(): Case[] {
     {
       name: 'lfh-flags-mismatch',
       expectCode: 'ZIP_LFH_MISMATCH',
-      where: { part: ZIP_README },
+      where: { part: BaselineNames.readme },
       description:
         'the local header of readme.txt sets the UTF-8 flag (0x0808), the central directory not (0x0008)',
       make: () => build((s) => (file(s, BaselineNames.readme).entry = { lfhFlags: 0x0808 })).bytes,
@@ -1326,7 +1328,7 @@ function cases(): Case[] {
     {
       name: 'entries-overlap-by-one-byte',
       expectCode: 'ZIP_ENTRY_OVERLAP',
-      where: { part: encodeZipName(BaselineNames.png) },
+      where: { part: BaselineNames.png },
       // The BlockMap sizes of readme.txt add up to its real compressed size, not the declared one.
       alsoReported: ['BLOCKMAP_BLOCK_SIZE_SUM'],
       description:
@@ -1363,7 +1365,7 @@ function cases(): Case[] {
     {
       name: 'declared-size-past-deflate-limit',
       expectCode: 'ZIP_SIZE_LIMIT',
-      where: { part: ZIP_README },
+      where: { part: BaselineNames.readme },
       alsoReported: ['BLOCKMAP_SIZE_MISMATCH'],
       description: 'readme.txt declares 1032 × its compressed size + 65,537 bytes',
       make: () => readmeDeclaring(1),

@@ -165,7 +165,10 @@ describe('createAppxManifest (FORMAT.md §6)', () => {
   });
 
   it('keeps any valid name, version and display name through a round trip (property)', () => {
-    const name = fc.stringMatching(/^[A-Za-z0-9.-]{3,50}$/);
+    // Valid: the DOS device names (con, nul, com1…) are refused as names (a flaky failure once in ~1,400 runs).
+    const name = fc
+      .stringMatching(/^[A-Za-z0-9.-]{3,50}$/)
+      .filter((n) => !/^(?:CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])$/i.test(n));
     const part = fc.integer({ min: 0, max: 65535 });
     const version = fc.tuple(part, part, part, part).map((p) => p.join('.'));
     const text = fc

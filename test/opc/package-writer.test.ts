@@ -1,6 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -905,6 +913,35 @@ describe('AtomicFile.commit hears an abort up to the rename (found by review)', 
     expect(await asyncCodeOf(committing)).toBe(ErrorCode.ABORTED);
     expect(existsSync(file)).toBe(false);
     expect(readdirSync(path.dirname(file)).filter((n) => n.includes('atomic.bin'))).toEqual([]);
+  });
+});
+
+describe('AtomicFile errors name the file asked for, not its temporary file (found by review)', () => {
+  it('a temporary file that cannot be created: IO_WRITE_FAILED naming the target first', async () => {
+    const error = await AtomicFile.create('/proc/appv-cannot-be-here.appv').then(
+      () => null,
+      (e: unknown) => e as { code?: string; message?: string; part?: string },
+    );
+    expect(error?.code).toBe(ErrorCode.IO_WRITE_FAILED);
+    expect(error?.part).toBe('/proc/appv-cannot-be-here.appv');
+    expect(error?.message).toMatch(
+      /^Cannot write \/proc\/appv-cannot-be-here\.appv: .*\(its temporary file \/proc\/\.appv-cannot-be-here\.appv\.appv-tmp-[0-9a-f]{12}\)$/,
+    );
+  });
+
+  it('a rename that fails (a folder in the way): the target named, the temporary file removed', async () => {
+    const file = target('in-the-way.appv');
+    const out = await AtomicFile.create(file);
+    await out.handle.writeFile(Buffer.from('complete'));
+    mkdirSync(path.join(file, 'occupied'), { recursive: true });
+    const error = await out.commit().then(
+      () => null,
+      (e: unknown) => e as { code?: string; message?: string; part?: string },
+    );
+    expect(error?.code).toBe(ErrorCode.IO_WRITE_FAILED);
+    expect(error?.part).toBe(file);
+    expect(error?.message?.startsWith(`Cannot write ${file}: `)).toBe(true);
+    expect(readdirSync(path.dirname(file)).filter((n) => n.includes('appv-tmp'))).toEqual([]);
   });
 });
 

@@ -150,11 +150,40 @@ describe('reading a part', () => {
     const pkg = await OpcPackage.open(bytes);
     const ghost = pkg.requireItem('ghost.bin');
     expect(ghost.readable).toBe(false);
-    await expect(pkg.readRaw(ghost)).rejects.toMatchObject({
-      code: ErrorCode.ZIP_DATA_INVALID,
+    // The reason is the verifier's finding, in the same words (found by review: ZIP_DATA_INVALID before).
+    const overlap = {
+      code: ErrorCode.ZIP_ENTRY_OVERLAP,
       part: 'ghost.bin',
+      message: expect.stringMatching(/^ghost\.bin \(local header at offset \d+\) overlaps real\.bin/),
+    };
+    await expect(pkg.readRaw(ghost)).rejects.toMatchObject(overlap);
+    await expect(pkg.readPart(ghost)).rejects.toMatchObject(overlap);
+    expect(() => pkg.openStream(ghost)).toThrow(expect.objectContaining(overlap));
+    // The earlier entry of the two is named only in that message, and is refused for the same reason.
+    await expect(pkg.readPart(pkg.requireItem('real.bin'))).rejects.toMatchObject({
+      code: ErrorCode.ZIP_ENTRY_OVERLAP,
+      part: 'real.bin',
     });
-    await expect(pkg.readPart(ghost)).rejects.toMatchObject({ code: ErrorCode.ZIP_DATA_INVALID });
+  });
+
+  it('names why an item cannot be read: an encrypted entry is ZIP_ENCRYPTED, method 12 ZIP_METHOD_UNSUPPORTED', async () => {
+    const { bytes } = craftZip([
+      { name: '[Content_Types].xml', data: typesXml() },
+      { name: 'a%20b/secret.bin', data: Buffer.from('data'), flags: 0x0009 },
+      { name: 'bzip2.bin', data: Buffer.from('data'), method: 'stored', methodCode: 12 },
+    ]);
+    const pkg = await OpcPackage.open(bytes);
+    await expect(pkg.readPart(pkg.requireItem('a b/secret.bin'))).rejects.toMatchObject({
+      code: ErrorCode.ZIP_ENCRYPTED,
+      part: 'a b\\secret.bin',
+      message: 'a b\\secret.bin is encrypted; OPC packages are never encrypted',
+    });
+    await expect(pkg.readRaw(pkg.requireItem('bzip2.bin'))).rejects.toMatchObject({
+      code: ErrorCode.ZIP_METHOD_UNSUPPORTED,
+      part: 'bzip2.bin',
+    });
+    // The package's findings locate the part by its decoded name too, as later findings do.
+    expect(pkg.findings.find((f) => f.code === ErrorCode.ZIP_ENCRYPTED)?.part).toBe('a b\\secret.bin');
   });
 
   it('says a directory entry has no content', async () => {

@@ -68,7 +68,7 @@ export class OpcPackage {
     const byKey = nameItems(items, sink);
     const contentTypes = await loadContentTypes(source, items, sink, signal);
     for (const item of items) setContentType(item, contentTypes, sink);
-    return new OpcPackage(source, owned, end, items, byKey, contentTypes, sink.findings);
+    return new OpcPackage(source, owned, end, items, byKey, contentTypes, byPartName(sink.findings, items));
   }
 
   /** The parts (no content types stream, no directory entries). */
@@ -110,9 +110,34 @@ export class OpcPackage {
     return found;
   }
 
+  /**
+   * Why `item` cannot be read, as the error a read of it throws: the code and words of the finding that
+   * made it unreadable (ZIP_METHOD_UNSUPPORTED, ZIP_ENCRYPTED, ZIP_ENTRY_OUT_OF_BOUNDS…), so `cat` and
+   * `extract` say what `verify` says rather than a generic ZIP_DATA_INVALID (found by review). Null for a
+   * readable item.
+   */
+  unreadableError(item: PackageItem): AppvError | null {
+    if (item.readable || item.kind === 'directory') return null;
+    const finding =
+      this.findings.find(
+        (f) => UNREADABLE_BECAUSE.has(f.code) && (f.part === item.name || f.part === item.zipName),
+      ) ??
+      // An overlap is reported once, at the later entry; the earlier one is named in its message.
+      this.findings.find((f) => f.code === ErrorCode.ZIP_ENTRY_OVERLAP && f.message.includes(item.zipName));
+    const location = { part: item.name, offset: item.localHeaderOffset };
+    if (!finding) {
+      return new AppvError(
+        ErrorCode.ZIP_DATA_INVALID,
+        `${item.name} cannot be read safely (see the verifier's findings for why)`,
+        location,
+      );
+    }
+    return new AppvError(finding.code, finding.message, location);
+  }
+
   /** The item's uncompressed bytes, streamed, CRC- and size-checked. */
   openStream(item: PackageItem, options: PartStreamOptions = {}): Readable {
-    assertItem(item);
+    this.assertReadable(item);
     return openPartStream(this.source, item, options);
   }
 
@@ -121,15 +146,14 @@ export class OpcPackage {
     item: PackageItem,
     options: { maxSize?: number; signal?: AbortSignal } = {},
   ): Promise<Buffer> {
-    assertItem(item);
+    this.assertReadable(item);
     return readPartBuffer(this.source, item, options.maxSize ?? MAX_XML_PART_SIZE, options.signal);
   }
 
   /** Raw (still compressed) bytes [start, end) of the item's data, e.g. one block by BlockMap sizes (§3). */
   async readRaw(item: PackageItem, start = 0, endAt?: number, signal?: AbortSignal): Promise<Buffer> {
-    assertItem(item);
+    this.assertReadable(item);
     const end = endAt ?? item.compressedSize;
-    assertReadable(item);
     if (
       !Number.isSafeInteger(start) ||
       !Number.isSafeInteger(end) ||
@@ -156,6 +180,55 @@ export class OpcPackage {
   async close(): Promise<void> {
     if (this.ownsSource) await this.source.close();
   }
+
+  /** An item of this package that can be read; else the reason it cannot, as a typed error. */
+  private assertReadable(item: PackageItem): void {
+    assertItem(item);
+    const unreadable = this.unreadableError(item);
+    if (unreadable) throw unreadable;
+    assertReadable(item);
+  }
+}
+
+/** The findings that make an item unreadable (central-directory.ts, zip-listing.ts): a read names them. */
+const UNREADABLE_BECAUSE: ReadonlySet<string> = new Set([
+  ErrorCode.ZIP_METHOD_UNSUPPORTED,
+  ErrorCode.ZIP_ENCRYPTED,
+  ErrorCode.ZIP_STORED_SIZE_MISMATCH,
+  ErrorCode.ZIP_SIZE_LIMIT,
+  ErrorCode.ZIP_ENTRY_OUT_OF_BOUNDS,
+  ErrorCode.ZIP_LFH_INVALID,
+  ErrorCode.ZIP_ENTRY_OVERLAP,
+]);
+
+/**
+ * The ZIP layer's findings located by decoded part name, as every later finding is: the ZIP layer runs before
+ * names are decoded and says `Root/Vendor%20App/a.exe` where the BlockMap checks say `Root\\Vendor App\\a.exe`,
+ * so `verify --json` named one part two ways (found by review). Messages that lead with the ZIP name lead
+ * with the decoded one.
+ */
+function byPartName(findings: readonly Finding[], items: readonly PackageItem[]): Finding[] {
+  // A name OPC refuses keeps its ZIP form: decoded, `Root/a\\b` and `Root//b` would hide what is wrong.
+  const misnamed = new Set(
+    findings.filter((f) => f.code.startsWith('OPC_NAME_') && f.part !== undefined).map((f) => f.part),
+  );
+  const named = new Map<string, PackageItem>();
+  for (const item of items) {
+    if (item.name !== item.zipName && !misnamed.has(item.zipName)) named.set(item.zipName, item);
+  }
+  return findings.map((finding) => {
+    const item = finding.part === undefined ? undefined : named.get(finding.part);
+    if (!item) return finding;
+    return { ...finding, part: item.name, message: withDecodedName(finding.message, item) };
+  });
+}
+
+/**
+ * A finding's message with the decoded part name where it leads with the ZIP name ("Root/a%20b.dll uses
+ * method 12" becomes "Root\\a b.dll uses method 12"): errors name parts decoded, as users type them.
+ */
+function withDecodedName(message: string, item: PackageItem): string {
+  return message.startsWith(item.zipName) ? `${item.name}${message.slice(item.zipName.length)}` : message;
 }
 
 /**

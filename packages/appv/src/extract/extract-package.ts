@@ -101,7 +101,13 @@ async function extractOpen(
   const emptyDirectories = options.parts ? [] : await emptyDirectoriesOf(pkg, problems);
   throwIfAborted(signal);
 
-  const plan = await planExtraction(root, items, emptyDirectories, signal);
+  const plan = await planExtraction(
+    root,
+    items,
+    emptyDirectories,
+    (item) => pkg.opc.unreadableError(item),
+    signal,
+  );
   if (!options.overwrite) refuseExisting(plan);
 
   try {

@@ -19,6 +19,7 @@ export async function planExtraction(
   root: string,
   items: readonly PackageItem[],
   emptyDirectories: readonly string[],
+  whyUnreadable: (item: PackageItem) => AppvError | null,
   signal?: AbortSignal,
 ): Promise<PlanEntry[]> {
   const plan: PlanEntry[] = [];
@@ -45,11 +46,13 @@ export async function planExtraction(
     const name = isDirectory ? item.name.replace(/\/$/, '') : item.name;
     const safe = safeSegments(name);
     const target = resolveInside(root, safe);
-    if (!isDirectory && !item.readable) {
-      // Refused now rather than failing half-way: the verifier's findings say why it is unreadable.
-      throw new AppvError(ErrorCode.ZIP_DATA_INVALID, `Refusing to extract: ${name} cannot be read safely`, {
+    const unreadable = isDirectory ? null : whyUnreadable(item);
+    if (unreadable) {
+      // Refused now rather than failing half-way, with the reason a read would give.
+      throw new AppvError(unreadable.code, `Refusing to extract: ${unreadable.message}`, {
         part: name,
         offset: item.localHeaderOffset,
+        cause: unreadable,
       });
     }
     if (isDirectory) {

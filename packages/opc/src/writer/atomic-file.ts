@@ -1,7 +1,8 @@
 import { linkSync, lstatSync, renameSync, unlinkSync } from 'node:fs';
 import { type FileHandle, link, lstat, open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { AppvError, ErrorCode, throwIfAborted, toAppvError } from '../errors.js';
+import { AppvError, ErrorCode, isAppvError, throwIfAborted } from '../errors.js';
+import { describeError, errorPath } from '../system-error.js';
 import { forgetTemporary, removeTemporary, temporaryPathFor, trackTemporary } from './temporary-files.js';
 
 /**
@@ -29,7 +30,7 @@ export class AtomicFile {
       trackTemporary(temporary);
       return new AtomicFile(handle, temporary, target, overwrite);
     } catch (error) {
-      throw toAppvError(error, ErrorCode.IO_WRITE_FAILED, { part: target });
+      throw writeFailure(error, target, temporary);
     }
   }
 
@@ -50,7 +51,7 @@ export class AtomicFile {
     } catch (error) {
       await this.handle.close().catch(() => undefined);
       await removeTemporary(this.temporary);
-      throw toAppvError(error, ErrorCode.IO_WRITE_FAILED, { part: this.target });
+      throw writeFailure(error, this.target, this.temporary);
     }
   }
 
@@ -60,6 +61,19 @@ export class AtomicFile {
     await this.handle.close().catch(() => undefined);
     await removeTemporary(this.temporary);
   }
+}
+
+/**
+ * IO_WRITE_FAILED naming the file the user asked for: Node's error names the temporary file, a name the user
+ * never gave (`/proc/.x.appv.appv-tmp-…: no such file or directory`; found by review), which is kept after it.
+ */
+function writeFailure(error: unknown, target: string, temporary: string): AppvError {
+  if (isAppvError(error)) return error;
+  const about = errorPath(error) === temporary ? ` (its temporary file ${temporary})` : '';
+  return new AppvError(ErrorCode.IO_WRITE_FAILED, `Cannot write ${target}: ${describeError(error)}${about}`, {
+    part: target,
+    cause: error,
+  });
 }
 
 /**
