@@ -429,3 +429,57 @@ describe('appv edit keeps what it does not model in the documents it changes (fo
     });
   });
 });
+
+describe('appv edit refuses a source whose copied parts do not verify (found by review)', () => {
+  /** `original` with one byte of big.dat's compressed block 1 changed: its hash no longer matches. */
+  async function corrupted(): Promise<string> {
+    const file = out('corrupt.appv');
+    const bytes = readFileSync(original);
+    await withPackage(original, async (pkg) => {
+      const item = pkg.opc.requireItem(`${APP}\\data\\big.dat`);
+      const sizes = (await pkg.blockMap()).files.find((f) => f.name === item.name)?.blocks ?? [];
+      const second = item.dataOffset + (sizes[0]?.size ?? 0) + 200;
+      bytes[second] = (bytes[second] ?? 0) ^ 0x55;
+    });
+    writeFileSync(file, bytes);
+    const report = await verifyPackage(file);
+    expect(report.valid).toBe(false); // the corruption is one verify sees
+    return file;
+  }
+
+  it('an edit that would copy the broken part fails with the verifier code, before anything is written', async () => {
+    const source = await corrupted();
+    const file = out();
+    const error = await editPackage(source, file, { newVersion: true }).then(
+      () => null,
+      (e: unknown) => e as { code?: string; part?: string; block?: number; message?: string },
+    );
+    expect(error?.code).toMatch(/^(HASH_|CRC_)/);
+    expect(error?.part).toBe(`${APP}\\data\\big.dat`);
+    expect(error?.message).toMatch(/^Cannot edit .*corrupt\.appv: .*would not verify either$/);
+    expect(readdirSync(path.dirname(file))).toEqual([]);
+  });
+
+  it('an edit that replaces or removes the broken part is written, and verifies clean', async () => {
+    const source = await corrupted();
+    const replacement = path.join(work, 'replacement.dat');
+    writeFileSync(replacement, pseudoText(70_000, 9));
+    const replaced = out();
+    await editPackage(source, replaced, { add: [{ name: `${APP}\\data\\big.dat`, path: replacement }] });
+    await verifyClean(replaced);
+    const removed = out();
+    await editPackage(source, removed, { remove: [`${APP}\\data\\big.dat`] });
+    await withPackage(removed, async (pkg) => {
+      expect((await verifyPackage(pkg)).valid).toBe(true);
+    });
+  });
+
+  it('reports the check as progress, one bar from 0 to its total', async () => {
+    const seen: [number, number][] = [];
+    await editPackage(original, out(), { newVersion: true, onProgress: (d, t) => seen.push([d, t]) });
+    const total = seen[0]?.[1] ?? 0;
+    expect(seen.every(([, t]) => t === total)).toBe(true);
+    expect(seen.every(([d], i) => i === 0 || d >= (seen[i - 1]?.[0] ?? 0))).toBe(true);
+    expect(seen.at(-1)?.[0]).toBe(total);
+  });
+});

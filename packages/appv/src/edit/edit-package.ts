@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import {
   type AppxManifest,
   appendHistoryItem,
+  type BlockMap,
   type BlockMapFile,
   branchPackage,
   buildStreamMap,
@@ -31,6 +32,7 @@ import {
   type RawPartContent,
   shareBlocks,
   throwIfAborted,
+  WorkerPool,
   type WrittenPart,
 } from '@appv/opc';
 import { checkApplicationTargets } from '../application-targets.js';
@@ -60,6 +62,7 @@ import {
   writtenIdentity,
 } from '../pack/write-options.js';
 import { PathTree } from '../path-tree.js';
+import { checkCopiedParts, copiedPartsError } from './copied-parts-check.js';
 
 /** The identity fields edit sets as pack does; `name` is the new package's with `branch`. */
 type EditedIdentity = Pick<IdentityOptions, 'name' | 'displayName' | 'packageId' | 'versionId'>;
@@ -106,13 +109,18 @@ export async function editPackage(
   checkOptionKeys(options, EDIT_OPTION_KEYS, 'editPackage');
   const pkg = await openPackage(input, options.signal ? { signal: options.signal } : {});
   try {
-    return await edit(pkg, output, options);
+    return await edit(pkg, input, output, options);
   } finally {
     await pkg.close();
   }
 }
 
-async function edit(pkg: AppvPackage, output: string, options: EditOptions): Promise<EditResult> {
+async function edit(
+  pkg: AppvPackage,
+  input: string,
+  output: string,
+  options: EditOptions,
+): Promise<EditResult> {
   const blockMap = await pkg.blockMap();
   const manifest = await pkg.manifest();
   const blocksByName = new Map(blockMap.files.map((f) => [nameKey(f.name), f]));
@@ -213,10 +221,82 @@ async function edit(pkg: AppvPackage, output: string, options: EditOptions): Pro
   }
   throwIfAborted(options.signal);
 
+  const copied = [
+    ...plan.kept,
+    registryItem,
+    ...copiedRaw(streamMapItem, streamMap),
+    ...copiedRaw(fsItem, filesystemMetadata),
+  ];
+  const pool = new WorkerPool(options.threads);
+  try {
+    return await writeEdited(pkg, input, output, options, pool, {
+      blockMap,
+      manifest,
+      blocksByName,
+      plan,
+      copied,
+      footprint: {
+        registry: rawOf(pkg, registryItem, blocksByName),
+        streamMap: streamMap as FootprintBytes,
+        filesystemMetadata: filesystemMetadata as FootprintBytes,
+        packageHistory: { bytes: serializePackageHistory(history) },
+      },
+    });
+  } finally {
+    await pool.destroy();
+  }
+}
+
+/** `item`, when the footprint part written for it is its raw copy rather than a regenerated document. */
+function copiedRaw(item: PackageItem | undefined, written: FootprintBytes | null): PackageItem[] {
+  return item && written && 'raw' in written ? [item] : [];
+}
+
+/** What edit has decided before it writes: the parts it keeps, adds and regenerates. */
+interface EditPlan {
+  readonly blockMap: BlockMap;
+  readonly manifest: AppxManifest;
+  readonly blocksByName: ReadonlyMap<string, BlockMapFile>;
+  readonly plan: PayloadPlan;
+  /** Every part copied as raw compressed bytes, payload and footprint. */
+  readonly copied: readonly PackageItem[];
+  readonly footprint: Omit<Parameters<typeof writeFootprint>[1], 'manifest'>;
+}
+
+/**
+ * Checks the parts to be copied raw (copied-parts-check.ts), then writes. Progress covers both: the check's
+ * compressed bytes are counted as the uncompressed bytes they stand for, so one bar runs once from 0 to the
+ * end.
+ */
+async function writeEdited(
+  pkg: AppvPackage,
+  input: string,
+  output: string,
+  options: EditOptions,
+  pool: WorkerPool,
+  edited: EditPlan,
+): Promise<EditResult> {
+  const { blockMap, manifest, blocksByName, plan, copied, footprint } = edited;
   const algorithm: HashAlgorithm = blockMap.hashMethod;
-  const total =
+  const written =
     plan.kept.reduce((s, i) => s + i.uncompressedSize, 0) + plan.added.reduce((s, a) => s + a.size, 0);
-  const writer = await openWriter(output, options, algorithm, total);
+  const checked = copied.reduce((s, i) => s + i.uncompressedSize, 0);
+  const total = checked + written;
+  const { onProgress } = options;
+  const problems = await checkCopiedParts(pkg, blockMap, copied, {
+    pool,
+    signal: options.signal,
+    onProgress: onProgress
+      ? (done, compressed) =>
+          onProgress(Math.round(checked * (compressed > 0 ? done / compressed : 1)), total)
+      : undefined,
+  });
+  if (problems.length > 0) throw copiedPartsError(input, problems);
+  throwIfAborted(options.signal);
+  const writeProgress = onProgress
+    ? { onProgress: (done: number) => onProgress(checked + Math.min(done, written), total) }
+    : {};
+  const writer = await openWriter(output, { ...options, ...writeProgress }, algorithm, written, pool);
   try {
     for (const item of plan.kept) {
       await writer.addRawPart(item.name, rawPart(pkg, item, blocksByName));
@@ -232,19 +312,13 @@ async function edit(pkg: AppvPackage, output: string, options: EditOptions): Pro
       // The new VersionId from what was written, as pack derives one (found by review: it was random, so
       // the same edit did not give the same bytes).
       // A StreamMap copied raw is the source's, which the source's identity already stands for.
-      const documents = streamMap && 'bytes' in streamMap ? [streamMap.bytes] : [];
+      const documents = 'bytes' in footprint.streamMap ? [footprint.streamMap.bytes] : [];
       const versionId = derivedVersionId(manifest, await writer.written(), documents);
       applyIdentityOptions(manifest, { versionId }, {});
     }
-    const written = await writeFootprint(
+    const result = await writeFootprint(
       writer,
-      {
-        registry: rawOf(pkg, registryItem, blocksByName),
-        streamMap: streamMap as FootprintBytes,
-        filesystemMetadata: filesystemMetadata as FootprintBytes,
-        packageHistory: { bytes: serializePackageHistory(history) },
-        manifest: serializeAppxManifest(manifest),
-      },
+      { ...footprint, manifest: serializeAppxManifest(manifest) },
       algorithm,
     );
     return {
@@ -253,8 +327,8 @@ async function edit(pkg: AppvPackage, output: string, options: EditOptions): Pro
       copied: plan.kept.length,
       added: plan.added.length,
       removed: plan.removed.length,
-      size: written.size,
-      parts: written.parts,
+      size: result.size,
+      parts: result.parts,
       warnings: editWarnings(manifest, plan),
     };
   } catch (error) {
