@@ -14,6 +14,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { DIRECTORIES_REMEMBERED, TEMPORARY_PATH_EXTRA_BYTES, WHOLE_READ_BYTES } from '@appv/opc';
 import { AppvError, ErrorCode, extractPackage, openPackage } from 'appv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -489,6 +490,10 @@ describe('extractPackage never leaves a half-written file', () => {
       const error = await extractError(bytes, target);
       expect(error.code).toBe(ErrorCode.CRC_MISMATCH);
       expect(error.part).toBe('dir\\corrupt.bin');
+      // It says what it leaves: the file before it (found by review: the error read as if nothing was written).
+      expect(error.message.startsWith('dir\\corrupt.bin: CRC-32 ')).toBe(true);
+      const left = ` (the 1 file(s) extracted before it are left in ${target}, each complete)`;
+      expect(error.message.endsWith(left)).toBe(true);
       // Nothing in its folder, not even a temporary file (a small part is checked before its folder is made).
       const folder = path.join(target, 'dir');
       expect(existsSync(folder) ? readdirSync(folder) : []).toEqual([]);
@@ -496,6 +501,23 @@ describe('extractPackage never leaves a half-written file', () => {
       expect(existsSync(path.join(target, 'after.txt'))).toBe(false);
       // Items before the corrupt one are complete, verified files.
       expect(readFileSync(path.join(target, 'good.txt'), 'utf8')).toBe('harmless\n');
+    },
+  );
+
+  it.each(SIZES)(
+    'a part whose data does not inflate (%i bytes) is named in the message, not zlib alone',
+    async (size) => {
+      const target = path.join(work, 'out');
+      const data = Buffer.alloc(size, 7);
+      const compressed = zlib.deflateRawSync(data);
+      compressed[10] = 0xff; // a corrupt Huffman table or distance
+      const bytes = craftZip([
+        { name: 'dir/broken.bin', data, method: 'raw', compressed, uncompressedSize: size },
+      ]).bytes;
+      const error = await extractError(bytes, target);
+      expect(error.code).toBe(ErrorCode.ZIP_DATA_INVALID);
+      expect(error.part).toBe('dir\\broken.bin');
+      expect(error.message).toMatch(/^dir\\broken\.bin does not inflate: \S/);
     },
   );
 

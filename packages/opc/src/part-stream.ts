@@ -1,10 +1,11 @@
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
-import { AppvError, abortError, ErrorCode, throwIfAborted, toAppvError } from './errors.js';
+import { AppvError, abortError, ErrorCode, isAppvError, throwIfAborted, toAppvError } from './errors.js';
 import { hex } from './hex.js';
 import { JOB_BYTES, WHOLE_READ_BYTES } from './limits.js';
 import type { PackageItem } from './package-item.js';
 import type { RandomAccessSource } from './source/random-access-source.js';
+import { describeError } from './system-error.js';
 import { CompressionMethod } from './zip/compression-method.js';
 
 export interface PartStreamOptions {
@@ -77,8 +78,18 @@ async function* checkedChunks(
 }
 
 /** A failure while reading an item, as an AppvError that names the part and where its data starts. */
-function partError(error: unknown, item: PackageItem): AppvError {
-  return toAppvError(error, ErrorCode.ZIP_DATA_INVALID, { part: item.name, offset: item.dataOffset });
+/**
+ * A failure while reading or inflating `item`, typed, and named in its message: zlib's own words ("invalid
+ * distance too far back") said nothing of which part (found by review: `appv extract` printed only them).
+ */
+function partError(error: unknown, item: PackageItem, doing: 'read' | 'inflate' = 'inflate'): AppvError {
+  const location = { part: item.name, offset: item.dataOffset };
+  if (isAppvError(error)) return toAppvError(error, ErrorCode.ZIP_DATA_INVALID, location);
+  const what = doing === 'read' ? 'cannot be read' : 'does not inflate';
+  return new AppvError(ErrorCode.ZIP_DATA_INVALID, `${item.name} ${what}: ${describeError(error)}`, {
+    ...location,
+    cause: error,
+  });
 }
 
 /** The end checks of an item's content: its length, and its CRC-32 unless `crc` is null (not verified). */
@@ -155,7 +166,7 @@ async function readWhole(
   try {
     compressed = await source.read(item.dataOffset, item.compressedSize, signal);
   } catch (error) {
-    throw partError(error, item);
+    throw partError(error, item, 'read');
   }
   let content: Buffer;
   if (item.method === CompressionMethod.Deflate) {

@@ -8,6 +8,7 @@ import {
   ErrorCode,
   type Finding,
   findingFromError,
+  isAppvError,
   LoopTurns,
   type OptionKeys,
   type PackageInput,
@@ -127,47 +128,69 @@ async function extractOpen(
   const onProgress = callerCallback('onProgress', options.onProgress);
   const report = () => onProgress?.({ files, totalFiles: fileEntries.length, bytes, totalBytes });
 
-  // Small files are read and written synchronously: the loop must still hear an abort or Ctrl-C.
-  const turns = new LoopTurns();
-  for (const entry of plan) {
-    await turns.take();
-    throwIfAborted(signal);
-    if (entry.kind === 'directory') {
-      guard.ensure(entry.target, entry.name);
-      continue;
-    }
-    if (entry.item.uncompressedSize <= WHOLE_READ_BYTES) {
-      // Small: read and checked whole (size, CRC) before anything is written, then written in one go; its
-      // folder is checked after the read, just before the write (the narrowest window left to a racer).
-      const content = await pkg.opc.readPart(entry.item, {
-        maxSize: WHOLE_READ_BYTES,
-        ...(signal ? { signal } : {}),
-      });
+  try {
+    // Small files are read and written synchronously: the loop must still hear an abort or Ctrl-C.
+    const turns = new LoopTurns();
+    for (const entry of plan) {
+      await turns.take();
+      throwIfAborted(signal);
+      if (entry.kind === 'directory') {
+        guard.ensure(entry.target, entry.name);
+        continue;
+      }
+      if (entry.item.uncompressedSize <= WHOLE_READ_BYTES) {
+        // Small: read and checked whole (size, CRC) before anything is written, then written in one go; its
+        // folder is checked after the read, just before the write (the narrowest window left to a racer).
+        const content = await pkg.opc.readPart(entry.item, {
+          maxSize: WHOLE_READ_BYTES,
+          ...(signal ? { signal } : {}),
+        });
+        guard.ensure(path.dirname(entry.target), entry.name);
+        writeBufferAtomically(content, entry.target, entry.name, { overwrite: options.overwrite ?? false });
+        bytes += content.length;
+        files++;
+        report();
+        continue;
+      }
       guard.ensure(path.dirname(entry.target), entry.name);
-      writeBufferAtomically(content, entry.target, entry.name, { overwrite: options.overwrite ?? false });
-      bytes += content.length;
+      await writeFileAtomically(
+        pkg.opc.openStream(entry.item, signal ? { signal } : {}),
+        entry.target,
+        entry.name,
+        {
+          overwrite: options.overwrite ?? false,
+          ...(signal ? { signal } : {}),
+          onBytes: (length) => {
+            bytes += length;
+            report();
+          },
+        },
+      );
       files++;
       report();
-      continue;
     }
-    guard.ensure(path.dirname(entry.target), entry.name);
-    await writeFileAtomically(
-      pkg.opc.openStream(entry.item, signal ? { signal } : {}),
-      entry.target,
-      entry.name,
-      {
-        overwrite: options.overwrite ?? false,
-        ...(signal ? { signal } : {}),
-        onBytes: (length) => {
-          bytes += length;
-          report();
-        },
-      },
-    );
-    files++;
-    report();
+  } catch (error) {
+    throw leftBehind(error, files, root);
   }
   return { files, directories: guard.created, bytes, problems };
+}
+
+/**
+ * A failure part-way (a part that fails its CRC, a full disk) says what it leaves: the files written before
+ * it stay, each whole (found by review: the error alone read as if nothing had been written).
+ */
+function leftBehind(error: unknown, files: number, root: string): unknown {
+  if (files === 0 || !isAppvError(error) || error.code === ErrorCode.ABORTED) return error;
+  return new AppvError(
+    error.code,
+    `${error.message} (the ${files} file(s) extracted before it are left in ${root}, each complete)`,
+    {
+      ...(error.part === undefined ? {} : { part: error.part }),
+      ...(error.offset === undefined ? {} : { offset: error.offset }),
+      ...(error.block === undefined ? {} : { block: error.block }),
+      cause: error,
+    },
+  );
 }
 
 function selectItems(pkg: AppvPackage, parts: readonly string[] | undefined): readonly PackageItem[] {
