@@ -830,10 +830,21 @@ describe('appv pack and edit', () => {
     const exe = 'Root/VFS/ProgramFilesX86/Vendor App/app.exe';
     const edited = appv('edit', SAMPLE, '-o', out, '--remove', exe);
     expect(edited.status).toBe(0);
-    expect(edited.stderr).toMatch(/^warning APPV_APPLICATION_TARGET_MISSING: Application .*app\.exe.*\n$/);
+    // The executable was a Publishing feature block file too: it leaves the StreamMap, and that is said.
+    const left = (block: string) =>
+      `warning APPV_STREAMMAP_FILE_UNKNOWN: Root\\VFS\\ProgramFilesX86\\Vendor App\\app.exe (feature block ${block}) is not in the package: left out of the StreamMap\n`;
+    const lines = edited.stderr.split(/(?<=\n)/);
+    expect(lines.slice(0, 2)).toEqual([left('PublishingFeatureBlock'), left('PrimaryFeatureBlock')]);
+    expect(lines.slice(2).join('')).toMatch(
+      /^warning APPV_APPLICATION_TARGET_MISSING: Application .*app\.exe.*\n$/,
+    );
     const again = appv('edit', SAMPLE, '-o', path.join(work, 'no-exe-2.appv'), '--remove', exe, '--json');
     expect(json(again)).toMatchObject({
-      warnings: [{ code: 'APPV_APPLICATION_TARGET_MISSING', severity: 'warning', part: 'AppxManifest.xml' }],
+      warnings: [
+        { code: 'APPV_STREAMMAP_FILE_UNKNOWN', severity: 'warning', part: 'StreamMap.xml' },
+        { code: 'APPV_STREAMMAP_FILE_UNKNOWN', severity: 'warning', part: 'StreamMap.xml' },
+        { code: 'APPV_APPLICATION_TARGET_MISSING', severity: 'warning', part: 'AppxManifest.xml' },
+      ],
     });
     // An edit that leaves the executable says nothing.
     const quiet = appv(

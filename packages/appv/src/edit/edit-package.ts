@@ -184,9 +184,10 @@ async function edit(
   const featureChange =
     options.publishing !== undefined || options.primary !== undefined || options.loadAll !== undefined;
   let streamMap: FootprintBytes | null = streamMapItem ? rawOf(pkg, streamMapItem, blocksByName) : null;
+  const streamMapWarnings: Finding[] = [];
   if (featureChange || changedPayload || !streamMapItem) {
     const map = (await pkg.streamMap()) ?? buildStreamMap();
-    fitStreamMap(map, index);
+    streamMapWarnings.push(...fitStreamMap(map, index));
     applyFeatureBlocks(map, options, index);
     streamMap = { bytes: serializeStreamMap(map) };
   }
@@ -235,6 +236,7 @@ async function edit(
       blocksByName,
       plan,
       copied,
+      streamMapWarnings,
       footprint: {
         registry: rawOf(pkg, registryItem, blocksByName),
         streamMap: streamMap as FootprintBytes,
@@ -260,6 +262,8 @@ interface EditPlan {
   readonly plan: PayloadPlan;
   /** Every part copied as raw compressed bytes, payload and footprint. */
   readonly copied: readonly PackageItem[];
+  /** What fitting the StreamMap to the edited payload changed in it (feature-blocks.ts, fitStreamMap). */
+  readonly streamMapWarnings: readonly Finding[];
   readonly footprint: Omit<Parameters<typeof writeFootprint>[1], 'manifest'>;
 }
 
@@ -276,7 +280,7 @@ async function writeEdited(
   pool: WorkerPool,
   edited: EditPlan,
 ): Promise<EditResult> {
-  const { blockMap, manifest, blocksByName, plan, copied, footprint } = edited;
+  const { blockMap, manifest, blocksByName, plan, copied, footprint, streamMapWarnings } = edited;
   const algorithm: HashAlgorithm = blockMap.hashMethod;
   const written =
     plan.kept.reduce((s, i) => s + i.uncompressedSize, 0) + plan.added.reduce((s, a) => s + a.size, 0);
@@ -329,7 +333,7 @@ async function writeEdited(
       removed: plan.removed.length,
       size: result.size,
       parts: result.parts,
-      warnings: editWarnings(manifest, plan),
+      warnings: [...streamMapWarnings, ...editWarnings(manifest, plan)],
     };
   } catch (error) {
     await writer.abort(error);

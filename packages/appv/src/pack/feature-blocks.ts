@@ -5,10 +5,11 @@ import {
   type FeatureBlock,
   PRIMARY_FEATURE_BLOCK,
   PUBLISHING_FEATURE_BLOCK,
+  STREAMMAP_PART,
   type StreamMap,
   type StreamMapFile,
 } from '@appv/manifest';
-import { AppvError, ErrorCode, nameKey, type OptionKeys, quoted } from '@appv/opc';
+import { AppvError, ErrorCode, type Finding, nameKey, type OptionKeys, quoted } from '@appv/opc';
 import { realPathOf, typedPackageName } from './typed-path.js';
 
 /**
@@ -184,21 +185,46 @@ export function defaultPublishingFiles(
 
 /**
  * Keeps a StreamMap true to a changed payload (FORMAT.md §9.8): files no longer there are dropped and runs
- * are cut to the blocks each file has now.
+ * are cut to the blocks each file has now. Returns a warning for each change (APPV_STREAMMAP_FILE_UNKNOWN,
+ * APPV_STREAMMAP_BLOCK_RANGE, the codes verify gives what it fixes): a kept map was changed silently (found
+ * by review).
  */
-export function fitStreamMap(map: StreamMap, payload: PayloadIndex): void {
+export function fitStreamMap(map: StreamMap, payload: PayloadIndex): Finding[] {
+  const warnings: Finding[] = [];
+  const warn = (code: ErrorCode, message: string) =>
+    warnings.push({ code, severity: 'warning', part: STREAMMAP_PART, message });
   for (const block of map.featureBlocks) {
     block.files = block.files.flatMap((file): StreamMapFile[] => {
       const found = payload.resolve(file.name);
-      if (!found) return [];
+      if (!found) {
+        warn(
+          ErrorCode.APPV_STREAMMAP_FILE_UNKNOWN,
+          `${file.name} (feature block ${block.id}) is not in the package: left out of the StreamMap`,
+        );
+        return [];
+      }
       if (file.runs === 'whole') return [{ name: file.name, runs: 'whole' }];
       const blocks = expectedBlockCount(found.size);
-      const runs = file.runs
+      const given = file.runs;
+      const runs = given
         .map((run) => ({ index: run.index, count: Math.min(run.count, blocks - run.index) }))
         .filter((run) => run.count > 0);
+      if (runs.length !== given.length || runs.some((run, i) => run.count !== given[i]?.count)) {
+        warn(
+          ErrorCode.APPV_STREAMMAP_BLOCK_RANGE,
+          `${file.name} (feature block ${block.id}) has ${blocks} block(s); its runs ${describeRuns(given)} were cut to ${runs.length === 0 ? 'none, and the file left out' : describeRuns(runs)}`,
+        );
+      }
       return runs.length === 0 ? [] : [{ name: file.name, runs }];
     });
   }
+  return warnings;
+}
+
+/** Runs as a person reads them: blocks 0-2, 5. */
+function describeRuns(runs: readonly { index: number; count: number }[]): string {
+  const spans = runs.map((r) => (r.count === 1 ? `${r.index}` : `${r.index}-${r.index + r.count - 1}`));
+  return `(blocks ${spans.join(', ')})`;
 }
 
 function setFiles(map: StreamMap, id: string, files: StreamMapFile[]): void {

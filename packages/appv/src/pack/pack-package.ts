@@ -33,6 +33,7 @@ import {
   checkPathArgument,
   describeError,
   ErrorCode,
+  type Finding,
   type HashAlgorithm,
   MAX_XML_PART_SIZE,
   nameKey,
@@ -106,6 +107,11 @@ export interface PackResult extends WrittenIdentity {
   readonly parts: readonly WrittenPart[];
   /** Dynamic configuration files written beside the package. */
   readonly configs: readonly string[];
+  /**
+   * What pack changed in a kept StreamMap.xml to make it true to the files on disk: a file it lists that is
+   * not there (APPV_STREAMMAP_FILE_UNKNOWN), a run past a file's end (APPV_STREAMMAP_BLOCK_RANGE).
+   */
+  readonly warnings: readonly Finding[];
 }
 
 /**
@@ -165,7 +171,7 @@ async function packWith(
       deterministic ? { packageId: derivedPackageId(name, publisher) } : {},
     );
   }
-  const streamMap = buildPackStreamMap(tree, kept.streamMap, manifest, options);
+  const { map: streamMap, warnings } = buildPackStreamMap(tree, kept.streamMap, manifest, options);
   const filesystemMetadata = packFilesystemMetadata(tree, kept.filesystemMetadata, options);
   const history = appendHistoryItem(kept.history ?? createPackageHistory(), { time: historyTime(options) });
   const registry = kept.registry ?? emptyRegistryHive();
@@ -221,6 +227,7 @@ async function packWith(
     size: written.size,
     parts: written.parts,
     configs: configs?.files ?? [],
+    warnings,
   };
 }
 
@@ -318,12 +325,12 @@ function buildPackStreamMap(
   kept: StreamMap | undefined,
   manifest: AppxManifest,
   options: PackOptions,
-): StreamMap {
+): { map: StreamMap; warnings: Finding[] } {
   const payload = payloadIndex(tree.files, tree.placement);
   const map = kept ?? buildStreamMap();
   // A kept map is fitted to the payload on disk, as edit fits it (found by review: a file deleted from the
   // layout, or a run past a file's end, was kept, and the package failed its own verify).
-  if (kept) fitStreamMap(map, payload);
+  const warnings = kept ? fitStreamMap(map, payload) : [];
   if (!kept && options.publishing === undefined) {
     const targets = manifest.applications.flatMap((app) =>
       app.target === undefined ? [] : [tokenPathToPackagePath(app.target)],
@@ -335,7 +342,7 @@ function buildPackStreamMap(
     });
   }
   applyFeatureBlocks(map, options, payload);
-  return map;
+  return { map, warnings };
 }
 
 /**

@@ -84,6 +84,8 @@ Options:
     } finally {
       bar.finish();
     }
+    // On stderr, so a script reading --json on stdout gets them in the document (`warnings`) and a person sees them.
+    for (const warning of result.warnings) stderr.write(`warning ${warning.code}: ${warning.message}\n`);
     if (values.json) {
       writeWrittenJson(stdout, result);
     } else {
