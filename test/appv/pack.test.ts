@@ -63,18 +63,23 @@ async function verifyClean(file: string): Promise<void> {
   }
 }
 
+/** Extracts the package `file` into `dir`. */
+async function extractFile(file: string, dir: string): Promise<void> {
+  const pkg = await openPackage(file);
+  try {
+    await extractPackage(pkg, dir);
+  } finally {
+    await pkg.close();
+  }
+}
+
 /** Pack `source` (a plain folder) → verify → extract; the payload must come back byte for byte. */
 async function roundTrip(source: string, vfs: string, options: { deterministic?: boolean } = {}) {
   const out = path.join(fresh('out'), 'pkg.appv');
   const result = await packPackage(source, out, { vfs, ...options });
   await verifyClean(out);
   const extracted = fresh('extracted');
-  const pkg = await openPackage(out);
-  try {
-    await extractPackage(pkg, extracted);
-  } finally {
-    await pkg.close();
-  }
+  await extractFile(out, extracted);
   const placed = path.join(extracted, 'Root', 'VFS', ...vfs.split('/'));
   const before = snapshot(source);
   const after = snapshot(placed);
@@ -506,12 +511,7 @@ describe('appv pack: a package layout that changed since it was extracted (found
     ]);
     // A kept map that agrees with the files is not changed, and nothing is said.
     const untouched = fresh('changed-untouched');
-    const original = await openPackage(first);
-    try {
-      await extractPackage(original, untouched);
-    } finally {
-      await original.close();
-    }
+    await extractFile(first, untouched);
     const repackedAsIs = await packPackage(untouched, path.join(fresh('changed-as-is'), 'c.appv'), {
       dynamicConfig: false,
     });
