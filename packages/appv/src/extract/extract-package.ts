@@ -180,7 +180,9 @@ async function extractOpen(
  * it stay, each whole (found by review: the error alone read as if nothing had been written).
  */
 function leftBehind(error: unknown, files: number, root: string): unknown {
-  if (files === 0 || !isAppvError(error) || error.code === ErrorCode.ABORTED) return error;
+  // An abort and the caller's own callback failing (USAGE, the thrown error as cause) are theirs to read as is.
+  const callers: string[] = [ErrorCode.ABORTED, ErrorCode.USAGE];
+  if (files === 0 || !isAppvError(error) || callers.includes(error.code)) return error;
   return new AppvError(
     error.code,
     `${error.message} (the ${files} file(s) extracted before it are left in ${root}, each complete)`,
