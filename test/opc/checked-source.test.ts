@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AppvError, ErrorCode, OpcPackage, type RandomAccessSource } from '@appv/opc';
 import { verifyPackage } from 'appv';
@@ -71,5 +72,58 @@ describe('a caller RandomAccessSource is held to its promises (found by review)'
     await expect(verify).rejects.toMatchObject({ code: ErrorCode.ABORTED });
     // Not a timing assertion on speed: only that it did not wait for the read (which never ends).
     expect(performance.now() - started).toBeLessThan(30_000);
+  });
+});
+
+describe('a footprint document whose read never settles: the abort is heard (found by review)', () => {
+  /** The sample, with every read of `part`'s data stalled for ever. */
+  async function stalledAt(part: string): Promise<RandomAccessSource> {
+    const listing = await OpcPackage.open(bytes);
+    const item = listing.requireItem(part);
+    const start = item.dataOffset;
+    const end = start + item.compressedSize;
+    return {
+      name: 'https://example.com/VendorApp.appv',
+      size: bytes.length,
+      close: async () => {},
+      read: (offset, length) =>
+        offset < end && offset + length > start
+          ? new Promise<Buffer>(() => {})
+          : Promise.resolve(bytes.subarray(offset, offset + length)),
+    };
+  }
+
+  it.each(['AppxBlockMap.xml', 'FilesystemMetadata.xml', 'AppxManifest.xml'])(
+    'verify, info and extract, %s stalled: ABORTED',
+    async (part) => {
+      const { packageInfo, extractPackage } = await import('appv');
+      const calls = [
+        async () => verifyPackage(await stalledAt(part), { signal: AbortSignal.timeout(200) }),
+        async () => packageInfo(await stalledAt(part), { signal: AbortSignal.timeout(200) }),
+        async () =>
+          extractPackage(await stalledAt(part), path.join(tmpdir(), `appv-stalled-${process.pid}-${part}`), {
+            signal: AbortSignal.timeout(200),
+          }),
+      ];
+      // extract reads only FilesystemMetadata among the documents; the others it never waits on.
+      const waiting = part === 'FilesystemMetadata.xml' ? calls : calls.slice(0, 2);
+      for (const call of waiting) await expect(call()).rejects.toMatchObject({ code: ErrorCode.ABORTED });
+    },
+  );
+
+  it('a document read aborted by one caller is still read for the next', async () => {
+    const { openPackage } = await import('appv');
+    const pkg = await openPackage(bytes);
+    try {
+      await expect(pkg.blockMap({ signal: AbortSignal.abort() })).rejects.toMatchObject({
+        code: ErrorCode.ABORTED,
+      });
+      expect((await pkg.blockMap()).files.length).toBeGreaterThan(0);
+      await expect(pkg.manifest({ sginal: AbortSignal.abort() } as never)).rejects.toMatchObject({
+        code: ErrorCode.USAGE,
+      });
+    } finally {
+      await pkg.close();
+    }
   });
 });

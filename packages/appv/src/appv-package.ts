@@ -21,6 +21,7 @@ import {
   type PackageInput,
   type PackageItem,
   type PartStreamOptions,
+  untilAborted,
 } from '@appv/opc';
 import { PartNames } from './footprint.js';
 
@@ -33,6 +34,18 @@ export interface AppvOpenOptions extends OpenOptions {
 }
 
 const OPEN_OPTION_KEYS: OptionKeys<AppvOpenOptions> = { signal: 'signal', readOnly: 'boolean' };
+
+/** The options of the document reads (`blockMap()`, `manifest()`, …). */
+export interface DocumentOptions {
+  /**
+   * Stops waiting: the call rejects with ABORTED at once, even on a source whose read never settles (found
+   * by review: verify and extract waited on such a read for ever). The read itself is shared by every
+   * caller of the cached document, so it is not cancelled; a later call reads again if it failed.
+   */
+  readonly signal?: AbortSignal | undefined;
+}
+
+const DOCUMENT_OPTION_KEYS: OptionKeys<DocumentOptions> = { signal: 'signal' };
 
 /**
  * The public facade over one package: the container (`opc`) plus its footprint documents, parsed on first
@@ -75,30 +88,30 @@ export class AppvPackage {
   }
 
   /** AppxBlockMap.xml; throws BLOCKMAP_MISSING when absent. */
-  blockMap(): Promise<BlockMap> {
-    return this.document(PartNames.blockMap, ErrorCode.BLOCKMAP_MISSING, (bytes, options) =>
-      parseBlockMap(bytes, { ...options, keepSource: !this.readOnly }),
+  blockMap(options: DocumentOptions = {}): Promise<BlockMap> {
+    return this.document(PartNames.blockMap, ErrorCode.BLOCKMAP_MISSING, options, (bytes, parse) =>
+      parseBlockMap(bytes, { ...parse, keepSource: !this.readOnly }),
     );
   }
 
   /** AppxManifest.xml; throws APPV_PART_MISSING when absent. */
-  manifest(): Promise<AppxManifest> {
-    return this.document(PartNames.manifest, ErrorCode.APPV_PART_MISSING, parseAppxManifest);
+  manifest(options: DocumentOptions = {}): Promise<AppxManifest> {
+    return this.document(PartNames.manifest, ErrorCode.APPV_PART_MISSING, options, parseAppxManifest);
   }
 
   /** StreamMap.xml, or null in a package without one (AppX). */
-  streamMap(): Promise<StreamMap | null> {
-    return this.optional(PartNames.streamMap, parseStreamMap);
+  streamMap(options: DocumentOptions = {}): Promise<StreamMap | null> {
+    return this.optional(PartNames.streamMap, options, parseStreamMap);
   }
 
-  filesystemMetadata(): Promise<FilesystemMetadata | null> {
-    return this.optional(PartNames.filesystemMetadata, (bytes, options) =>
-      parseFilesystemMetadata(bytes, { ...options, keepSource: !this.readOnly }),
+  filesystemMetadata(options: DocumentOptions = {}): Promise<FilesystemMetadata | null> {
+    return this.optional(PartNames.filesystemMetadata, options, (bytes, parse) =>
+      parseFilesystemMetadata(bytes, { ...parse, keepSource: !this.readOnly }),
     );
   }
 
-  packageHistory(): Promise<PackageHistory | null> {
-    return this.optional(PartNames.packageHistory, parsePackageHistory);
+  packageHistory(options: DocumentOptions = {}): Promise<PackageHistory | null> {
+    return this.optional(PartNames.packageHistory, options, parsePackageHistory);
   }
 
   close(): Promise<void> {
@@ -108,8 +121,14 @@ export class AppvPackage {
   private document<T>(
     name: string,
     missing: ErrorCode,
+    options: DocumentOptions,
     parse: (bytes: Buffer, options: { part: string }) => T,
   ): Promise<T> {
+    try {
+      checkOptionKeys(options, DOCUMENT_OPTION_KEYS, `the read of ${name}`);
+    } catch (error) {
+      return Promise.reject(error); // a promise-returning call rejects; it does not throw
+    }
     let loaded = this.cache.get(name) as Promise<T> | undefined;
     if (!loaded) {
       loaded = (async () => {
@@ -118,16 +137,21 @@ export class AppvPackage {
         return parse(await this.opc.readPart(item), { part: name });
       })();
       this.cache.set(name, loaded);
+      // A read that failed is not kept: the next call reads again (after an I/O error, say).
+      loaded.catch(() => {
+        if (this.cache.get(name) === loaded) this.cache.delete(name);
+      });
     }
-    return loaded;
+    return untilAborted(loaded, options.signal);
   }
 
   private optional<T>(
     name: string,
+    options: DocumentOptions,
     parse: (bytes: Buffer, options: { part: string }) => T,
   ): Promise<T | null> {
     if (!this.has(name)) return Promise.resolve(null);
-    return this.document(name, ErrorCode.APPV_PART_MISSING, parse);
+    return this.document(name, ErrorCode.APPV_PART_MISSING, options, parse);
   }
 }
 

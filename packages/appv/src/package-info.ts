@@ -113,13 +113,14 @@ export async function packageInfo(
 }
 
 async function infoOf(pkg: AppvPackage, signal: AbortSignal | undefined): Promise<PackageInfo> {
-  const manifest = await pkg.manifest();
+  const read = { signal };
+  const manifest = await pkg.manifest(read);
   throwIfAborted(signal);
   const problems: Finding[] = [];
   const sink = { add: (finding: Finding) => problems.push(finding) };
-  const blockMap = await loadDocument(() => pkg.blockMap(), sink);
+  const blockMap = await loadDocument(() => pkg.blockMap(read), sink);
   throwIfAborted(signal);
-  const streamMap = await loadDocument(() => pkg.streamMap(), sink);
+  const streamMap = await loadDocument(() => pkg.streamMap(read), sink);
   throwIfAborted(signal);
 
   const { identity, properties } = manifest;

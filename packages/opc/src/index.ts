@@ -50,6 +50,7 @@ export { CheckedSource } from './source/checked-source.js';
 export { FileSource } from './source/file-source.js';
 export * from './source/random-access-source.js';
 export { describeError } from './system-error.js';
+export { untilAborted } from './until-aborted.js';
 export { strictUtf8 } from './utf8.js';
 export {
   AtomicFile,

@@ -121,8 +121,9 @@ async function edit(
   output: string,
   options: EditOptions,
 ): Promise<EditResult> {
-  const blockMap = await pkg.blockMap();
-  const manifest = await pkg.manifest();
+  const read = { signal: options.signal };
+  const blockMap = await pkg.blockMap(read);
+  const manifest = await pkg.manifest(read);
   const blocksByName = new Map(blockMap.files.map((f) => [nameKey(f.name), f]));
   const plan = await planPayload(pkg, options);
 
@@ -186,7 +187,7 @@ async function edit(
   let streamMap: FootprintBytes | null = streamMapItem ? rawOf(pkg, streamMapItem, blocksByName) : null;
   const streamMapWarnings: Finding[] = [];
   if (featureChange || changedPayload || !streamMapItem) {
-    const map = (await pkg.streamMap()) ?? buildStreamMap();
+    const map = (await pkg.streamMap(read)) ?? buildStreamMap();
     streamMapWarnings.push(...fitStreamMap(map, index));
     applyFeatureBlocks(map, options, index);
     streamMap = { bytes: serializeStreamMap(map) };
@@ -195,7 +196,7 @@ async function edit(
   const fsItem = pkg.opc.item(PartNames.filesystemMetadata);
   let filesystemMetadata: FootprintBytes | null = fsItem ? rawOf(pkg, fsItem, blocksByName) : null;
   if (changedPayload || !fsItem) {
-    const kept = await pkg.filesystemMetadata();
+    const kept = await pkg.filesystemMetadata(read);
     filesystemMetadata = {
       bytes: serializeFilesystemMetadata(
         updatedFilesystemMetadata(
@@ -207,7 +208,7 @@ async function edit(
     };
   }
 
-  const history = appendHistoryItem((await pkg.packageHistory()) ?? createPackageHistory(), {
+  const history = appendHistoryItem((await pkg.packageHistory(read)) ?? createPackageHistory(), {
     time: historyTime(options),
   });
   const registryItem = pkg.opc.item(PartNames.registry);
@@ -420,7 +421,7 @@ async function planPayload(pkg: AppvPackage, options: EditOptions): Promise<Payl
   // An empty directory of the package is a name too: a part added under it as a file collides with it here,
   // rather than later as a FilesystemMetadata that seems broken (found by review).
   if ((options.add ?? []).length > 0) {
-    for (const empty of (await pkg.filesystemMetadata())?.emptyDirectories ?? [])
+    for (const empty of (await pkg.filesystemMetadata({ signal: options.signal }))?.emptyDirectories ?? [])
       names.placeEmptyFolder(empty.long);
   }
   const added: AddedPart[] = [];

@@ -99,7 +99,7 @@ async function extractOpen(
   const root = path.resolve(targetDir);
   const items = selectItems(pkg, options.parts);
   const problems: Finding[] = [];
-  const emptyDirectories = options.parts ? [] : await emptyDirectoriesOf(pkg, problems);
+  const emptyDirectories = options.parts ? [] : await emptyDirectoriesOf(pkg, problems, signal);
   throwIfAborted(signal);
 
   const plan = await planExtraction(
@@ -206,9 +206,13 @@ function selectItems(pkg: AppvPackage, parts: readonly string[] | undefined): re
 }
 
 /** FORMAT.md §5: a ZIP has no directory entries, so empty directories exist only in FilesystemMetadata.xml. */
-async function emptyDirectoriesOf(pkg: AppvPackage, problems: Finding[]): Promise<string[]> {
+async function emptyDirectoriesOf(
+  pkg: AppvPackage,
+  problems: Finding[],
+  signal: AbortSignal | undefined,
+): Promise<string[]> {
   try {
-    const metadata = await pkg.filesystemMetadata();
+    const metadata = await pkg.filesystemMetadata({ signal });
     return metadata ? metadata.emptyDirectories.map((d) => d.long) : [];
   } catch (error) {
     const wrapped = toAppvError(error, ErrorCode.APPV_FSMETA_INVALID);

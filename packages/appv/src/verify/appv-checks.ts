@@ -16,6 +16,7 @@ export async function checkAppvLayer(
   pkg: AppvPackage,
   blockMap: BlockMap | null,
   sink: FindingList,
+  signal?: AbortSignal,
 ): Promise<void> {
   if (!pkg.has(PartNames.manifest)) {
     // FORMAT.md §1: every package has one, AppX or App-V; without it there is no layer to check either.
@@ -27,7 +28,8 @@ export async function checkAppvLayer(
     });
     return;
   }
-  const manifest = await loadDocument(() => pkg.manifest(), sink);
+  const read = { signal };
+  const manifest = await loadDocument(() => pkg.manifest(read), sink);
   if (!manifest?.isAppV) return;
   checkIdentity(manifest, sink);
   checkApplicationTargets(manifest, (name) => pkg.has(name), sink);
@@ -41,11 +43,11 @@ export async function checkAppvLayer(
       });
     }
   }
-  const streamMap = await loadDocument(() => pkg.streamMap(), sink);
+  const streamMap = await loadDocument(() => pkg.streamMap(read), sink);
   if (streamMap) checkStreamMap(streamMap, fileSizes(streamedFiles(streamMap), pkg, blockMap), sink);
-  const metadata = await loadDocument(() => pkg.filesystemMetadata(), sink);
+  const metadata = await loadDocument(() => pkg.filesystemMetadata(read), sink);
   if (metadata) checkFilesystemMetadata(metadata, pkg, sink);
-  await loadDocument(() => pkg.packageHistory(), sink);
+  await loadDocument(() => pkg.packageHistory(read), sink);
 }
 
 function checkIdentity(manifest: AppxManifest, sink: FindingList): void {

@@ -88,10 +88,10 @@ async function verifyOpen(
   // modules meanwhile; not before the package is listed, so a package that cannot be opened starts none.
   const pool = options.pool ?? new WorkerPool(options.threads);
   try {
-    const blockMap = await loadDocument(() => pkg.blockMap(), sink);
+    const blockMap = await loadDocument(() => pkg.blockMap({ signal: options.signal }), sink);
     const stats = await checkBlocks(pkg, blockMap, pool, sink, options);
     throwIfAborted(options.signal);
-    await checkAppvLayer(pkg, blockMap, sink);
+    await checkAppvLayer(pkg, blockMap, sink, options.signal);
     return report(sink, started, { items: pkg.items.length, ...stats });
   } finally {
     if (pool !== options.pool) await pool.destroy();
