@@ -1,4 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -53,6 +54,12 @@ function writePackage(name: string, bytes: Buffer): string {
 }
 
 const NO_STACK = /^\s+at /m;
+
+const NS = 'http://schemas.openxmlformats.org/package/2006/content-types';
+/** A [Content_Types].xml for crafted ZIPs whose parts are `.bin`. */
+const types = Buffer.from(
+  `<?xml version="1.0"?><Types xmlns="${NS}"><Default Extension="bin" ContentType="application/octet-stream"/></Types>`,
+);
 
 /** Resolves once `ready()` holds (polling), or fails the test after 20 s. */
 async function until(ready: () => boolean): Promise<void> {
@@ -394,11 +401,6 @@ describe('appv on valid packages', () => {
 });
 
 describe('appv output on hostile packages and broken outputs', () => {
-  const NS = 'http://schemas.openxmlformats.org/package/2006/content-types';
-  const types = Buffer.from(
-    `<?xml version="1.0"?><Types xmlns="${NS}"><Default Extension="bin" ContentType="application/octet-stream"/></Types>`,
-  );
-
   it('ls shows control characters in names as escapes, never raw to the terminal', () => {
     const file = writePackage(
       'escape.zip',
@@ -714,6 +716,42 @@ describe('appv and Ctrl-C', () => {
     expect(code === 130 || signal === 'SIGINT').toBe(true);
     expect(stderr).toContain('appv: interrupted');
     expect(stderr).not.toMatch(NO_STACK);
+  });
+
+  it('cat --json interrupted while its document streams: no second document after the cut one (found by review)', async () => {
+    const data = randomBytes(24 * 1024 * 1024);
+    const file = writePackage(
+      'cat-cut.zip',
+      craftZip([
+        { name: '[Content_Types].xml', data: types },
+        { name: 'big.bin', data, method: 'stored' },
+      ]).bytes,
+    );
+    const child = spawn(process.execPath, [CLI, 'cat', file, 'big.bin', '--json'], { cwd: repoRoot });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const out: Buffer[] = [];
+    // Held at its first chunk: the pipe fills and the document is cut where it stands when the signal comes.
+    await new Promise<void>((resolve) =>
+      child.stdout.once('data', (chunk: Buffer) => {
+        out.push(chunk);
+        child.stdout.pause();
+        resolve();
+      }),
+    );
+    child.kill('SIGINT');
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stdout.resume();
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.on('close', (c, s) => resolve([c, s])),
+    );
+    expect(code === 130 || signal === 'SIGINT', `${code} ${signal} ${stderr}`).toBe(true);
+    const stdout = Buffer.concat(out).toString('utf8');
+    expect(stdout.startsWith('{\n  "name": "big.bin"')).toBe(true);
+    expect(stdout).not.toContain('"error"');
+    expect(stderr).toContain('appv: interrupted');
   });
 });
 

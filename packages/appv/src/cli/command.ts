@@ -7,6 +7,12 @@ export interface CommandContext {
   readonly stdout: Writable;
   /** A TTY stream when progress may be drawn on it (see progress-bar.ts). */
   readonly stderr: NodeJS.WriteStream;
+  /**
+   * Set by a command that streams its --json document (`cat --json`) once the document has begun on stdout:
+   * an error after that goes to stderr only, since a second document after a cut one is no JSON a reader
+   * can parse (found by review).
+   */
+  readonly output: { documentBegun: boolean };
 }
 
 /** One `appv <verb>`; each lives in its own file under commands/. */

@@ -108,9 +108,10 @@ type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 function report(
   error: unknown,
   signal: AbortSignal,
-  streams: { stdout: Writable; stderr: NodeJS.WriteStream },
-  json: boolean,
+  streams: { stdout: Writable; stderr: NodeJS.WriteStream; output: { documentBegun: boolean } },
+  asked: boolean,
 ): ExitCode {
+  const json = asked && !streams.output.documentBegun;
   if (signal.aborted || (isAppvError(error) && error.code === ErrorCode.ABORTED)) {
     sayInterrupted();
     if (json) writeJson(streams.stdout, errorJson(ErrorCode.ABORTED, 'interrupted'));
@@ -224,6 +225,7 @@ async function run(): Promise<void> {
     signal: controller.signal,
     stdout: process.stdout,
     stderr: process.stderr,
+    output: { documentBegun: false },
   };
   try {
     process.exitCode = await main(process.argv.slice(2), context);

@@ -22,7 +22,7 @@ Options:
               the part is checked whole first, so a corrupt one prints nothing on stdout
   -h, --help  show this help`,
 
-  async run(args, { signal, stdout }) {
+  async run(args, { signal, stdout, output }) {
     const parsed = parseVerbArgs('cat', args, COMMON_OPTIONS);
     const { values, positionals } = parsed;
     if (values.help) {
@@ -52,6 +52,7 @@ Options:
       };
       // Streamed as base64 so that a large part costs no more memory than the raw `cat`.
       const [head, tail] = splitAtLast(JSON.stringify(meta, null, 2), '""');
+      output.documentBegun = true;
       stdout.write(`${head}"`);
       await copy(Readable.from(base64Chunks(bytes)), stdout, signal);
       stdout.write(`"${tail}\n`);
