@@ -183,6 +183,18 @@ describe('appv: usage', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^appv: IO_READ_FAILED: /);
     expect(r.stderr).not.toMatch(NO_STACK);
+    // The package's path is the error's `file`, never its `part` (which names items; found by review).
+    const j = appv(verb, path.join(work, 'no-such.appv'), ...rest, '--json');
+    expect(json(j)).toEqual({
+      error: {
+        code: 'IO_READ_FAILED',
+        message: expect.any(String),
+        part: null,
+        offset: null,
+        block: null,
+        file: path.join(work, 'no-such.appv'),
+      },
+    });
   });
 
   it.each([
@@ -461,6 +473,7 @@ describe('appv output on hostile packages and broken outputs', () => {
         part: 'crc.bin',
         offset: expect.any(Number),
         block: null,
+        file: null,
       },
     });
     expect(r.stderr).toMatch(/^appv: CRC_MISMATCH: /);

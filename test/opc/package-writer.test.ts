@@ -920,10 +920,11 @@ describe('AtomicFile errors name the file asked for, not its temporary file (fou
   it('a temporary file that cannot be created: IO_WRITE_FAILED naming the target first', async () => {
     const error = await AtomicFile.create('/proc/appv-cannot-be-here.appv').then(
       () => null,
-      (e: unknown) => e as { code?: string; message?: string; part?: string },
+      (e: unknown) => e as { code?: string; message?: string; file?: string; part?: string },
     );
     expect(error?.code).toBe(ErrorCode.IO_WRITE_FAILED);
-    expect(error?.part).toBe('/proc/appv-cannot-be-here.appv');
+    expect(error?.file).toBe('/proc/appv-cannot-be-here.appv');
+    expect(error?.part).toBeUndefined();
     expect(error?.message).toMatch(
       /^Cannot write \/proc\/appv-cannot-be-here\.appv: .*\(its temporary file \/proc\/\.appv-cannot-be-here\.appv\.appv-tmp-[0-9a-f]{12}\)$/,
     );
@@ -936,10 +937,10 @@ describe('AtomicFile errors name the file asked for, not its temporary file (fou
     mkdirSync(path.join(file, 'occupied'), { recursive: true });
     const error = await out.commit().then(
       () => null,
-      (e: unknown) => e as { code?: string; message?: string; part?: string },
+      (e: unknown) => e as { code?: string; message?: string; file?: string },
     );
     expect(error?.code).toBe(ErrorCode.IO_WRITE_FAILED);
-    expect(error?.part).toBe(file);
+    expect(error?.file).toBe(file);
     expect(error?.message?.startsWith(`Cannot write ${file}: `)).toBe(true);
     expect(readdirSync(path.dirname(file)).filter((n) => n.includes('appv-tmp'))).toEqual([]);
   });

@@ -133,12 +133,17 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 /** Where an error or finding was seen. All optional: fill what is known. */
 export interface ErrorLocation {
   /**
-   * The item: ZIP and OPC layer findings (end records, central directory, local headers, names) give the
-   * ZIP item name as written (`Root/Vendor%20App/a.dll`), since the name itself may be what is wrong; the
-   * BlockMap, hash and App-V layers, and errors reading a part, give the decoded part name (BlockMap form,
-   * `Root\Vendor App\a.dll`).
+   * The item, by its decoded part name (BlockMap form, `Root\Vendor App\a.dll`), whichever layer saw it;
+   * an item whose name OPC refuses is named as written in the ZIP (`Root/a%2F..`), since the name itself is
+   * what is wrong, as are the ZIP layer's findings read before names are decoded.
    */
   readonly part?: string;
+  /**
+   * A file on disk the error is about: the package that could not be read, the output that could not be
+   * written, a file being extracted. Never in `part`, which names items of a package (found by review:
+   * `--json` errors put the package's path in `part`).
+   */
+  readonly file?: string;
   /** Byte offset in the package (or in the part's XML text, for XML errors). */
   readonly offset?: number;
   /** 0-based 64 KiB block index. */
@@ -171,6 +176,7 @@ export class AppvError extends Error {
   readonly part: string | undefined;
   readonly offset: number | undefined;
   readonly block: number | undefined;
+  readonly file: string | undefined;
 
   constructor(code: ErrorCode, message: string, options: AppvErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -178,6 +184,7 @@ export class AppvError extends Error {
     this.part = options.part;
     this.offset = options.offset;
     this.block = options.block;
+    this.file = options.file;
   }
 }
 
@@ -191,11 +198,12 @@ export function isAppvError(value: unknown): value is AppvError {
  */
 function withLocation(error: AppvError, location: ErrorLocation): AppvError {
   const lacks = (key: keyof ErrorLocation) => error[key] === undefined && location[key] !== undefined;
-  if (!lacks('part') && !lacks('offset') && !lacks('block')) return error;
+  if (!lacks('part') && !lacks('offset') && !lacks('block') && !lacks('file')) return error;
   const located = new AppvError(error.code, error.message, {
     part: error.part ?? location.part,
     offset: error.offset ?? location.offset,
     block: error.block ?? location.block,
+    file: error.file ?? location.file,
     cause: error.cause,
   });
   located.stack = error.stack;

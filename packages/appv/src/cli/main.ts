@@ -102,7 +102,7 @@ type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 
 /**
  * Error → one line on stderr and the exit status; never a stack trace for a known failure. Under `--json`
- * the error also goes to stdout as `{"error": {"code", "message", "part", "offset", "block"}}`, so that a
+ * the error also goes to stdout as `{"error": {"code", "message", "part", "offset", "block", "file"}}`, so that a
  * script reads every outcome from one stream in one format (found by review).
  */
 function report(
@@ -134,7 +134,12 @@ function report(
 function errorJson(
   code: string,
   message: string,
-  location: { part?: string | undefined; offset?: number | undefined; block?: number | undefined } = {},
+  location: {
+    part?: string | undefined;
+    offset?: number | undefined;
+    block?: number | undefined;
+    file?: string | undefined;
+  } = {},
 ) {
   return {
     error: {
@@ -143,6 +148,7 @@ function errorJson(
       part: location.part ?? null,
       offset: location.offset ?? null,
       block: location.block ?? null,
+      file: location.file ?? null,
     },
   };
 }

@@ -117,7 +117,7 @@ async function extractOpen(
     throw new AppvError(
       ErrorCode.IO_WRITE_FAILED,
       `Cannot create the target folder ${root}: ${describeError(error)}`,
-      { cause: error },
+      { file: root, cause: error },
     );
   }
   const guard = await DirectoryGuard.forRoot(root);

@@ -5,6 +5,7 @@ export function writeError(error: unknown, file: string, name: string): AppvErro
   const message = describeError(error);
   return new AppvError(ErrorCode.IO_WRITE_FAILED, `Cannot extract ${name} to ${file}: ${message}`, {
     part: name,
+    file,
     cause: error,
   });
 }

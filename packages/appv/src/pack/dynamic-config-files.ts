@@ -57,7 +57,7 @@ export async function prepareDynamicConfigs(
       await out.handle.writeFile(bytes);
     } catch (error) {
       await discard();
-      throw toAppvError(error, ErrorCode.IO_WRITE_FAILED, { part: file });
+      throw toAppvError(error, ErrorCode.IO_WRITE_FAILED, { file });
     }
   }
   return {

@@ -22,18 +22,20 @@ export class FileSource implements RandomAccessSource {
       // a regular file. (Reads of a regular file ignore the flag.)
       handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (error) {
-      throw toAppvError(error, ErrorCode.IO_READ_FAILED, { part: path });
+      throw toAppvError(error, ErrorCode.IO_READ_FAILED, { file: path });
     }
     try {
       const stat = await handle.stat();
       if (!stat.isFile()) {
         const what = stat.isDirectory() ? 'a directory' : 'not a regular file';
-        throw new AppvError(ErrorCode.IO_READ_FAILED, `${path} is ${what}, not a package file`);
+        throw new AppvError(ErrorCode.IO_READ_FAILED, `${path} is ${what}, not a package file`, {
+          file: path,
+        });
       }
       return new FileSource(handle, stat.size, path);
     } catch (error) {
       await handle.close();
-      throw toAppvError(error, ErrorCode.IO_READ_FAILED, { part: path });
+      throw toAppvError(error, ErrorCode.IO_READ_FAILED, { file: path });
     }
   }
 

@@ -71,7 +71,7 @@ function writeFailure(error: unknown, target: string, temporary: string): AppvEr
   if (isAppvError(error)) return error;
   const about = errorPath(error) === temporary ? ` (its temporary file ${temporary})` : '';
   return new AppvError(ErrorCode.IO_WRITE_FAILED, `Cannot write ${target}: ${describeError(error)}${about}`, {
-    part: target,
+    file: target,
     cause: error,
   });
 }
@@ -89,14 +89,14 @@ export async function checkOutputTarget(target: string): Promise<void> {
       ErrorCode.IO_WRITE_FAILED,
       `Cannot write ${target}: the folder ${folder} does not exist`,
       {
-        part: target,
+        file: target,
       },
     );
   }
   const targetInfo = await stat(target).catch(() => null);
   if (targetInfo?.isDirectory()) {
     throw new AppvError(ErrorCode.IO_WRITE_FAILED, `Cannot write ${target}: it is a directory`, {
-      part: target,
+      file: target,
     });
   }
 }
@@ -114,7 +114,7 @@ function targetExists(target: string): AppvError {
   return new AppvError(
     ErrorCode.IO_TARGET_EXISTS,
     `${target} already exists (overwrite: true, or --overwrite, replaces it)`,
-    { part: target },
+    { file: target },
   );
 }
 

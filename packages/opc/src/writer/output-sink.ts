@@ -19,18 +19,24 @@ export class OutputSink {
 
   private constructor(
     private readonly put: (chunk: Uint8Array) => Promise<void>,
-    /** What the bytes go to, for the error message (`part`): the package's path, or "the output stream". */
+    /** What the bytes go to, for the error message: the package's path, or "the output stream". */
     private readonly name: string,
+    /** `name` is a path on disk (the error's `file`). */
+    private readonly isFile: boolean,
   ) {}
 
   static toFile(handle: FileHandle, name: string): OutputSink {
-    return new OutputSink(async (chunk) => {
-      let done = 0;
-      while (done < chunk.length) {
-        const { bytesWritten } = await handle.write(chunk, done, chunk.length - done);
-        done += bytesWritten;
-      }
-    }, name);
+    return new OutputSink(
+      async (chunk) => {
+        let done = 0;
+        while (done < chunk.length) {
+          const { bytesWritten } = await handle.write(chunk, done, chunk.length - done);
+          done += bytesWritten;
+        }
+      },
+      name,
+      true,
+    );
   }
 
   /**
@@ -67,6 +73,7 @@ export class OutputSink {
           }
         }),
       'the output stream',
+      false,
     );
   }
 
@@ -97,7 +104,7 @@ export class OutputSink {
       // Named: "ENOSPC: no space left on device, write" alone did not say which file (found by review).
       const reason = describeError(error);
       throw new AppvError(ErrorCode.IO_WRITE_FAILED, `Cannot write ${this.name}: ${reason}`, {
-        part: this.name,
+        ...(this.isFile ? { file: this.name } : {}),
         offset: this.position,
         cause: error,
       });
