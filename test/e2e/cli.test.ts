@@ -661,6 +661,9 @@ describe('appv and SIGTERM', () => {
     expect(code === 143 || signal === 'SIGTERM', `${code} ${signal} ${stderr}`).toBe(true);
     expect(readdirSync(outDir)).toEqual([]);
     expect(stderr).not.toMatch(NO_STACK);
+    // Said as what it was, not as a Ctrl-C (found by review).
+    expect(stderr).toContain('appv: terminated (SIGTERM)');
+    expect(stderr).not.toContain('interrupted');
   });
 });
 
@@ -690,6 +693,7 @@ describe('appv stopped while its package cannot be finished (found by review)', 
     const [code, signal] = await run.closed;
     expect(code === 129 || signal === 'SIGHUP', `${code} ${signal}`).toBe(true);
     expect(readdirSync(run.outDir)).toEqual([]);
+    expect(run.stderr()).toContain('appv: hung up (SIGHUP)');
   });
 });
 

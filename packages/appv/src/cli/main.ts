@@ -90,7 +90,20 @@ let interruptionSaid = false;
 function sayInterrupted(): void {
   if (interruptionSaid) return;
   interruptionSaid = true;
-  process.stderr.write('appv: interrupted\n');
+  process.stderr.write(`appv: ${stopWord()}\n`);
+}
+
+/** The signal that stopped the verb, if one did. */
+let stopSignal: StopSignal | null = null;
+
+/**
+ * What stopped the verb, in words: SIGTERM (a service manager, `kill`) and SIGHUP (the terminal closed) are
+ * not a person's Ctrl-C, and were reported as one (found by review).
+ */
+function stopWord(): string {
+  if (stopSignal === 'SIGTERM') return 'terminated (SIGTERM)';
+  if (stopSignal === 'SIGHUP') return 'hung up (SIGHUP)';
+  return 'interrupted';
 }
 
 /** The exit status of a process ended by `signal`, as shells report it: 128 + its number. */
@@ -114,7 +127,7 @@ function report(
   const json = asked && !streams.output.documentBegun;
   if (signal.aborted || (isAppvError(error) && error.code === ErrorCode.ABORTED)) {
     sayInterrupted();
-    if (json) writeJson(streams.stdout, errorJson(ErrorCode.ABORTED, 'interrupted'));
+    if (json) writeJson(streams.stdout, errorJson(ErrorCode.ABORTED, stopWord()));
     return ExitCode.interrupted;
   }
   if (isAppvError(error)) {
@@ -206,7 +219,8 @@ async function run(): Promise<void> {
     // A second signal while cleanup is slow means "now".
     if (controller.signal.aborted) dieOf(signal);
     stoppedBy = signal;
-    controller.abort(new Error('interrupted'));
+    stopSignal = signal;
+    controller.abort(new Error(stopWord()));
     // Some waits cannot be cancelled (a stuck network mount, a write to a pipe nobody reads): do not hang on
     // them. Unref'd, so a verb that stops promptly is not kept waiting for this timer.
     setTimeout(() => {
