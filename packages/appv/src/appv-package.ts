@@ -21,6 +21,7 @@ import {
   type PackageInput,
   type PackageItem,
   type PartStreamOptions,
+  type ReadPartOptions,
   untilAborted,
 } from '@appv/opc';
 import { PartNames } from './footprint.js';
@@ -79,7 +80,8 @@ export class AppvPackage {
     return item !== undefined && item.kind !== 'directory';
   }
 
-  readPart(name: string, options: { maxSize?: number; signal?: AbortSignal } = {}): Promise<Buffer> {
+  /** The part's bytes; a name not in the package rejects (OPC_PART_NOT_FOUND), it does not throw. */
+  async readPart(name: string, options: ReadPartOptions = {}): Promise<Buffer> {
     return this.opc.readPart(this.part(name), options);
   }
 

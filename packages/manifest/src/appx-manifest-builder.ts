@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppvError, ErrorCode, quoted } from '@appv/opc';
+import { AppvError, checkListArgument, checkModelArgument, ErrorCode, quoted } from '@appv/opc';
 import { type AppxManifest, parseAppxManifest } from './appx-manifest.js';
 import { APPV_MANIFEST_NS_2010, APPX_MANIFEST_NS_2010 } from './namespaces.js';
 import {
@@ -205,6 +205,7 @@ function applicationElement(a: ManifestApplicationSpec): SequencerXmlElement {
 }
 
 export function createAppxManifest(options: NewManifestOptions): AppxManifest {
+  checkModelArgument(options, 'options ({ name, … })', 'createAppxManifest');
   const name = checkPackageName(options.name);
   const publisher = checkPublisher(options.publisher ?? RESERVED_PUBLISHER);
   const version = checkPackageVersion(options.version ?? DEFAULT_VERSION);
@@ -276,6 +277,7 @@ export function createAppxManifest(options: NewManifestOptions): AppxManifest {
  * without its extension. Names outside `Root` cannot be a target (no token path) and are skipped.
  */
 export function discoverApplications(payloadNames: readonly string[]): ManifestApplicationSpec[] {
+  checkListArgument(payloadNames, 'part names', 'discoverApplications');
   const found: ManifestApplicationSpec[] = [];
   for (const blockMapName of payloadNames) {
     if (!/\.exe$/i.test(blockMapName) || !/^root\\/i.test(blockMapName)) continue;

@@ -1,5 +1,6 @@
 import {
   AppvError,
+  checkModelArgument,
   childElements,
   declaredNamespaces,
   declaredPrefix,
@@ -436,5 +437,6 @@ export function parseAppxManifest(
 
 /** The bytes of AppxManifest.xml: the (possibly edited) tree, in the encoding it was read in. */
 export function serializeAppxManifest(manifest: AppxManifest): Buffer {
+  checkModelArgument(manifest, 'an AppxManifest', 'serializeAppxManifest');
   return serializeXmlToBytes(manifest.document);
 }

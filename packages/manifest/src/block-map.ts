@@ -1,6 +1,8 @@
 import {
   AppvError,
   BLOCK_SIZE,
+  checkListArgument,
+  checkModelArgument,
   ErrorCode,
   getAttribute,
   HASH_LENGTH,
@@ -273,6 +275,7 @@ export function buildBlockMap(
   files: readonly (HasBlocks & Pick<BlockMapFile, 'name' | 'size' | 'lfhSize'>)[],
   hashMethod: HashAlgorithm = 'sha256',
 ): BlockMap {
+  checkListArgument(files, 'files ({ name, size, lfhSize, blocks })', 'buildBlockMap');
   return {
     hashMethod,
     hashMethodUri: HASH_METHOD_URIS[hashMethod],
@@ -302,6 +305,7 @@ export function serializeBlockMap(map: BlockMap): Buffer {
  * whole text (2.8 MB for a 2.4 GB part; as one Buffer plus its pieces, the peak of such a pack's memory).
  */
 export function* serializeBlockMapPieces(map: BlockMap): Generator<Buffer> {
+  checkModelArgument(map, 'a BlockMap (parseBlockMap or buildBlockMap)', 'serializeBlockMapPieces');
   // Written straight to text, never through a tree: a 2 GB part has 40,000 blocks, and a tree of them
   // would cost ten times the text in heap. An unchanged parsed map is its own bytes, whatever they hold.
   if (map.source !== undefined && prints.unchanged(map)) yield Buffer.from(map.source);

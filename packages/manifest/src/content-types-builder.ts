@@ -2,6 +2,7 @@ import {
   CONTENT_TYPES_ITEM,
   type ContentTypeDefault,
   type ContentTypeOverride,
+  checkListArgument,
   compareOrdinal,
   decodeItemNameLeniently,
   nameKey,
@@ -42,6 +43,7 @@ export function buildAppvContentTypes(itemNames: readonly string[]): {
   defaults: ContentTypeDefault[];
   overrides: ContentTypeOverride[];
 } {
+  checkListArgument(itemNames, 'part names', 'buildAppvContentTypes');
   const footprintKeys = new Set(
     FOOTPRINT_OVERRIDES.map((o) => nameKey(decodeItemNameLeniently(o.partName.slice(1)))),
   );

@@ -1,4 +1,11 @@
-import { AppvError, childElements, ErrorCode, textContent, type XmlElement } from '@appv/opc';
+import {
+  AppvError,
+  checkModelArgument,
+  childElements,
+  ErrorCode,
+  textContent,
+  type XmlElement,
+} from '@appv/opc';
 import type { AppxManifest } from './appx-manifest.js';
 import { type DynamicConfiguration, parseDynamicConfiguration } from './dynamic-config.js';
 import { APPV_MANIFEST_NAMESPACES, DEPLOYMENT_CONFIG_NS, USER_CONFIG_NS } from './namespaces.js';
@@ -139,6 +146,7 @@ function rootAttributes(manifest: AppxManifest, namespace: string): [string, str
 
 /** `<Name>_DeploymentConfig.xml`: the user section as in the user file, and the machine section. */
 export function createDeploymentConfig(manifest: AppxManifest): DynamicConfiguration {
+  checkModelArgument(manifest, 'an AppxManifest', 'createDeploymentConfig');
   const attributes = rootAttributes(manifest, DEPLOYMENT_CONFIG_NS);
   const root: SequencerXmlElement = {
     name: 'DeploymentConfiguration',
@@ -157,6 +165,7 @@ export function createDeploymentConfig(manifest: AppxManifest): DynamicConfigura
 
 /** `<Name>_UserConfig.xml`. */
 export function createUserConfig(manifest: AppxManifest): DynamicConfiguration {
+  checkModelArgument(manifest, 'an AppxManifest', 'createUserConfig');
   const attributes = rootAttributes(manifest, USER_CONFIG_NS);
   const root: SequencerXmlElement = {
     name: 'UserConfiguration',

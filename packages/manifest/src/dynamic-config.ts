@@ -1,5 +1,6 @@
 import {
   AppvError,
+  checkModelArgument,
   childElements,
   ErrorCode,
   firstChildElement,
@@ -152,5 +153,6 @@ export function parseDynamicConfiguration(
 }
 
 export function serializeDynamicConfiguration(config: DynamicConfiguration): Buffer {
+  checkModelArgument(config, 'a DynamicConfiguration', 'serializeDynamicConfiguration');
   return serializeXmlToBytes(config.document);
 }

@@ -1,5 +1,6 @@
 import {
   AppvError,
+  checkModelArgument,
   ErrorCode,
   getAttribute,
   MAX_PATH_DEPTH,
@@ -70,6 +71,8 @@ export function forEachPath(
   tree: FilesystemMetadata | readonly FilesystemEntry[],
   visit: (path: string) => void,
 ): void {
+  if (!Array.isArray(tree)) checkModelArgument(tree, 'a FilesystemMetadata or its entries', 'forEachPath');
+  if (typeof visit !== 'function') throw new AppvError(ErrorCode.USAGE, 'forEachPath takes a visit function');
   const entries: readonly FilesystemEntry[] = isEntryList(tree) ? tree : tree.entries;
   // Iterative: a hostile document may nest deeper than the call stack.
   const stack: { entry: FilesystemEntry; prefix: string }[] = [];
@@ -267,6 +270,7 @@ function regenerate(m: FilesystemMetadata): XmlElement {
  * (or kept, see `document`) document when there is one, so foreign content survives. [inferred]
  */
 export function serializeFilesystemMetadata(metadata: FilesystemMetadata): Buffer {
+  checkModelArgument(metadata, 'a FilesystemMetadata', 'serializeFilesystemMetadata');
   return writeTypedDocument(metadata, prints, regenerate, (m, document) =>
     mergeFilesystemMetadata(regenerate(m), document),
   );

@@ -1,3 +1,4 @@
+import { checkTextArgument } from '@appv/opc';
 /**
  * Every namespace and hash-method URI of the footprint documents, in one place. Namespace URIs are
  * compared exactly unless a reader says otherwise: their case is significant (FORMAT.md §4, §5).
@@ -66,5 +67,7 @@ export const USER_CONFIG_NS = 'http://schemas.microsoft.com/appv/2010/userconfig
 
 /** Case-insensitive namespace match, for the App-V documents whose case writers have been seen to vary. */
 export function sameNamespaceIgnoringCase(actual: string | null, expected: string): boolean {
+  if (actual !== null) checkTextArgument(actual, 'a namespace or null', 'sameNamespaceIgnoringCase');
+  checkTextArgument(expected, 'the namespace expected', 'sameNamespaceIgnoringCase');
   return actual !== null && actual.toLowerCase() === expected.toLowerCase();
 }

@@ -1,4 +1,12 @@
-import { AppvError, ErrorCode, ONLY_WHITESPACE, parseXml, splitQName, type XmlNode } from '@appv/opc';
+import {
+  AppvError,
+  checkModelArgument,
+  ErrorCode,
+  ONLY_WHITESPACE,
+  parseXml,
+  splitQName,
+  type XmlNode,
+} from '@appv/opc';
 import { PACKAGE_HISTORY_NS } from './namespaces.js';
 import { type PackageHistory, parsePackageHistory, serializePackageHistory } from './package-history.js';
 import { renderSequencerXml } from './sequencer-xml-text.js';
@@ -53,6 +61,12 @@ function historyTime(time: Date): string {
  * last item is unchanged). `history` itself is not modified.
  */
 export function appendHistoryItem(history: PackageHistory, entry: HistoryEntry): PackageHistory {
+  checkModelArgument(
+    history,
+    'a PackageHistory (parsePackageHistory or createPackageHistory)',
+    'appendHistoryItem',
+  );
+  checkModelArgument(entry, 'a history entry ({ time, … })', 'appendHistoryItem');
   const packageVersion = entry.packageVersion ?? history.items.length + 1;
   if (!Number.isSafeInteger(packageVersion) || packageVersion < 0) {
     invalid(`history PackageVersion ${packageVersion} is not a whole number`);

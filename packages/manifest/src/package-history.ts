@@ -1,5 +1,6 @@
 import {
   AppvError,
+  checkModelArgument,
   childElements,
   ErrorCode,
   MAX_XML_NODES_FIXED_PART,
@@ -74,5 +75,6 @@ export function parsePackageHistory(
 
 /** The bytes of PackageHistory.xml: the tree as it is (edit items through their elements). */
 export function serializePackageHistory(history: PackageHistory): Buffer {
+  checkModelArgument(history, 'a PackageHistory', 'serializePackageHistory');
   return serializeXmlToBytes(history.document);
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppvError, ErrorCode, findInvalidXmlChar, quoted } from '@appv/opc';
+import { AppvError, checkModelArgument, ErrorCode, findInvalidXmlChar, quoted } from '@appv/opc';
 import type { AppxManifest } from './appx-manifest.js';
 
 /**
@@ -142,6 +142,8 @@ export function newVersion(
   manifest: AppxManifest,
   options: { versionId?: string; version?: string } = {},
 ): void {
+  checkModelArgument(manifest, 'an AppxManifest (parseAppxManifest or createAppxManifest)', 'newVersion');
+  checkModelArgument(options, 'options', 'newVersion');
   requireAppVPackageId(manifest, 'make a new version');
   const identity = manifest.identity;
   const versionId = freshGuid(options.versionId, identity.versionId, 'VersionId');
@@ -159,6 +161,8 @@ export function branchPackage(
   manifest: AppxManifest,
   options: { name: string; packageId?: string; versionId?: string; displayName?: string },
 ): void {
+  checkModelArgument(manifest, 'an AppxManifest (parseAppxManifest or createAppxManifest)', 'branchPackage');
+  checkModelArgument(options, 'options with the new name', 'branchPackage');
   const currentPackageId = requireAppVPackageId(manifest, 'branch the package');
   const identity = manifest.identity;
   const name = checkPackageName(options.name);
@@ -176,9 +180,11 @@ export function branchPackage(
 }
 
 export function setPackageVersion(manifest: AppxManifest, version: string): void {
+  checkModelArgument(manifest, 'an AppxManifest', 'setPackageVersion');
   manifest.identity.version = checkPackageVersion(version);
 }
 
 export function setDisplayName(manifest: AppxManifest, displayName: string): void {
+  checkModelArgument(manifest, 'an AppxManifest', 'setDisplayName');
   manifest.properties.displayName = checkDisplayName(displayName);
 }

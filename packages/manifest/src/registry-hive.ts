@@ -1,3 +1,5 @@
+import { AppvError, ErrorCode } from '@appv/opc';
+
 /**
  * Registry.dat for a package packed from a plain folder: App-V requires the part (FORMAT.md §1, §9.8), and a
  * package without virtual registry content still needs a valid, empty hive.
@@ -122,6 +124,9 @@ export function emptyRegistryHive(): Buffer {
  * or an empty one is refused rather than shipped in a package no client can load (found by review).
  */
 export function registryHiveProblem(bytes: Uint8Array): string | null {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new AppvError(ErrorCode.USAGE, 'registryHiveProblem takes the bytes of a hive (a Uint8Array)');
+  }
   const hive = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (hive.length < BASE_BLOCK_SIZE + HBIN_SIZE) {
     return `it is ${hive.length} bytes; a hive is at least ${BASE_BLOCK_SIZE + HBIN_SIZE} (a base block and a bin)`;

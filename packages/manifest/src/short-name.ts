@@ -1,4 +1,4 @@
-import { AppvError, asciiUpper, ErrorCode, quoted } from '@appv/opc';
+import { AppvError, asciiUpper, checkTextArgument, ErrorCode, quoted } from '@appv/opc';
 
 /**
  * Windows 8.3 short names, as FilesystemMetadata.xml records them for every entry (FORMAT.md §5: "Short
@@ -44,6 +44,10 @@ export function isRecordedShortName(name: string): boolean {
  *   and unique, and independent of a hash function we cannot reproduce. [inferred]
  */
 export function shortName(long: string, taken: ReadonlySet<string>, hints?: ShortNameHints): string {
+  checkTextArgument(long, 'a long name', 'shortName');
+  if (typeof (taken as Partial<ReadonlySet<string>> | null)?.has !== 'function') {
+    throw new AppvError(ErrorCode.USAGE, 'shortName takes the set of short names already taken');
+  }
   if (long === '' || long === '.' || long === '..') {
     throw new AppvError(ErrorCode.PACK_NAME_INVALID, `${quoted(long)} is not a name and has no short name`);
   }

@@ -1,5 +1,6 @@
 import {
   AppvError,
+  checkModelArgument,
   ErrorCode,
   getAttribute,
   MAX_BLOCK_INDICES,
@@ -51,10 +52,12 @@ export interface StreamMap {
 }
 
 export function publishingBlock(map: StreamMap): FeatureBlock | undefined {
+  checkModelArgument(map, 'a StreamMap', 'publishingBlock');
   return map.featureBlocks.find((b) => b.id === PUBLISHING_FEATURE_BLOCK);
 }
 
 export function primaryBlock(map: StreamMap): FeatureBlock | undefined {
+  checkModelArgument(map, 'a StreamMap', 'primaryBlock');
   return map.featureBlocks.find((b) => b.id === PRIMARY_FEATURE_BLOCK);
 }
 
@@ -71,6 +74,10 @@ export interface BlockRange {
  * (`appv info` failed with a bare RangeError on one, found by review).
  */
 export function blockRanges(file: StreamMapFile, totalBlocks: number): BlockRange[] {
+  checkModelArgument(file, 'a StreamMap file ({ name, runs })', 'blockRanges');
+  if (typeof totalBlocks !== 'number' || Number.isNaN(totalBlocks)) {
+    throw new AppvError(ErrorCode.USAGE, "blockRanges takes the file's block count (a number)");
+  }
   if (file.runs === 'whole') return totalBlocks > 0 ? [{ start: 0, end: totalBlocks }] : [];
   const clamped = file.runs
     .map((run) => ({ start: Math.max(0, run.index), end: Math.min(totalBlocks, run.index + run.count) }))
@@ -207,6 +214,7 @@ function regenerate(map: StreamMap): XmlElement {
 
 /** The bytes of StreamMap.xml: the parsed text when unchanged, else Windows style. [inferred] */
 export function serializeStreamMap(map: StreamMap): Buffer {
+  checkModelArgument(map, 'a StreamMap', 'serializeStreamMap');
   checkWritable(map);
   return writeTypedDocument(map, prints, regenerate, mergeStreamMap);
 }

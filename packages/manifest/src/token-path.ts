@@ -1,4 +1,4 @@
-import { AppvError, ErrorCode, quoted } from '@appv/opc';
+import { AppvError, checkTextArgument, ErrorCode, quoted } from '@appv/opc';
 
 /**
  * Token paths: how the manifest and the dynamic configuration name a file of the package (FORMAT.md §6:
@@ -67,6 +67,7 @@ function checkSegments(path: string, what: string): void {
  * (`Registry.dat`, `AppxManifest.xml`) has no token path: AppvError APPV_MANIFEST_INVALID.
  */
 export function packagePathToTokenPath(blockMapName: string): string {
+  checkTextArgument(blockMapName, 'a package path', 'packagePathToTokenPath');
   checkSegments(blockMapName, 'package path');
   const segments = blockMapName.split('\\');
   if (segments[0]?.toLowerCase() !== 'root') {

@@ -212,6 +212,9 @@ function withLocation(error: AppvError, location: ErrorLocation): AppvError {
 
 /** An AbortSignal's reason as an AppvError, so callers see one error type. */
 export function abortError(signal: AbortSignal): AppvError {
+  if (!(signal instanceof AbortSignal)) {
+    return new AppvError(ErrorCode.USAGE, `abortError takes an AbortSignal, not ${String(signal)}`);
+  }
   return new AppvError(ErrorCode.ABORTED, 'The operation was aborted', { cause: signal.reason });
 }
 

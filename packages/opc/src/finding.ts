@@ -1,4 +1,5 @@
 import type { AppvError, ErrorCode, ErrorLocation } from './errors.js';
+import { checkModelArgument } from './option-keys.js';
 
 /**
  * A verifier's observation. `error`: the package breaks a rule a Windows client enforces (or that
@@ -19,6 +20,7 @@ export interface FindingSink {
 }
 
 export function findingFromError(error: AppvError, severity: Severity = 'error'): Finding {
+  checkModelArgument(error, 'an AppvError', 'findingFromError');
   return {
     code: error.code,
     severity,

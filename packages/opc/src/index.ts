@@ -28,8 +28,16 @@ export { hex } from './hex.js';
 export * from './limits.js';
 export { LoopTurns } from './loop-turns.js';
 export { nearestName } from './nearest-name.js';
-export { OpcPackage, type OpenOptions, type PackageInput } from './opc-package.js';
-export { checkOptionKeys, checkPathArgument, type OptionKeys, type OptionKind } from './option-keys.js';
+export { OpcPackage, type OpenOptions, type PackageInput, type ReadPartOptions } from './opc-package.js';
+export {
+  checkListArgument,
+  checkModelArgument,
+  checkOptionKeys,
+  checkPathArgument,
+  checkTextArgument,
+  type OptionKeys,
+  type OptionKind,
+} from './option-keys.js';
 export { compareOrdinal } from './ordinal.js';
 export type { ItemKind, PackageItem } from './package-item.js';
 export {

@@ -1,8 +1,13 @@
+import { AppvError, ErrorCode } from './errors.js';
 /**
  * The known name a mistyped one most likely meant: the same apart from case, `_` and `-`, or one letter
  * added, dropped or changed. Shared by the library's option checks and the CLI's did-you-mean hints.
  */
 export function nearestName(name: string, known: readonly string[]): string | undefined {
+  // Checked here, not with option-keys.ts (which imports this file).
+  if (typeof name !== 'string' || !Array.isArray(known)) {
+    throw new AppvError(ErrorCode.USAGE, 'nearestName takes a name and an array of known names');
+  }
   const plain = (text: string) => text.toLowerCase().replace(/[-_]/g, '');
   return (
     known.find((k) => plain(k) === plain(name)) ??

@@ -4,6 +4,7 @@ import { type ContentTypes, contentTypeOf, parseContentTypes } from './content-t
 import { AppvError, ErrorCode, isAppvError, toAppvError } from './errors.js';
 import { type Finding, FindingList, findingFromError } from './finding.js';
 import { MAX_FINDINGS, MAX_XML_PART_SIZE } from './limits.js';
+import { checkOptionKeys, type OptionKeys } from './option-keys.js';
 import type { ItemKind, ListedItem, PackageItem } from './package-item.js';
 import {
   CONTENT_TYPES_ITEM,
@@ -137,15 +138,14 @@ export class OpcPackage {
 
   /** The item's uncompressed bytes, streamed, CRC- and size-checked. */
   openStream(item: PackageItem, options: PartStreamOptions = {}): Readable {
+    checkOptionKeys(options, STREAM_OPTION_KEYS, 'openStream');
     this.assertReadable(item);
     return openPartStream(this.source, item, options);
   }
 
   /** The whole item in memory; refuses one larger than `maxSize` (default: the footprint XML limit). */
-  async readPart(
-    item: PackageItem,
-    options: { maxSize?: number; signal?: AbortSignal } = {},
-  ): Promise<Buffer> {
+  async readPart(item: PackageItem, options: ReadPartOptions = {}): Promise<Buffer> {
+    checkOptionKeys(options, READ_PART_OPTION_KEYS, 'readPart');
     this.assertReadable(item);
     return readPartBuffer(this.source, item, options.maxSize ?? MAX_XML_PART_SIZE, options.signal);
   }
@@ -189,6 +189,16 @@ export class OpcPackage {
     assertReadable(item);
   }
 }
+
+/** The options of {@link OpcPackage.readPart}. */
+export interface ReadPartOptions {
+  /** Largest part accepted, in bytes (default: the footprint XML limit). */
+  readonly maxSize?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+const READ_PART_OPTION_KEYS: OptionKeys<ReadPartOptions> = { maxSize: true, signal: 'signal' };
+const STREAM_OPTION_KEYS: OptionKeys<PartStreamOptions> = { signal: 'signal', verify: 'boolean' };
 
 /** The findings that make an item unreadable (central-directory.ts, zip-listing.ts): a read names them. */
 const UNREADABLE_BECAUSE: ReadonlySet<string> = new Set([

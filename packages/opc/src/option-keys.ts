@@ -62,3 +62,30 @@ export function checkPathArgument(value: unknown, what: string, call: string): a
     `${call}: ${what} must be a path (a non-empty string), not ${value === null ? 'null' : typeof value}`,
   );
 }
+
+/**
+ * Refuses a model argument that is no object (USAGE naming what the call takes), where reading its fields
+ * threw a bare TypeError (found by review: `serializeBlockMap(null)`, `newVersion(5)`).
+ */
+export function checkModelArgument(value: unknown, what: string, call: string): void {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return;
+  throw new AppvError(ErrorCode.USAGE, `${call} takes ${what}, not ${describeValue(value)}`);
+}
+
+/** Refuses a list argument that is no array (USAGE naming what the call takes). */
+export function checkListArgument(value: unknown, what: string, call: string): void {
+  if (Array.isArray(value)) return;
+  throw new AppvError(ErrorCode.USAGE, `${call} takes an array of ${what}, not ${describeValue(value)}`);
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}
+
+/** Refuses a text argument that is no string (USAGE naming what the call takes). */
+export function checkTextArgument(value: unknown, what: string, call: string): asserts value is string {
+  if (typeof value === 'string') return;
+  throw new AppvError(ErrorCode.USAGE, `${call} takes ${what} (a string), not ${describeValue(value)}`);
+}

@@ -1,6 +1,7 @@
 import { asciiLower } from './ascii-case.js';
 import { AppvError, ErrorCode } from './errors.js';
 import { MAX_PATH_DEPTH } from './limits.js';
+import { checkTextArgument } from './option-keys.js';
 import { quoted } from './printable-text.js';
 import { strictUtf8 } from './utf8.js';
 
@@ -58,6 +59,7 @@ export function swapSeparators(name: string, from: '/' | '\\', to: '/' | '\\'): 
 
 /** Decoded BlockMap form → ZIP item name. Inverse of {@link decodeItemName} for every valid name. */
 export function encodePartName(name: string): string {
+  checkTextArgument(name, 'a part name', 'encodePartName');
   if (UNENCODED_NAME.test(name)) return swapSeparators(name, '\\', '/');
   return name.split('\\').map(encodeSegment).join('/');
 }
@@ -80,6 +82,7 @@ function encodeSegment(segment: string): string {
  * a malformed escape or bytes that are not UTF-8.
  */
 export function decodeItemName(zipName: string): string {
+  checkTextArgument(zipName, 'a ZIP item name', 'decodeItemName');
   if (!zipName.includes('%')) return swapSeparators(zipName, '/', '\\'); // the common case: nothing to decode
   return zipName
     .split('/')
@@ -213,6 +216,7 @@ export function isDriveLetter(segment: string): boolean {
  * path on drive A (relative to its current folder), not "a drive letter" (found by review: it was called one).
  */
 export function driveReading(segment: string): string {
+  checkTextArgument(segment, 'a name segment', 'driveReading');
   const drive = segment.slice(0, 2);
   return segment.length === 2
     ? `is the Windows drive ${drive}`
@@ -229,5 +233,6 @@ export function nameKey(decodedName: string): string {
  * are one part): what lookups use, and so what a check for names listed twice must use too.
  */
 export function partKey(name: string): string {
+  checkTextArgument(name, 'a part name', 'partKey');
   return nameKey(name.replaceAll('/', '\\'));
 }

@@ -1,3 +1,5 @@
+import { checkTextArgument } from './option-keys.js';
+
 /**
  * Text from a package (part names, content types, manifest fields, messages quoting them) as it may reach a
  * person's terminal or log. A name may hold escape sequences that retitle the window or recolour the screen,
@@ -14,6 +16,7 @@ const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t'
 
 /** `text` with every character that would act on a terminal, rather than show, written as an escape. */
 export function printable(text: string): string {
+  checkTextArgument(text, 'text', 'printable');
   return text.replace(UNSAFE, (c) => NAMED[c] ?? escapeCode(c.charCodeAt(0)));
 }
 

@@ -9,7 +9,16 @@ import {
   type StreamMap,
   type StreamMapFile,
 } from '@appv/manifest';
-import { AppvError, ErrorCode, type Finding, nameKey, type OptionKeys, quoted } from '@appv/opc';
+import {
+  AppvError,
+  checkModelArgument,
+  checkTextArgument,
+  ErrorCode,
+  type Finding,
+  nameKey,
+  type OptionKeys,
+  quoted,
+} from '@appv/opc';
 import { realPathOf, typedPackageName } from './typed-path.js';
 
 /**
@@ -40,6 +49,7 @@ export const FEATURE_BLOCK_OPTION_KEYS: OptionKeys<FeatureBlockOptions> = {
 const BLOCK_LIST = /^\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*$/;
 
 export function parseFeatureFileSpec(spec: string): FeatureFileSpec {
+  checkTextArgument(spec, 'a feature block file (file[:blocks])', 'parseFeatureFileSpec');
   const colon = spec.lastIndexOf(':');
   const suffix = colon < 0 ? '' : spec.slice(colon + 1);
   // Windows file names cannot hold ':', so a trailing `:<list>` is always a block list.
@@ -153,6 +163,9 @@ export function applyFeatureBlocks(
   options: FeatureBlockOptions,
   payload: PayloadIndex,
 ): void {
+  checkModelArgument(map, 'a StreamMap', 'applyFeatureBlocks');
+  checkModelArgument(options, 'options ({ publishing, primary, loadAll })', 'applyFeatureBlocks');
+  checkModelArgument(payload, 'a payload index (payloadIndex)', 'applyFeatureBlocks');
   if (options.publishing !== undefined) {
     setFiles(map, PUBLISHING_FEATURE_BLOCK, featureFiles(options.publishing, payload));
   }

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { KNOWN_FOLDER_TOKENS, PACKAGE_ROOT_TOKEN } from '@appv/manifest';
 import {
   AppvError,
+  checkPathArgument,
+  checkTextArgument,
   compareOrdinal,
   describeError,
   ErrorCode,
@@ -70,6 +72,8 @@ export async function scanSource(
   signal?: AbortSignal,
   exclude: ReadonlySet<string> = new Set(),
 ): Promise<SourceTree> {
+  checkPathArgument(dir, 'the folder to scan', 'scanSource');
+  if (vfs !== undefined) checkTextArgument(vfs, 'a VFS token path', 'scanSource');
   // The real path, so that paths excluded by their real paths (the package being written) are recognised
   // however either was reached (a symbolic link in -o or in <dir>; found by review).
   const root = await realpath(path.resolve(dir)).catch(() => path.resolve(dir));

@@ -1,3 +1,4 @@
+import { checkModelArgument } from '../option-keys.js';
 /** One block of a part as a record: what a BlockMap `Block` says (FORMAT.md §2). */
 export interface BlockRecord {
   /** Digest of the uncompressed block. */
@@ -117,6 +118,7 @@ export function withCompactBlocks<T extends object>(
   hashLength: number,
   sizes: readonly (number | undefined)[],
 ): T & { blocks: BlockRecord[] } {
+  checkModelArgument(owner, 'an object to give the blocks', 'withCompactBlocks');
   const compact: CompactBlocks = { hashes, hashLength, sizes };
   Object.defineProperty(owner, COMPACT, {
     value: compact,
@@ -133,6 +135,7 @@ export function withCompactBlocks<T extends object>(
  * copied), else a copy of its list. The records themselves are shared either way.
  */
 export function shareBlocks<T extends object>(owner: T, from: HasBlocks): T & { blocks: BlockRecord[] } {
+  checkModelArgument(owner, 'an object to give the blocks', 'shareBlocks');
   const compact = compactOf(from);
   if (compact) return withCompactBlocks(owner, compact.hashes, compact.hashLength, compact.sizes);
   return Object.assign(owner, { blocks: [...from.blocks] });
@@ -140,11 +143,13 @@ export function shareBlocks<T extends object>(owner: T, from: HasBlocks): T & { 
 
 /** How many blocks are listed. */
 export function blockCount(owner: HasBlocks): number {
+  checkModelArgument(owner, 'a BlockMap file ({ blocks })', 'blockCount');
   return compactOf(owner)?.sizes.length ?? owner.blocks.length;
 }
 
 /** Block `index`'s digest (a view, not a copy, for a compact list), or undefined where there is none. */
 export function blockHash(owner: HasBlocks, index: number): Buffer | undefined {
+  checkModelArgument(owner, 'a BlockMap file ({ blocks })', 'blockHash');
   const compact = compactOf(owner);
   if (compact === undefined) return owner.blocks[index]?.hash;
   if (!Number.isInteger(index) || index < 0 || index >= compact.sizes.length) return undefined;
@@ -158,10 +163,12 @@ export function blockHash(owner: HasBlocks, index: number): Buffer | undefined {
 export function compactDigests(
   owner: HasBlocks,
 ): { readonly hashes: Uint8Array; readonly hashLength: number } | undefined {
+  checkModelArgument(owner, 'a BlockMap file ({ blocks })', 'compactDigests');
   return compactOf(owner);
 }
 
 /** Each block's compressed `Size` (undefined where absent). Read-only: for a compact list it is the owner's own. */
 export function blockSizes(owner: HasBlocks): readonly (number | undefined)[] {
+  checkModelArgument(owner, 'a BlockMap file ({ blocks })', 'blockSizes');
   return compactOf(owner)?.sizes ?? owner.blocks.map((block) => block.size);
 }

@@ -1,3 +1,5 @@
+import { AppvError, ErrorCode } from '../errors.js';
+
 /**
  * CRC-32 of A‖B from crc(A), crc(B) and |B| (zlib's crc32_combine, GF(2) matrix method). It lets two
  * workers checksum different blocks of one item and the results be joined in order, so even a single
@@ -18,6 +20,14 @@ function gf2Square(square: Uint32Array, matrix: Uint32Array): void {
 }
 
 export function crc32Combine(crcA: number, crcB: number, lengthB: number): number {
+  // A length that is no whole number (NaN, Infinity, undefined from JavaScript) halved for ever: the loop
+  // below never ended (found by review).
+  if (typeof crcA !== 'number' || typeof crcB !== 'number' || !Number.isSafeInteger(lengthB)) {
+    throw new AppvError(
+      ErrorCode.USAGE,
+      'crc32Combine takes crc(A), crc(B) (numbers) and the length of B (a whole number of bytes)',
+    );
+  }
   if (lengthB <= 0) return crcA >>> 0;
   // The shift of crc(A) by |B| bytes is linear in crc(A), so a zero crc(A) (an empty A above all: the first
   // piece of every item) shifts to zero: skip the 32×32 matrix work, thousands of times per package.

@@ -3,6 +3,7 @@ import { AppvError, abortError, ErrorCode, throwIfAborted, toAppvError } from '.
 import type { FindingSink } from '../finding.js';
 import { indicesBy } from '../index-order.js';
 import { JOB_BYTES, JOBS_PER_WORKER, MAX_DIGESTS_WAITING } from '../limits.js';
+import { checkOptionKeys, type OptionKeys } from '../option-keys.js';
 import { decodeItemNameLeniently } from '../part-name.js';
 import { checkedSource } from '../source/checked-source.js';
 import { isRandomAccessSource, type RandomAccessSource } from '../source/random-access-source.js';
@@ -44,6 +45,16 @@ export interface DigestOptions {
   readonly collect?: boolean | undefined;
 }
 
+const DIGEST_OPTION_KEYS: OptionKeys<DigestOptions> = {
+  signal: 'signal',
+  threads: true,
+  pool: true,
+  algorithm: true,
+  onProgress: 'function',
+  onItem: 'function',
+  collect: 'boolean',
+};
+
 /**
  * Digests a list of items over one worker pool. Items are planned in file order where that is safe
  * (planningOrder) so neighbours share reads and batches, and both cores stay busy across item boundaries;
@@ -55,9 +66,13 @@ export function digestItems(
   requests: readonly DigestRequest[],
   options: DigestOptions = {},
 ): Promise<ItemDigest[]> {
-  // Heard before the workers start (stopping them takes a while), and even with nothing to digest.
-  if (options.signal?.aborted) return Promise.reject(abortError(options.signal));
   try {
+    checkOptionKeys(options, DIGEST_OPTION_KEYS, 'digestItems');
+    if (!Array.isArray(requests) || !requests.every((r) => typeof r?.item === 'object' && r.item !== null)) {
+      throw new AppvError(ErrorCode.USAGE, 'digestItems: requests must be an array of { item, blockSizes? }');
+    }
+    // Heard before the workers start (stopping them takes a while), and even with nothing to digest.
+    if (options.signal?.aborted) throw abortError(options.signal);
     checkHashAlgorithm(options.algorithm, 'digestItems');
   } catch (error) {
     return Promise.reject(error);
@@ -189,6 +204,7 @@ export async function digestPackage(
       'digestPackage reads a RandomAccessSource (FileSource.open(path), new BufferSource(bytes)), not a path or bytes',
     );
   }
+  checkOptionKeys(options, DIGEST_OPTION_KEYS, 'digestPackage');
   throwIfAborted(options.signal); // before the workers start: stopping them takes a while
   checkHashAlgorithm(options.algorithm, 'digestPackage');
   source = checkedSource(source);

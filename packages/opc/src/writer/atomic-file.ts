@@ -2,6 +2,7 @@ import { linkSync, lstatSync, renameSync, unlinkSync } from 'node:fs';
 import { type FileHandle, link, lstat, open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { AppvError, ErrorCode, isAppvError, throwIfAborted } from '../errors.js';
+import { checkPathArgument } from '../option-keys.js';
 import { describeError, errorPath } from '../system-error.js';
 import { forgetTemporary, removeTemporary, temporaryPathFor, trackTemporary } from './temporary-files.js';
 
@@ -82,6 +83,7 @@ function writeFailure(error: unknown, target: string, temporary: string): AppvEr
  * whole package was written, with the temporary file's name in the message.
  */
 export async function checkOutputTarget(target: string): Promise<void> {
+  checkPathArgument(target, 'the file to write', 'checkOutputTarget');
   const folder = path.dirname(path.resolve(target));
   const folderInfo = await stat(folder).catch(() => null);
   if (!folderInfo?.isDirectory()) {
@@ -139,6 +141,7 @@ function linkFailure(error: unknown): 'exists' | 'no hard links' {
  * `overwrite: false` both succeed, one package silently replacing the other (found by review).
  */
 export async function placeWithoutReplacing(temporary: string, target: string): Promise<'placed' | 'exists'> {
+  checkPathArgument(temporary, 'the temporary file', 'placeWithoutReplacing');
   try {
     await link(temporary, target);
   } catch (error) {
@@ -157,6 +160,7 @@ export async function placeWithoutReplacing(temporary: string, target: string): 
 
 /** placeWithoutReplacing through synchronous calls (extraction writes small files that way). */
 export function placeWithoutReplacingSync(temporary: string, target: string): 'placed' | 'exists' {
+  checkPathArgument(temporary, 'the temporary file', 'placeWithoutReplacingSync');
   try {
     linkSync(temporary, target);
   } catch (error) {

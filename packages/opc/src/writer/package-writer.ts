@@ -24,6 +24,7 @@ import { WorkerPool } from '../blocks/worker-pool.js';
 import { callerCallback } from '../caller-callback.js';
 import { AppvError, abortError, ErrorCode, isAppvError, toAppvError } from '../errors.js';
 import { BLOCK_SIZE, SMALL_PART_BYTES, WRITE_JOB_BYTES, WRITE_QUEUE_BYTES } from '../limits.js';
+import { checkOptionKeys, checkPathArgument, type OptionKeys } from '../option-keys.js';
 import {
   CONTENT_TYPES_ITEM,
   decodeItemNameLeniently,
@@ -66,6 +67,7 @@ const POOLED_BUFFERS = 8;
 const FINAL_DEFLATE_BLOCK = Uint8Array.of(0x03, 0x00);
 
 export type PartMethod = 'auto' | 'deflate' | 'stored';
+const PART_METHODS: readonly PartMethod[] = ['auto', 'deflate', 'stored'];
 
 export interface PackageWriterOptions {
   /** Deflate level 1–9 (default 6); 0 stores every part. */
@@ -93,6 +95,20 @@ export interface AddPartOptions {
   /** False for parts the BlockMap never lists (FORMAT.md §1); default true. */
   readonly inBlockMap?: boolean;
 }
+
+const WRITER_OPTION_KEYS: OptionKeys<PackageWriterOptions> = {
+  level: true,
+  algorithm: true,
+  threads: true,
+  pool: true,
+  modified: true,
+  deterministic: 'boolean',
+  overwrite: 'boolean',
+  signal: 'signal',
+  onProgress: 'function',
+};
+
+const ADD_PART_OPTION_KEYS: OptionKeys<AddPartOptions> = { method: true, inBlockMap: 'boolean' };
 
 export interface WrittenPackage {
   readonly parts: readonly WrittenPart[];
@@ -168,6 +184,8 @@ export class PackageWriter {
 
   /** Writes to `path` through a temporary file renamed at `finish` (never a half package under that name). */
   static async toFile(path: string, options: PackageWriterOptions = {}): Promise<PackageWriter> {
+    checkPathArgument(path, 'the package to write', 'PackageWriter.toFile');
+    checkOptionKeys(options, WRITER_OPTION_KEYS, 'PackageWriter.toFile');
     if (options.signal?.aborted) throw abortError(options.signal);
     await checkOutputTarget(path); // a missing folder is named as such, not by the temporary file's name
     const file = await AtomicFile.create(path, { overwrite: options.overwrite ?? true });
@@ -181,6 +199,13 @@ export class PackageWriter {
 
   /** Writes to a Node stream, ended by `finish`. */
   static toStream(stream: Writable, options: PackageWriterOptions = {}): PackageWriter {
+    if (typeof (stream as Partial<Writable> | null)?.write !== 'function') {
+      throw new AppvError(
+        ErrorCode.USAGE,
+        'PackageWriter.toStream: the destination must be a Writable stream',
+      );
+    }
+    checkOptionKeys(options, WRITER_OPTION_KEYS, 'PackageWriter.toStream');
     return new PackageWriter(OutputSink.toStream(stream), options, null, stream);
   }
 
@@ -194,6 +219,13 @@ export class PackageWriter {
    * part's bytes are handed to the workers, not when they are written: call `finish` to wait for everything.
    */
   async addPart(name: string, content: PartContent, options: AddPartOptions = {}): Promise<void> {
+    checkOptionKeys(options, ADD_PART_OPTION_KEYS, 'addPart');
+    if (options.method !== undefined && !PART_METHODS.includes(options.method)) {
+      throw new AppvError(
+        ErrorCode.USAGE,
+        `addPart: option "method" must be ${PART_METHODS.map((m) => JSON.stringify(m)).join(', ')}, not ${JSON.stringify(options.method)}`,
+      );
+    }
     const part = this.admit(name, options.inBlockMap ?? true);
     this.adding = true;
     try {
@@ -217,6 +249,7 @@ export class PackageWriter {
 
   /** Queues a part copied as raw compressed bytes from another package (no inflate, no deflate). */
   async addRawPart(name: string, raw: RawPartContent, options: { inBlockMap?: boolean } = {}): Promise<void> {
+    checkOptionKeys(options, { inBlockMap: 'boolean' }, 'addRawPart');
     checkRaw(name, raw);
     const part = this.admit(name, options.inBlockMap ?? true, raw);
     try {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { checkPathArgument } from '../option-keys.js';
 
 /**
  * The temporary files writers put beside their targets (FORMAT.md has no say here; DEVELOPERS.md: a crash
@@ -69,6 +70,7 @@ export const TEMPORARY_PATH_EXTRA_BYTES = 1 + TEMPORARY_SUFFIX.length + 2 * RAND
  * name is cut (never inside a surrogate pair) so the total stays short.
  */
 export function temporaryPathFor(target: string): string {
+  checkPathArgument(target, 'the file to write', 'temporaryPathFor');
   return path.join(path.dirname(target), `${temporaryNamePrefix(target)}${randomHex(RANDOM_BYTES)}`);
 }
 
@@ -86,6 +88,7 @@ function temporaryNamePrefix(target: string): string {
  * as payload on the next run (found by review).
  */
 export function isTemporaryPathOf(candidate: string, target: string): boolean {
+  checkPathArgument(candidate, 'a path', 'isTemporaryPathOf');
   const name = path.basename(candidate);
   if (!name.startsWith('.') || path.dirname(candidate) !== path.dirname(target)) return false;
   const prefix = temporaryNamePrefix(target);

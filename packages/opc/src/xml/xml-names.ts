@@ -1,3 +1,4 @@
+import { checkTextArgument } from '../option-keys.js';
 /**
  * XML names and the two namespaces that are bound by definition (Namespaces in XML 1.0 §3).
  * Shared by the parser (to read) and the serializer (to refuse writing what could not be read back).
@@ -57,6 +58,7 @@ export function isNCName(name: string): boolean {
 
 /** Splits a qualified name; `prefix` is null when there is none. */
 export function splitQName(name: string): { prefix: string | null; localName: string } {
+  checkTextArgument(name, 'a qualified name', 'splitQName');
   const colon = name.indexOf(':');
   return colon < 0
     ? { prefix: null, localName: name }

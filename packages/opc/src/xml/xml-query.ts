@@ -1,4 +1,5 @@
 import { AppvError, ErrorCode } from '../errors.js';
+import { checkModelArgument } from '../option-keys.js';
 import { splitQName, XMLNS_NAMESPACE } from './xml-names.js';
 import type { XmlAttribute, XmlElement, XmlNode, XmlText } from './xml-node.js';
 
@@ -21,6 +22,7 @@ export function childElements(
   namespace?: string | null,
   localName?: string,
 ): XmlElement[] {
+  checkModelArgument(parent, 'an XML element', 'childElements');
   const out: XmlElement[] = [];
   for (const child of parent.children) {
     if (child.kind !== 'element') continue;
@@ -37,6 +39,7 @@ export function firstChildElement(
   namespace: string | null | undefined,
   localName: string,
 ): XmlElement | undefined {
+  checkModelArgument(parent, 'an XML element', 'firstChildElement');
   for (const child of parent.children) {
     if (
       child.kind === 'element' &&
@@ -51,6 +54,7 @@ export function firstChildElement(
 
 /** All descendant elements in document order (iterative: depth cannot overflow the stack). */
 export function descendantElements(root: XmlElement): XmlElement[] {
+  checkModelArgument(root, 'an XML element', 'descendantElements');
   const out: XmlElement[] = [];
   const stack: XmlNode[] = [...root.children].reverse();
   for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
@@ -69,6 +73,7 @@ export function findAttribute(
   namespace: string | null,
   localName: string,
 ): XmlAttribute | undefined {
+  checkModelArgument(element, 'an XML element', 'findAttribute');
   return element.attributes.find((a) => a.namespace === namespace && a.localName === localName);
 }
 
@@ -78,6 +83,7 @@ export function getAttribute(
   namespace: string | null,
   localName: string,
 ): string | undefined {
+  checkModelArgument(element, 'an XML element', 'getAttribute');
   return findAttribute(element, namespace, localName)?.value;
 }
 
@@ -93,6 +99,7 @@ export function setAttribute(
   value: string,
   qualifiedName: string = localName,
 ): void {
+  checkModelArgument(element, 'an XML element', 'setAttribute');
   const existing = findAttribute(element, namespace, localName);
   if (existing !== undefined) {
     if (existing.value !== value) existing.value = value;
@@ -109,6 +116,7 @@ export function setAttribute(
 }
 
 export function removeAttribute(element: XmlElement, namespace: string | null, localName: string): boolean {
+  checkModelArgument(element, 'an XML element', 'removeAttribute');
   const index = element.attributes.findIndex((a) => a.namespace === namespace && a.localName === localName);
   if (index < 0) return false;
   element.attributes.splice(index, 1);
@@ -117,6 +125,7 @@ export function removeAttribute(element: XmlElement, namespace: string | null, l
 
 /** Concatenated text of all descendant text and CDATA nodes (the XPath string value). */
 export function textContent(element: XmlElement): string {
+  checkModelArgument(element, 'an XML element', 'textContent');
   let out = '';
   const stack: XmlNode[] = [...element.children].reverse();
   for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
@@ -136,6 +145,7 @@ export function textContent(element: XmlElement): string {
  * element is left untouched so that its written form survives.
  */
 export function setTextContent(element: XmlElement, value: string): void {
+  checkModelArgument(element, 'an XML element', 'setTextContent');
   if (textContent(element) === value && element.children.every((c) => c.kind === 'text')) return;
   const text: XmlText = { kind: 'text', value };
   element.children = value === '' ? [] : [text];
@@ -168,6 +178,7 @@ export function createAttribute(name: string, value: string): XmlAttribute {
  * or undefined. Used to name new elements and attributes consistently with the document.
  */
 export function declaredPrefix(element: XmlElement, namespace: string): string | undefined {
+  checkModelArgument(element, 'an XML element', 'declaredPrefix');
   for (const a of element.attributes) {
     if (a.namespace !== XMLNS_NAMESPACE || a.value !== namespace) continue;
     return a.name === 'xmlns' ? '' : a.localName;
@@ -181,6 +192,7 @@ export function declaredPrefix(element: XmlElement, namespace: string): string |
  * prefix the root binds may be rebound by the element where it would be used (found by review).
  */
 export function prefixBindingAt(root: XmlElement, target: XmlElement, prefix: string): string | undefined {
+  checkModelArgument(root, 'an XML element', 'prefixBindingAt');
   const path = pathTo(root, target);
   let bound: string | undefined;
   for (const element of path ?? []) {
@@ -220,6 +232,7 @@ function pathTo(root: XmlElement, target: XmlElement): XmlElement[] | undefined 
 
 /** The namespace URIs declared (as `xmlns` or `xmlns:p`) anywhere in the tree below and on `root`. */
 export function declaredNamespaces(root: XmlElement): Set<string> {
+  checkModelArgument(root, 'an XML element', 'declaredNamespaces');
   const out = new Set<string>();
   for (const element of [root, ...descendantElements(root)]) {
     for (const a of element.attributes)

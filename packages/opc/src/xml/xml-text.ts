@@ -1,3 +1,5 @@
+import { checkTextArgument } from '../option-keys.js';
+
 /**
  * Escaping and unescaping of XML character data: the one place that knows which characters XML 1.0
  * allows, which references we accept and how our serializer escapes.
@@ -50,6 +52,7 @@ const REFERENCE = /&(#x[0-9A-Fa-f]+|#[0-9]+|[A-Za-z_:][A-Za-z0-9._:-]*)?(;)?/g;
  * Returns the decoded string, or a problem describing the first bad reference.
  */
 export function decodeReferences(raw: string): string | ReferenceProblem {
+  checkTextArgument(raw, 'XML text', 'decodeReferences');
   if (!raw.includes('&')) return raw;
   let out = '';
   let last = 0;
@@ -96,6 +99,7 @@ export function normalizeAttributeWhitespace(raw: string): string {
 
 /** Character data: `&`, `<` and `>` (the latter so that `]]>` can never appear). */
 export function escapeText(value: string): string {
+  checkTextArgument(value, 'text', 'escapeText');
   return value.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 }
 
@@ -114,6 +118,7 @@ const ATTRIBUTE_ESCAPES: Readonly<Record<string, string>> = {
  * would otherwise normalise them to spaces (§3.3.3).
  */
 export function escapeAttribute(value: string): string {
+  checkTextArgument(value, 'an attribute value', 'escapeAttribute');
   return value.replace(/[&<>"\t\n\r]/g, (c) => ATTRIBUTE_ESCAPES[c] ?? c);
 }
 

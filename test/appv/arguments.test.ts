@@ -1,0 +1,4 @@
+import * as appv from 'appv';
+import { sweepExports } from '../helpers/argument-sweep.js';
+
+sweepExports('appv', appv, 10);
