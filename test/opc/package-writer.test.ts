@@ -831,6 +831,28 @@ describe('PackageWriter: a writer killed mid-way', () => {
   });
 });
 
+describe('PackageWriter: a process that ends with a writer never finished', () => {
+  it('removes the temporary file on exit, and leaves nothing under the final name', () => {
+    const sub = mkdtempSync(path.join(dir, 'unfinished-'));
+    const file = path.join(sub, 'package.appv');
+    const opc = new URL('../../packages/opc/dist/index.js', import.meta.url).href;
+    // The event loop runs dry with the writer open: no finish(), no abort, and the process ends normally.
+    const script = `import { PackageWriter } from ${JSON.stringify(opc)};
+       import { readdirSync } from 'node:fs';
+       const writer = await PackageWriter.toFile(${JSON.stringify(file)});
+       await writer.addPart('Root/part.bin', Buffer.alloc(200000, 7));
+       process.stdout.write(JSON.stringify(readdirSync(${JSON.stringify(sub)})));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    // While it ran, the temporary file was there (the hook removed a file that existed)...
+    const during = JSON.parse(run.stdout) as string[];
+    expect(during).toHaveLength(1);
+    expect(during[0]).toMatch(/^\.package\.appv\.appv-tmp-[0-9a-f]{12}$/);
+    // ...and once the process has ended, nothing is left.
+    expect(readdirSync(sub)).toEqual([]);
+  });
+});
+
 describe('a small file that fails to read after others wait in the same job', () => {
   it('fails the add with a typed error, and abort returns, leaving no file under the final name', async () => {
     const first = path.join(dir, 'first-small.txt');

@@ -12,9 +12,21 @@ import { checkPathArgument } from '../option-keys.js';
  */
 const live = new Set<string>();
 
-/** `file` is being written: remove it if the process has to die before its writer settles. */
+let exitHookInstalled = false;
+
+/**
+ * `file` is being written: remove it if the process has to die before its writer settles. A process that
+ * simply ends with a writer never finished nor aborted (its event loop ran dry: a source stream that never
+ * ended, a `finish()` never awaited) removes it too, on `exit`, instead of leaving a hidden half package
+ * beside the target for ever (found by review). Installed once, on the first file, so importing the
+ * library adds no listener.
+ */
 export function trackTemporary(file: string): void {
   live.add(file);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => removeTemporaryFilesSync());
+  }
 }
 
 /** `file` was renamed into place or removed by its writer. */
