@@ -226,9 +226,11 @@ describe('appv edit', () => {
     expect(await asyncCodeOf(editPackage(original, file, { newVersion: true, packageId: id }))).toBe(
       ErrorCode.USAGE,
     );
-    expect(await asyncCodeOf(editPackage(original, file, { setVersion: '1.2' }))).toBe(
-      ErrorCode.APPV_MANIFEST_INVALID,
-    );
+    // A value the manifest cannot take is the caller's mistake too, named by the option it came in.
+    await expect(editPackage(original, file, { setVersion: '1.2' })).rejects.toMatchObject({
+      code: ErrorCode.USAGE,
+      message: expect.stringMatching(/^editPackage: setVersion: package version "1\.2" is invalid/),
+    });
     expect(
       await asyncCodeOf(editPackage(original, file, { add: [{ name: 'AppxBlockMap.xml', path: original }] })),
     ).toBe(ErrorCode.PACK_NAME_INVALID);

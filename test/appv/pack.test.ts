@@ -227,12 +227,13 @@ describe('appv pack: a plain folder → a package that verifies and extracts byt
     expect(edited.versionId).not.toBe(original.versionId);
     expect(bumped.packageId).toBe(original.packageId);
     expect(bumped.versionId).not.toBe(original.versionId);
-    // An empty id is refused, not replaced by a random one.
-    expect(
-      await asyncCodeOf(
-        packPackage(source, path.join(fresh('det-empty'), 'x.appv'), { deterministic: true, packageId: '' }),
-      ),
-    ).toBe(ErrorCode.APPV_MANIFEST_INVALID);
+    // An empty id is refused, not replaced by a random one: the caller's mistake, naming the option.
+    await expect(
+      packPackage(source, path.join(fresh('det-empty'), 'x.appv'), { deterministic: true, packageId: '' }),
+    ).rejects.toMatchObject({
+      code: ErrorCode.USAGE,
+      message: expect.stringMatching(/^packPackage: packageId: /),
+    });
   });
 
   it('--opaque takes a package path or one relative to the folder, spelled as the tree spells it, and nothing else (found by review)', async () => {
@@ -1125,4 +1126,28 @@ describe('appv pack: bad input gets a typed error before anything is written', (
     expect(readdirSync(outDir)).toEqual([]);
     expect(statSync(source).isDirectory()).toBe(true);
   });
+});
+
+describe('packPackage: identity options the manifest cannot take', () => {
+  it.each([
+    ['name', { name: 'a b' }, /^packPackage: name: package name "a b" is invalid/],
+    ['displayName', { displayName: '' }, /^packPackage: displayName: display name "" must be/],
+    ['version', { version: '1.0' }, /^packPackage: version: package version "1\.0" is invalid/],
+    ['publisher', { publisher: 'Vendor' }, /^packPackage: publisher: publisher "Vendor" is not/],
+    ['packageId', { packageId: '{1234}' }, /^packPackage: packageId: PackageId "\{1234\}" is not a GUID/],
+    ['versionId', { versionId: 'x' }, /^packPackage: versionId: VersionId "x" is not a GUID/],
+  ])(
+    '%s: USAGE naming the option, before the source is read, nothing written',
+    async (_key, options, message) => {
+      const out = fresh('bad-identity');
+      // A source that does not exist: the option is refused first, so the error is about the option.
+      const error = await packPackage(
+        path.join(out, 'no-such-source'),
+        path.join(out, 'x.appv'),
+        options,
+      ).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: ErrorCode.USAGE, message: expect.stringMatching(message) });
+      expect(readdirSync(out)).toEqual([]);
+    },
+  );
 });

@@ -238,6 +238,43 @@ describe('appv: usage', () => {
       ['extract', SAMPLE, '-o', '--overwrite'],
       /argument is ambiguous\. .*--output=-XYZ/,
     ],
+    // An identity value the manifest cannot take is the flag's mistake, named by the flag (it was
+    // APPV_MANIFEST_INVALID, naming nothing the user typed).
+    [
+      'a version of three parts',
+      ['pack', 'examples/vendor-app', '-o', 'x.appv', '--version', '1.2.3'],
+      /^appv: USAGE: --version: package version "1\.2\.3" is invalid: .* \(see "appv pack --help"\)$/m,
+    ],
+    [
+      'a name with a space',
+      ['pack', 'examples/vendor-app', '-o', 'x.appv', '--name', 'Vendor App'],
+      /^appv: USAGE: --name: package name "Vendor App" is invalid/m,
+    ],
+    [
+      'a publisher that is no DN',
+      ['pack', 'examples/vendor-app', '-o', 'x.appv', '--publisher', 'Vendor'],
+      /--publisher: publisher "Vendor" is not a distinguished name/,
+    ],
+    [
+      'a PackageId that is no GUID',
+      ['pack', 'examples/vendor-app', '-o', 'x.appv', '--package-id', 'nope'],
+      /--package-id: PackageId "nope" is not a GUID/,
+    ],
+    [
+      'a blank display name',
+      ['edit', SAMPLE, '-o', 'x.appv', '--display-name', ' '],
+      /--display-name: display name " " must be/,
+    ],
+    [
+      'a VersionId that is no GUID',
+      ['edit', SAMPLE, '-o', 'x.appv', '--version-id', '12'],
+      /--version-id: VersionId "12" is not a GUID/,
+    ],
+    [
+      'a set version of one part',
+      ['edit', SAMPLE, '-o', 'x.appv', '--set-version', '7'],
+      /--set-version: package version "7" is invalid: .*\(see "appv edit --help"\)$/m,
+    ],
   ])('%s: USAGE names what was likely meant (found by review)', (_label, args, message) => {
     const r = appv(...args);
     expect(r.status).toBe(2);

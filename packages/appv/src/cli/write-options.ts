@@ -1,3 +1,5 @@
+import { isAppvError } from '@appv/opc';
+import { IDENTITY_CHECKS, type IdentityOptions } from '../pack/identity-options.js';
 import { optional, usage } from './arguments.js';
 
 /**
@@ -33,15 +35,36 @@ interface WriteValues {
 export function writeOptionValues(verb: string, values: WriteValues) {
   return {
     deterministic: values.deterministic ?? false,
-    ...optional('name', values.name),
-    ...optional('displayName', values['display-name']),
-    ...optional('packageId', values['package-id']),
-    ...optional('versionId', values['version-id']),
+    ...optional('name', identityFlag(verb, '--name', 'name', values.name)),
+    ...optional('displayName', identityFlag(verb, '--display-name', 'displayName', values['display-name'])),
+    ...optional('packageId', identityFlag(verb, '--package-id', 'packageId', values['package-id'])),
+    ...optional('versionId', identityFlag(verb, '--version-id', 'versionId', values['version-id'])),
     ...optional('publishing', values.publishing),
     ...optional('primary', values.primary),
     ...optional('level', deflateLevel(verb, values.level)),
     ...optional('store', storeList(values.store)),
   };
+}
+
+/**
+ * An identity flag's value, checked as the library checks it (IDENTITY_CHECKS), so that a value the manifest
+ * cannot take is said as the flag's mistake (`--version: package version "1.2" is invalid: …`, USAGE) rather
+ * than as the library's option name. Passed on as given: the library normalises it.
+ */
+export function identityFlag(
+  verb: string,
+  flag: string,
+  key: keyof IdentityOptions,
+  value: string | undefined,
+): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    IDENTITY_CHECKS[key](value);
+  } catch (error) {
+    if (isAppvError(error)) throw usage(verb, `${flag}: ${error.message}`);
+    throw error;
+  }
+  return value;
 }
 
 function deflateLevel(verb: string, text: string | undefined): number | undefined {

@@ -51,7 +51,11 @@ import {
 } from '../pack/feature-blocks.js';
 import { updatedFilesystemMetadata } from '../pack/filesystem-metadata-update.js';
 import { type FootprintBytes, writeFootprint } from '../pack/footprint-parts.js';
-import { applyIdentityOptions, type IdentityOptions } from '../pack/identity-options.js';
+import {
+  applyIdentityOptions,
+  checkIdentityOptions,
+  type IdentityOptions,
+} from '../pack/identity-options.js';
 import { isStoredExtension } from '../pack/stored-extensions.js';
 import {
   historyTime,
@@ -107,6 +111,17 @@ export async function editPackage(
   checkPathArgument(input, 'the package to edit', 'editPackage');
   checkPathArgument(output, 'the package to write', 'editPackage');
   checkOptionKeys(options, EDIT_OPTION_KEYS, 'editPackage');
+  checkIdentityOptions(
+    {
+      name: options.name,
+      displayName: options.displayName,
+      version: options.setVersion,
+      packageId: options.packageId,
+      versionId: options.versionId,
+    },
+    'editPackage',
+    { version: 'setVersion' },
+  );
   const pkg = await openPackage(input, options.signal ? { signal: options.signal } : {});
   try {
     return await edit(pkg, input, output, options);

@@ -62,7 +62,12 @@ import {
 } from './feature-blocks.js';
 import { updatedFilesystemMetadata } from './filesystem-metadata-update.js';
 import { writeFootprint } from './footprint-parts.js';
-import { applyIdentityOptions, IDENTITY_OPTION_KEYS, type IdentityOptions } from './identity-options.js';
+import {
+  applyIdentityOptions,
+  checkIdentityOptions,
+  IDENTITY_OPTION_KEYS,
+  type IdentityOptions,
+} from './identity-options.js';
 import { type SourceTree, scanSource } from './source-tree.js';
 import { isStoredExtension } from './stored-extensions.js';
 import { realPathOf, typedPackageName } from './typed-path.js';
@@ -127,6 +132,7 @@ export async function packPackage(
   checkPathArgument(dir, 'the folder to pack', 'packPackage');
   checkPathArgument(output, 'the package to write', 'packPackage');
   checkOptionKeys(options, PACK_OPTION_KEYS, 'packPackage');
+  checkIdentityOptions(options, 'packPackage');
   checkHashAlgorithm(options.algorithm, 'packPackage');
   throwIfAborted(options.signal); // before the workers start: stopping them takes a while
   // The workers start now and load their modules while the source is scanned, not after.

@@ -13,7 +13,7 @@ import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatBytes, renderFields, writeLines } from '../output.js';
 import { ProgressBar } from '../progress-bar.js';
-import { WRITE_OPTIONS, writeOptionValues } from '../write-options.js';
+import { identityFlag, WRITE_OPTIONS, writeOptionValues } from '../write-options.js';
 import { writeWrittenJson, writtenPackageFields } from '../written-package.js';
 
 export const editCommand: Command = {
@@ -85,7 +85,7 @@ Options:
         ...writeOptionValues('edit', values),
         newVersion: values['new-version'],
         branch: values.branch,
-        ...optional('setVersion', values['set-version']),
+        ...optional('setVersion', identityFlag('edit', '--set-version', 'version', values['set-version'])),
         ...optional('loadAll', loadAll),
         ...optional('add', add),
         ...optional('remove', values.remove),

@@ -4,7 +4,7 @@ import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatBytes, renderFields, writeLines } from '../output.js';
 import { ProgressBar } from '../progress-bar.js';
-import { WRITE_OPTIONS, writeOptionValues } from '../write-options.js';
+import { identityFlag, WRITE_OPTIONS, writeOptionValues } from '../write-options.js';
 import { writeWrittenJson, writtenPackageFields } from '../written-package.js';
 
 export const packCommand: Command = {
@@ -75,8 +75,8 @@ Options:
         ...writeOptionValues('pack', values),
         dynamicConfig: !values['no-config'],
         ...optional('vfs', values.vfs),
-        ...optional('version', values.version),
-        ...optional('publisher', values.publisher),
+        ...optional('version', identityFlag('pack', '--version', 'version', values.version)),
+        ...optional('publisher', identityFlag('pack', '--publisher', 'publisher', values.publisher)),
         ...optional('loadAll', values['load-all']),
         ...optional('opaqueDirectories', values.opaque),
         onProgress: (done, total) => bar.update(done, total),
