@@ -13,6 +13,7 @@ import {
 } from '@appv/manifest';
 import {
   AppvError,
+  BLOCK_SIZE,
   checkOptionKeys,
   ErrorCode,
   OpcPackage,
@@ -21,6 +22,7 @@ import {
   type PackageInput,
   type PackageItem,
   type PartStreamOptions,
+  payloadXmlNodeLimit,
   type ReadPartOptions,
   untilAborted,
 } from '@appv/opc';
@@ -103,12 +105,18 @@ export class AppvPackage {
 
   /** StreamMap.xml, or null in a package without one (AppX). */
   streamMap(options: DocumentOptions = {}): Promise<StreamMap | null> {
-    return this.optional(PartNames.streamMap, options, parseStreamMap);
+    return this.optional(PartNames.streamMap, options, (bytes, parse) =>
+      parseStreamMap(bytes, { ...parse, maxNodes: this.payloadNodeLimit() }),
+    );
   }
 
   filesystemMetadata(options: DocumentOptions = {}): Promise<FilesystemMetadata | null> {
     return this.optional(PartNames.filesystemMetadata, options, (bytes, parse) =>
-      parseFilesystemMetadata(bytes, { ...parse, keepSource: !this.readOnly }),
+      parseFilesystemMetadata(bytes, {
+        ...parse,
+        keepSource: !this.readOnly,
+        maxNodes: this.payloadNodeLimit(),
+      }),
     );
   }
 
@@ -145,6 +153,13 @@ export class AppvPackage {
       });
     }
     return untilAborted(loaded, options.signal);
+  }
+
+  /** How large a payload-sized document this package can justify (limits.ts, payloadXmlNodeLimit). */
+  private payloadNodeLimit(): number {
+    let blocks = 0;
+    for (const item of this.items) blocks += Math.ceil(item.uncompressedSize / BLOCK_SIZE);
+    return payloadXmlNodeLimit(this.items.length, blocks);
   }
 
   private optional<T>(

@@ -107,7 +107,10 @@ export function parseFilesystemMetadata(
   options: FootprintParseOptions = {},
 ): FilesystemMetadata {
   const part = options.part ?? FILESYSTEM_METADATA_PART;
-  const document = parseXml(bytes, { part });
+  const document = parseXml(bytes, {
+    part,
+    ...(options.maxNodes === undefined ? {} : { maxNodes: options.maxNodes }),
+  });
   const invalid = (message: string): never => {
     throw new AppvError(ErrorCode.APPV_FSMETA_INVALID, `${part}: ${message}`, { part });
   };

@@ -30,6 +30,12 @@ export interface FootprintParseOptions {
    * files) and no fingerprint is taken; serializing such a model writes it from its typed fields.
    */
   readonly keepSource?: boolean;
+  /**
+   * Most XML nodes accepted (XML_TOO_LARGE past it), for the parts that grow with the payload
+   * (FilesystemMetadata, StreamMap): a reader that knows the package passes `payloadXmlNodeLimit(items,
+   * blocks)` so that a small package cannot make it build a tree of millions of nodes. Default MAX_XML_NODES.
+   */
+  readonly maxNodes?: number;
 }
 
 /** What `windowsDocument` serializes to before its root: for writers that produce the text directly. */

@@ -9,6 +9,7 @@ import {
   type XmlDocument,
   type XmlElement,
 } from '@appv/opc';
+import type { FootprintParseOptions } from './footprint-document.js';
 import { ParsedFingerprints, typedElement, typedRoot, writeTypedDocument } from './footprint-document.js';
 import { STREAMMAP_NS, sameNamespaceIgnoringCase } from './namespaces.js';
 import { mergeStreamMap } from './stream-map-merge.js';
@@ -119,10 +120,13 @@ const DECIMAL = /^[0-9]+$/;
 
 export function parseStreamMap(
   bytes: Uint8Array | string,
-  options: { readonly part?: string } = {},
+  options: Pick<FootprintParseOptions, 'part' | 'maxNodes'> = {},
 ): StreamMap {
   const part = options.part ?? STREAMMAP_PART;
-  const document = parseXml(bytes, { part });
+  const document = parseXml(bytes, {
+    part,
+    ...(options.maxNodes === undefined ? {} : { maxNodes: options.maxNodes }),
+  });
   const invalid = (message: string): never => {
     throw new AppvError(ErrorCode.APPV_STREAMMAP_INVALID, `${part}: ${message}`, { part });
   };
