@@ -15,7 +15,8 @@ describe('options of the facade (found by review)', () => {
     const cases: [Promise<unknown>, RegExp][] = [
       [
         editPackage(sample, path.join(work, 'e.appv'), { version: '2.0.0.0' } as never),
-        /unknown option "version"/,
+        // The README's own example: it got no hint (found by review).
+        /unknown option "version" \(did you mean "setVersion"\?\)/,
       ],
       [
         editPackage(sample, path.join(work, 'e.appv'), { newVersio: true } as never),
@@ -103,5 +104,50 @@ describe('option types take an explicit undefined (found by review)', () => {
     const threads: number | undefined = undefined;
     const report = await verifyPackage(sample, { signal, threads, onProgress: undefined });
     expect(report.valid).toBe(true);
+  });
+});
+
+describe('values of the wrong kind in options (found by review)', () => {
+  it('a BigInt thread count or level is USAGE or PACK_INPUT_INVALID naming it, not a TypeError from JSON', async () => {
+    await expect(verifyPackage(sample, { threads: 4n as unknown as number })).rejects.toMatchObject({
+      code: ErrorCode.USAGE,
+      message: expect.stringContaining('not 4n'),
+    });
+    await expect(
+      packPackage(path.join(repoRoot, 'examples/vendor-app'), path.join(work, 'big.appv'), {
+        level: 6n as unknown as number,
+      }),
+    ).rejects.toMatchObject({ message: expect.stringContaining('Deflate level 6n') });
+    expect(readdirSync(work).filter((n) => n.startsWith('big'))).toEqual([]);
+  });
+
+  it('a pool that is not a WorkerPool is USAGE, not WORKER_FAILED', async () => {
+    await expect(verifyPackage(sample, { pool: 'x' as never })).rejects.toMatchObject({
+      code: ErrorCode.USAGE,
+      message: 'verifyPackage: option "pool" must be a WorkerPool',
+    });
+  });
+});
+
+describe('AppvPackage.part and .has take the ZIP name too, as documented (found by review)', () => {
+  it('finds an item by its escaped ZIP name, and by the OPC part name with a leading /', async () => {
+    const pkg = await openPackage(sample);
+    try {
+      const item = pkg.items.find((i) => i.zipName.includes('%20'));
+      expect(item).toBeDefined();
+      const zipName = (item as { zipName: string }).zipName;
+      expect(pkg.part(zipName)).toBe(item);
+      expect(pkg.has(zipName)).toBe(true);
+      expect((await pkg.readPart(zipName)).length).toBe(
+        (item as { uncompressedSize: number }).uncompressedSize,
+      );
+      expect(pkg.has('/AppxManifest.xml')).toBe(true);
+      expect(pkg.has('Root/VFS/ProgramFilesX86/Vendor%20App/no-such.dll')).toBe(false);
+      expect(() => pkg.part('Root/no%20such')).toThrow(
+        expect.objectContaining({ code: ErrorCode.OPC_PART_NOT_FOUND }),
+      );
+    } finally {
+      await pkg.close();
+    }
   });
 });

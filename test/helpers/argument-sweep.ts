@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * DEVELOPERS.md: every failure is a typed error with a stable code, never a bare TypeError. A JavaScript
- * caller (no compiler to stop it) passing null or a number as the first argument got "Cannot read
- * properties of null", and `crc32Combine(null)` looped for ever (found by review). Every function a
+ * caller (no compiler to stop it) passing null, a number or an empty object as the first argument got "Cannot
+ * read properties of null", and `crc32Combine(null)` looped for ever (found by review). Every function a
  * package exports (classes aside) is called with each; promises are awaited (a wait past 5 s is a hang) and
  * lazy results (iterators) are drained, since that is where their work happens.
  */
@@ -19,8 +19,10 @@ export function sweepExports(packageName: string, exports: Record<string, unknow
       expect(functions.length).toBeGreaterThanOrEqual(atLeast);
     });
 
-    it.each(functions)('%s: null and 5 return, or fail with an AppvError code', async (name, fn) => {
-      for (const argument of [null, 5]) {
+    it.each(functions)('%s: null, 5, 5n and {} return, or fail with an AppvError code', async (name, fn) => {
+      // `{}` passed a check that an argument is an object and then failed reading its fields; 5n broke the
+      // messages that quote a wrong value (found by review).
+      for (const argument of [null, 5, 5n, {}]) {
         const result = await outcome(() => fn(argument));
         if (result === 'returned') continue;
         expect(result, `${name}(${String(argument)})`).toMatchObject({ code: expect.any(String) });

@@ -127,3 +127,34 @@ describe('a footprint document whose read never settles: the abort is heard (fou
     }
   });
 });
+
+describe("a caller RandomAccessSource's size (found by review)", () => {
+  it('a size getter that throws is IO_READ_FAILED from open and from verify (not a corrupt-package finding)', async () => {
+    const failing: RandomAccessSource = {
+      name: 'https://example.com/x.appv',
+      get size(): number {
+        throw new Error('HEAD request failed');
+      },
+      read: async () => Buffer.alloc(0),
+      close: async () => {},
+    };
+    const expected = {
+      code: ErrorCode.IO_READ_FAILED,
+      message: 'Cannot tell the size of https://example.com/x.appv: HEAD request failed',
+    };
+    await expect(OpcPackage.open(failing)).rejects.toMatchObject(expected);
+    await expect(verifyPackage(failing)).rejects.toMatchObject(expected);
+  });
+
+  it.each([Number.NaN, -1, 1.5, '100'])('a size of %j is USAGE naming it', async (size) => {
+    const odd = {
+      size,
+      read: async () => Buffer.alloc(0),
+      close: async () => {},
+    } as unknown as RandomAccessSource;
+    await expect(OpcPackage.open(odd)).rejects.toMatchObject({
+      code: ErrorCode.USAGE,
+      message: expect.stringMatching(/size is a whole number of bytes; the package says /),
+    });
+  });
+});

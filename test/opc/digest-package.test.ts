@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -16,6 +16,7 @@ import {
   OpcPackage,
   PackageWriter,
   WHOLE_ITEM_COMPRESSED_LIMIT,
+  WorkerPool,
 } from '@appv/opc';
 import { describe, expect, it } from 'vitest';
 import { planningOrder } from '../../packages/opc/dist/blocks/digest-package.js';
@@ -266,5 +267,34 @@ describe('digestPackage leaves no worker behind', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('digestPackage: the pool option (found by review: it was ignored, threads started per call)', () => {
+  const sample = readFileSync(new URL('../../examples/sample/VendorApp.appv', import.meta.url));
+
+  it('runs on the pool given and leaves it running for the next call', async () => {
+    const pool = new WorkerPool(2);
+    try {
+      const first = await digestPackage(new BufferSource(sample), { pool });
+      const second = await digestPackage(new BufferSource(sample), { pool });
+      expect(second.parts.map((p) => p.crc32)).toEqual(first.parts.map((p) => p.crc32));
+      expect(pool.started).toBe(2);
+    } finally {
+      await pool.destroy();
+    }
+    // A destroyed pool given is used, so the digest fails: it was silently replaced by a fresh one.
+    await expect(digestPackage(new BufferSource(sample), { pool })).rejects.toMatchObject({
+      code: ErrorCode.WORKER_FAILED,
+    });
+  });
+
+  it('a pool that is not a WorkerPool is USAGE', async () => {
+    await expect(
+      digestPackage(new BufferSource(sample), { pool: 'junk' as unknown as WorkerPool }),
+    ).rejects.toMatchObject({
+      code: ErrorCode.USAGE,
+      message: 'digestPackage: option "pool" must be a WorkerPool',
+    });
   });
 });

@@ -990,3 +990,88 @@ describe('PackageWriter stops a stream source it leaves early (found by review)'
     expect(source.destroyed).toBe(true);
   });
 });
+
+describe('PackageWriter: what it is given is checked before it is written (found by review)', () => {
+  it('a chunk that is not bytes is USAGE, where an ArrayBuffer or a number was skipped into an empty part', async () => {
+    for (const chunk of [new ArrayBuffer(70_000), 5, 'text']) {
+      const file = target('chunk.zip');
+      const writer = await PackageWriter.toFile(file);
+      const add = writer.addPart(
+        'Root\\data.bin',
+        (async function* () {
+          yield chunk as unknown as Uint8Array;
+        })(),
+      );
+      await expect(add).rejects.toMatchObject({
+        code: ErrorCode.USAGE,
+        part: 'Root\\data.bin',
+        message: expect.stringMatching(/the content yielded an? \w+; it must yield Uint8Array chunks/),
+      });
+      await writer.abort();
+      expect(existsSync(file)).toBe(false);
+    }
+  });
+
+  it('a name or content of the wrong type is USAGE before the writer takes it, and the writer goes on', async () => {
+    const file = target('types.zip');
+    const writer = await PackageWriter.toFile(file);
+    const wrong: [string, () => Promise<void>][] = [
+      ['a part name', () => writer.addPart(42 as unknown as string, Buffer.alloc(1))],
+      ['as content', () => writer.addPart('Root\\a', 42 as unknown as Buffer)],
+      ['as content', () => writer.addPart('Root\\a', 'text' as unknown as Buffer)],
+      ['a raw part', () => writer.addRawPart('Root\\b', {} as never)],
+    ];
+    for (const [what, add] of wrong) {
+      await expect(add()).rejects.toMatchObject({
+        code: ErrorCode.USAGE,
+        message: expect.stringContaining(what),
+      });
+    }
+    await writer.addPart('Root\\a', Buffer.from('fine'));
+    expect((await writer.finish()).parts.map((p) => p.name)).toEqual(['Root\\a']);
+  });
+
+  it.each([
+    ['Root\\a', 'Root\\a\\b'],
+    ['Root\\a\\b', 'Root\\a'],
+    ['Root\\A\\b', 'Root\\a'],
+    ['Root\\x\\y\\z', 'Root\\X\\Y'],
+  ])(
+    "%s then %s: PACK_NAME_COLLISION (a part name cannot be another one's folder), nothing written",
+    async (first, second) => {
+      const file = target('prefix.zip');
+      const writer = await PackageWriter.toFile(file);
+      await writer.addPart(first, Buffer.from('x'));
+      await expect(writer.addPart(second, Buffer.from('y'))).rejects.toMatchObject({
+        code: ErrorCode.PACK_NAME_COLLISION,
+        message: expect.stringMatching(/would lie "inside" the part .*cannot be another's prefix/),
+      });
+      await writer.abort();
+      expect(existsSync(file)).toBe(false);
+    },
+  );
+
+  it('names that only share a beginning (Root\\ab and Root\\a\\b) are two parts, and the package verifies', async () => {
+    const file = target('siblings.zip');
+    const writer = await PackageWriter.toFile(file);
+    await writer.addPart('Root\\ab', Buffer.from('x'));
+    await writer.addPart('Root\\a\\b', Buffer.from('y'));
+    await writer.finish();
+    const pkg = await OpcPackage.open(file);
+    expect(pkg.findings.filter((f) => f.code === ErrorCode.OPC_NAME_PREFIX)).toEqual([]);
+    await pkg.close();
+  });
+
+  it('a pool that is not a WorkerPool is USAGE; a BigInt level too (its message broke on JSON)', async () => {
+    await expect(PackageWriter.toFile(target(), { pool: {} as WorkerPool })).rejects.toMatchObject({
+      code: ErrorCode.USAGE,
+      message: 'PackageWriter.toFile: option "pool" must be a WorkerPool',
+    });
+    await expect(PackageWriter.toFile(target(), { level: 6n as unknown as number })).rejects.toMatchObject({
+      message: 'Deflate level 6n is not a whole number from 0 to 9',
+    });
+    expect(() => new WorkerPool(2n as unknown as number)).toThrow(
+      expect.objectContaining({ code: ErrorCode.USAGE }),
+    );
+  });
+});

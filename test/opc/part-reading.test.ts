@@ -334,4 +334,11 @@ describe('AppvError across copies of the package (found by review)', () => {
     expect(isAppvError(foreign)).toBe(true);
     expect(new Error('plain') instanceof AppvError).toBe(false);
   });
+
+  it("a tool's subclass answers instanceof for its own errors only (it inherited the mark test)", () => {
+    class ToolError extends AppvError {}
+    expect(new AppvError(ErrorCode.USAGE, 'x') instanceof ToolError).toBe(false);
+    expect(new ToolError(ErrorCode.USAGE, 'y') instanceof ToolError).toBe(true);
+    expect(new ToolError(ErrorCode.USAGE, 'y') instanceof AppvError).toBe(true);
+  });
 });

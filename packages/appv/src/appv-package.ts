@@ -27,6 +27,7 @@ import {
   untilAborted,
 } from '@appv/opc';
 import { PartNames } from './footprint.js';
+import { lookUpPart } from './part-lookup.js';
 
 export interface AppvOpenOptions extends OpenOptions {
   /**
@@ -73,12 +74,12 @@ export class AppvPackage {
 
   /** The part by decoded or ZIP name; throws OPC_PART_NOT_FOUND. */
   part(name: string): PackageItem {
-    return this.opc.requireItem(name);
+    return lookUpPart(this.opc, name) ?? this.opc.requireItem(name);
   }
 
   /** Whether the package holds a part of that name: a ZIP directory entry (`Registry.dat/`) is none. */
   has(name: string): boolean {
-    const item = this.opc.item(name);
+    const item = lookUpPart(this.opc, name);
     return item !== undefined && item.kind !== 'directory';
   }
 

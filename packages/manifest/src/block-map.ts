@@ -3,6 +3,7 @@ import {
   BLOCK_SIZE,
   checkListArgument,
   checkModelArgument,
+  checkNumberArgument,
   ErrorCode,
   getAttribute,
   HASH_LENGTH,
@@ -65,6 +66,7 @@ export type ParseOptions = FootprintParseOptions;
 
 /** FORMAT.md §2: a non-empty file needs ceil(Size / 65536) blocks, an empty one none. */
 export function expectedBlockCount(size: number): number {
+  checkNumberArgument(size, 'a size in bytes', 'expectedBlockCount');
   return Math.ceil(size / BLOCK_SIZE);
 }
 

@@ -146,7 +146,7 @@ function rootAttributes(manifest: AppxManifest, namespace: string): [string, str
 
 /** `<Name>_DeploymentConfig.xml`: the user section as in the user file, and the machine section. */
 export function createDeploymentConfig(manifest: AppxManifest): DynamicConfiguration {
-  checkModelArgument(manifest, 'an AppxManifest', 'createDeploymentConfig');
+  checkModelArgument(manifest, 'an AppxManifest', 'createDeploymentConfig', { identity: 'object' });
   const attributes = rootAttributes(manifest, DEPLOYMENT_CONFIG_NS);
   const root: SequencerXmlElement = {
     name: 'DeploymentConfiguration',
@@ -165,7 +165,7 @@ export function createDeploymentConfig(manifest: AppxManifest): DynamicConfigura
 
 /** `<Name>_UserConfig.xml`. */
 export function createUserConfig(manifest: AppxManifest): DynamicConfiguration {
-  checkModelArgument(manifest, 'an AppxManifest', 'createUserConfig');
+  checkModelArgument(manifest, 'an AppxManifest', 'createUserConfig', { identity: 'object' });
   const attributes = rootAttributes(manifest, USER_CONFIG_NS);
   const root: SequencerXmlElement = {
     name: 'UserConfiguration',

@@ -71,7 +71,8 @@ export function forEachPath(
   tree: FilesystemMetadata | readonly FilesystemEntry[],
   visit: (path: string) => void,
 ): void {
-  if (!Array.isArray(tree)) checkModelArgument(tree, 'a FilesystemMetadata or its entries', 'forEachPath');
+  if (!Array.isArray(tree))
+    checkModelArgument(tree, 'a FilesystemMetadata or its entries', 'forEachPath', { entries: 'array' });
   if (typeof visit !== 'function') throw new AppvError(ErrorCode.USAGE, 'forEachPath takes a visit function');
   const entries: readonly FilesystemEntry[] = isEntryList(tree) ? tree : tree.entries;
   // Iterative: a hostile document may nest deeper than the call stack.
@@ -273,7 +274,11 @@ function regenerate(m: FilesystemMetadata): XmlElement {
  * (or kept, see `document`) document when there is one, so foreign content survives. [inferred]
  */
 export function serializeFilesystemMetadata(metadata: FilesystemMetadata): Buffer {
-  checkModelArgument(metadata, 'a FilesystemMetadata', 'serializeFilesystemMetadata');
+  checkModelArgument(metadata, 'a FilesystemMetadata', 'serializeFilesystemMetadata', {
+    entries: 'array',
+    emptyDirectories: 'array',
+    opaqueDirectories: 'array',
+  });
   return writeTypedDocument(metadata, prints, regenerate, (m, document) =>
     mergeFilesystemMetadata(regenerate(m), document),
   );

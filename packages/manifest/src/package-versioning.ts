@@ -142,7 +142,9 @@ export function newVersion(
   manifest: AppxManifest,
   options: { versionId?: string; version?: string } = {},
 ): void {
-  checkModelArgument(manifest, 'an AppxManifest (parseAppxManifest or createAppxManifest)', 'newVersion');
+  checkModelArgument(manifest, 'an AppxManifest (parseAppxManifest or createAppxManifest)', 'newVersion', {
+    identity: 'object',
+  });
   checkModelArgument(options, 'options', 'newVersion');
   requireAppVPackageId(manifest, 'make a new version');
   const identity = manifest.identity;
@@ -161,7 +163,9 @@ export function branchPackage(
   manifest: AppxManifest,
   options: { name: string; packageId?: string; versionId?: string; displayName?: string },
 ): void {
-  checkModelArgument(manifest, 'an AppxManifest (parseAppxManifest or createAppxManifest)', 'branchPackage');
+  checkModelArgument(manifest, 'an AppxManifest (parseAppxManifest or createAppxManifest)', 'branchPackage', {
+    identity: 'object',
+  });
   checkModelArgument(options, 'options with the new name', 'branchPackage');
   const currentPackageId = requireAppVPackageId(manifest, 'branch the package');
   const identity = manifest.identity;
@@ -180,11 +184,11 @@ export function branchPackage(
 }
 
 export function setPackageVersion(manifest: AppxManifest, version: string): void {
-  checkModelArgument(manifest, 'an AppxManifest', 'setPackageVersion');
+  checkModelArgument(manifest, 'an AppxManifest', 'setPackageVersion', { identity: 'object' });
   manifest.identity.version = checkPackageVersion(version);
 }
 
 export function setDisplayName(manifest: AppxManifest, displayName: string): void {
-  checkModelArgument(manifest, 'an AppxManifest', 'setDisplayName');
+  checkModelArgument(manifest, 'an AppxManifest', 'setDisplayName', { properties: 'object' });
   manifest.properties.displayName = checkDisplayName(displayName);
 }

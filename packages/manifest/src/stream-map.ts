@@ -53,12 +53,12 @@ export interface StreamMap {
 }
 
 export function publishingBlock(map: StreamMap): FeatureBlock | undefined {
-  checkModelArgument(map, 'a StreamMap', 'publishingBlock');
+  checkModelArgument(map, 'a StreamMap', 'publishingBlock', { featureBlocks: 'array' });
   return map.featureBlocks.find((b) => b.id === PUBLISHING_FEATURE_BLOCK);
 }
 
 export function primaryBlock(map: StreamMap): FeatureBlock | undefined {
-  checkModelArgument(map, 'a StreamMap', 'primaryBlock');
+  checkModelArgument(map, 'a StreamMap', 'primaryBlock', { featureBlocks: 'array' });
   return map.featureBlocks.find((b) => b.id === PRIMARY_FEATURE_BLOCK);
 }
 
@@ -218,7 +218,7 @@ function regenerate(map: StreamMap): XmlElement {
 
 /** The bytes of StreamMap.xml: the parsed text when unchanged, else Windows style. [inferred] */
 export function serializeStreamMap(map: StreamMap): Buffer {
-  checkModelArgument(map, 'a StreamMap', 'serializeStreamMap');
+  checkModelArgument(map, 'a StreamMap', 'serializeStreamMap', { featureBlocks: 'array' });
   checkWritable(map);
   return writeTypedDocument(map, prints, regenerate, mergeStreamMap);
 }

@@ -1,7 +1,7 @@
 import { AppvError, ErrorCode } from './errors.js';
 import type { FindingSink } from './finding.js';
 import { contentTypeProblem } from './media-type.js';
-import { checkModelArgument } from './option-keys.js';
+import { checkModelArgument, checkTextArgument } from './option-keys.js';
 import { CONTENT_TYPES_ITEM, decodeItemNameLeniently, nameKey } from './part-name.js';
 import { XMLNS_NAMESPACE } from './xml/xml-names.js';
 import type { XmlDocument, XmlElement } from './xml/xml-node.js';
@@ -105,13 +105,21 @@ export function parseContentTypes(bytes: Buffer, sink: FindingSink): ContentType
 
 /** Override by part name first, then Default by extension, both case-insensitive (OPC). */
 export function resolveContentType(types: ContentTypes, zipName: string): string | undefined {
-  checkModelArgument(types, 'parsed content types (parseContentTypes)', 'resolveContentType');
+  checkModelArgument(types, 'parsed content types (parseContentTypes)', 'resolveContentType', {
+    defaults: 'array',
+    overrides: 'array',
+  });
   return contentTypeOf(types, decodeItemNameLeniently(zipName), zipName);
 }
 
 /** resolveContentType for an item whose decoded name is already known (a listed item's `name`). */
 export function contentTypeOf(types: ContentTypes, decodedName: string, zipName: string): string | undefined {
-  checkModelArgument(types, 'parsed content types (parseContentTypes)', 'contentTypeOf');
+  checkModelArgument(types, 'parsed content types (parseContentTypes)', 'contentTypeOf', {
+    defaults: 'array',
+    overrides: 'array',
+  });
+  checkTextArgument(decodedName, 'a part name', 'contentTypeOf');
+  checkTextArgument(zipName, 'a ZIP item name', 'contentTypeOf');
   const index = indexOf(types);
   const override = index.overrides.get(nameKey(decodedName));
   if (override !== undefined) return override;
@@ -177,7 +185,10 @@ export function serializeContentTypes(types: {
   readonly overrides: readonly ContentTypeOverride[];
   readonly document?: XmlDocument | undefined;
 }): Buffer {
-  checkModelArgument(types, 'content types ({ defaults, overrides })', 'serializeContentTypes');
+  checkModelArgument(types, 'content types ({ defaults, overrides })', 'serializeContentTypes', {
+    defaults: 'array',
+    overrides: 'array',
+  });
   const { document } = types;
   if (document !== undefined && parsedLists.get(document) === listsKey(types.defaults, types.overrides)) {
     return serializeXmlToBytes(document);

@@ -166,8 +166,14 @@ export class AppvError extends Error {
   override readonly name = 'AppvError';
   readonly [APPV_ERROR] = true;
 
-  /** `instanceof AppvError` holds for an AppvError of any copy of this package (see APPV_ERROR). */
+  /**
+   * `instanceof AppvError` holds for an AppvError of any copy of this package (see APPV_ERROR). A subclass
+   * (a tool's `class ToolError extends AppvError`) inherits this method, so it asks the ordinary question
+   * for itself: every AppvError was a ToolError (found by review).
+   */
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class asked, which may be a subclass
+    if (this !== AppvError) return Function.prototype[Symbol.hasInstance].call(this, value);
     return (
       typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[APPV_ERROR] === true
     );

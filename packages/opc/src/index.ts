@@ -32,9 +32,11 @@ export { OpcPackage, type OpenOptions, type PackageInput, type ReadPartOptions }
 export {
   checkListArgument,
   checkModelArgument,
+  checkNumberArgument,
   checkOptionKeys,
   checkPathArgument,
   checkTextArgument,
+  type ModelShape,
   type OptionKeys,
   type OptionKind,
 } from './option-keys.js';

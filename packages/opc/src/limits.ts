@@ -1,3 +1,4 @@
+import { checkNumberArgument } from './option-keys.js';
 /**
  * Every numeric limit of the project, in one place. Values are chosen so that a hostile package costs
  * bounded memory and time; each says why.
@@ -129,6 +130,8 @@ export const XML_NODES_PER_PAYLOAD_UNIT = 16;
 
 /** The most nodes a payload-sized part may hold in a package of `items` items and `blocks` payload blocks. */
 export function payloadXmlNodeLimit(items: number, blocks: number): number {
+  checkNumberArgument(items, 'an item count', 'payloadXmlNodeLimit');
+  checkNumberArgument(blocks, 'a block count', 'payloadXmlNodeLimit');
   return Math.min(MAX_XML_NODES, MAX_XML_NODES_FIXED_PART + XML_NODES_PER_PAYLOAD_UNIT * (items + blocks));
 }
 

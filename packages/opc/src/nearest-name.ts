@@ -1,7 +1,7 @@
 import { AppvError, ErrorCode } from './errors.js';
 /**
- * The known name a mistyped one most likely meant: the same apart from case, `_` and `-`, or one letter
- * added, dropped or changed. Shared by the library's option checks and the CLI's did-you-mean hints.
+ * The known name a mistyped one most likely meant: the same apart from case, `_` and `-`; one letter
+ * added, dropped or changed; or the same word with a verb before it (`setVersion` for `version`). Shared by the library's option checks and the CLI's did-you-mean hints.
  */
 export function nearestName(name: string, known: readonly string[]): string | undefined {
   // Checked here, not with option-keys.ts (which imports this file).
@@ -11,8 +11,17 @@ export function nearestName(name: string, known: readonly string[]): string | un
   const plain = (text: string) => text.toLowerCase().replace(/[-_]/g, '');
   return (
     known.find((k) => plain(k) === plain(name)) ??
-    known.find((k) => Math.abs(k.length - name.length) <= 1 && differsByOne(plain(k), plain(name)))
+    known.find((k) => Math.abs(k.length - name.length) <= 1 && differsByOne(plain(k), plain(name))) ??
+    // The setter of the word: `version` for edit's `setVersion` (the README's own example, which got no
+    // hint; found by review), else the one name that ends with it. Four letters at least, so `id` or `all`
+    // suggest nothing.
+    known.find((k) => plain(k) === `set${plain(name)}`) ??
+    (plain(name).length >= 4 ? onlyOne(known.filter((k) => plain(k).endsWith(plain(name)))) : undefined)
   );
+}
+
+function onlyOne(names: readonly string[]): string | undefined {
+  return names.length === 1 ? names[0] : undefined;
 }
 
 function differsByOne(a: string, b: string): boolean {

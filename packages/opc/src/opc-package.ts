@@ -4,7 +4,7 @@ import { type ContentTypes, contentTypeOf, parseContentTypes } from './content-t
 import { AppvError, ErrorCode, isAppvError, toAppvError } from './errors.js';
 import { type Finding, FindingList, findingFromError } from './finding.js';
 import { MAX_FINDINGS, MAX_XML_PART_SIZE } from './limits.js';
-import { checkOptionKeys, type OptionKeys } from './option-keys.js';
+import { checkOptionKeys, describeValue, type OptionKeys } from './option-keys.js';
 import type { ItemKind, ListedItem, PackageItem } from './package-item.js';
 import {
   CONTENT_TYPES_ITEM,
@@ -118,6 +118,7 @@ export class OpcPackage {
    * readable item.
    */
   unreadableError(item: PackageItem): AppvError | null {
+    assertItem(item);
     if (item.readable || item.kind === 'directory') return null;
     const finding =
       this.findings.find(
@@ -264,12 +265,6 @@ async function toSource(input: PackageInput): Promise<{ source: RandomAccessSour
 
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value !== 'object') return typeof value;
-  return value.constructor?.name ? `a ${value.constructor.name}` : 'an object';
 }
 
 function assertName(name: unknown): asserts name is string {

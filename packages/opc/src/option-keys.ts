@@ -11,7 +11,7 @@ export type OptionKeys<T> = { readonly [K in keyof Required<T>]: true | OptionKi
  * What a key's value must be, where a wrong one would surface as a bare TypeError deep inside the call
  * (`store: 'zip'` was "extra.some is not a function"; found by review). `true`: checked by the call itself.
  */
-export type OptionKind = 'signal' | 'function' | 'boolean' | 'string' | 'strings' | 'additions';
+export type OptionKind = 'signal' | 'function' | 'boolean' | 'string' | 'strings' | 'additions' | 'pool';
 
 const KIND_CHECKS: Readonly<Record<OptionKind, [(value: unknown) => boolean, string]>> = {
   signal: [(v) => v instanceof AbortSignal, 'an AbortSignal'],
@@ -19,6 +19,18 @@ const KIND_CHECKS: Readonly<Record<OptionKind, [(value: unknown) => boolean, str
   boolean: [(v) => typeof v === 'boolean', 'true or false'],
   string: [(v) => typeof v === 'string', 'a string'],
   strings: [(v) => Array.isArray(v) && v.every((item) => typeof item === 'string'), 'an array of strings'],
+  // Recognised by what is used of it (importing WorkerPool here would tie every module to the workers): a
+  // `{}` was "pool.run is not a function" as IO_WRITE_FAILED, after which the writer's abort never settled
+  // (found by review).
+  pool: [
+    (v) =>
+      typeof v === 'object' &&
+      v !== null &&
+      typeof (v as { run?: unknown }).run === 'function' &&
+      typeof (v as { destroy?: unknown }).destroy === 'function' &&
+      Number.isInteger((v as { threads?: unknown }).threads),
+    'a WorkerPool',
+  ],
   additions: [
     (v) =>
       Array.isArray(v) && v.every((item) => typeof item?.name === 'string' && typeof item?.path === 'string'),
@@ -63,13 +75,28 @@ export function checkPathArgument(value: unknown, what: string, call: string): a
   );
 }
 
+/** What a model's field must hold for a call to read it safely (see checkModelArgument). */
+export type ModelShape = Readonly<Record<string, 'object' | 'array'>>;
+
 /**
- * Refuses a model argument that is no object (USAGE naming what the call takes), where reading its fields
- * threw a bare TypeError (found by review: `serializeBlockMap(null)`, `newVersion(5)`).
+ * Refuses a model argument that is no object, or lacks a field the call reads (`shape`), with USAGE naming
+ * what the call takes, where reading its fields threw a bare TypeError (found by review:
+ * `serializeBlockMap(null)`, `newVersion(5)`, then `newVersion({})`).
  */
-export function checkModelArgument(value: unknown, what: string, call: string): void {
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return;
-  throw new AppvError(ErrorCode.USAGE, `${call} takes ${what}, not ${describeValue(value)}`);
+export function checkModelArgument(value: unknown, what: string, call: string, shape: ModelShape = {}): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new AppvError(ErrorCode.USAGE, `${call} takes ${what}, not ${describeValue(value)}`);
+  }
+  for (const [field, kind] of Object.entries(shape)) {
+    const held = (value as Record<string, unknown>)[field];
+    const fits = kind === 'array' ? Array.isArray(held) : typeof held === 'object' && held !== null;
+    if (!fits) {
+      throw new AppvError(
+        ErrorCode.USAGE,
+        `${call} takes ${what}: its ${field} must be ${kind === 'array' ? 'an array' : 'an object'}, not ${describeValue(held)}`,
+      );
+    }
+  }
 }
 
 /** Refuses a list argument that is no array (USAGE naming what the call takes). */
@@ -78,10 +105,24 @@ export function checkListArgument(value: unknown, what: string, call: string): v
   throw new AppvError(ErrorCode.USAGE, `${call} takes an array of ${what}, not ${describeValue(value)}`);
 }
 
-function describeValue(value: unknown): string {
+/** What a wrong value is, for a message: `null`, `an array`, `a string`, `an ArrayBuffer`, `an object`. */
+export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  return typeof value;
+  if (typeof value !== 'object')
+    return typeof value === 'undefined' ? 'undefined' : withArticle(typeof value);
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === 'string' && name !== '' && name !== 'Object' ? withArticle(name) : 'an object';
+}
+
+function withArticle(word: string): string {
+  return `${/^[aeiouAEIOU]/.test(word) ? 'an' : 'a'} ${word}`;
+}
+
+/** Refuses a number argument that is no finite number (a BigInt, a string): USAGE naming what the call takes. */
+export function checkNumberArgument(value: unknown, what: string, call: string): asserts value is number {
+  if (typeof value === 'number' && Number.isFinite(value)) return;
+  throw new AppvError(ErrorCode.USAGE, `${call} takes ${what} (a number), not ${describeValue(value)}`);
 }
 
 /** Refuses a text argument that is no string (USAGE naming what the call takes). */

@@ -135,6 +135,7 @@ export function decodeItemNameLeniently(zipName: string): string {
  * entries (trailing `/`) are reported separately by the caller.
  */
 export function partNameProblems(zipName: string): string[] {
+  checkTextArgument(zipName, 'a ZIP item name', 'partNameProblems');
   if (PLAIN_NAME.test(zipName)) return [];
   const problems: string[] = [];
   if (zipName.length === 0) return ['the name is empty'];

@@ -27,7 +27,17 @@ export function printable(text: string): string {
  */
 export function quoted(value: unknown): string {
   // A value of the wrong type (a caller's mistake the message is reporting) is shown as JSON would.
-  if (typeof value !== 'string') return JSON.stringify(value) ?? String(value);
+  // A BigInt is shown as written (JSON.stringify throws on one: found by review, `threads: 4n`); a value JSON
+  // cannot show (a cycle) as String does.
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'number') return String(value); // NaN and Infinity, which JSON shows as null
+  if (typeof value !== 'string') {
+    try {
+      return JSON.stringify(value) ?? String(value);
+    } catch {
+      return Object.prototype.toString.call(value);
+    }
+  }
   return `"${printable(value)}"`;
 }
 

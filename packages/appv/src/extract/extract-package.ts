@@ -18,7 +18,7 @@ import {
   WHOLE_READ_BYTES,
 } from '@appv/opc';
 import { AppvPackage } from '../appv-package.js';
-import { findPart } from '../part-lookup.js';
+
 import { assertAbsent, writeBufferAtomically, writeFileAtomically } from './atomic-write.js';
 import { DirectoryGuard } from './directory-guard.js';
 import { type PlanEntry, planExtraction } from './extract-plan.js';
@@ -199,7 +199,7 @@ function selectItems(pkg: AppvPackage, parts: readonly string[] | undefined): re
   if (!parts) return pkg.items;
   const chosen = new Map<number, PackageItem>();
   for (const name of parts) {
-    const item = findPart(pkg, name);
+    const item = pkg.part(name);
     chosen.set(item.index, item);
   }
   return [...chosen.values()];

@@ -41,7 +41,7 @@ export interface VerifyOptions {
 const VERIFY_OPTION_KEYS: OptionKeys<VerifyOptions> = {
   signal: 'signal',
   threads: true,
-  pool: true,
+  pool: 'pool',
   onProgress: 'function',
 };
 

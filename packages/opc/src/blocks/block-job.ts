@@ -1,4 +1,5 @@
 import { AppvError, ErrorCode } from '../errors.js';
+import { quoted } from '../printable-text.js';
 
 /**
  * Messages between the digest scheduler and its worker threads. A batch carries one contiguous read of the
@@ -21,7 +22,7 @@ export function checkHashAlgorithm(
     return;
   throw new AppvError(
     ErrorCode.USAGE,
-    `${where}: algorithm must be one of ${Object.keys(HASH_LENGTH).join(', ')}, not ${JSON.stringify(algorithm)}`,
+    `${where}: algorithm must be one of ${Object.keys(HASH_LENGTH).join(', ')}, not ${quoted(algorithm)}`,
   );
 }
 

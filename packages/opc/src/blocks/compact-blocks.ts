@@ -104,6 +104,13 @@ export function digestList(
 }
 
 /** The compact form while no block objects exist, else undefined (then `blocks` is the truth). */
+/** A BlockMap file, compact or with a `blocks` array: anything else is USAGE, not a TypeError on `blocks`. */
+function checkBlocksOwner(owner: HasBlocks, call: string): void {
+  checkModelArgument(owner, 'a BlockMap file ({ blocks })', call);
+  if (compactOf(owner) === undefined)
+    checkModelArgument(owner, 'a BlockMap file ({ blocks })', call, { blocks: 'array' });
+}
+
 function compactOf(owner: HasBlocks): CompactBlocks | undefined {
   return frozenBlocks.has(owner) ? undefined : (owner as Owner)[COMPACT];
 }
@@ -136,6 +143,7 @@ export function withCompactBlocks<T extends object>(
  */
 export function shareBlocks<T extends object>(owner: T, from: HasBlocks): T & { blocks: BlockRecord[] } {
   checkModelArgument(owner, 'an object to give the blocks', 'shareBlocks');
+  checkBlocksOwner(from, 'shareBlocks');
   const compact = compactOf(from);
   if (compact) return withCompactBlocks(owner, compact.hashes, compact.hashLength, compact.sizes);
   return Object.assign(owner, { blocks: [...from.blocks] });
@@ -143,13 +151,13 @@ export function shareBlocks<T extends object>(owner: T, from: HasBlocks): T & { 
 
 /** How many blocks are listed. */
 export function blockCount(owner: HasBlocks): number {
-  checkModelArgument(owner, 'a BlockMap file ({ blocks })', 'blockCount');
+  checkBlocksOwner(owner, 'blockCount');
   return compactOf(owner)?.sizes.length ?? owner.blocks.length;
 }
 
 /** Block `index`'s digest (a view, not a copy, for a compact list), or undefined where there is none. */
 export function blockHash(owner: HasBlocks, index: number): Buffer | undefined {
-  checkModelArgument(owner, 'a BlockMap file ({ blocks })', 'blockHash');
+  checkBlocksOwner(owner, 'blockHash');
   const compact = compactOf(owner);
   if (compact === undefined) return owner.blocks[index]?.hash;
   if (!Number.isInteger(index) || index < 0 || index >= compact.sizes.length) return undefined;
@@ -169,6 +177,6 @@ export function compactDigests(
 
 /** Each block's compressed `Size` (undefined where absent). Read-only: for a compact list it is the owner's own. */
 export function blockSizes(owner: HasBlocks): readonly (number | undefined)[] {
-  checkModelArgument(owner, 'a BlockMap file ({ blocks })', 'blockSizes');
+  checkBlocksOwner(owner, 'blockSizes');
   return compactOf(owner)?.sizes ?? owner.blocks.map((block) => block.size);
 }

@@ -48,7 +48,7 @@ export interface DigestOptions {
 const DIGEST_OPTION_KEYS: OptionKeys<DigestOptions> = {
   signal: 'signal',
   threads: true,
-  pool: true,
+  pool: 'pool',
   algorithm: true,
   onProgress: 'function',
   onItem: 'function',
@@ -74,10 +74,10 @@ export function digestItems(
     // Heard before the workers start (stopping them takes a while), and even with nothing to digest.
     if (options.signal?.aborted) throw abortError(options.signal);
     checkHashAlgorithm(options.algorithm, 'digestItems');
+    source = checkedSource(source);
   } catch (error) {
     return Promise.reject(error);
   }
-  source = checkedSource(source);
   // The caller's onItem throwing is the caller's error (USAGE, as onProgress's is), not a worker failure.
   const checked = { ...options, onItem: callerCallback('onItem', options.onItem) };
   if (options.pool) return digestWith(options.pool, false, source, requests, checked);
@@ -208,8 +208,10 @@ export async function digestPackage(
   throwIfAborted(options.signal); // before the workers start: stopping them takes a while
   checkHashAlgorithm(options.algorithm, 'digestPackage');
   source = checkedSource(source);
-  // The workers start (load their modules) while the package is listed, not after.
-  const pool = new WorkerPool(options.threads);
+  // The workers start (load their modules) while the package is listed, not after. A pool the caller gives
+  // is used and left running (it was ignored, and threads started per call; found by review).
+  const owned = options.pool === undefined;
+  const pool = options.pool ?? new WorkerPool(options.threads);
   let listing: ZipListing;
   try {
     // Listed as a ZIP only: what the read path needs is where each item's bytes lie. The OPC layer (name
@@ -218,7 +220,7 @@ export async function digestPackage(
     // verifier's, so they are not kept.
     listing = await listZip(source, IGNORED_FINDINGS, options.signal);
   } catch (error) {
-    await pool.destroy();
+    if (owned) await pool.destroy();
     throw error;
   }
   const requests: DigestRequest[] = [];
@@ -233,7 +235,7 @@ export async function digestPackage(
   let bytes = 0;
   // Each digest becomes its part as it is delivered, its digests copied into the arena: the digest itself
   // (a buffer and arrays per item) is garbage at once, and 16,000 parts hold a few slabs between them.
-  await digestWith(pool, true, source, requests, {
+  await digestWith(pool, owned, source, requests, {
     ...options,
     collect: false,
     onItem: (d) => {

@@ -7,6 +7,7 @@ import {
   WORKER_BYTES_IN_FLIGHT,
   WORKER_STOP_GRACE_MS,
 } from '../limits.js';
+import { quoted } from '../printable-text.js';
 import type { StopMessage, WorkerAnswer, WorkerJob, WorkerResult } from './block-job.js';
 
 /** A job before the pool numbers it (Omit distributed over the union). */
@@ -50,7 +51,7 @@ export class WorkerPool {
     if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WORKER_THREADS) {
       throw new AppvError(
         ErrorCode.USAGE,
-        `threads must be a whole number from 1 to ${MAX_WORKER_THREADS}, not ${JSON.stringify(threads)}`,
+        `threads must be a whole number from 1 to ${MAX_WORKER_THREADS}, not ${quoted(threads)}`,
       );
     }
     const eager = Math.min(threads, defaultThreadCount());

@@ -1,4 +1,5 @@
-import { throwIfAborted } from '../errors.js';
+import { AppvError, ErrorCode, throwIfAborted } from '../errors.js';
+import { describeValue } from '../option-keys.js';
 import type { RandomAccessSource } from './random-access-source.js';
 import { assertOpen, assertRangeInside } from './range-check.js';
 
@@ -7,10 +8,22 @@ export class BufferSource implements RandomAccessSource {
   readonly size: number;
   private closed = false;
 
+  private readonly buffer: Buffer;
+
   constructor(
-    private readonly buffer: Buffer,
+    buffer: Uint8Array,
     readonly name = '<buffer>',
   ) {
+    // A number or a string read as `buffer` failed only at the first read, as a TypeError (found by review).
+    if (!(buffer instanceof Uint8Array)) {
+      throw new AppvError(
+        ErrorCode.USAGE,
+        `BufferSource takes a Buffer or Uint8Array, not ${describeValue(buffer)}`,
+      );
+    }
+    this.buffer = Buffer.isBuffer(buffer)
+      ? buffer
+      : Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     this.size = buffer.length;
   }
 

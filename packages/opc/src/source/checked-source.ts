@@ -1,4 +1,5 @@
 import { AppvError, ErrorCode, isAppvError, throwIfAborted } from '../errors.js';
+import { quoted } from '../printable-text.js';
 import { untilAborted } from '../until-aborted.js';
 import { BufferSource } from './buffer-source.js';
 import { FileSource } from './file-source.js';
@@ -14,13 +15,32 @@ import type { RandomAccessSource } from './random-access-source.js';
  */
 export class CheckedSource implements RandomAccessSource {
   readonly name: string;
+  /**
+   * Read once, here: a `size` getter that throws (an HTTP source whose HEAD request failed) escaped as a
+   * bare Error, and verify reported it as a corrupt package; a size that is no whole number (NaN) surfaced as
+   * "Reading NaN bytes" (found by review).
+   */
+  readonly size: number;
 
   constructor(private readonly inner: RandomAccessSource) {
     this.name = typeof inner.name === 'string' ? inner.name : 'the package';
-  }
-
-  get size(): number {
-    return this.inner.size;
+    let size: unknown;
+    try {
+      size = inner.size;
+    } catch (error) {
+      if (isAppvError(error)) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new AppvError(ErrorCode.IO_READ_FAILED, `Cannot tell the size of ${this.name}: ${reason}`, {
+        cause: error,
+      });
+    }
+    if (!Number.isSafeInteger(size) || (size as number) < 0) {
+      throw new AppvError(
+        ErrorCode.USAGE,
+        `A RandomAccessSource's size is a whole number of bytes; ${this.name} says ${quoted(size)}`,
+      );
+    }
+    this.size = size as number;
   }
 
   async read(offset: number, length: number, signal?: AbortSignal, into?: Uint8Array): Promise<Buffer> {

@@ -25,7 +25,9 @@ export function isRandomAccessSource(value: unknown): value is RandomAccessSourc
   return (
     typeof candidate === 'object' &&
     candidate !== null &&
-    typeof candidate.size === 'number' &&
+    // Whether it has a size, not its value: reading a getter here let its failure escape untyped
+    // (CheckedSource reads and checks it).
+    'size' in candidate &&
     typeof candidate.read === 'function' &&
     typeof candidate.close === 'function'
   );

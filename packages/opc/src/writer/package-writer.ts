@@ -15,6 +15,7 @@
  * recorded (`parts`). Memory is bounded by the pool's jobs in flight plus WRITE_QUEUE_BYTES of answers not
  * yet written, whatever the package's size.
  */
+
 import type { Writable } from 'node:stream';
 import { checkHashAlgorithm, HASH_LENGTH, type HashAlgorithm } from '../blocks/block-job.js';
 import { BufferPool } from '../blocks/buffer-pool.js';
@@ -24,7 +25,14 @@ import { WorkerPool } from '../blocks/worker-pool.js';
 import { callerCallback } from '../caller-callback.js';
 import { AppvError, abortError, ErrorCode, isAppvError, toAppvError } from '../errors.js';
 import { BLOCK_SIZE, SMALL_PART_BYTES, WRITE_JOB_BYTES, WRITE_QUEUE_BYTES } from '../limits.js';
-import { checkOptionKeys, checkPathArgument, type OptionKeys } from '../option-keys.js';
+import {
+  checkModelArgument,
+  checkOptionKeys,
+  checkPathArgument,
+  checkTextArgument,
+  describeValue,
+  type OptionKeys,
+} from '../option-keys.js';
 import {
   CONTENT_TYPES_ITEM,
   decodeItemNameLeniently,
@@ -34,6 +42,7 @@ import {
   partNameProblems,
   swapSeparators,
 } from '../part-name.js';
+import { quoted } from '../printable-text.js';
 import { CompressionMethod } from '../zip/compression-method.js';
 import { UINT16_SATURATED } from '../zip/signatures.js';
 import { AtomicFile, checkOutputTarget } from './atomic-file.js';
@@ -100,7 +109,7 @@ const WRITER_OPTION_KEYS: OptionKeys<PackageWriterOptions> = {
   level: true,
   algorithm: true,
   threads: true,
-  pool: true,
+  pool: 'pool',
   modified: true,
   deterministic: 'boolean',
   overwrite: 'boolean',
@@ -122,6 +131,8 @@ export class PackageWriter {
   private readonly writtenParts: WrittenPart[] = [];
   private readonly queue: PendingPart[] = [];
   private readonly names = new Map<string, string>();
+  /** Key of every folder the names so far lie in → the first name inside it. */
+  private readonly folders = new Map<string, string>();
   private readonly pool: WorkerPool;
   private readonly ownsPool: boolean;
   private readonly batch: CompressBatch;
@@ -163,7 +174,7 @@ export class PackageWriter {
     if (!Number.isInteger(this.level) || this.level < 0 || this.level > 9) {
       throw new AppvError(
         ErrorCode.PACK_INPUT_INVALID,
-        `Deflate level ${JSON.stringify(options.level)} is not a whole number from 0 to 9`,
+        `Deflate level ${quoted(options.level)} is not a whole number from 0 to 9`,
       );
     }
     this.dosTime = options.deterministic ? DOS_EPOCH : toDosDateTime(options.modified ?? new Date());
@@ -219,11 +230,13 @@ export class PackageWriter {
    * part's bytes are handed to the workers, not when they are written: call `finish` to wait for everything.
    */
   async addPart(name: string, content: PartContent, options: AddPartOptions = {}): Promise<void> {
+    checkTextArgument(name, 'a part name', 'addPart');
+    checkPartContent(content);
     checkOptionKeys(options, ADD_PART_OPTION_KEYS, 'addPart');
     if (options.method !== undefined && !PART_METHODS.includes(options.method)) {
       throw new AppvError(
         ErrorCode.USAGE,
-        `addPart: option "method" must be ${PART_METHODS.map((m) => JSON.stringify(m)).join(', ')}, not ${JSON.stringify(options.method)}`,
+        `addPart: option "method" must be ${PART_METHODS.map((m) => JSON.stringify(m)).join(', ')}, not ${quoted(options.method)}`,
       );
     }
     const part = this.admit(name, options.inBlockMap ?? true);
@@ -249,6 +262,8 @@ export class PackageWriter {
 
   /** Queues a part copied as raw compressed bytes from another package (no inflate, no deflate). */
   async addRawPart(name: string, raw: RawPartContent, options: { inBlockMap?: boolean } = {}): Promise<void> {
+    checkTextArgument(name, 'a part name', 'addRawPart');
+    checkModelArgument(raw, 'a raw part (rawPartOf)', 'addRawPart', { source: 'object' });
     checkOptionKeys(options, { inBlockMap: 'boolean' }, 'addRawPart');
     checkRaw(name, raw);
     const part = this.admit(name, options.inBlockMap ?? true, raw);
@@ -368,8 +383,28 @@ export class PackageWriter {
         { part: name },
       );
     }
+    this.claimFolders(name, key);
     this.names.set(key, name);
     this.admitted++;
+  }
+
+  /**
+   * OPC: no part name is another's plus more segments (`a` and `a\b`), or the package is invalid
+   * (OPC_NAME_PREFIX). Refused as the second name comes, before anything of it is written (found by review:
+   * the writer wrote such a package, which verify then rejected). Keys of every folder named so far are
+   * kept; a part is refused when its key is one, or when one of its folders is a part.
+   */
+  private claimFolders(name: string, key: string): void {
+    const inside = this.folders.get(key);
+    if (inside !== undefined) throw folderCollision(inside, name);
+    const folders: string[] = [];
+    for (let end = key.indexOf('\\'); end > 0; end = key.indexOf('\\', end + 1)) {
+      const folder = key.slice(0, end);
+      const part = this.names.get(folder);
+      if (part !== undefined) throw folderCollision(name, part);
+      folders.push(folder);
+    }
+    for (const folder of folders) if (!this.folders.has(folder)) this.folders.set(folder, name);
   }
 
   private async addSmall(
@@ -614,6 +649,19 @@ export class PackageWriter {
 }
 
 /** FORMAT.md §3, §9.6: a raw copy must carry a BlockMap that fits its bytes, or the copy would not verify. */
+/** Content addPart can read: bytes, a file, or an async iterable of bytes (USAGE otherwise, not a TypeError). */
+function checkPartContent(content: unknown): void {
+  if (content instanceof Uint8Array) return;
+  if (typeof content === 'object' && content !== null) {
+    if (typeof (content as { path?: unknown }).path === 'string') return;
+    if (typeof (content as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function') return;
+  }
+  throw new AppvError(
+    ErrorCode.USAGE,
+    `addPart takes a Buffer, { path } or an async iterable of Buffers as content, not ${describeValue(content)}`,
+  );
+}
+
 function checkRaw(name: string, raw: RawPartContent): void {
   const blocks = Math.ceil(raw.size / BLOCK_SIZE);
   const sizes = blockSizes(raw);
@@ -660,4 +708,12 @@ function endStream(stream: Writable): Promise<void> {
     stream.once('close', onClose);
     stream.end((error?: Error | null) => settle(error));
   });
+}
+
+function folderCollision(inner: string, outer: string): AppvError {
+  return new AppvError(
+    ErrorCode.PACK_NAME_COLLISION,
+    `${quoted(inner)} would lie "inside" the part ${quoted(outer)}; a part name cannot be another's prefix (OPC)`,
+    { part: inner },
+  );
 }

@@ -2,6 +2,8 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import type { BufferPool } from '../blocks/buffer-pool.js';
 import { AppvError, abortError, ErrorCode, isAppvError, toAppvError } from '../errors.js';
+import { describeValue } from '../option-keys.js';
+import { quoted } from '../printable-text.js';
 import type { RandomAccessSource } from '../source/random-access-source.js';
 import { describeError } from '../system-error.js';
 import { untilAborted } from '../until-aborted.js';
@@ -192,6 +194,16 @@ async function* rechunk(
       const next = await nextUnlessStopped(iterator, signal);
       if (next.done) break;
       const chunk = next.value;
+      // Only bytes are content: an ArrayBuffer or a number has no `length` to copy and was skipped, writing
+      // a shorter or empty part that verifies (found by review); a string (a stream with an encoding set)
+      // failed as a bare TypeError.
+      if (!(chunk instanceof Uint8Array)) {
+        throw new AppvError(
+          ErrorCode.USAGE,
+          `addPart ${quoted(name)}: the content yielded ${describeValue(chunk)}; it must yield Uint8Array chunks (Buffers)`,
+          { part: name },
+        );
+      }
       let at = 0;
       while (at < chunk.length) {
         const take = Math.min(pieceSize - fill, chunk.length - at);

@@ -239,7 +239,11 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
   }
   const decoded: Decoded =
     typeof input === 'string'
-      ? { text: input.charCodeAt(0) === 0xfeff ? input.slice(1) : input, encoding: 'utf-8', bomBytes: 0 }
+      ? // A leading U+FEFF is a UTF-8 byte order mark read into the text (`readFileSync(p, 'utf8')` keeps it):
+        // kept as one, so the document is written back with it, byte for byte (found by review: it was lost).
+        input.charCodeAt(0) === 0xfeff
+        ? { text: input.slice(1), encoding: 'utf-8', bomBytes: 3 }
+        : { text: input, encoding: 'utf-8', bomBytes: 0 }
       : decode(input, part);
   const text = decoded.text;
 
@@ -658,7 +662,7 @@ export function parseXml(input: Uint8Array | string, options: ParseXmlOptions = 
     root,
     epilog,
   };
-  if (typeof input !== 'string')
+  if (typeof input !== 'string' || decoded.bomBytes > 0)
     byteForms.set(document, { encoding: decoded.encoding, bom: decoded.bomBytes > 0 });
   return document;
 }

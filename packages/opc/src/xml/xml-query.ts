@@ -1,7 +1,10 @@
 import { AppvError, ErrorCode } from '../errors.js';
-import { checkModelArgument } from '../option-keys.js';
+import { checkModelArgument, type ModelShape } from '../option-keys.js';
 import { splitQName, XMLNS_NAMESPACE } from './xml-names.js';
 import type { XmlAttribute, XmlElement, XmlNode, XmlText } from './xml-node.js';
+
+/** What every query reads of an element: `{}` passed the object check and failed as a TypeError. */
+const ELEMENT_SHAPE: ModelShape = { attributes: 'array', children: 'array' };
 
 /**
  * Small read/write helpers over the tree for the document models (packages/manifest). Matching is by
@@ -22,7 +25,7 @@ export function childElements(
   namespace?: string | null,
   localName?: string,
 ): XmlElement[] {
-  checkModelArgument(parent, 'an XML element', 'childElements');
+  checkModelArgument(parent, 'an XML element', 'childElements', ELEMENT_SHAPE);
   const out: XmlElement[] = [];
   for (const child of parent.children) {
     if (child.kind !== 'element') continue;
@@ -39,7 +42,7 @@ export function firstChildElement(
   namespace: string | null | undefined,
   localName: string,
 ): XmlElement | undefined {
-  checkModelArgument(parent, 'an XML element', 'firstChildElement');
+  checkModelArgument(parent, 'an XML element', 'firstChildElement', ELEMENT_SHAPE);
   for (const child of parent.children) {
     if (
       child.kind === 'element' &&
@@ -54,7 +57,7 @@ export function firstChildElement(
 
 /** All descendant elements in document order (iterative: depth cannot overflow the stack). */
 export function descendantElements(root: XmlElement): XmlElement[] {
-  checkModelArgument(root, 'an XML element', 'descendantElements');
+  checkModelArgument(root, 'an XML element', 'descendantElements', ELEMENT_SHAPE);
   const out: XmlElement[] = [];
   const stack: XmlNode[] = [...root.children].reverse();
   for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
@@ -73,7 +76,7 @@ export function findAttribute(
   namespace: string | null,
   localName: string,
 ): XmlAttribute | undefined {
-  checkModelArgument(element, 'an XML element', 'findAttribute');
+  checkModelArgument(element, 'an XML element', 'findAttribute', ELEMENT_SHAPE);
   return element.attributes.find((a) => a.namespace === namespace && a.localName === localName);
 }
 
@@ -83,7 +86,7 @@ export function getAttribute(
   namespace: string | null,
   localName: string,
 ): string | undefined {
-  checkModelArgument(element, 'an XML element', 'getAttribute');
+  checkModelArgument(element, 'an XML element', 'getAttribute', ELEMENT_SHAPE);
   return findAttribute(element, namespace, localName)?.value;
 }
 
@@ -99,7 +102,7 @@ export function setAttribute(
   value: string,
   qualifiedName: string = localName,
 ): void {
-  checkModelArgument(element, 'an XML element', 'setAttribute');
+  checkModelArgument(element, 'an XML element', 'setAttribute', ELEMENT_SHAPE);
   const existing = findAttribute(element, namespace, localName);
   if (existing !== undefined) {
     if (existing.value !== value) existing.value = value;
@@ -116,7 +119,7 @@ export function setAttribute(
 }
 
 export function removeAttribute(element: XmlElement, namespace: string | null, localName: string): boolean {
-  checkModelArgument(element, 'an XML element', 'removeAttribute');
+  checkModelArgument(element, 'an XML element', 'removeAttribute', ELEMENT_SHAPE);
   const index = element.attributes.findIndex((a) => a.namespace === namespace && a.localName === localName);
   if (index < 0) return false;
   element.attributes.splice(index, 1);
@@ -125,7 +128,7 @@ export function removeAttribute(element: XmlElement, namespace: string | null, l
 
 /** Concatenated text of all descendant text and CDATA nodes (the XPath string value). */
 export function textContent(element: XmlElement): string {
-  checkModelArgument(element, 'an XML element', 'textContent');
+  checkModelArgument(element, 'an XML element', 'textContent', ELEMENT_SHAPE);
   let out = '';
   const stack: XmlNode[] = [...element.children].reverse();
   for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
@@ -145,7 +148,7 @@ export function textContent(element: XmlElement): string {
  * element is left untouched so that its written form survives.
  */
 export function setTextContent(element: XmlElement, value: string): void {
-  checkModelArgument(element, 'an XML element', 'setTextContent');
+  checkModelArgument(element, 'an XML element', 'setTextContent', ELEMENT_SHAPE);
   if (textContent(element) === value && element.children.every((c) => c.kind === 'text')) return;
   const text: XmlText = { kind: 'text', value };
   element.children = value === '' ? [] : [text];
@@ -178,7 +181,7 @@ export function createAttribute(name: string, value: string): XmlAttribute {
  * or undefined. Used to name new elements and attributes consistently with the document.
  */
 export function declaredPrefix(element: XmlElement, namespace: string): string | undefined {
-  checkModelArgument(element, 'an XML element', 'declaredPrefix');
+  checkModelArgument(element, 'an XML element', 'declaredPrefix', ELEMENT_SHAPE);
   for (const a of element.attributes) {
     if (a.namespace !== XMLNS_NAMESPACE || a.value !== namespace) continue;
     return a.name === 'xmlns' ? '' : a.localName;
@@ -192,7 +195,7 @@ export function declaredPrefix(element: XmlElement, namespace: string): string |
  * prefix the root binds may be rebound by the element where it would be used (found by review).
  */
 export function prefixBindingAt(root: XmlElement, target: XmlElement, prefix: string): string | undefined {
-  checkModelArgument(root, 'an XML element', 'prefixBindingAt');
+  checkModelArgument(root, 'an XML element', 'prefixBindingAt', ELEMENT_SHAPE);
   const path = pathTo(root, target);
   let bound: string | undefined;
   for (const element of path ?? []) {
@@ -232,7 +235,7 @@ function pathTo(root: XmlElement, target: XmlElement): XmlElement[] | undefined 
 
 /** The namespace URIs declared (as `xmlns` or `xmlns:p`) anywhere in the tree below and on `root`. */
 export function declaredNamespaces(root: XmlElement): Set<string> {
-  checkModelArgument(root, 'an XML element', 'declaredNamespaces');
+  checkModelArgument(root, 'an XML element', 'declaredNamespaces', ELEMENT_SHAPE);
   const out = new Set<string>();
   for (const element of [root, ...descendantElements(root)]) {
     for (const a of element.attributes)

@@ -1,5 +1,5 @@
 import { AppvError, ErrorCode } from '../errors.js';
-import { checkModelArgument } from '../option-keys.js';
+import { checkModelArgument, type ModelShape } from '../option-keys.js';
 import { byteForms, declarationForms, elementForms, piForms, textForms } from './xml-lexical.js';
 import { isNCName, isQName, splitQName } from './xml-names.js';
 import type { XmlDeclaration, XmlDocument, XmlElement, XmlNode } from './xml-node.js';
@@ -10,6 +10,8 @@ import {
   isXmlWhitespace,
   ONLY_WHITESPACE,
 } from './xml-text.js';
+
+const DOCUMENT_SHAPE: ModelShape = { prolog: 'array', root: 'object', epilog: 'array' };
 
 /**
  * The inverse of parseXml.
@@ -158,7 +160,7 @@ type Work = { node: XmlNode; scope: Scope } | { close: XmlElement };
 
 /** Serializes a document to text (no byte order mark; see serializeXmlToBytes for bytes). */
 export function serializeXml(document: XmlDocument, options: SerializeXmlOptions = {}): string {
-  checkModelArgument(document, 'an XML document (parseXml)', 'serializeXml');
+  checkModelArgument(document, 'an XML document (parseXml)', 'serializeXml', DOCUMENT_SHAPE);
   const canonical = options.canonical === true;
   const out: string[] = [];
   if (document.declaration !== undefined) out.push(declarationText(document.declaration, canonical));
@@ -205,7 +207,7 @@ export function serializeXml(document: XmlDocument, options: SerializeXmlOptions
  * parsed bytes, so an unmodified part is reproduced byte for byte.
  */
 export function serializeXmlToBytes(document: XmlDocument, options: SerializeXmlOptions = {}): Buffer {
-  checkModelArgument(document, 'an XML document (parseXml)', 'serializeXmlToBytes');
+  checkModelArgument(document, 'an XML document (parseXml)', 'serializeXmlToBytes', DOCUMENT_SHAPE);
   const text = serializeXml(document, options);
   const form = byteForms.get(document);
   const declared = document.declaration?.encoding?.toLowerCase();

@@ -1,6 +1,6 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { findPart } from '../../part-lookup.js';
+
 import { COMMON_OPTIONS, expectPositionals, parseVerbArgs } from '../arguments.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
@@ -32,7 +32,7 @@ Options:
     expectPositionals('cat', parsed, ['package', 'part']);
     const [file = '', name = ''] = positionals;
     await withPackage(file, signal, async (pkg) => {
-      const item = findPart(pkg, name);
+      const item = pkg.part(name);
       if (!values.json) return copy(pkg.opc.openStream(item, { signal }), stdout, signal);
       // The JSON document cannot be taken back once begun, and a part's CRC-32 and size are known to be
       // right only at its end: read it through once first, so a corrupt part prints nothing on stdout.
