@@ -87,7 +87,9 @@ export function checkModelArgument(value: unknown, what: string, call: string, s
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new AppvError(ErrorCode.USAGE, `${call} takes ${what}, not ${describeValue(value)}`);
   }
-  for (const [field, kind] of Object.entries(shape)) {
+  // for…in rather than Object.entries: the XML queries check every element this way, in the parsers' loops.
+  for (const field in shape) {
+    const kind = shape[field];
     const held = (value as Record<string, unknown>)[field];
     const fits = kind === 'array' ? Array.isArray(held) : typeof held === 'object' && held !== null;
     if (!fits) {
