@@ -574,6 +574,24 @@ describe('extractPackage and existing files', () => {
     expect(readFileSync(path.join(target, 'b.txt'), 'utf8')).toBe('harmless\n');
   });
 
+  it.each([false, true])(
+    'refuses a directory where a file goes before writing anything, overwrite %s (found by review)',
+    async (overwrite) => {
+      const target = path.join(work, 'out');
+      mkdirSync(path.join(target, 'b.txt'), { recursive: true });
+      const error = await extractError(craftZip([good('a.txt'), good('b.txt')]).bytes, target, { overwrite });
+      expect(error).toMatchObject({
+        code: ErrorCode.IO_TARGET_EXISTS,
+        part: 'b.txt',
+        file: path.join(target, 'b.txt'),
+      });
+      expect(error.message).toContain('is a directory');
+      expect(error.message).not.toContain('overwrite');
+      expect(readdirSync(target)).toEqual(['b.txt']);
+      expect(readdirSync(path.join(target, 'b.txt'))).toEqual([]);
+    },
+  );
+
   it('stops with ABORTED when the signal fires', async () => {
     const controller = new AbortController();
     controller.abort();

@@ -38,6 +38,12 @@ describe('option values and arguments of the wrong type (found by review)', () =
     const out = path.join(work, 'typed.appv');
     const cases: [Promise<unknown>, RegExp][] = [
       [packPackage(work, out, { store: 'zip' } as never), /option "store" must be an array of strings/],
+      // A glob matched nothing and the pack said nothing (found by review).
+      [
+        packPackage(work, out, { store: ['*.exe'] }),
+        /store takes extensions such as "iso" or "\.iso", not "\*\.exe"/,
+      ],
+      [editPackage(sample, out, { store: [''] }), /editPackage: store takes extensions/],
       [packPackage(work, out, { opaqueDirectories: 'x' } as never), /"opaqueDirectories" must be an array/],
       [packPackage(work, out, { deterministic: 'yes' } as never), /"deterministic" must be true or false/],
       [packPackage(null as never, out), /the folder to pack must be a path/],

@@ -1033,6 +1033,63 @@ describe('appv pack: bad input gets a typed error before anything is written', (
     ]);
   });
 
+  it('warns when a kept manifest gets a new name or version but keeps its VersionId (found by review)', async () => {
+    const source = fresh('ids-src');
+    writeFileSync(path.join(source, 'a.txt'), 'a');
+    const first = path.join(fresh('ids-out'), 'first.appv');
+    await packPackage(source, first, { vfs: 'ProgramFilesX86/A', dynamicConfig: false });
+    const layout = fresh('ids-layout');
+    await extractPackage(first, layout, { overwrite: true });
+    const out = (name: string) => path.join(work, `${counter++}-${name}.appv`);
+    const plain = await packPackage(layout, out('plain'), { dynamicConfig: false });
+    expect(plain.warnings).toEqual([]);
+    const bumped = await packPackage(layout, out('bumped'), { version: '2.0.0.0', dynamicConfig: false });
+    expect(bumped.versionId).toBe(plain.versionId);
+    expect(bumped.warnings).toEqual([
+      expect.objectContaining({
+        code: 'APPV_IDS_KEPT',
+        severity: 'warning',
+        part: 'AppxManifest.xml',
+        message: expect.stringMatching(/version 0\.0\.0\.1 → 2\.0\.0\.0 with the kept manifest's VersionId/),
+      }),
+    ]);
+    const given = await packPackage(layout, out('given'), {
+      version: '2.0.0.0',
+      versionId: '11111111-2222-3333-4444-555555555555',
+      dynamicConfig: false,
+    });
+    expect(given.warnings).toEqual([]);
+  });
+
+  it.each([
+    ['Ünïcode Tööl', 'Unicode.Tool'],
+    ['ab', 'abApp'],
+    ['My App (x64)', 'My.App.x64'],
+  ])(
+    'names the package after the folder %j: %s, accents dropped, not their letters (found by review)',
+    async (folder, name) => {
+      const source = path.join(fresh('named'), folder);
+      mkdirSync(source);
+      writeFileSync(path.join(source, 'a.txt'), 'a');
+      const result = await packPackage(source, path.join(work, `${counter++}.appv`), {
+        dynamicConfig: false,
+      });
+      expect(result.name).toBe(name);
+    },
+  );
+
+  it('refuses to write over a file of the folder it packs that is no package (found by review: it was lost)', async () => {
+    const source = fresh('self-file');
+    writeFileSync(path.join(source, 'app.exe'), 'x');
+    writeFileSync(path.join(source, 'notes.txt'), 'precious');
+    const out = path.join(source, 'notes.txt');
+    const packing = packPackage(source, out, { vfs: 'ProgramFilesX86/A', dynamicConfig: false });
+    const error = await packing.catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: ErrorCode.PACK_INPUT_INVALID, file: out });
+    expect(readFileSync(out, 'utf8')).toBe('precious');
+    expect(readdirSync(source).sort()).toEqual(['app.exe', 'notes.txt']);
+  });
+
   it('nor is the temporary file a writer killed with SIGKILL left beside it; a look-alike name is packed (found by review)', async () => {
     const source = fresh('self-killed');
     writeFileSync(path.join(source, 'a.txt'), 'a');

@@ -1,6 +1,14 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -111,6 +119,19 @@ describe('appv: usage', () => {
       expect(text).toContain(`  ${verb} `);
   });
 
+  it('help <command> prints its help; help help the main one (found by review: "unknown command")', () => {
+    expect(appv('help', 'pack').stdout.toString()).toMatch(/^Usage: appv pack /);
+    const r = appv('help', 'help');
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString()).toMatch(/^Usage: appv <command>[\s\S]*"appv help <command>"/);
+  });
+
+  it('a package that is a device or a pipe is named so (found by review: "not a regular file, not a package file")', () => {
+    const r = appv('info', '/dev/null');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('appv: IO_READ_FAILED: /dev/null is a device, not a package file\n');
+  });
+
   it('on a Node without zlib.crc32 (before 20.15) says so, exit 2, rather than fail in a worker', () => {
     // The same process as a real older Node would be, as far as appv can tell: zlib has no crc32.
     const older = 'data:text/javascript,import zlib from "node:zlib"; zlib.crc32 = undefined;';
@@ -197,6 +218,32 @@ describe('appv: usage', () => {
     });
   });
 
+  it('an error about a file on disk names it in `file` for pack, edit and extract too (found by review)', () => {
+    const missing = path.join(work, 'no-such-dir');
+    const packed = json(appv('pack', missing, '-o', path.join(work, 'p.appv'), '--json')) as {
+      error: { code: string; file: string | null };
+    };
+    expect(packed.error).toMatchObject({ code: 'PACK_SOURCE_UNREADABLE', file: missing });
+    const absent = path.join(work, 'no-such.txt');
+    const edited = json(
+      appv('edit', SAMPLE, '-o', path.join(work, 'e.appv'), '--add', `Root/x.txt=${absent}`, '--json'),
+    ) as { error: { code: string; file: string | null } };
+    expect(edited.error).toMatchObject({ code: 'PACK_SOURCE_UNREADABLE', file: absent });
+    const target = path.join(work, 'extract-file-field');
+    mkdirSync(path.join(target, 'AppxManifest.xml'), { recursive: true });
+    const extracted = appv('extract', SAMPLE, '-o', target, '--overwrite', '--json');
+    expect(extracted.status).toBe(2);
+    expect(json(extracted)).toMatchObject({
+      error: {
+        code: 'IO_TARGET_EXISTS',
+        part: 'AppxManifest.xml',
+        file: path.join(target, 'AppxManifest.xml'),
+      },
+    });
+    // Refused before anything was written: the folder holds only what was in the way.
+    expect(readdirSync(target)).toEqual(['AppxManifest.xml']);
+  });
+
   it.each([
     ['a mistyped command', ['infoo', SAMPLE], /unknown command "infoo" \(did you mean "info"\?\)/],
     [
@@ -205,7 +252,14 @@ describe('appv: usage', () => {
       /"--overwrite" is not a command: options go after/,
     ],
     ['help on an unknown command', ['help', 'nosuch'], /unknown command "nosuch"/],
+    ['an empty package name (an unset variable)', ['info', ''], /^appv: USAGE: <package> is empty/],
     ['a mistyped option', ['info', '--jsn', SAMPLE], /unknown option --jsn \(did you mean --json\?\)/],
+    [
+      "another verb's option (found by review: parseArgs' advice, with an unbalanced quote)",
+      ['info', SAMPLE, '--threads', '2'],
+      /^appv: USAGE: unknown option --threads; appv info takes --json, -h\/--help \(see "appv info --help"\)\n$/,
+    ],
+    ['a short option of another verb', ['ls', SAMPLE, '-o', 'x'], /unknown option -o; appv ls takes --json/],
     ['an option one letter short', ['verify', '--thread', '2', SAMPLE], /did you mean --threads\?/],
     [
       "another verb's spelling",
@@ -240,6 +294,12 @@ describe('appv: usage', () => {
     ],
     // An identity value the manifest cannot take is the flag's mistake, named by the flag (it was
     // APPV_MANIFEST_INVALID, naming nothing the user typed).
+    [
+      'a glob for --store (found by review: accepted, it matched nothing)',
+      ['pack', 'examples/vendor-app', '-o', 'x.appv', '--store', 'zip,*.exe'],
+      /^appv: USAGE: --store takes extensions such as zip,iso or \.iso, not "\*\.exe"/m,
+    ],
+    ['an empty --store', ['pack', 'examples/vendor-app', '-o', 'x.appv', '--store', ''], /not nothing/],
     [
       'a version of three parts',
       ['pack', 'examples/vendor-app', '-o', 'x.appv', '--version', '1.2.3'],
@@ -440,7 +500,7 @@ describe('appv on valid packages', () => {
       const again = appv('extract', file, '-o', target);
       expect(again.status).toBe(2);
       expect(again.stderr).toMatch(
-        /^appv: IO_TARGET_EXISTS: .*already exists \(overwrite: true, or --overwrite, replaces it\)/,
+        /^appv: IO_TARGET_EXISTS: .*already exists \(the overwrite option replaces it\)/,
       );
       const forced = appv('extract', file, '--output', target, '--overwrite');
       expect(forced.status).toBe(0);
@@ -633,9 +693,15 @@ describe('appv verify on invalid packages', () => {
   });
 
   it('cat of a part that is not there quotes the name and says where to look', () => {
-    const r = appv('cat', SAMPLE, '');
+    const r = appv('cat', SAMPLE, 'no such');
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe('appv: OPC_PART_NOT_FOUND: No part named "" in the package (appv ls lists them)\n');
+    expect(r.stderr).toBe(
+      'appv: OPC_PART_NOT_FOUND: No part named "no such" in the package (appv ls lists them)\n',
+    );
+    // An empty name (an unset variable) is the command line's mistake, said as such (found by review).
+    const empty = appv('cat', SAMPLE, '');
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toBe('appv: USAGE: <part> is empty (an unset variable?) (see "appv cat --help")\n');
   });
 });
 
@@ -744,7 +810,7 @@ describe('appv and Ctrl-C', () => {
       timeout: 20_000,
     });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^appv: IO_READ_FAILED: .*not a regular file/);
+    expect(r.stderr).toMatch(/^appv: IO_READ_FAILED: .*stuck\.appv is a pipe, not a package file\n$/);
   });
 
   it('exits 130 without a stack trace, even when the work cannot be cancelled', async () => {
@@ -811,6 +877,7 @@ describe('appv and Ctrl-C', () => {
 
 describe('appv pack and edit', () => {
   const APP = path.join(repoRoot, 'examples/vendor-app');
+  const VENDOR_VFS = ['--vfs', 'ProgramFilesX86/Vendor App'] as const;
 
   it('pack --json → verify → edit --new-version --json → verify, all exit 0', () => {
     const out = path.join(work, 'cli-pack', 'VendorApp.appv');
@@ -836,6 +903,10 @@ describe('appv pack and edit', () => {
       'VendorApp_UserConfig.xml',
     ]);
     expect(appv('verify', out).status).toBe(0);
+    // One count under one name in every verb (found by review: pack said "parts" for info's itemCount).
+    const counts = json(appv('info', out, '--json')) as { itemCount: number };
+    expect((summary as unknown as { itemCount: number }).itemCount).toBe(counts.itemCount);
+    expect(summary).not.toHaveProperty('parts');
 
     const next = path.join(work, 'cli-pack', 'VendorApp-2.appv');
     const edited = appv('edit', out, '-o', next, '--new-version', '--json');
@@ -902,20 +973,36 @@ describe('appv pack and edit', () => {
     const r = appv('edit', SAMPLE, '-o', out, '--add', `${part}=${file}`);
     expect(r.status, r.stderr).toBe(0);
     expect(appv('cat', out, part).stdout.toString()).toBe('new value');
-    const exe = 'Root/VFS/ProgramFilesX86/Vendor App/app.exe';
-    const both = appv(
-      'edit',
-      SAMPLE,
-      '-o',
-      path.join(work, 'both.appv'),
-      '--add',
-      `${exe}=${file}`,
-      '--remove',
-      exe,
-    );
-    expect(both.status).toBe(2);
-    expect(both.stderr).toMatch(/^appv: USAGE: .*name the same part/);
+    // A part of the package, and a new part (found by review: that one was "no such part"), alike.
+    for (const name of ['app.exe', 'new.txt']) {
+      const both = `Root/VFS/ProgramFilesX86/Vendor App/${name}`;
+      const out = path.join(work, `both-${name}.appv`);
+      const r = appv('edit', SAMPLE, '-o', out, '--add', `${both}=${file}`, '--remove', both);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/^appv: USAGE: --add .* and --remove name the same part: give one of them/);
+      expect(existsSync(out)).toBe(false);
+    }
   });
+
+  it('edit --publishing of an unknown file says how edit names files: it has no packed folder (found by review)', () => {
+    const r = appv('edit', SAMPLE, '-o', path.join(work, 'nofile.appv'), '--publishing', 'VendorApp.exe');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(
+      /has no file "VendorApp\.exe" \(name it as in the package, Root\\…, as appv ls lists it\)/,
+    );
+    expect(r.stderr).not.toMatch(/packed folder/);
+  });
+
+  it.each([['data'], ['./data/'], ['Root/VFS/ProgramFilesX86/Vendor App/data']])(
+    'pack --primary %s, a folder, is said to be a folder (found by review: "no file")',
+    (spec) => {
+      const out = path.join(work, 'primary-folder.appv');
+      const r = appv('pack', APP, '-o', out, ...VENDOR_VFS, '--no-config', '--primary', spec);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/^appv: PACK_INPUT_INVALID: .*: it is a folder: feature blocks list files/);
+      expect(existsSync(out)).toBe(false);
+    },
+  );
 
   it("edit --remove of an application's executable: edit and verify both warn that the application runs nothing (found by review)", () => {
     const out = path.join(work, 'no-exe.appv');
@@ -923,12 +1010,13 @@ describe('appv pack and edit', () => {
     const edited = appv('edit', SAMPLE, '-o', out, '--remove', exe);
     expect(edited.status).toBe(0);
     // The executable was a Publishing feature block file too: it leaves the StreamMap, and that is said.
+    // Each line as verify writes a finding: severity, code, part, message (found by review: no part here).
     const left = (block: string) =>
-      `warning APPV_STREAMMAP_FILE_UNKNOWN: Root\\VFS\\ProgramFilesX86\\Vendor App\\app.exe (feature block ${block}) is not in the package: left out of the StreamMap\n`;
+      `warning APPV_STREAMMAP_FILE_UNKNOWN StreamMap.xml: Root\\VFS\\ProgramFilesX86\\Vendor App\\app.exe (feature block ${block}) is not in the package: left out of the StreamMap\n`;
     const lines = edited.stderr.split(/(?<=\n)/);
     expect(lines.slice(0, 2)).toEqual([left('PublishingFeatureBlock'), left('PrimaryFeatureBlock')]);
     expect(lines.slice(2).join('')).toMatch(
-      /^warning APPV_APPLICATION_TARGET_MISSING: Application .*app\.exe.*\n$/,
+      /^warning APPV_APPLICATION_TARGET_MISSING AppxManifest\.xml: Application .*app\.exe.*\n$/,
     );
     const again = appv('edit', SAMPLE, '-o', path.join(work, 'no-exe-2.appv'), '--remove', exe, '--json');
     expect(json(again)).toMatchObject({
@@ -938,6 +1026,9 @@ describe('appv pack and edit', () => {
         { code: 'APPV_APPLICATION_TARGET_MISSING', severity: 'warning', part: 'AppxManifest.xml' },
       ],
     });
+    // verify's finding shape, keys in its order (found by review: no block key, another order).
+    const warning = (json(again) as { warnings: object[] }).warnings[0] ?? {};
+    expect(Object.keys(warning)).toEqual(['code', 'severity', 'part', 'block', 'message']);
     // An edit that leaves the executable says nothing.
     const quiet = appv(
       'edit',

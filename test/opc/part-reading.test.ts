@@ -256,7 +256,7 @@ describe('reading a part', () => {
     execFileSync('mkfifo', [fifo]);
     await expect(FileSource.open(fifo)).rejects.toMatchObject({
       code: ErrorCode.IO_READ_FAILED,
-      message: /not a regular file/,
+      message: /is a pipe, not a package file/,
     });
   });
 });

@@ -101,6 +101,11 @@ export const ErrorCode = {
   APPV_FSMETA_INVALID: 'APPV_FSMETA_INVALID',
   APPV_FSMETA_MISMATCH: 'APPV_FSMETA_MISMATCH',
   APPV_HISTORY_INVALID: 'APPV_HISTORY_INVALID',
+  /**
+   * A warning of pack: a kept manifest's name or version was changed and its VersionId kept, so two different
+   * packages share one (App-V clients tell packages apart by their ids).
+   */
+  APPV_IDS_KEPT: 'APPV_IDS_KEPT',
 
   // XML in any footprint part
   XML_MALFORMED: 'XML_MALFORMED',

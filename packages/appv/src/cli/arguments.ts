@@ -54,9 +54,19 @@ function parseErrorMessage(
     if (word !== undefined) {
       return `unknown option ${unknown} (in ${quoted(word)}); a name that starts with "-" goes after "--" (appv ${verb} -- ${word}) or as ./${word}`;
     }
+    // parseArgs' own advice here (put it after "--", with an unbalanced quote) fits a file name, not the
+    // option of another verb it almost always is (`info --threads`; found by review).
+    return `unknown option ${unknown}; appv ${verb} takes ${optionList(options)}`;
   }
   // parseArgs' own advice ("place it after '--'", "use '--output=-XYZ'") is kept: it is what to do.
   return message.replace(/\s*\n\s*/g, ' ');
+}
+
+/** `--json, -h/--help` for an option table, in its order. */
+function optionList(options: OptionTable): string {
+  return Object.entries(options)
+    .map(([name, option]) => (option.short ? `-${option.short}/--${name}` : `--${name}`))
+    .join(', ');
 }
 
 function meantOption(
@@ -110,6 +120,11 @@ export function expectPositionals(
   takesOutput = false,
 ): void {
   const count = parsed.positionals.length;
+  const empty = parsed.positionals.indexOf('');
+  if (empty >= 0 && empty < names.length) {
+    // An unset shell variable: Node's "no such file: " named nothing (found by review).
+    throw usage(verb, `<${names[empty]}> is empty (an unset variable?)`);
+  }
   if (count === names.length) return;
   const expected = names.map((n) => `<${n}>`).join(' ');
   const got = count === 0 ? 'got none' : `got ${count}: ${parsed.positionals.map(quoted).join(' ')}`;

@@ -3,7 +3,14 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { Writable } from 'node:stream';
 import zlib from 'node:zlib';
-import { ErrorCode, isAppvError, nearestName, printable, removeTemporaryFilesSync } from '@appv/opc';
+import {
+  type AppvError,
+  ErrorCode,
+  isAppvError,
+  nearestName,
+  printable,
+  removeTemporaryFilesSync,
+} from '@appv/opc';
 import { usage } from './arguments.js';
 import type { Command, CommandContext } from './command.js';
 import { catCommand } from './commands/cat.js';
@@ -39,7 +46,7 @@ Every command takes --json (machine-readable output on stdout) and --help.
 Exit status: 0 ok / valid, 1 verify found errors, 2 usage error or unreadable input, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP).
 
 Options:
-  -h, --help     show this help ("appv <command> --help" for a command's options)
+  -h, --help     show this help ("appv <command> --help" or "appv help <command>" for a command's options)
   -V, --version  print the version`;
 }
 
@@ -54,7 +61,8 @@ function version(): string {
 async function main(argv: readonly string[], context: CommandContext): Promise<ExitCode> {
   const [verb, ...rest] = argv;
   if (verb === '--help' || verb === '-h' || verb === 'help') {
-    const topic = rest[0] === undefined ? undefined : commandNamed(rest[0]);
+    // `appv help help` is the help on help: this text (found by review: "unknown command").
+    const topic = rest[0] === undefined || rest[0] === 'help' ? undefined : commandNamed(rest[0]);
     context.stdout.write(`${topic ? topic.help : mainHelp()}\n`);
     return ExitCode.ok;
   }
@@ -121,7 +129,13 @@ type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 function report(
   error: unknown,
   signal: AbortSignal,
-  streams: { stdout: Writable; stderr: NodeJS.WriteStream; output: { documentBegun: boolean } },
+  streams: {
+    stdout: Writable;
+    stderr: NodeJS.WriteStream;
+    output: { documentBegun: boolean };
+    /** The command run, when the first argument names one. */
+    verb?: string | undefined;
+  },
   asked: boolean,
 ): ExitCode {
   const json = asked && !streams.output.documentBegun;
@@ -131,8 +145,9 @@ function report(
     return ExitCode.interrupted;
   }
   if (isAppvError(error)) {
-    streams.stderr.write(`appv: ${error.code}: ${printable(error.message)}\n`);
-    if (json) writeJson(streams.stdout, errorJson(error.code, error.message, error));
+    const message = withHelpHint(error, streams.verb);
+    streams.stderr.write(`appv: ${error.code}: ${printable(message)}\n`);
+    if (json) writeJson(streams.stdout, errorJson(error.code, message, error));
     return ExitCode.usageOrInput;
   }
   // Not an AppvError: a bug in appv itself. Show everything, it is what a bug report needs.
@@ -142,6 +157,16 @@ function report(
   if (json)
     writeJson(streams.stdout, errorJson('INTERNAL', error instanceof Error ? error.message : String(error)));
   return ExitCode.usageOrInput;
+}
+
+/**
+ * A USAGE error ends with where to look, as the CLI's own usage errors do; the library's (an option value it
+ * refuses, `--vfs ''`, `--new-version` with `--package-id`) lacked it (found by review).
+ */
+function withHelpHint(error: AppvError, verb: string | undefined): string {
+  if (error.code !== ErrorCode.USAGE || error.message.endsWith('--help")')) return error.message;
+  const known = COMMANDS.some((c) => c.name === verb);
+  return `${error.message} (see "appv ${known ? `${verb} ` : ''}--help")`;
 }
 
 function errorJson(
@@ -250,7 +275,12 @@ async function run(): Promise<void> {
   try {
     process.exitCode = await main(process.argv.slice(2), context);
   } catch (error) {
-    process.exitCode = report(error, controller.signal, context, wantsJson(process.argv.slice(2)));
+    process.exitCode = report(
+      error,
+      controller.signal,
+      { ...context, verb: process.argv[2] },
+      wantsJson(process.argv.slice(2)),
+    );
   }
   // A verb that finished its work just as Ctrl-C arrived still reports the interruption.
   if (stoppedBy !== null) process.exitCode = statusOf(stoppedBy);

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { printable } from '@appv/opc';
-import { clipped } from './terminal-text.js';
+import { clipped, displayWidth, padToWidth } from './terminal-text.js';
 
 /**
  * How verbs print: `--json` gets one JSON document on stdout (stable keys, for scripts); otherwise aligned
@@ -50,15 +50,15 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
   const widths = columns.map((column) => column.header.length);
   for (const row of shown) {
     row.forEach((cell, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+      widths[i] = Math.max(widths[i] ?? 0, displayWidth(cell));
     });
   }
   const render = (cells: readonly string[]) =>
     cells
       .map((cell, i) => {
         const width = widths[i] ?? 0;
-        if (columns[i]?.align === 'right') return cell.padStart(width);
-        return i === cells.length - 1 ? cell : cell.padEnd(width);
+        if (columns[i]?.align === 'right') return padToWidth(cell, width, true);
+        return i === cells.length - 1 ? cell : padToWidth(cell, width);
       })
       .join('  ');
   return [render(columns.map((c) => c.header)), ...shown.map(render)];
@@ -82,6 +82,16 @@ export function formatBytes(bytes: number): string {
     unit++;
   }
   return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
+}
+
+/**
+ * `209.8 KiB, 26.0 KiB compressed (12.4%)`: the items' bytes and what they take in the package, as both
+ * `info` and `pack` say it (pack compared the package file with the payload, another ratio, which read
+ * 57475.0% for a tiny folder; found by review).
+ */
+export function formatCompression(uncompressed: number, compressed: number): string {
+  const ratio = uncompressed === 0 ? '' : ` (${formatPercent(compressed / uncompressed)})`;
+  return `${formatBytes(uncompressed)}, ${formatBytes(compressed)} compressed${ratio}`;
 }
 
 export function formatPercent(ratio: number): string {

@@ -1,5 +1,6 @@
-import { isAppvError } from '@appv/opc';
+import { isAppvError, quoted } from '@appv/opc';
 import { IDENTITY_CHECKS, type IdentityOptions } from '../pack/identity-options.js';
+import { isExtension } from '../pack/stored-extensions.js';
 import { optional, usage } from './arguments.js';
 
 /**
@@ -42,7 +43,7 @@ export function writeOptionValues(verb: string, values: WriteValues) {
     ...optional('publishing', values.publishing),
     ...optional('primary', values.primary),
     ...optional('level', deflateLevel(verb, values.level)),
-    ...optional('store', storeList(values.store)),
+    ...optional('store', storeList(verb, values.store)),
   };
 }
 
@@ -73,11 +74,18 @@ function deflateLevel(verb: string, text: string | undefined): number | undefine
   return Number(text);
 }
 
-/** `--store zip,cab --store .iso` → `['zip', 'cab', 'iso']`. */
-function storeList(values: readonly string[] | undefined): string[] | undefined {
+/** `--store zip,cab --store .iso` → `['zip', 'cab', 'iso']`; a glob or an empty list is refused. */
+function storeList(verb: string, values: readonly string[] | undefined): string[] | undefined {
   if (values === undefined) return undefined;
-  return values
+  const list = values
     .flatMap((v) => v.split(','))
     .map((e) => e.trim().replace(/^\./, ''))
     .filter((e) => e !== '');
+  if (list.length === 0) throw usage(verb, '--store takes extensions such as zip,iso or .iso, not nothing');
+  for (const entry of list) {
+    if (!isExtension(entry)) {
+      throw usage(verb, `--store takes extensions such as zip,iso or .iso, not ${quoted(entry)}`);
+    }
+  }
+  return list;
 }

@@ -107,17 +107,27 @@ export function writeBufferAtomically(
 /**
  * Without `overwrite`, an existing file is refused: checked for every file before the first write, and
  * again as each file is put in place, atomically (placeWithoutReplacing: something may have appeared
- * meanwhile, another extraction's file among them).
+ * meanwhile, another extraction's file among them). A directory where a file goes is refused even with
+ * `overwrite`, which replaces files only: it was found after the files before it had been written, and the
+ * message suggested --overwrite, which did not help (found by review).
  */
-export function assertAbsent(target: string, name: string): void {
-  if (lstatOrNull(target, name) !== null) throw targetExists(target, name);
+export function assertAbsent(target: string, name: string, overwrite: boolean): void {
+  const existing = lstatOrNull(target, name);
+  if (existing?.isDirectory()) {
+    throw new AppvError(
+      ErrorCode.IO_TARGET_EXISTS,
+      `Cannot extract ${name}: ${target} is a directory, which extraction never replaces`,
+      { part: name, file: target },
+    );
+  }
+  if (existing !== null && !overwrite) throw targetExists(target, name);
 }
 
 function targetExists(target: string, name: string): AppvError {
   return new AppvError(
     ErrorCode.IO_TARGET_EXISTS,
-    `Cannot extract ${name}: ${target} already exists (overwrite: true, or --overwrite, replaces it)`,
-    { part: name },
+    `Cannot extract ${name}: ${target} already exists (the overwrite option replaces it)`,
+    { part: name, file: target },
   );
 }
 

@@ -84,7 +84,7 @@ export class DirectoryGuard {
       throw new AppvError(
         ErrorCode.IO_WRITE_FAILED,
         `Cannot extract ${name}: ${directory} exists and is not a directory`,
-        { part: name },
+        { part: name, file: directory },
       );
     }
     this.assertInside(directory, real, name);
@@ -96,6 +96,7 @@ export class DirectoryGuard {
         `Cannot extract ${name}: ${directory} is not a directory`,
         {
           part: name,
+          file: directory,
         },
       );
     }
@@ -133,7 +134,7 @@ export class DirectoryGuard {
       throw new AppvError(
         ErrorCode.EXTRACT_PATH_UNSAFE,
         `Refusing to extract ${quoted(name)}: ${directory} leads outside the target directory (a symbolic link?)`,
-        { part: name },
+        { part: name, file: directory },
       );
     }
   }
@@ -150,7 +151,7 @@ export class DirectoryGuard {
       throw new AppvError(
         ErrorCode.EXTRACT_PATH_UNSAFE,
         `Refusing to extract ${quoted(name)}: ${directory} was replaced while extracting (a symbolic link?)`,
-        { part: name },
+        { part: name, file: directory },
       );
     }
   }

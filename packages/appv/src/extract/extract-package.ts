@@ -109,7 +109,7 @@ async function extractOpen(
     (item) => pkg.opc.unreadableError(item),
     signal,
   );
-  if (!options.overwrite) refuseExisting(plan);
+  refuseExisting(plan, options.overwrite ?? false);
 
   try {
     await makeDirectories(root);
@@ -223,7 +223,7 @@ async function emptyDirectoriesOf(
   }
 }
 
-/** Without `overwrite`, any existing file is refused before the first write, not halfway through. */
-function refuseExisting(plan: readonly PlanEntry[]): void {
-  for (const entry of plan) if (entry.kind === 'file') assertAbsent(entry.target, entry.name);
+/** What is in the way (see assertAbsent) is refused before the first write, not halfway through. */
+function refuseExisting(plan: readonly PlanEntry[], overwrite: boolean): void {
+  for (const entry of plan) if (entry.kind === 'file') assertAbsent(entry.target, entry.name, overwrite);
 }

@@ -86,6 +86,10 @@ function mergeRuns(runs: BlockRun[]): BlockRun[] {
 export interface PayloadIndex {
   /** The payload name for what the user typed, or undefined. */
   resolve(file: string): { name: string; size: number } | undefined;
+  /** How a file may be named, for the message when one is not found. */
+  readonly naming: string;
+  /** Whether what the user typed names a folder of the payload (for the message). */
+  isFolder(file: string): boolean;
 }
 
 export function payloadIndex(
@@ -97,7 +101,12 @@ export function payloadIndex(
   // Files packed from disk can also be named by their path there: `./app.exe`, or an absolute path inside
   // the folder, were refused as unknown files (found by review).
   const byPath = new Map(files.flatMap((f) => (f.path === undefined ? [] : [[f.path, f] as const])));
+  // Edit has no packed folder: its message offered one (found by review).
+  const fromDisk = relativeTo !== undefined || byPath.size > 0;
   return {
+    naming: fromDisk
+      ? 'name it as in the package, Root\\…, or by its path in the packed folder'
+      : 'name it as in the package, Root\\…, as appv ls lists it',
     resolve(file) {
       if (path.isAbsolute(file)) return byPath.get(realPathOf(file));
       const name = typedPackageName(file);
@@ -105,6 +114,17 @@ export function payloadIndex(
         byKey.get(nameKey(name)) ??
         (relativeTo === undefined ? undefined : byKey.get(nameKey(`${relativeTo}\\${name}`)))
       );
+    },
+    isFolder(file) {
+      if (path.isAbsolute(file)) {
+        const inside = `${realPathOf(file)}${path.sep}`;
+        return [...byPath.keys()].some((p) => p.startsWith(inside));
+      }
+      const name = typedPackageName(file).replace(/\\+$/, '');
+      const prefixes = [name, ...(relativeTo === undefined ? [] : [`${relativeTo}\\${name}`])].map(
+        (n) => `${nameKey(n)}\\`,
+      );
+      return [...byKey.keys()].some((key) => prefixes.some((prefix) => key.startsWith(prefix)));
     },
   };
 }
@@ -135,10 +155,11 @@ function resolvedFiles(specs: readonly string[], payload: PayloadIndex): StreamM
     const parsed = parseFeatureFileSpec(spec);
     const found = payload.resolve(parsed.file);
     if (!found) {
-      throw invalid(
-        spec,
-        `the package has no file ${quoted(parsed.file)} (name it as in the package, Root\\…, or by its path in the packed folder)`,
-      );
+      // A folder was said to be no file at all (found by review: `--primary data`).
+      const why = payload.isFolder(parsed.file)
+        ? 'it is a folder: feature blocks list files, so name the files in it'
+        : `the package has no file ${quoted(parsed.file)} (${payload.naming})`;
+      throw invalid(spec, why);
     }
     const blocks = expectedBlockCount(found.size);
     if (parsed.runs !== 'whole') {

@@ -68,8 +68,9 @@ import {
   IDENTITY_OPTION_KEYS,
   type IdentityOptions,
 } from './identity-options.js';
+import { refuseSourceFileAsOutput } from './output-in-source.js';
 import { type SourceTree, scanSource } from './source-tree.js';
-import { isStoredExtension } from './stored-extensions.js';
+import { checkStoredExtensions, isStoredExtension } from './stored-extensions.js';
 import { realPathOf, typedPackageName } from './typed-path.js';
 import {
   historyTime,
@@ -134,6 +135,7 @@ export async function packPackage(
   checkOptionKeys(options, PACK_OPTION_KEYS, 'packPackage');
   checkIdentityOptions(options, 'packPackage');
   checkHashAlgorithm(options.algorithm, 'packPackage');
+  checkStoredExtensions(options.store, 'packPackage');
   throwIfAborted(options.signal); // before the workers start: stopping them takes a while
   // The workers start now and load their modules while the source is scanned, not after.
   const pool = new WorkerPool(options.threads);
@@ -159,6 +161,7 @@ async function packWith(
     ),
   );
   const tree = await scanSource(dir, options.vfs, options.signal, excluded);
+  await refuseSourceFileAsOutput(dir, output);
   throwIfAborted(options.signal);
   const kept = await readKeptFootprint(tree);
   const deterministic = options.deterministic ?? false;
@@ -168,6 +171,7 @@ async function packWith(
   const deriveVersionId =
     deterministic && options.versionId === undefined && kept.manifest?.identity.versionId === undefined;
   const manifest = kept.manifest ?? newManifest(tree, dir, options, deterministic);
+  const keptIdentity = { ...manifest.identity };
   if (kept.manifest) {
     const name = options.name ?? kept.manifest.identity.name;
     const publisher = options.publisher ?? kept.manifest.identity.publisher;
@@ -178,6 +182,9 @@ async function packWith(
     );
   }
   const { map: streamMap, warnings } = buildPackStreamMap(tree, kept.streamMap, manifest, options);
+  const idsKept =
+    kept.manifest && options.versionId === undefined && keptIdsWarning(keptIdentity, manifest.identity);
+  if (idsKept) warnings.push(idsKept);
   const filesystemMetadata = packFilesystemMetadata(tree, kept.filesystemMetadata, options);
   const history = appendHistoryItem(kept.history ?? createPackageHistory(), { time: historyTime(options) });
   const registry = kept.registry ?? emptyRegistryHive();
@@ -257,10 +264,15 @@ async function readKeptFootprint(tree: SourceTree): Promise<KeptFootprint> {
     const bytes = await readFile(file).catch((error: unknown) => {
       throw new AppvError(ErrorCode.PACK_SOURCE_UNREADABLE, `Cannot read ${file}: ${describeError(error)}`, {
         part: name,
+        file,
+        cause: error,
       });
     });
     if (bytes.length > limit) {
-      throw new AppvError(ErrorCode.XML_TOO_LARGE, `${file} is larger than ${limit} bytes`, { part: name });
+      throw new AppvError(ErrorCode.XML_TOO_LARGE, `${file} is larger than ${limit} bytes`, {
+        part: name,
+        file,
+      });
     }
     return bytes;
   };
@@ -317,9 +329,12 @@ function newManifest(
 
 /**
  * AppX names allow `[A-Za-z0-9.-]`, 3–50 characters: a folder name is cut down to that, padded if too short.
+ * Accents go first, keeping their letters (`Ünï` gave `nApp`; found by review).
  */
 function identityNameFrom(folder: string): string {
   const cleaned = folder
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
     .replace(/[^A-Za-z0-9.-]+/g, '.')
     .replace(/^\.+|\.+$/g, '')
     .slice(0, 50);
@@ -440,4 +455,24 @@ function keptStillFits(kept: FilesystemMetadata, tree: SourceTree): boolean {
     tree.emptyDirectories.every((d) => listed.has(nameKey(d))) &&
     kept.emptyDirectories.every((d) => onDisk.has(nameKey(d.long)))
   );
+}
+
+/**
+ * A kept manifest whose name or version the options changed while its VersionId stayed: `pack` of an
+ * extracted layout with `--version 2.0.0.0` made a second package with the first one's ids, silently (found
+ * by review). Warned, not changed: keeping the ids of a kept manifest is what re-packing a layout means.
+ */
+function keptIdsWarning(before: AppxManifest['identity'], after: AppxManifest['identity']): Finding | null {
+  if (after.versionId === undefined || after.versionId !== before.versionId) return null;
+  const changed = [
+    before.name === after.name ? null : `name ${before.name} → ${after.name}`,
+    before.version === after.version ? null : `version ${before.version} → ${after.version}`,
+  ].filter((c): c is string => c !== null);
+  if (changed.length === 0) return null;
+  return {
+    code: ErrorCode.APPV_IDS_KEPT,
+    severity: 'warning',
+    part: PartNames.manifest,
+    message: `${changed.join(', ')} with the kept manifest's VersionId ${after.versionId}: App-V clients take both packages for one; give --version-id (and --package-id for another package), or use edit --new-version or --branch`,
+  };
 }

@@ -80,7 +80,9 @@ export async function scanSource(
   const info = await stat(root).catch((error: unknown) => {
     throw unreadable(root, error);
   });
-  if (!info.isDirectory()) throw new AppvError(ErrorCode.PACK_SOURCE_UNREADABLE, `${dir} is not a directory`);
+  if (!info.isDirectory()) {
+    throw new AppvError(ErrorCode.PACK_SOURCE_UNREADABLE, `${dir} is not a directory`, { file: dir });
+  }
   const top = listDirectory(root, exclude);
   // Part names compare case-insensitively (FORMAT.md §8): `root/` is a layout too, not a plain folder whose
   // manifest and BlockMap would be packed as payload (found by review).
@@ -281,6 +283,7 @@ function kindOf(
   if (!info?.isFile()) {
     throw new AppvError(ErrorCode.PACK_SOURCE_UNREADABLE, `${full} is not a regular file or directory`, {
       part: name,
+      file: full,
     });
   }
   return { directory: false, size: info.size };
@@ -395,6 +398,7 @@ function unreadable(file: string, error: unknown, name?: string): AppvError {
   const why = describeError(error);
   return new AppvError(ErrorCode.PACK_SOURCE_UNREADABLE, `Cannot read ${file}: ${why}`, {
     ...(name === undefined ? {} : { part: name }),
+    file,
     cause: error,
   });
 }

@@ -1,3 +1,5 @@
+import { AppvError, ErrorCode, quoted } from '@appv/opc';
+
 /**
  * Extensions whose content is already compressed, stored without deflate by default (FORMAT.md §3: deflate
  * would only add a few bytes per block and a reader's inflate for nothing). Parts of other types are deflated
@@ -38,4 +40,24 @@ export function isStoredExtension(name: string, extra: readonly string[]): boole
     ALREADY_COMPRESSED.includes(extension) ||
     extra.some((e) => e.replace(/^\./, '').toLowerCase() === extension)
   );
+}
+
+/** One extension as a name ends in it (`iso` or `.iso`): no dot inside, no separator, wildcard or space. */
+export function isExtension(text: string): boolean {
+  return /^\.?[^\\/.*?\s]+$/.test(text);
+}
+
+/**
+ * The `store` option: each entry an extension (`iso` or `.iso`). A glob or an empty entry matched nothing,
+ * and the pack said nothing (`--store '*.exe'`; found by review): refused as USAGE.
+ */
+export function checkStoredExtensions(store: readonly string[] | undefined, fn: string): void {
+  for (const entry of store ?? []) {
+    if (!isExtension(entry)) {
+      throw new AppvError(
+        ErrorCode.USAGE,
+        `${fn}: store takes extensions such as "iso" or ".iso", not ${quoted(entry)}`,
+      );
+    }
+  }
 }

@@ -27,7 +27,7 @@ export class FileSource implements RandomAccessSource {
     try {
       const stat = await handle.stat();
       if (!stat.isFile()) {
-        const what = stat.isDirectory() ? 'a directory' : 'not a regular file';
+        const what = stat.isDirectory() ? 'a directory' : specialFileKind(stat);
         throw new AppvError(ErrorCode.IO_READ_FAILED, `${path} is ${what}, not a package file`, {
           file: path,
         });
@@ -83,4 +83,17 @@ export class FileSource implements RandomAccessSource {
     this.closed = true;
     await this.handle.close();
   }
+}
+
+/** What a path that is neither a file nor a directory is, in words (`/dev/null` is a device). */
+function specialFileKind(stat: {
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+}): string {
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  if (stat.isFIFO()) return 'a pipe';
+  if (stat.isSocket()) return 'a socket';
+  return 'no regular file';
 }

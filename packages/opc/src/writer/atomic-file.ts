@@ -115,7 +115,7 @@ export async function refuseExisting(target: string): Promise<void> {
 function targetExists(target: string): AppvError {
   return new AppvError(
     ErrorCode.IO_TARGET_EXISTS,
-    `${target} already exists (overwrite: true, or --overwrite, replaces it)`,
+    `${target} already exists (the overwrite option replaces it)`,
     { file: target },
   );
 }

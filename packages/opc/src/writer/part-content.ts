@@ -251,6 +251,7 @@ function unreadable(error: unknown, path: string, name: string): AppvError {
   const reason = describeError(error);
   return new AppvError(ErrorCode.PACK_SOURCE_UNREADABLE, `Cannot read ${path} for ${name}: ${reason}`, {
     part: name,
+    file: path,
     cause: error,
   });
 }
@@ -258,6 +259,7 @@ function unreadable(error: unknown, path: string, name: string): AppvError {
 function notAFile(path: string, name: string): AppvError {
   return new AppvError(ErrorCode.PACK_SOURCE_UNREADABLE, `${path} (for ${name}) is not a regular file`, {
     part: name,
+    file: path,
   });
 }
 

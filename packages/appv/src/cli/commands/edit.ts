@@ -11,6 +11,7 @@ import {
 } from '../arguments.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { findingLine } from '../finding-output.js';
 import { formatBytes, renderFields, writeLines } from '../output.js';
 import { ProgressBar } from '../progress-bar.js';
 import { identityFlag, WRITE_OPTIONS, writeOptionValues } from '../write-options.js';
@@ -95,7 +96,7 @@ Options:
       bar.finish();
     }
     // On stderr, so a script reading --json on stdout gets them in the document (`warnings`) and a person sees them.
-    for (const warning of result.warnings) stderr.write(`warning ${warning.code}: ${warning.message}\n`);
+    for (const warning of result.warnings) stderr.write(`${findingLine(warning)}\n`);
     if (values.json) {
       writeWrittenJson(stdout, result);
     } else {

@@ -2,6 +2,7 @@ import { extractPackage } from '../../extract/extract-package.js';
 import { COMMON_OPTIONS, expectPositionals, parseVerbArgs, requireOutput } from '../arguments.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { findingJson, findingLine } from '../finding-output.js';
 import { formatBytes, writeJson, writeLines } from '../output.js';
 import { ProgressBar } from '../progress-bar.js';
 import { withPackage } from '../with-package.js';
@@ -59,9 +60,9 @@ Options:
       }
     });
     if (values.json) {
-      writeJson(stdout, result);
+      writeJson(stdout, { ...result, problems: result.problems.map(findingJson) });
     } else {
-      const lines = result.problems.map((p) => `warning ${p.code}: ${p.message}`);
+      const lines = result.problems.map(findingLine);
       lines.push(
         `Extracted ${result.files} file(s), ${formatBytes(result.bytes)}, and created ${result.directories} director${result.directories === 1 ? 'y' : 'ies'} in ${target}`,
       );

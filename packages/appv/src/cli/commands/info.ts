@@ -2,7 +2,15 @@ import { type PackageInfo, packageInfo } from '../../package-info.js';
 import { COMMON_OPTIONS, expectPositionals, parseVerbArgs } from '../arguments.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { formatBytes, formatPercent, renderFields, renderTable, writeJson, writeLines } from '../output.js';
+import { findingJson } from '../finding-output.js';
+import {
+  formatBytes,
+  formatCompression,
+  renderFields,
+  renderTable,
+  writeJson,
+  writeLines,
+} from '../output.js';
 import { withPackage } from '../with-package.js';
 
 export const infoCommand: Command = {
@@ -29,8 +37,10 @@ Options:
     const [file = ''] = positionals;
     await withPackage(file, signal, async (pkg) => {
       const info = await packageInfo(pkg, { signal });
-      if (values.json) writeJson(stdout, { ...info, containerFindings: pkg.opc.findings.length });
-      else writeLines(stdout, describe(info, pkg.opc.findings.length));
+      if (values.json) {
+        const problems = info.problems.map(findingJson);
+        writeJson(stdout, { ...info, problems, containerFindings: pkg.opc.findings.length });
+      } else writeLines(stdout, describe(info, pkg.opc.findings.length));
     });
     return ExitCode.ok;
   },
@@ -46,11 +56,7 @@ function describe(info: PackageInfo, containerFindings: number): string[] {
     ['Version ID', info.versionId],
     ['App-V schema', info.appvSchemaVersion ?? 'none (AppX/MSIX package)'],
     ['Parts', `${info.partCount} (${info.itemCount} ZIP items in all, as ls lists them)`],
-    [
-      'Size',
-      `${formatBytes(info.uncompressedBytes)}, ${formatBytes(info.compressedBytes)} compressed` +
-        (info.compressionRatio === null ? '' : ` (${formatPercent(info.compressionRatio)})`),
-    ],
+    ['Size', formatCompression(info.uncompressedBytes, info.compressedBytes)],
     [
       'Load all',
       info.featureBlocks.length === 0 ? null : info.loadAll ? 'yes (download fully before launch)' : 'no',

@@ -1,8 +1,10 @@
+import type { WrittenPart } from '@appv/opc';
 import { packPackage } from '../../pack/pack-package.js';
 import { COMMON_OPTIONS, expectPositionals, optional, parseVerbArgs, requireOutput } from '../arguments.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { formatBytes, renderFields, writeLines } from '../output.js';
+import { findingLine } from '../finding-output.js';
+import { formatBytes, formatCompression, renderFields, writeLines } from '../output.js';
 import { ProgressBar } from '../progress-bar.js';
 import { identityFlag, WRITE_OPTIONS, writeOptionValues } from '../write-options.js';
 import { writeWrittenJson, writtenPackageFields } from '../written-package.js';
@@ -85,7 +87,7 @@ Options:
       bar.finish();
     }
     // On stderr, so a script reading --json on stdout gets them in the document (`warnings`) and a person sees them.
-    for (const warning of result.warnings) stderr.write(`warning ${warning.code}: ${warning.message}\n`);
+    for (const warning of result.warnings) stderr.write(`${findingLine(warning)}\n`);
     if (values.json) {
       writeWrittenJson(stdout, result);
     } else {
@@ -96,7 +98,7 @@ Options:
             'Files',
             `${result.files} (${formatBytes(result.bytes)}), ${result.emptyDirectories} empty director${result.emptyDirectories === 1 ? 'y' : 'ies'}`,
           ],
-          ['Size', `${formatBytes(result.size)} (${ratio(result.size, result.bytes)} of the payload)`],
+          ['Size', `${packedSize(result.parts)}; package file ${formatBytes(result.size)}`],
           ['Config', result.configs.length === 0 ? null : result.configs.join(', ')],
         ]),
       ]);
@@ -105,6 +107,13 @@ Options:
   },
 };
 
-function ratio(size: number, bytes: number): string {
-  return bytes === 0 ? '—' : `${((size / bytes) * 100).toFixed(1)}%`;
+/** The items' sizes as `info` gives them, so that both verbs say the same of one package. */
+function packedSize(parts: readonly WrittenPart[]): string {
+  let uncompressed = 0;
+  let compressed = 0;
+  for (const part of parts) {
+    uncompressed += part.size;
+    compressed += part.compressedSize;
+  }
+  return formatCompression(uncompressed, compressed);
 }

@@ -1,9 +1,10 @@
-import { defaultThreadCount, type Finding, MAX_WORKER_THREADS } from '@appv/opc';
+import { defaultThreadCount, MAX_WORKER_THREADS } from '@appv/opc';
 import { verifyPackage } from '../../verify/verify.js';
 import type { VerifyReport } from '../../verify/verify-report.js';
 import { COMMON_OPTIONS, expectPositionals, parseVerbArgs, usage } from '../arguments.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { findingJson, findingLine } from '../finding-output.js';
 import { formatBytes, writeJson, writeLines } from '../output.js';
 import { ProgressBar } from '../progress-bar.js';
 
@@ -70,40 +71,13 @@ function parseThreads(text: string): number {
   return threads;
 }
 
-/** The documented JSON shape: every finding has all five keys, absent locations as null. */
+/** The documented JSON shape (findingJson: every finding has all five keys). */
 function toJson(report: VerifyReport) {
   return {
     valid: report.valid,
-    findings: report.findings.map((f) => ({
-      code: f.code,
-      severity: f.severity,
-      part: f.part ?? null,
-      block: f.block ?? null,
-      message: f.message,
-    })),
+    findings: report.findings.map(findingJson),
     stats: { ...report.stats, droppedFindings: report.droppedFindings },
   };
-}
-
-/** `error HASH_MISMATCH Root\x.dll block 3: message`; the location parts only when known. */
-export function findingLine(finding: Finding): string {
-  const where = [finding.part, finding.block === undefined ? undefined : `block ${finding.block}`].filter(
-    (part): part is string => part !== undefined,
-  );
-  return `${finding.severity} ${finding.code}${where.length > 0 ? ` ${where.join(' ')}` : ''}: ${unlocated(finding)}`;
-}
-
-/**
- * The message without the location the line already gives: many messages start with their part (and
- * block), for readers of the library's findings, which made the line say it twice (found by review).
- */
-function unlocated(finding: Finding): string {
-  const { part, block, message } = finding;
-  if (part === undefined) return message;
-  for (const prefix of [`${part}, block ${block}: `, `${part}: `]) {
-    if (message.startsWith(prefix)) return message.slice(prefix.length);
-  }
-  return message;
 }
 
 function summaryLine(file: string, report: VerifyReport): string {
