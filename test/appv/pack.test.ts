@@ -23,6 +23,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { pseudoText } from '../helpers/content.js';
 import { asyncCodeOf } from '../helpers/error-code.js';
 import { pythonVerifyBlockMap, pythonZipTest, unzipTest } from '../helpers/external.js';
+import { craftZip } from '../helpers/zip-crafter.js';
 import { type RawCentralHeader, readCentralDirectory, readLocalHeader } from '../helpers/zip-records.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'appv-pack-'));
@@ -1088,6 +1089,15 @@ describe('appv pack: bad input gets a typed error before anything is written', (
     expect(error).toMatchObject({ code: ErrorCode.PACK_INPUT_INVALID, file: out });
     expect(readFileSync(out, 'utf8')).toBe('precious');
     expect(readdirSync(source).sort()).toEqual(['app.exe', 'notes.txt']);
+    // A ZIP of the user's is no package from an earlier run either.
+    const zip = path.join(source, 'data.zip');
+    writeFileSync(zip, craftZip([{ name: 'mine.txt', data: Buffer.from('mine') }]).bytes);
+    const before = readFileSync(zip);
+    const again = await packPackage(source, zip, { vfs: 'ProgramFilesX86/A', dynamicConfig: false }).catch(
+      (e: unknown) => e,
+    );
+    expect(again).toMatchObject({ code: ErrorCode.PACK_INPUT_INVALID, file: zip });
+    expect(readFileSync(zip).equals(before)).toBe(true);
   });
 
   it('nor is the temporary file a writer killed with SIGKILL left beside it; a look-alike name is packed (found by review)', async () => {

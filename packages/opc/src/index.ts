@@ -91,5 +91,4 @@ export type { WrittenBlock, WrittenPart } from './writer/written-part.js';
 export * from './xml/index.js';
 export * from './zip/compression-method.js';
 export type { EndRecords, Zip64EndRecord } from './zip/end-records.js';
-export { SIG_LOCAL_HEADER } from './zip/signatures.js';
 export type { ZipItem } from './zip/zip-item.js';
