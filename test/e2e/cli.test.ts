@@ -879,6 +879,103 @@ describe('appv pack and edit', () => {
   const APP = path.join(repoRoot, 'examples/vendor-app');
   const VENDOR_VFS = ['--vfs', 'ProgramFilesX86/Vendor App'] as const;
 
+  it('every --json document has the keys the README lists, in its order (stable keys for scripts)', () => {
+    const dir = path.join(work, 'json-keys');
+    mkdirSync(dir, { recursive: true });
+    const out = path.join(dir, 'k.appv');
+    const keysOf = (...args: string[]) => {
+      const r = appv(...args, '--json');
+      expect(r.status, r.stderr).toBe(0);
+      return json(r) as Record<string, unknown>;
+    };
+    const packed = keysOf('pack', APP, '-o', out, ...VENDOR_VFS);
+    expect(Object.keys(packed)).toEqual([
+      'output',
+      'layout',
+      'name',
+      'version',
+      'packageId',
+      'versionId',
+      'files',
+      'emptyDirectories',
+      'bytes',
+      'size',
+      'configs',
+      'warnings',
+      'itemCount',
+    ]);
+    const info = keysOf('info', out);
+    expect(Object.keys(info)).toEqual([
+      'name',
+      'publisher',
+      'version',
+      'packageId',
+      'versionId',
+      'appvSchemaVersion',
+      'displayName',
+      'applications',
+      'featureBlocks',
+      'loadAll',
+      'partCount',
+      'itemCount',
+      'uncompressedBytes',
+      'compressedBytes',
+      'compressionRatio',
+      'problems',
+      'containerFindings',
+    ]);
+    const [application] = info.applications as object[];
+    expect(Object.keys(application ?? {})).toEqual(['id', 'name', 'target', 'version']);
+    const [block] = info.featureBlocks as object[];
+    expect(Object.keys(block ?? {})).toEqual([
+      'id',
+      'loadAll',
+      'files',
+      'blocks',
+      'uncompressedBytes',
+      'compressedBytes',
+    ]);
+    const [item] = keysOf('ls', out).items as object[];
+    expect(Object.keys(item ?? {})).toEqual([
+      'name',
+      'zipName',
+      'size',
+      'compressedSize',
+      'method',
+      'blocks',
+      'contentType',
+      'crc32',
+    ]);
+    expect(Object.keys(keysOf('cat', out, 'AppxManifest.xml'))).toEqual([
+      'name',
+      'zipName',
+      'size',
+      'contentType',
+      'crc32',
+      'encoding',
+      'data',
+    ]);
+    expect(Object.keys(keysOf('extract', out, '-o', path.join(dir, 'x')))).toEqual([
+      'files',
+      'directories',
+      'bytes',
+      'problems',
+    ]);
+    expect(Object.keys(keysOf('edit', out, '-o', path.join(dir, 'e.appv'), '--new-version'))).toEqual([
+      'output',
+      'name',
+      'version',
+      'packageId',
+      'versionId',
+      'copied',
+      'added',
+      'removed',
+      'size',
+      'warnings',
+      'itemCount',
+    ]);
+  });
+
   it('pack --json → verify → edit --new-version --json → verify, all exit 0', () => {
     const out = path.join(work, 'cli-pack', 'VendorApp.appv');
     mkdirSync(path.dirname(out), { recursive: true });
