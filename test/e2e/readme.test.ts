@@ -46,10 +46,16 @@ describe('README', () => {
     const lines = codeBlock('# appv', '').split('\n');
     const commands = lines.filter((l) => l.startsWith('$ pnpm --silent appv '));
     expect(commands).toHaveLength(2);
+    // What a command prints is shown under it: the same lines, but for the random ids.
+    const guids = (text: string) => text.replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, '<id>');
     for (const line of commands) {
       const args = line.replace('$ pnpm --silent appv ', '').match(/"[^"]*"|\S+/g) ?? [];
       const r = sh([process.execPath, CLI, ...args.map((a) => a.replace(/^"|"$/g, ''))]);
       expect(r.status, r.stderr).toBe(0);
+      const from = lines.indexOf(line) + 1;
+      const next = lines.findIndex((l, i) => i >= from && l.startsWith('$ '));
+      const shownOutput = lines.slice(from, next < 0 ? undefined : next).join('\n');
+      if (!args.includes('verify')) expect(guids(r.stdout)).toBe(`${guids(shownOutput)}\n`);
     }
     const shown = lines.find((l) => l.startsWith('VendorApp.appv: valid')) ?? '';
     const verified = sh([process.execPath, CLI, 'verify', 'VendorApp.appv']).stdout;
