@@ -12,10 +12,12 @@ import {
   verifyPackage,
 } from 'appv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildAppvPackage } from '../helpers/appv-builder.js';
 import { pseudoText } from '../helpers/content.js';
 import { asyncCodeOf } from '../helpers/error-code.js';
 import { pythonVerifyBlockMap } from '../helpers/external.js';
 import { fixtureFiles } from '../helpers/fixtures.js';
+import { sampleSpec } from '../helpers/make-sample.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'appv-edit-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -258,6 +260,25 @@ describe('appv edit', () => {
     }
   });
 
+  it('--deterministic keeps the history in time order: its item takes the latest time, not 1980 (found by review)', async () => {
+    const history = async (file: string) => {
+      const pkg = await openPackage(file);
+      try {
+        return ((await pkg.packageHistory())?.items ?? []).map((item) => item.attributes.Time ?? '');
+      } finally {
+        await pkg.close();
+      }
+    };
+    const times = await history(original);
+    const latest = times.reduce((a, b) => (Date.parse(a) > Date.parse(b) ? a : b));
+    expect(Date.parse(latest)).toBeGreaterThan(Date.UTC(1981, 0, 1));
+    const file = out();
+    await editPackage(original, file, { newVersion: true, deterministic: true });
+    const after = await history(file);
+    expect(after.slice(0, -1)).toEqual(times);
+    expect(Date.parse(after.at(-1) ?? '')).toBe(Date.parse(latest));
+  });
+
   it('a payload edit keeps the short names of folders that remain (found by review: they were renumbered)', async () => {
     const source = path.join(work, 'shorts-src');
     mkdirSync(path.join(source, 'Sub Folder'), { recursive: true });
@@ -375,6 +396,60 @@ describe('appv edit', () => {
     );
     expect(readdirSync(path.dirname(file))).toEqual([]);
   });
+
+  it('a new name or version with the ids kept is warned, as pack warns (found by review: silent)', async () => {
+    const kept = await editPackage(original, out(), { setVersion: '9.9.9.9' });
+    expect(kept.warnings.map((w) => w.code)).toEqual(['APPV_IDS_KEPT']);
+    expect(kept.warnings[0]?.message).toMatch(
+      /version 1\.2\.3\.4 → 9\.9\.9\.9 with the kept manifest's VersionId/,
+    );
+    expect(
+      (await editPackage(original, out(), { setVersion: '9.9.9.9', newVersion: true })).warnings,
+    ).toEqual([]);
+    expect((await editPackage(original, out(), { displayName: 'Only a label' })).warnings).toEqual([]);
+  });
+
+  it('an App-V package with a signature: the signature is left out and that is said (found by review: silently)', async () => {
+    const spec = sampleSpec();
+    const signed = buildAppvPackage({
+      ...spec,
+      files: [
+        ...spec.files,
+        { name: 'AppxSignature.p7x', data: Buffer.from('PKCX signature'), inBlockMap: false },
+      ],
+    });
+    const input = out();
+    writeFileSync(input, signed.bytes);
+    expect((await verifyPackage(input)).valid).toBe(true);
+    const file = out();
+    const result = await editPackage(input, file, { displayName: 'Re-labelled' });
+    expect(result.warnings).toEqual([
+      expect.objectContaining({
+        code: 'APPV_SIGNATURE_DROPPED',
+        severity: 'warning',
+        part: 'AppxSignature.p7x',
+      }),
+    ]);
+    const pkg = await openPackage(file);
+    try {
+      expect(pkg.has('AppxSignature.p7x')).toBe(false);
+    } finally {
+      await pkg.close();
+    }
+    expect((await verifyPackage(file)).valid).toBe(true);
+  });
+
+  it.each(fixtureFiles('valid'))(
+    'refuses every AppX/MSIX fixture whatever the options, $name too (found by review: one was given App-V ids and failed verify)',
+    async ({ path: msix }) => {
+      const file = out();
+      for (const options of [{}, { displayName: 'X' }, { newVersion: true }]) {
+        const error = await editPackage(msix, file, options).catch((e: unknown) => e);
+        expect(error).toMatchObject({ code: expect.stringMatching(/^APPV_(PACKAGE_ID|PART)_MISSING$/) });
+      }
+      expect(readdirSync(path.dirname(file))).toEqual([]);
+    },
+  );
 });
 
 /** Every entry's long and short name, depth first. */

@@ -242,6 +242,10 @@ describe('appv: usage', () => {
     });
     // Refused before anything was written: the folder holds only what was in the way.
     expect(readdirSync(target)).toEqual(['AppxManifest.xml']);
+    // A package that is there but cannot be listed is the file the error is about too.
+    const cut = path.join(work, 'cut.appv');
+    writeFileSync(cut, readFileSync(SAMPLE).subarray(0, 24_000));
+    expect(json(appv('ls', cut, '--json'))).toMatchObject({ error: { code: 'ZIP_TRUNCATED', file: cut } });
   });
 
   it.each([
@@ -801,6 +805,33 @@ describe('appv stopped while its package cannot be finished (found by review)', 
 });
 
 describe('appv and Ctrl-C', () => {
+  it('Ctrl-C once the package is in place: the work is done, exit 0, and stderr says so (found by review: 130)', () => {
+    // An edit in place: once its rename is done the input is replaced, so "stopped, nothing changed" (130)
+    // would be false. The signal is sent by the process to itself right after that rename.
+    const pkg = path.join(work, 'ctrl-c-late.appv');
+    writeFileSync(pkg, readFileSync(SAMPLE));
+    const lateSignal = [
+      'data:text/javascript,import fsp from "node:fs/promises"; import { syncBuiltinESMExports } from "node:module";',
+      'const rename = fsp.rename;',
+      'fsp.rename = async (from, to) => { await rename(from, to);',
+      'if (String(to).endsWith(".appv")) process.kill(process.pid, "SIGINT"); };',
+      'syncBuiltinESMExports();',
+    ].join(' ');
+    const r = spawnSync(
+      process.execPath,
+      ['--import', lateSignal, CLI, 'edit', pkg, '-o', pkg, '--new-version'],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Package /);
+    expect(r.stderr).toMatch(/^(appv: interrupted after the work was done; it is complete\n)?$/);
+    expect(appv('verify', pkg).status).toBe(0);
+    expect(json(appv('info', pkg, '--json'))).toMatchObject({ version: '0.0.0.2' });
+  });
+
   it('refuses a FIFO as the package at once (it would wait for a writer forever), exit 2', () => {
     const fifo = path.join(work, 'stuck.appv');
     execFileSync('mkfifo', [fifo]);

@@ -106,6 +106,8 @@ export const ErrorCode = {
    * packages share one (App-V clients tell packages apart by their ids).
    */
   APPV_IDS_KEPT: 'APPV_IDS_KEPT',
+  /** A warning of edit: the package's signature parts are left out (they signed the unedited package). */
+  APPV_SIGNATURE_DROPPED: 'APPV_SIGNATURE_DROPPED',
 
   // XML in any footprint part
   XML_MALFORMED: 'XML_MALFORMED',

@@ -55,7 +55,11 @@ export class OpcPackage {
       return await OpcPackage.fromSource(source, owned, options.signal);
     } catch (error) {
       if (owned) await source.close();
-      throw error;
+      // A package that cannot be listed is a file the error is about (`--json`'s `file` was null for a
+      // truncated package, though set for a missing one; found by review).
+      const file =
+        typeof input === 'string' ? input : input instanceof URL ? fileURLToPath(input) : undefined;
+      throw toAppvError(error, ErrorCode.ZIP_CD_INVALID, file === undefined ? {} : { file });
     }
   }
 

@@ -274,6 +274,11 @@ async function run(): Promise<void> {
   };
   try {
     process.exitCode = await main(process.argv.slice(2), context);
+    // A verb that finished its work just as Ctrl-C arrived did all of it: an edit in place had already
+    // replaced its input, and exit 130 said the work had stopped cleanly, nothing changed (found by review).
+    // Its own status stands; the signal is said, not hidden.
+    if (stoppedBy !== null)
+      process.stderr.write(`appv: ${stopWord()} after the work was done; it is complete\n`);
   } catch (error) {
     process.exitCode = report(
       error,
@@ -281,9 +286,8 @@ async function run(): Promise<void> {
       { ...context, verb: process.argv[2] },
       wantsJson(process.argv.slice(2)),
     );
+    if (stoppedBy !== null) process.exitCode = statusOf(stoppedBy);
   }
-  // A verb that finished its work just as Ctrl-C arrived still reports the interruption.
-  if (stoppedBy !== null) process.exitCode = statusOf(stoppedBy);
 }
 
 await run();

@@ -68,6 +68,7 @@ import {
   IDENTITY_OPTION_KEYS,
   type IdentityOptions,
 } from './identity-options.js';
+import { keptIdsWarning } from './kept-ids-warning.js';
 import { refuseSourceFileAsOutput } from './output-in-source.js';
 import { type SourceTree, scanSource } from './source-tree.js';
 import { checkStoredExtensions, isStoredExtension } from './stored-extensions.js';
@@ -186,7 +187,8 @@ async function packWith(
     kept.manifest && options.versionId === undefined && keptIdsWarning(keptIdentity, manifest.identity);
   if (idsKept) warnings.push(idsKept);
   const filesystemMetadata = packFilesystemMetadata(tree, kept.filesystemMetadata, options);
-  const history = appendHistoryItem(kept.history ?? createPackageHistory(), { time: historyTime(options) });
+  const previous = kept.history ?? createPackageHistory();
+  const history = appendHistoryItem(previous, { time: historyTime(options, previous) });
   const registry = kept.registry ?? emptyRegistryHive();
 
   const total = tree.files.reduce((sum, f) => sum + f.size, 0);
@@ -455,24 +457,4 @@ function keptStillFits(kept: FilesystemMetadata, tree: SourceTree): boolean {
     tree.emptyDirectories.every((d) => listed.has(nameKey(d))) &&
     kept.emptyDirectories.every((d) => onDisk.has(nameKey(d.long)))
   );
-}
-
-/**
- * A kept manifest whose name or version the options changed while its VersionId stayed: `pack` of an
- * extracted layout with `--version 2.0.0.0` made a second package with the first one's ids, silently (found
- * by review). Warned, not changed: keeping the ids of a kept manifest is what re-packing a layout means.
- */
-function keptIdsWarning(before: AppxManifest['identity'], after: AppxManifest['identity']): Finding | null {
-  if (after.versionId === undefined || after.versionId !== before.versionId) return null;
-  const changed = [
-    before.name === after.name ? null : `name ${before.name} → ${after.name}`,
-    before.version === after.version ? null : `version ${before.version} → ${after.version}`,
-  ].filter((c): c is string => c !== null);
-  if (changed.length === 0) return null;
-  return {
-    code: ErrorCode.APPV_IDS_KEPT,
-    severity: 'warning',
-    part: PartNames.manifest,
-    message: `${changed.join(', ')} with the kept manifest's VersionId ${after.versionId}: App-V clients take both packages for one; give --version-id (and --package-id for another package), or use edit --new-version or --branch`,
-  };
 }

@@ -1,4 +1,4 @@
-import type { AppxManifest } from '@appv/manifest';
+import type { AppxManifest, PackageHistory } from '@appv/manifest';
 import { type HashAlgorithm, type OptionKeys, PackageWriter, type WorkerPool } from '@appv/opc';
 
 /** How `pack` and `edit` write: the options they share, in one place. */
@@ -38,9 +38,19 @@ export interface WrittenIdentity {
 /** 1980-01-01, the ZIP epoch: the history time of a deterministic write. */
 const DETERMINISTIC_TIME = new Date(Date.UTC(1980, 0, 1));
 
-/** The time recorded in PackageHistory for this write. */
-export function historyTime(options: WriteOptions): Date {
-  return options.deterministic ? DETERMINISTIC_TIME : new Date();
+/**
+ * The time recorded in PackageHistory for this write. Deterministic: the latest time the history already
+ * has (else the ZIP epoch), a function of the input that never goes back in time (a 1980 item after a 2026
+ * one read as a package edited before it was made; found by review).
+ */
+export function historyTime(options: WriteOptions, history?: PackageHistory): Date {
+  if (!options.deterministic) return new Date();
+  let latest = DETERMINISTIC_TIME.getTime();
+  for (const item of history?.items ?? []) {
+    const time = Date.parse(item.attributes.Time ?? '');
+    if (Number.isFinite(time) && time > latest) latest = time;
+  }
+  return new Date(latest);
 }
 
 /**
