@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { FilesystemEntry } from '@appv/manifest';
+import { type FilesystemEntry, parseDynamicConfiguration } from '@appv/manifest';
 import {
   type AppvPackage,
   ErrorCode,
@@ -395,6 +395,70 @@ describe('appv edit', () => {
       /^APPV_/,
     );
     expect(readdirSync(path.dirname(file))).toEqual([]);
+  });
+
+  it('--add into a folder named in another case lands in the folder as the package spells it (found by review)', async () => {
+    const content = path.join(work, 'spelled.txt');
+    writeFileSync(content, 'spelled');
+    const file = out();
+    const result = await editPackage(original, file, {
+      add: [
+        { name: 'Root/VFS/ProgramFilesX86/vendor app/new.txt', path: content },
+        { name: 'root/vfs/programfilesx86/Vendor App/DATA/n2.txt', path: content },
+        { name: 'ROOT/VFS/PROGRAMFILESX86/VENDOR APP/Fresh/N3.txt', path: content },
+        { name: 'Root/VFS/ProgramFilesX86/Vendor App/fresh/n4.txt', path: content },
+      ],
+    });
+    expect(result.added).toBe(4);
+    const pkg = await openPackage(file);
+    try {
+      const names = pkg.items.map((i) => i.name).filter((n) => /new|n2|N3|n4/.test(n));
+      expect(names.sort()).toEqual([
+        'Root\\VFS\\ProgramFilesX86\\Vendor App\\Fresh\\N3.txt',
+        'Root\\VFS\\ProgramFilesX86\\Vendor App\\Fresh\\n4.txt',
+        'Root\\VFS\\ProgramFilesX86\\Vendor App\\data\\n2.txt',
+        'Root\\VFS\\ProgramFilesX86\\Vendor App\\new.txt',
+      ]);
+      const longs: string[] = [];
+      forEachEntryOf((await pkg.filesystemMetadata())?.entries ?? [], (long) => longs.push(long));
+      expect(longs).toContain('ProgramFilesX86');
+      expect(longs).toContain('VFS');
+      expect(longs).not.toContain('vfs');
+      expect(longs).not.toContain('DATA');
+    } finally {
+      await pkg.close();
+    }
+    expect((await verifyPackage(file)).valid).toBe(true);
+  });
+
+  it('writes the dynamic configuration files beside the package, with its own PackageId (found by review: none)', async () => {
+    const dir = path.join(work, 'configs');
+    mkdirSync(dir);
+    const branched = await editPackage(original, path.join(dir, 'branch.appv'), {
+      branch: true,
+      name: 'Vendor.Branch',
+      displayName: 'Branched',
+    });
+    expect(branched.configs.map((f) => path.basename(f))).toEqual([
+      'branch_DeploymentConfig.xml',
+      'branch_UserConfig.xml',
+    ]);
+    for (const file of branched.configs) {
+      const config = parseDynamicConfiguration(readFileSync(file));
+      expect(config.packageId).toBe(branched.packageId);
+      expect(config.displayName).toBe('Branched');
+    }
+    const none = await editPackage(original, path.join(dir, 'none.appv'), {
+      newVersion: true,
+      dynamicConfig: false,
+    });
+    expect(none.configs).toEqual([]);
+    expect(readdirSync(dir).sort()).toEqual([
+      'branch.appv',
+      'branch_DeploymentConfig.xml',
+      'branch_UserConfig.xml',
+      'none.appv',
+    ]);
   });
 
   it('a new name or version with the ids kept is warned, as pack warns (found by review: silent)', async () => {

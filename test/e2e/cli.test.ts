@@ -1002,6 +1002,7 @@ describe('appv pack and edit', () => {
       'added',
       'removed',
       'size',
+      'configs',
       'warnings',
       'itemCount',
     ]);

@@ -17,6 +17,7 @@ export const WRITE_OPTIONS = {
   level: { type: 'string' },
   store: { type: 'string', multiple: true },
   deterministic: { type: 'boolean', default: false },
+  'no-config': { type: 'boolean', default: false },
 } as const;
 
 /** What parseArgs gives for WRITE_OPTIONS. */
@@ -30,12 +31,14 @@ interface WriteValues {
   readonly level?: string | undefined;
   readonly store?: string[] | undefined;
   readonly deterministic?: boolean | undefined;
+  readonly 'no-config'?: boolean | undefined;
 }
 
 /** WRITE_OPTIONS' values as `packPackage`/`editPackage` options (the ones that were given). */
 export function writeOptionValues(verb: string, values: WriteValues) {
   return {
     deterministic: values.deterministic ?? false,
+    dynamicConfig: !(values['no-config'] ?? false),
     ...optional('name', identityFlag(verb, '--name', 'name', values.name)),
     ...optional('displayName', identityFlag(verb, '--display-name', 'displayName', values['display-name'])),
     ...optional('packageId', identityFlag(verb, '--package-id', 'packageId', values['package-id'])),

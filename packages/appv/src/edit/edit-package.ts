@@ -16,6 +16,7 @@ import {
 import {
   AppvError,
   checkOptionKeys,
+  checkOutputTarget,
   checkPathArgument,
   describeError,
   ErrorCode,
@@ -43,6 +44,12 @@ import { directoriesHolding } from '../filesystem-agreement.js';
 import { isFootprintItem, PartNames } from '../footprint.js';
 import { derivedPackageId, derivedVersionId } from '../pack/derived-ids.js';
 import {
+  dynamicConfigPaths,
+  type PreparedConfigs,
+  prepareDynamicConfigs,
+  refuseExistingConfigs,
+} from '../pack/dynamic-config-files.js';
+import {
   applyFeatureBlocks,
   FEATURE_BLOCK_OPTION_KEYS,
   type FeatureBlockOptions,
@@ -68,6 +75,7 @@ import {
 } from '../pack/write-options.js';
 import { PathTree } from '../path-tree.js';
 import { checkCopiedParts, copiedPartsError } from './copied-parts-check.js';
+import { FolderSpelling } from './folder-spelling.js';
 
 /** The identity fields edit sets as pack does; `name` is the new package's with `branch`. */
 type EditedIdentity = Pick<IdentityOptions, 'name' | 'displayName' | 'packageId' | 'versionId'>;
@@ -92,6 +100,8 @@ export interface EditResult extends WrittenIdentity {
   readonly removed: number;
   readonly size: number;
   readonly parts: readonly WrittenPart[];
+  /** Dynamic configuration files written beside the package. */
+  readonly configs: readonly string[];
   /**
    * What the edit left that the package still takes but a user would want to know: an application whose
    * executable was removed (APPV_APPLICATION_TARGET_MISSING, the warning verify gives it).
@@ -297,6 +307,10 @@ async function writeEdited(
   const checked = copied.reduce((s, i) => s + i.uncompressedSize, 0);
   const total = checked + written;
   const { onProgress } = options;
+  // The configuration files' places are checked with the package's, before anything is written.
+  const makeConfigs = options.dynamicConfig !== false;
+  if (makeConfigs) for (const target of dynamicConfigPaths(output)) await checkOutputTarget(target);
+  if (makeConfigs && options.overwrite === false) await refuseExistingConfigs(output);
   const problems = await checkCopiedParts(pkg, blockMap, copied, {
     pool,
     signal: options.signal,
@@ -311,6 +325,8 @@ async function writeEdited(
     ? { onProgress: (done: number) => onProgress(checked + Math.min(done, written), total) }
     : {};
   const writer = await openWriter(output, { ...options, ...writeProgress }, algorithm, written, pool);
+  let configs: PreparedConfigs | undefined;
+  let result: Awaited<ReturnType<typeof writeFootprint>>;
   try {
     for (const item of plan.kept) {
       await writer.addRawPart(item.name, rawPart(pkg, item, blocksByName));
@@ -330,25 +346,33 @@ async function writeEdited(
       const versionId = derivedVersionId(manifest, await writer.written(), documents);
       applyIdentityOptions(manifest, { versionId }, {});
     }
-    const result = await writeFootprint(
+    // Put in place right after the package, as pack does (prepareDynamicConfigs): a failure before then
+    // leaves the previous ones. `edit` wrote none, so a branch kept only its parent's, with the parent's
+    // PackageId (found by review).
+    if (makeConfigs)
+      configs = await prepareDynamicConfigs(output, manifest, { overwrite: options.overwrite ?? true });
+    result = await writeFootprint(
       writer,
       { ...footprint, manifest: serializeAppxManifest(manifest) },
       algorithm,
     );
-    return {
-      output,
-      ...writtenIdentity(manifest),
-      copied: plan.kept.length,
-      added: plan.added.length,
-      removed: plan.removed.length,
-      size: result.size,
-      parts: result.parts,
-      warnings: [...streamMapWarnings, ...editWarnings(manifest, plan)],
-    };
   } catch (error) {
-    await writer.abort(error);
+    await writer.abort(error).catch(() => {}); // the error that stopped the edit is the one to report
+    await configs?.discard();
     throw error;
   }
+  await configs?.commit();
+  return {
+    output,
+    ...writtenIdentity(manifest),
+    copied: plan.kept.length,
+    added: plan.added.length,
+    removed: plan.removed.length,
+    size: result.size,
+    parts: result.parts,
+    configs: configs?.files ?? [],
+    warnings: [...streamMapWarnings, ...editWarnings(manifest, plan)],
+  };
 }
 
 /** Said at once rather than by a later verify (found by review: the removal of an application's .exe was silent). */
@@ -452,8 +476,9 @@ async function planPayload(pkg: AppvPackage, options: EditOptions): Promise<Payl
   }
   const added: AddedPart[] = [];
   const addedKeys = new Map<string, string>();
+  const spelling = new FolderSpelling(items.map((i) => i.name));
   for (const { name: given, path } of options.add ?? []) {
-    const name = given.replaceAll('/', '\\');
+    const name = spelling.spell(given.replaceAll('/', '\\'));
     const problems = partNameProblems(encodePartName(name));
     if (problems.length > 0 || NOT_PAYLOAD.has(nameKey(name)) || name === PartNames.contentTypes) {
       throw new AppvError(

@@ -87,8 +87,6 @@ export interface PackOptions extends IdentityOptions, FeatureBlockOptions, Write
   readonly vfs?: string | undefined;
   /** BlockMap-form directories to mark opaque in FilesystemMetadata (FORMAT.md §5). */
   readonly opaqueDirectories?: readonly string[] | undefined;
-  /** Write `<Name>_DeploymentConfig.xml` and `<Name>_UserConfig.xml` beside the package (default true). */
-  readonly dynamicConfig?: boolean | undefined;
   readonly algorithm?: HashAlgorithm | undefined;
 }
 
@@ -98,7 +96,6 @@ const PACK_OPTION_KEYS: OptionKeys<PackOptions> = {
   ...IDENTITY_OPTION_KEYS,
   vfs: 'string',
   opaqueDirectories: 'strings',
-  dynamicConfig: 'boolean',
   algorithm: true,
 };
 

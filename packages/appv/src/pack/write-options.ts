@@ -11,6 +11,11 @@ export interface WriteOptions {
   readonly deterministic?: boolean | undefined;
   /** Replace an existing output file (default true). */
   readonly overwrite?: boolean | undefined;
+  /**
+   * Write `<Name>_DeploymentConfig.xml` and `<Name>_UserConfig.xml` beside the package (default true): they
+   * carry its PackageId and DisplayName (FORMAT.md §7), so an edited package needs its own too.
+   */
+  readonly dynamicConfig?: boolean | undefined;
   readonly threads?: number | undefined;
   readonly signal?: AbortSignal | undefined;
   /** Uncompressed bytes written, of the total. */
@@ -22,6 +27,7 @@ export const WRITE_OPTION_KEYS: OptionKeys<WriteOptions> = {
   store: 'strings',
   deterministic: 'boolean',
   overwrite: 'boolean',
+  dynamicConfig: 'boolean',
   threads: true,
   signal: 'signal',
   onProgress: 'function',

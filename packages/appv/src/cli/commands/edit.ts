@@ -46,6 +46,8 @@ Options:
   --store <ext,...>          store these extensions uncompressed
   --deterministic            fixed timestamps, and new ids derived from the input (same input and options,
                              same bytes)
+  --no-config                do not write <out>_DeploymentConfig.xml and <out>_UserConfig.xml beside
+                             the package (written by default: they carry its PackageId and DisplayName)
   --json                     print the result as JSON
   -h, --help                 show this help`,
 
@@ -106,6 +108,7 @@ Options:
           ...writtenPackageFields(result),
           ['Parts', `${result.copied} copied raw, ${result.added} added, ${result.removed} removed`],
           ['Size', formatBytes(result.size)],
+          ['Config', result.configs.length === 0 ? null : result.configs.join(', ')],
         ]),
       );
     }

@@ -57,7 +57,6 @@ Options:
         publisher: { type: 'string' },
         'load-all': { type: 'boolean' },
         opaque: { type: 'string', multiple: true },
-        'no-config': { type: 'boolean', default: false },
       },
       { 'set-version': '--version', out: '--output' },
     );
@@ -75,7 +74,6 @@ Options:
       result = await packPackage(dir, output, {
         signal,
         ...writeOptionValues('pack', values),
-        dynamicConfig: !values['no-config'],
         ...optional('vfs', values.vfs),
         ...optional('version', identityFlag('pack', '--version', 'version', values.version)),
         ...optional('publisher', identityFlag('pack', '--publisher', 'publisher', values.publisher)),
