@@ -461,6 +461,37 @@ describe('appv edit', () => {
     ]);
   });
 
+  it.each([
+    ['a local header signature', 0],
+    ['a local header name length', 26],
+  ])(
+    'a copied part with a broken %s stops edit with the code verify gives (found by review: HASH_MISMATCH)',
+    async (_label, at) => {
+      const bytes = readFileSync(original);
+      const pkg = await openPackage(original);
+      const item = pkg.items.find((i) => i.name.endsWith('small.txt'));
+      await pkg.close();
+      const broken = Buffer.from(bytes);
+      const offset = (item?.localHeaderOffset ?? 0) + at;
+      broken.writeUInt8((broken.readUInt8(offset) ^ 0x40) & 0xff, offset);
+      const input = out();
+      writeFileSync(input, broken);
+      const report = await verifyPackage(input);
+      const errors = report.findings.filter((f) => f.severity === 'error');
+      expect(errors.length).toBeGreaterThan(0);
+      const file = out();
+      const error = await editPackage(input, file, { displayName: 'X' }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: errors[0]?.code, part: errors[0]?.part });
+      // As many problems as verify lists: the first said, the rest counted.
+      const more = errors.length > 1 ? `and ${errors.length - 1} more problem` : 'more problem';
+      if (errors.length > 1) expect(String((error as Error).message)).toContain(more);
+      else expect(String((error as Error).message)).not.toContain(more);
+      expect(
+        readdirSync(path.dirname(file)).filter((n) => n.startsWith(path.basename(file, '.appv'))),
+      ).toEqual([]);
+    },
+  );
+
   it('a new name or version with the ids kept is warned, as pack warns (found by review: silent)', async () => {
     const kept = await editPackage(original, out(), { setVersion: '9.9.9.9' });
     expect(kept.warnings.map((w) => w.code)).toEqual(['APPV_IDS_KEPT']);

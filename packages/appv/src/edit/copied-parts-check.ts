@@ -35,14 +35,13 @@ export async function checkCopiedParts(
 ): Promise<Finding[]> {
   const everything = new FindingList(MAX_FINDINGS);
   const expectations = checkBlockMap(pkg.opc, blockMap, everything);
-  const names = new Set(copied.map((item) => partKey(item.name)));
   const sink = new FindingList(MAX_FINDINGS);
-  for (const finding of everything.findings) {
-    if (finding.part !== undefined && names.has(partKey(finding.part))) sink.add(finding);
-  }
+  for (const finding of findingsOf(copied, [...pkg.opc.findings, ...everything.findings])) sink.add(finding);
+  // What verify cannot read it does not digest either (its container finding says why).
+  const readable = copied.filter((item) => item.readable);
   await digestItems(
     pkg.opc.source,
-    copied.map((item) => digestRequest(item, expectations.get(item.index))),
+    readable.map((item) => digestRequest(item, expectations.get(item.index))),
     {
       algorithm: blockMap.hashMethod,
       collect: false,
@@ -53,6 +52,21 @@ export async function checkCopiedParts(
     },
   );
   return sink.findings.filter((finding) => finding.severity === 'error');
+}
+
+/**
+ * The container's errors for `items` (FORMAT.md §9.1–§9.4), as verify lists them: edit checks them before it
+ * reads any part, so a broken local header is said as such, not as the HASH_MISMATCH or the unreadable
+ * neighbour it leads to (found by review).
+ */
+export function containerProblems(pkg: AppvPackage, items: readonly PackageItem[]): Finding[] {
+  return findingsOf(items, pkg.opc.findings).filter((finding) => finding.severity === 'error');
+}
+
+/** The findings about `items`, by either name (the ZIP layer names an item by its ZIP name). */
+function findingsOf(items: readonly PackageItem[], findings: readonly Finding[]): Finding[] {
+  const names = new Set(items.flatMap((item) => [partKey(item.name), partKey(item.zipName)]));
+  return findings.filter((finding) => finding.part !== undefined && names.has(partKey(finding.part)));
 }
 
 /**

@@ -74,7 +74,7 @@ import {
   writtenIdentity,
 } from '../pack/write-options.js';
 import { PathTree } from '../path-tree.js';
-import { checkCopiedParts, copiedPartsError } from './copied-parts-check.js';
+import { checkCopiedParts, containerProblems, copiedPartsError } from './copied-parts-check.js';
 import { FolderSpelling } from './folder-spelling.js';
 
 /** The identity fields edit sets as pack does; `name` is the new package's with `branch`. */
@@ -155,6 +155,8 @@ async function edit(
   const before = { ...manifest.identity };
   const blocksByName = new Map(blockMap.files.map((f) => [nameKey(f.name), f]));
   const plan = await planPayload(pkg, options);
+  const broken = containerProblems(pkg, [...plan.kept, registryItem]);
+  if (broken.length > 0) throw copiedPartsError(input, broken);
 
   if (options.branch && options.newVersion) {
     throw new AppvError(
@@ -560,6 +562,9 @@ function rawPart(
   blocks: ReadonlyMap<string, BlockMapFile>,
 ): RawPartContent {
   const entry = blocks.get(nameKey(item.name));
+  // An item the container cannot read is said with the container's reason (an overlap, a bad header).
+  const unreadable = pkg.opc.unreadableError(item);
+  if (unreadable) throw unreadable;
   if (!entry || !item.readable || (item.method !== 0 && item.method !== 8)) {
     throw new AppvError(
       ErrorCode.BLOCKMAP_FILE_UNLISTED,
