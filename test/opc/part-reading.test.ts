@@ -166,6 +166,22 @@ describe('reading a part', () => {
     });
   });
 
+  it('an entry whose size runs out of the file is the only one refused: the entries after it stay readable (found by review)', async () => {
+    const { bytes } = craftZip([
+      { name: '[Content_Types].xml', data: typesXml() },
+      { name: 'huge.bin', data: Buffer.from('data'), method: 'stored', compressedSize: 0x7fffffff },
+      { name: 'after.bin', data: Buffer.from('intact') },
+    ]);
+    const pkg = await OpcPackage.open(bytes);
+    expect(pkg.findings.map((f) => f.code)).not.toContain(ErrorCode.ZIP_ENTRY_OVERLAP);
+    expect(pkg.findings).toContainEqual(
+      expect.objectContaining({ code: ErrorCode.ZIP_ENTRY_OUT_OF_BOUNDS, part: 'huge.bin' }),
+    );
+    expect(pkg.requireItem('huge.bin').readable).toBe(false);
+    expect((await pkg.readPart(pkg.requireItem('after.bin'))).toString()).toBe('intact');
+    expect(pkg.requireItem('[Content_Types].xml').readable).toBe(true);
+  });
+
   it('names why an item cannot be read: an encrypted entry is ZIP_ENCRYPTED, method 12 ZIP_METHOD_UNSUPPORTED', async () => {
     const { bytes } = craftZip([
       { name: '[Content_Types].xml', data: typesXml() },

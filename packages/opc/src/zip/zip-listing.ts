@@ -27,7 +27,7 @@ export async function listZip(
   // One object per item from here on, filled in stage by stage (package-item.ts, ListedItem).
   const items = await readCentralDirectory(source, end, sink, signal);
   throwIfAborted(signal);
-  const overlapping = checkEntryLayout(items, sink);
+  const overlapping = checkEntryLayout(items, sink, end.centralDirectoryOffset);
   for (const item of items)
     item.readable = item.readable && !overlapping.has(item.index) && !isDirectoryEntry(item.zipName);
   return { end, items };
