@@ -10,7 +10,11 @@ import type { ZipItem } from './zip-item.js';
  * directory) is left out: it is already reported out of bounds and unreadable, and its false size made every
  * later entry "overlap" it, intact ones included (found by review: `cat AppxManifest.xml` was refused).
  */
-export function checkEntryLayout(items: readonly ZipItem[], sink: FindingSink, dataLimit: number): Set<number> {
+export function checkEntryLayout(
+  items: readonly ZipItem[],
+  sink: FindingSink,
+  dataLimit: number,
+): Set<number> {
   const overlapping = new Set<number>();
   let previous: ZipItem | undefined;
   let previousEnd = 0;
