@@ -23,6 +23,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { pseudoText } from '../helpers/content.js';
 import { asyncCodeOf } from '../helpers/error-code.js';
 import { pythonVerifyBlockMap, pythonZipTest, unzipTest } from '../helpers/external.js';
+import { fixtureFiles, repoRoot } from '../helpers/fixtures.js';
 import { craftZip } from '../helpers/zip-crafter.js';
 import { type RawCentralHeader, readCentralDirectory, readLocalHeader } from '../helpers/zip-records.js';
 
@@ -34,6 +35,17 @@ const fresh = (label: string) => {
   mkdirSync(dir, { recursive: true });
   return dir;
 };
+
+/** A package layout as `appv extract` leaves it: a one-file folder packed, then extracted. */
+async function extractedLayout(label: string): Promise<string> {
+  const source = fresh(`${label}-src`);
+  writeFileSync(path.join(source, 'a.txt'), 'a');
+  const first = path.join(fresh(`${label}-out`), 'first.appv');
+  await packPackage(source, first, { vfs: 'ProgramFilesX86/A', dynamicConfig: false });
+  const layout = fresh(`${label}-layout`);
+  await extractPackage(first, layout, { overwrite: true });
+  return layout;
+}
 
 /** Every file (relative path → bytes) and every empty directory under `root`. */
 function snapshot(root: string): { files: Map<string, Buffer>; empty: string[] } {
@@ -1034,13 +1046,36 @@ describe('appv pack: bad input gets a typed error before anything is written', (
     ]);
   });
 
+  it('--deterministic history: the new item takes the latest time, read as UTC without a zone, whatever TZ says (found by review)', async () => {
+    const layout = await extractedLayout('tz');
+    const historyFile = path.join(layout, 'PackageHistory.xml');
+    // A time as another tool may write it: no zone, and milliseconds the writer rounds away.
+    const zoneless = readFileSync(historyFile, 'utf8').replace(
+      /Time="[^"]*"/,
+      'Time="2030-05-06T07:08:09.900"',
+    );
+    writeFileSync(historyFile, zoneless);
+    const cli = path.join(repoRoot, 'packages/appv/dist/cli/main.js');
+    const packed = ['UTC', 'Asia/Tokyo', 'America/New_York'].map((tz) => {
+      const out = path.join(work, `${counter++}-tz.appv`);
+      execFileSync(process.execPath, [cli, 'pack', layout, '-o', out, '--deterministic', '--no-config'], {
+        env: { ...process.env, TZ: tz },
+      });
+      return readFileSync(out);
+    });
+    expect(packed[1]?.equals(packed[0] as Buffer)).toBe(true);
+    expect(packed[2]?.equals(packed[0] as Buffer)).toBe(true);
+    const pkg = await openPackage(packed[0] as Buffer);
+    try {
+      const times = ((await pkg.packageHistory())?.items ?? []).map((item) => item.attributes.Time);
+      expect(times).toEqual(['2030-05-06T07:08:09.900', '2030-05-06T07:08:10Z']);
+    } finally {
+      await pkg.close();
+    }
+  });
+
   it('warns when a kept manifest gets a new name or version but keeps its VersionId (found by review)', async () => {
-    const source = fresh('ids-src');
-    writeFileSync(path.join(source, 'a.txt'), 'a');
-    const first = path.join(fresh('ids-out'), 'first.appv');
-    await packPackage(source, first, { vfs: 'ProgramFilesX86/A', dynamicConfig: false });
-    const layout = fresh('ids-layout');
-    await extractPackage(first, layout, { overwrite: true });
+    const layout = await extractedLayout('ids');
     const out = (name: string) => path.join(work, `${counter++}-${name}.appv`);
     const plain = await packPackage(layout, out('plain'), { dynamicConfig: false });
     expect(plain.warnings).toEqual([]);
@@ -1098,6 +1133,20 @@ describe('appv pack: bad input gets a typed error before anything is written', (
     );
     expect(again).toMatchObject({ code: ErrorCode.PACK_INPUT_INVALID, file: zip });
     expect(readFileSync(zip).equals(before)).toBe(true);
+    // Nor is a plain AppX/MSIX, which has a manifest and a BlockMap too, nor a name that starts with "..".
+    const msix = path.join(source, 'mine.msix');
+    writeFileSync(msix, readFileSync(fixtureFiles('valid')[0]?.path as string));
+    const dots = path.join(source, '..notes.txt');
+    writeFileSync(dots, 'precious too');
+    for (const target of [msix, dots]) {
+      const kept = readFileSync(target);
+      const refused = await packPackage(source, target, {
+        vfs: 'ProgramFilesX86/A',
+        dynamicConfig: false,
+      }).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: ErrorCode.PACK_INPUT_INVALID, file: target });
+      expect(readFileSync(target).equals(kept)).toBe(true);
+    }
   });
 
   it('nor is the temporary file a writer killed with SIGKILL left beside it; a look-alike name is packed (found by review)', async () => {

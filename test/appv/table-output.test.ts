@@ -9,9 +9,11 @@ const { renderTable } = (await import(path.join(repoRoot, 'packages/appv/dist/cl
     rows: string[][],
   ) => string[];
 };
-const { displayWidth } = (await import(path.join(repoRoot, 'packages/appv/dist/cli/terminal-text.js'))) as {
+const terminalText = (await import(path.join(repoRoot, 'packages/appv/dist/cli/terminal-text.js'))) as {
   displayWidth: (text: string) => number;
+  clipped: (text: string, max: number) => string;
 };
+const { displayWidth } = terminalText;
 
 describe('tables for people', () => {
   it('count terminal columns: wide characters two, combining marks none', () => {
@@ -21,6 +23,19 @@ describe('tables for people', () => {
     expect(displayWidth('e\u0301')).toBe(1);
     expect(displayWidth('한글')).toBe(4);
     expect(displayWidth('😀')).toBe(2);
+    // Found by review: wide symbols and emoji outside the first ranges, joined emoji, decomposed Hangul.
+    expect(displayWidth('🚀')).toBe(2);
+    expect(displayWidth('☕')).toBe(2);
+    expect(displayWidth('👨\u200D👩\u200D👧')).toBe(2);
+    expect(displayWidth('한'.normalize('NFD'))).toBe(2);
+  });
+
+  it('clip a long cell by columns, between characters', () => {
+    const { clipped } = terminalText;
+    expect(clipped('子'.repeat(100), 80)).toBe(`${'子'.repeat(39)}…`);
+    expect(displayWidth(clipped('😀'.repeat(100), 9))).toBeLessThanOrEqual(9);
+    expect(clipped('😀'.repeat(100), 9)).toBe(`${'😀'.repeat(4)}…`);
+    expect(clipped('short', 80)).toBe('short');
   });
 
   it('align the next column after a row of wide characters (found by review: it shifted)', () => {

@@ -108,6 +108,8 @@ export const ErrorCode = {
   APPV_IDS_KEPT: 'APPV_IDS_KEPT',
   /** A warning of edit: the package's signature parts are left out (they signed the unedited package). */
   APPV_SIGNATURE_DROPPED: 'APPV_SIGNATURE_DROPPED',
+  /** A warning of edit: a configuration file beside the package was kept, and names another PackageId. */
+  APPV_CONFIG_KEPT: 'APPV_CONFIG_KEPT',
 
   // XML in any footprint part
   XML_MALFORMED: 'XML_MALFORMED',

@@ -4,6 +4,7 @@ import {
   digestItems,
   type Finding,
   FindingList,
+  findingFromError,
   MAX_FINDINGS,
   type PackageItem,
   partKey,
@@ -36,7 +37,8 @@ export async function checkCopiedParts(
   const everything = new FindingList(MAX_FINDINGS);
   const expectations = checkBlockMap(pkg.opc, blockMap, everything);
   const sink = new FindingList(MAX_FINDINGS);
-  for (const finding of findingsOf(copied, [...pkg.opc.findings, ...everything.findings])) sink.add(finding);
+  for (const finding of containerProblems(pkg, copied)) sink.add(finding);
+  for (const finding of findingsOf(copied, everything.findings)) sink.add(finding);
   // What verify cannot read it does not digest either (its container finding says why).
   const readable = copied.filter((item) => item.readable);
   await digestItems(
@@ -55,15 +57,20 @@ export async function checkCopiedParts(
 }
 
 /**
- * The container's errors for `items` (FORMAT.md §9.1–§9.4), as verify lists them: edit checks them before it
- * reads any part, so a broken local header is said as such, not as the HASH_MISMATCH or the unreadable
- * neighbour it leads to (found by review).
+ * Why the container cannot read some of `items` (FORMAT.md §9.1–§9.4), in verify's code and words: edit
+ * checks this before it reads any part, so a broken local header is said as such, not as the HASH_MISMATCH
+ * or the unreadable neighbour it leads to (found by review). Only what makes an item unreadable: a flag or
+ * a comment verify objects to is gone once edit has written fresh headers, and such a package was repaired
+ * by an edit (found by review: it was refused once all container errors counted).
  */
 export function containerProblems(pkg: AppvPackage, items: readonly PackageItem[]): Finding[] {
-  return findingsOf(items, pkg.opc.findings).filter((finding) => finding.severity === 'error');
+  return items.flatMap((item) => {
+    const why = pkg.opc.unreadableError(item);
+    return why === null ? [] : [findingFromError(why)];
+  });
 }
 
-/** The findings about `items`, by either name (the ZIP layer names an item by its ZIP name). */
+/** The BlockMap findings about `items`, by either name (the ZIP layer names an item by its ZIP name). */
 function findingsOf(items: readonly PackageItem[], findings: readonly Finding[]): Finding[] {
   const names = new Set(items.flatMap((item) => [partKey(item.name), partKey(item.zipName)]));
   return findings.filter((finding) => finding.part !== undefined && names.has(partKey(finding.part)));
@@ -80,6 +87,7 @@ export function copiedPartsError(source: string, problems: readonly Finding[]): 
     first.code,
     `Cannot edit ${source}: ${first.message}${more}. Edit copies parts as they are, so the new package would not verify either`,
     {
+      file: source,
       ...(first.part === undefined ? {} : { part: first.part }),
       ...(first.offset === undefined ? {} : { offset: first.offset }),
       ...(first.block === undefined ? {} : { block: first.block }),

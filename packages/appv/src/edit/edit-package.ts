@@ -45,9 +45,9 @@ import { isFootprintItem, PartNames } from '../footprint.js';
 import { derivedPackageId, derivedVersionId } from '../pack/derived-ids.js';
 import {
   dynamicConfigPaths,
+  editConfigPlan,
   type PreparedConfigs,
   prepareDynamicConfigs,
-  refuseExistingConfigs,
 } from '../pack/dynamic-config-files.js';
 import {
   applyFeatureBlocks,
@@ -283,8 +283,10 @@ interface EditPlan {
   readonly plan: PayloadPlan;
   /** Every part copied as raw compressed bytes, payload and footprint. */
   readonly copied: readonly PackageItem[];
-  /** What fitting the StreamMap to the edited payload changed in it (feature-blocks.ts, fitStreamMap). */
-  /** Said before the payload is planned: the StreamMap fitted, ids kept, a signature dropped. */
+  /**
+   * Found while the edit is planned, before anything is written: ids kept through a new name or version, a
+   * signature left out, and what fitting the StreamMap to the edited payload changed (fitStreamMap).
+   */
   readonly streamMapWarnings: readonly Finding[];
   readonly footprint: Omit<Parameters<typeof writeFootprint>[1], 'manifest'>;
 }
@@ -309,10 +311,10 @@ async function writeEdited(
   const checked = copied.reduce((s, i) => s + i.uncompressedSize, 0);
   const total = checked + written;
   const { onProgress } = options;
-  // The configuration files' places are checked with the package's, before anything is written.
+  // The configuration files' places are checked with the package's, before anything is written; those
+  // already there are kept (editConfigPlan).
   const makeConfigs = options.dynamicConfig !== false;
   if (makeConfigs) for (const target of dynamicConfigPaths(output)) await checkOutputTarget(target);
-  if (makeConfigs && options.overwrite === false) await refuseExistingConfigs(output);
   const problems = await checkCopiedParts(pkg, blockMap, copied, {
     pool,
     signal: options.signal,
@@ -328,6 +330,7 @@ async function writeEdited(
     : {};
   const writer = await openWriter(output, { ...options, ...writeProgress }, algorithm, written, pool);
   let configs: PreparedConfigs | undefined;
+  const configWarnings: Finding[] = [];
   let result: Awaited<ReturnType<typeof writeFootprint>>;
   try {
     for (const item of plan.kept) {
@@ -351,8 +354,11 @@ async function writeEdited(
     // Put in place right after the package, as pack does (prepareDynamicConfigs): a failure before then
     // leaves the previous ones. `edit` wrote none, so a branch kept only its parent's, with the parent's
     // PackageId (found by review).
-    if (makeConfigs)
-      configs = await prepareDynamicConfigs(output, manifest, { overwrite: options.overwrite ?? true });
+    if (makeConfigs) {
+      const planned = await editConfigPlan(output, manifest.identity.packageId ?? '');
+      configWarnings.push(...planned.warnings);
+      configs = await prepareDynamicConfigs(output, manifest, { overwrite: false, only: planned.write });
+    }
     result = await writeFootprint(
       writer,
       { ...footprint, manifest: serializeAppxManifest(manifest) },
@@ -373,7 +379,7 @@ async function writeEdited(
     size: result.size,
     parts: result.parts,
     configs: configs?.files ?? [],
-    warnings: [...streamMapWarnings, ...editWarnings(manifest, plan)],
+    warnings: [...streamMapWarnings, ...editWarnings(manifest, plan), ...configWarnings],
   };
 }
 

@@ -1,11 +1,13 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type AppxManifest,
   createDeploymentConfig,
   createUserConfig,
+  parseDynamicConfiguration,
   serializeDynamicConfiguration,
 } from '@appv/manifest';
-import { AtomicFile, ErrorCode, refuseExisting, toAppvError } from '@appv/opc';
+import { AtomicFile, ErrorCode, type Finding, refuseExisting, toAppvError } from '@appv/opc';
 
 /**
  * FORMAT.md §7: the sequencer writes `<Name>_DeploymentConfig.xml` and `<Name>_UserConfig.xml` beside the
@@ -41,13 +43,17 @@ export interface PreparedConfigs {
 export async function prepareDynamicConfigs(
   packagePath: string,
   manifest: AppxManifest,
-  options: { readonly overwrite?: boolean } = {},
+  options: { readonly overwrite?: boolean; readonly only?: readonly string[] } = {},
 ): Promise<PreparedConfigs> {
   const [deployment, user] = dynamicConfigPaths(packagePath);
-  const files: [string, Buffer][] = [
-    [deployment, serializeDynamicConfiguration(createDeploymentConfig(manifest))],
-    [user, serializeDynamicConfiguration(createUserConfig(manifest))],
-  ];
+  const files: [string, Buffer][] = (
+    [
+      [deployment, () => serializeDynamicConfiguration(createDeploymentConfig(manifest))],
+      [user, () => serializeDynamicConfiguration(createUserConfig(manifest))],
+    ] as const
+  )
+    .filter(([file]) => options.only === undefined || options.only.includes(file))
+    .map(([file, make]) => [file, make()]);
   const prepared: AtomicFile[] = [];
   const discard = () => Promise.all(prepared.map((file) => file.discard())).then(() => undefined);
   for (const [file, bytes] of files) {
@@ -72,4 +78,45 @@ export async function prepareDynamicConfigs(
     },
     discard,
   };
+}
+
+/**
+ * `edit`'s configuration files: those not yet beside the package are to be written; those there are left as
+ * they are, since an administrator may have customised them (found by review: edit replaced them), with a
+ * warning when they name another PackageId than the edited package's (a branch, an id given).
+ */
+export async function editConfigPlan(
+  packagePath: string,
+  packageId: string,
+): Promise<{ readonly write: string[]; readonly warnings: Finding[] }> {
+  const write: string[] = [];
+  const warnings: Finding[] = [];
+  for (const file of dynamicConfigPaths(packagePath)) {
+    const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return null;
+      throw toAppvError(error, ErrorCode.IO_READ_FAILED, { file });
+    });
+    if (bytes === null) {
+      write.push(file);
+      continue;
+    }
+    let theirs: string | undefined;
+    try {
+      theirs = parseDynamicConfiguration(bytes, { part: path.basename(file) }).packageId;
+    } catch {
+      theirs = undefined;
+    }
+    if (theirs === undefined || guidKey(theirs) !== guidKey(packageId)) {
+      warnings.push({
+        code: ErrorCode.APPV_CONFIG_KEPT,
+        severity: 'warning',
+        message: `${file} is left as it was, and names ${theirs === undefined ? 'no PackageId' : `PackageId ${theirs}`}, not the package's ${packageId}: remove it and edit again to have it written`,
+      });
+    }
+  }
+  return { write, warnings };
+}
+
+function guidKey(guid: string): string {
+  return guid.replace(/^\{|\}$/g, '').toLowerCase();
 }

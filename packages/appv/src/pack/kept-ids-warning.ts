@@ -3,7 +3,7 @@ import { ErrorCode, type Finding } from '@appv/opc';
 import { PartNames } from '../footprint.js';
 
 /**
- * A manifest whose name or version was changed while its VersionId stayed: `pack` of an extracted layout
+ * A manifest whose name, publisher or version was changed while its VersionId stayed: `pack` of an extracted layout
  * with `--version 2.0.0.0`, or `edit --set-version` without `--new-version`, made a second package with the
  * first one's ids, silently (found by review). Warned, not changed: keeping the ids is what re-packing a
  * layout, or fixing a package in place, means.
@@ -15,6 +15,7 @@ export function keptIdsWarning(
   if (after.versionId === undefined || after.versionId !== before.versionId) return null;
   const changed = [
     before.name === after.name ? null : `name ${before.name} → ${after.name}`,
+    before.publisher === after.publisher ? null : `publisher ${before.publisher} → ${after.publisher}`,
     before.version === after.version ? null : `version ${before.version} → ${after.version}`,
   ].filter((c): c is string => c !== null);
   if (changed.length === 0) return null;

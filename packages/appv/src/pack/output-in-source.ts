@@ -15,7 +15,8 @@ export async function refuseSourceFileAsOutput(dir: string, output: string): Pro
   const target = await realpath(path.resolve(output)).catch(() => null);
   if (source === null || target === null) return; // nothing there yet: nothing to lose
   const relative = path.relative(source, target);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) return;
+  // `..notes.txt` is inside; only `..` as a whole segment leads out (found by review).
+  if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) return;
   if (await isAppvPackage(target)) return;
   throw new AppvError(
     ErrorCode.PACK_INPUT_INVALID,
@@ -24,12 +25,19 @@ export async function refuseSourceFileAsOutput(dir: string, output: string): Pro
   );
 }
 
-/** A package from an earlier run: it opens, and holds a manifest and a BlockMap (FORMAT.md §1). */
+/**
+ * What a package from an earlier run is: an App-V package (its manifest in the App-V namespace, a
+ * Registry.dat; FORMAT.md §1, §4). A plain AppX/MSIX of the user's, which has a manifest and a BlockMap too,
+ * was replaced (found by review).
+ */
 async function isAppvPackage(file: string): Promise<boolean> {
   const pkg = await AppvPackage.open(file, { readOnly: true }).catch(() => null);
   if (pkg === null) return false;
   try {
-    return pkg.has(PartNames.manifest) && pkg.has(PartNames.blockMap);
+    if (!pkg.has(PartNames.registry) || !pkg.has(PartNames.blockMap)) return false;
+    return (await pkg.manifest()).isAppV;
+  } catch {
+    return false; // a manifest that does not parse: not a package we wrote
   } finally {
     await pkg.close();
   }

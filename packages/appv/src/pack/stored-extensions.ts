@@ -42,9 +42,12 @@ export function isStoredExtension(name: string, extra: readonly string[]): boole
   );
 }
 
-/** One extension as a name ends in it (`iso` or `.iso`): no dot inside, no separator, wildcard or space. */
+/**
+ * One extension as a name ends in it (`iso` or `.iso`): no dot inside, no separator, space or glob character
+ * (`*`, `?`, `[…]`, `{…}` matched nothing; found by review).
+ */
 export function isExtension(text: string): boolean {
-  return /^\.?[^\\/.*?\s]+$/.test(text);
+  return /^\.?[^\\/.*?[\]{}\s]+$/.test(text);
 }
 
 /**

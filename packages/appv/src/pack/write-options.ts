@@ -46,17 +46,28 @@ const DETERMINISTIC_TIME = new Date(Date.UTC(1980, 0, 1));
 
 /**
  * The time recorded in PackageHistory for this write. Deterministic: the latest time the history already
- * has (else the ZIP epoch), a function of the input that never goes back in time (a 1980 item after a 2026
- * one read as a package edited before it was made; found by review).
+ * has (else the ZIP epoch), rounded up to the whole second the document records, so that the history never
+ * goes back in time (a 1980 item after a 2026 one read as a package edited before it was made; found by
+ * review). Only ISO 8601 times count, a time without a zone as UTC: Date.parse reads that, and other forms,
+ * in the machine's zone, which made the bytes depend on where they were written.
  */
 export function historyTime(options: WriteOptions, history?: PackageHistory): Date {
   if (!options.deterministic) return new Date();
   let latest = DETERMINISTIC_TIME.getTime();
   for (const item of history?.items ?? []) {
-    const time = Date.parse(item.attributes.Time ?? '');
-    if (Number.isFinite(time) && time > latest) latest = time;
+    const time = isoTime(item.attributes.Time ?? '');
+    if (time > latest) latest = time;
   }
-  return new Date(latest);
+  return new Date(Math.ceil(latest / 1000) * 1000);
+}
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/;
+
+/** Milliseconds since the epoch of an ISO 8601 time (UTC when it gives no zone); NaN for anything else. */
+function isoTime(text: string): number {
+  const match = ISO_TIME.exec(text);
+  if (!match) return Number.NaN;
+  return Date.parse(match[3] === undefined ? `${text}Z` : text);
 }
 
 /**
