@@ -27,6 +27,8 @@ export interface CopiedPartsCheckOptions {
  * BlockMap entry, so a part that does not verify in the source would not verify in the result: edit wrote a
  * package that failed verify and exited 0 (found by review). Only these parts are checked: what edit
  * regenerates (manifest, content types, history) or writes anew (added parts) may be what the edit fixes.
+ * Every part given can be read: edit refuses one the container cannot read before this (containerProblems,
+ * and rawPart for the footprint parts).
  */
 export async function checkCopiedParts(
   pkg: AppvPackage,
@@ -37,13 +39,10 @@ export async function checkCopiedParts(
   const everything = new FindingList(MAX_FINDINGS);
   const expectations = checkBlockMap(pkg.opc, blockMap, everything);
   const sink = new FindingList(MAX_FINDINGS);
-  for (const finding of containerProblems(pkg, copied)) sink.add(finding);
   for (const finding of findingsOf(copied, everything.findings)) sink.add(finding);
-  // What verify cannot read it does not digest either (its container finding says why).
-  const readable = copied.filter((item) => item.readable);
   await digestItems(
     pkg.opc.source,
-    readable.map((item) => digestRequest(item, expectations.get(item.index))),
+    copied.map((item) => digestRequest(item, expectations.get(item.index))),
     {
       algorithm: blockMap.hashMethod,
       collect: false,

@@ -38,6 +38,7 @@ import {
 } from '@appv/opc';
 import { checkApplicationTargets } from '../application-targets.js';
 import { type AppvPackage, openPackage } from '../appv-package.js';
+import { requireAppvPackage } from '../appv-package-check.js';
 import { unsafeNameReason } from '../extract/safe-path.js';
 import { fileNameKey } from '../file-name-key.js';
 import { directoriesHolding } from '../filesystem-agreement.js';
@@ -659,32 +660,6 @@ class PartNesting {
     }
     return null;
   }
-}
-
-/**
- * Edit writes App-V packages: a plain AppX/MSIX manifest was given App-V ids it never had, which turned on
- * the App-V checks its layout then failed (79 findings for a package that verified clean), and its signature
- * parts were dropped (found by review). Refused first, whatever the options, with what is missing.
- */
-function requireAppvPackage(pkg: AppvPackage, manifest: AppxManifest): PackageItem {
-  if (!manifest.isAppV) {
-    throw new AppvError(
-      ErrorCode.APPV_PACKAGE_ID_MISSING,
-      'The manifest has no App-V namespace or appv:PackageId: this is a plain AppX/MSIX package, which edit does not write (its signature would not survive either)',
-      { part: PartNames.manifest },
-    );
-  }
-  const registry = pkg.opc.item(PartNames.registry);
-  if (!registry) {
-    throw new AppvError(
-      ErrorCode.APPV_PART_MISSING,
-      'The package has no Registry.dat: it is not an App-V package',
-      {
-        part: PartNames.registry,
-      },
-    );
-  }
-  return registry;
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   type AppxManifest,
   createDeploymentConfig,
   createUserConfig,
+  normalizePackageGuid,
   parseDynamicConfiguration,
   serializeDynamicConfiguration,
 } from '@appv/manifest';
@@ -46,14 +47,12 @@ export async function prepareDynamicConfigs(
   options: { readonly overwrite?: boolean; readonly only?: readonly string[] } = {},
 ): Promise<PreparedConfigs> {
   const [deployment, user] = dynamicConfigPaths(packagePath);
-  const files: [string, Buffer][] = (
+  const files = (
     [
-      [deployment, () => serializeDynamicConfiguration(createDeploymentConfig(manifest))],
-      [user, () => serializeDynamicConfiguration(createUserConfig(manifest))],
+      [deployment, serializeDynamicConfiguration(createDeploymentConfig(manifest))],
+      [user, serializeDynamicConfiguration(createUserConfig(manifest))],
     ] as const
-  )
-    .filter(([file]) => options.only === undefined || options.only.includes(file))
-    .map(([file, make]) => [file, make()]);
+  ).filter(([file]) => options.only === undefined || options.only.includes(file));
   const prepared: AtomicFile[] = [];
   const discard = () => Promise.all(prepared.map((file) => file.discard())).then(() => undefined);
   for (const [file, bytes] of files) {
@@ -101,12 +100,14 @@ export async function editConfigPlan(
       continue;
     }
     let theirs: string | undefined;
+    let same = false;
     try {
       theirs = parseDynamicConfiguration(bytes, { part: path.basename(file) }).packageId;
+      same = theirs !== undefined && normalizePackageGuid(theirs) === normalizePackageGuid(packageId);
     } catch {
-      theirs = undefined;
+      // A file that does not parse, or names no GUID: not this package's, said as such below.
     }
-    if (theirs === undefined || guidKey(theirs) !== guidKey(packageId)) {
+    if (!same) {
       warnings.push({
         code: ErrorCode.APPV_CONFIG_KEPT,
         severity: 'warning',
@@ -115,8 +116,4 @@ export async function editConfigPlan(
     }
   }
   return { write, warnings };
-}
-
-function guidKey(guid: string): string {
-  return guid.replace(/^\{|\}$/g, '').toLowerCase();
 }

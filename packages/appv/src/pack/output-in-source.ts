@@ -2,6 +2,7 @@ import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { AppvError, ErrorCode } from '@appv/opc';
 import { AppvPackage } from '../appv-package.js';
+import { requireAppvPackage } from '../appv-package-check.js';
 import { PartNames } from '../footprint.js';
 
 /**
@@ -26,18 +27,17 @@ export async function refuseSourceFileAsOutput(dir: string, output: string): Pro
 }
 
 /**
- * What a package from an earlier run is: an App-V package (its manifest in the App-V namespace, a
- * Registry.dat; FORMAT.md §1, §4). A plain AppX/MSIX of the user's, which has a manifest and a BlockMap too,
- * was replaced (found by review).
+ * What a package from an earlier run is: an App-V package with its BlockMap (requireAppvPackage). A plain
+ * AppX/MSIX of the user's, which has a manifest and a BlockMap too, was replaced (found by review).
  */
 async function isAppvPackage(file: string): Promise<boolean> {
   const pkg = await AppvPackage.open(file, { readOnly: true }).catch(() => null);
   if (pkg === null) return false;
   try {
-    if (!pkg.has(PartNames.registry) || !pkg.has(PartNames.blockMap)) return false;
-    return (await pkg.manifest()).isAppV;
+    requireAppvPackage(pkg, await pkg.manifest());
+    return pkg.has(PartNames.blockMap);
   } catch {
-    return false; // a manifest that does not parse: not a package we wrote
+    return false; // no manifest, one that does not parse, or no App-V package: not one we wrote
   } finally {
     await pkg.close();
   }
