@@ -540,7 +540,29 @@ describe('appv edit', () => {
     const before = await verifyPackage(input);
     expect(before.findings.map((f) => f.code)).toContain('ZIP_FLAGS_FORBIDDEN');
     const file = out();
-    await editPackage(input, file, { displayName: 'Repaired' });
+    const result = await editPackage(input, file, { displayName: 'Repaired' });
+    expect((await verifyPackage(file)).findings).toEqual([]);
+    // The repair is said (found by a mutation test: an edit made an invalid package valid unsaid).
+    expect(result.warnings).toEqual([
+      expect.objectContaining({ code: 'APPV_INPUT_REPAIRED', severity: 'warning' }),
+    ]);
+    expect(result.warnings[0]?.part).toMatch(/small\.txt$/);
+    expect(result.warnings[0]?.message).toMatch(/^The input package has ZIP_FLAGS_FORBIDDEN, which/);
+  });
+
+  it('a local header that disagrees with its directory entry on its flags is repaired, and said to be', async () => {
+    const bytes = Buffer.from(readFileSync(original));
+    const header = readCentralDirectory(bytes).find((h) => h.name.endsWith('small.txt'));
+    if (!header) throw new Error('no small.txt');
+    // Only the local header gets bit 11 (UTF-8): ZIP_LFH_MISMATCH, the data still reads.
+    bytes.writeUInt16LE(bytes.readUInt16LE(header.offset + 6) ^ 0x0800, header.offset + 6);
+    const input = out();
+    writeFileSync(input, bytes);
+    expect((await verifyPackage(input)).findings.map((f) => f.code)).toEqual(['ZIP_LFH_MISMATCH']);
+    const file = out();
+    const result = await editPackage(input, file, { newVersion: true });
+    expect(result.warnings.map((w) => w.code)).toEqual(['APPV_INPUT_REPAIRED']);
+    expect(result.warnings[0]?.message).toMatch(/ZIP_LFH_MISMATCH/);
     expect((await verifyPackage(file)).findings).toEqual([]);
   });
 

@@ -110,6 +110,12 @@ export const ErrorCode = {
   APPV_SIGNATURE_DROPPED: 'APPV_SIGNATURE_DROPPED',
   /** A warning of edit: a configuration file beside the package was kept, and names another PackageId. */
   APPV_CONFIG_KEPT: 'APPV_CONFIG_KEPT',
+  /**
+   * A warning of edit: the input's container has findings (a flag, a local header that disagrees with its
+   * central directory entry, wrong end records) that the edited package, written with fresh headers, no
+   * longer has.
+   */
+  APPV_INPUT_REPAIRED: 'APPV_INPUT_REPAIRED',
 
   // XML in any footprint part
   XML_MALFORMED: 'XML_MALFORMED',

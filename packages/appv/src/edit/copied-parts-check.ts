@@ -1,7 +1,9 @@
 import type { BlockMap } from '@appv/manifest';
 import {
   AppvError,
+  CONTENT_TYPES_ITEM,
   digestItems,
+  ErrorCode,
   type Finding,
   FindingList,
   findingFromError,
@@ -67,6 +69,32 @@ export function containerProblems(pkg: AppvPackage, items: readonly PackageItem[
     const why = pkg.opc.unreadableError(item);
     return why === null ? [] : [findingFromError(why)];
   });
+}
+
+/**
+ * The input's container findings that the edit leaves behind (FORMAT.md §9.1–§9.4): edit writes every header
+ * and end record anew, and `[Content_Types].xml` too, so a flag, a comment, a local header that disagrees
+ * with its directory entry on something other than where the data lies, wrong end-record counts or a
+ * damaged `[Content_Types].xml` are gone from the result. One warning says so, so an edit does not repair a
+ * package unsaid (found by a mutation test: verify failed the input, and the edit that made it valid
+ * reported nothing). Findings that make a copied part unreadable stop the edit instead (containerProblems).
+ */
+export function repairedContainerWarning(pkg: AppvPackage): Finding | null {
+  const repaired = pkg.opc.findings.filter(
+    (finding) =>
+      finding.code.startsWith('ZIP_') ||
+      finding.code.startsWith('CONTENT_TYPES_') ||
+      finding.part === CONTENT_TYPES_ITEM,
+  );
+  const first = repaired[0];
+  if (first === undefined) return null;
+  const more = repaired.length > 1 ? ` and ${repaired.length - 1} more` : '';
+  return {
+    code: ErrorCode.APPV_INPUT_REPAIRED,
+    severity: 'warning',
+    ...(first.part !== undefined ? { part: first.part } : {}),
+    message: `The input package has ${first.code}${more}, which the edited package does not (edit writes every header and [Content_Types].xml anew): ${first.message}`,
+  };
 }
 
 /** The BlockMap findings about `items`, by either name (the ZIP layer names an item by its ZIP name). */

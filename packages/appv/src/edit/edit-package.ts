@@ -75,7 +75,12 @@ import {
   writtenIdentity,
 } from '../pack/write-options.js';
 import { PathTree } from '../path-tree.js';
-import { checkCopiedParts, containerProblems, copiedPartsError } from './copied-parts-check.js';
+import {
+  checkCopiedParts,
+  containerProblems,
+  copiedPartsError,
+  repairedContainerWarning,
+} from './copied-parts-check.js';
 import { FolderSpelling } from './folder-spelling.js';
 
 /** The identity fields edit sets as pack does; `name` is the new package's with `branch`. */
@@ -663,8 +668,9 @@ class PartNesting {
 }
 
 /**
- * What an edit changes that its options did not say: the ids kept through a new name or version (as pack
- * warns; found by review), and a signature that a changed package cannot keep.
+ * What an edit changes that its options did not say: container findings of the input it leaves behind, the
+ * ids kept through a new name or version (as pack warns; found by review), and a signature that a changed
+ * package cannot keep.
  */
 function identityWarnings(
   pkg: AppvPackage,
@@ -673,6 +679,8 @@ function identityWarnings(
   options: EditOptions,
 ): Finding[] {
   const warnings: Finding[] = [];
+  const repaired = repairedContainerWarning(pkg);
+  if (repaired) warnings.push(repaired);
   const idsGiven = options.newVersion || options.branch || options.versionId !== undefined;
   const kept = idsGiven ? null : keptIdsWarning(before, manifest.identity);
   if (kept) warnings.push(kept);
