@@ -18,6 +18,7 @@ import { pseudoText } from '../helpers/content.js';
 import { asyncCodeOf } from '../helpers/error-code.js';
 import { pythonVerifyBlockMap } from '../helpers/external.js';
 import { fixtureFiles } from '../helpers/fixtures.js';
+import { type HostileCase, hostileCases } from '../helpers/hostile.js';
 import { sampleSpec } from '../helpers/make-sample.js';
 import { readCentralDirectory } from '../helpers/zip-records.js';
 
@@ -563,6 +564,67 @@ describe('appv edit', () => {
     const result = await editPackage(input, file, { newVersion: true });
     expect(result.warnings.map((w) => w.code)).toEqual(['APPV_INPUT_REPAIRED']);
     expect(result.warnings[0]?.message).toMatch(/ZIP_LFH_MISMATCH/);
+    expect((await verifyPackage(file)).findings).toEqual([]);
+  });
+
+  let allHostile: HostileCase[] | undefined;
+  it.each([
+    ['blockmap-file-missing', 'BLOCKMAP_FILE_MISSING'],
+    ['directory-entry', 'OPC_DIRECTORY_ENTRY'],
+    ['appv-version-id-missing', 'APPV_VERSION_ID_MISSING'],
+  ])(
+    'the hostile case %s is repaired by --new-version, with APPV_INPUT_REPAIRED naming %s (found by review: silent)',
+    async (name, code) => {
+      allHostile ??= hostileCases(); // ~2 s to build them all: once for the three
+      const hostile = allHostile.find((c) => c.name === name);
+      if (!hostile) throw new Error(`no hostile case ${name}`);
+      const input = out();
+      writeFileSync(input, hostile.bytes);
+      expect((await verifyPackage(input)).findings.map((f) => f.code)).toContain(code);
+      const file = out();
+      const result = await editPackage(input, file, { newVersion: true, dynamicConfig: false });
+      expect(result.warnings.map((w) => w.code)).toEqual(['APPV_INPUT_REPAIRED']);
+      expect(result.warnings[0]?.message).toMatch(new RegExp(`^The input package has ${code}\\b`));
+      expect((await verifyPackage(file)).findings).toEqual([]);
+    },
+  );
+
+  it('a manifest changed after its BlockMap was written: the stale hash is a repair of edit, said', async () => {
+    // The BlockMap's hash of the manifest is not the manifest's: as if it was changed after the BlockMap.
+    const zero = Buffer.alloc(32).toString('base64');
+    const changed = buildAppvPackage({
+      ...sampleSpec(),
+      tamper: {
+        blockMap: (files) =>
+          files.map((f) =>
+            f.name === 'AppxManifest.xml' ? { ...f, blocks: f.blocks.map((b) => ({ ...b, hash: zero })) } : f,
+          ),
+      },
+    });
+    const input = out();
+    writeFileSync(input, changed.bytes);
+    expect((await verifyPackage(input)).valid).toBe(false);
+    const file = out();
+    const result = await editPackage(input, file, { newVersion: true, dynamicConfig: false });
+    expect(result.warnings).toEqual([
+      expect.objectContaining({ code: 'APPV_INPUT_REPAIRED', part: 'AppxManifest.xml' }),
+    ]);
+    expect((await verifyPackage(file)).findings).toEqual([]);
+  });
+
+  it('an id that is not a GUID, which the edit would keep, is refused (found by review: written, exit 0)', async () => {
+    const bad = buildAppvPackage({ ...sampleSpec(), versionId: 'not-a-guid' });
+    const input = out();
+    writeFileSync(input, bad.bytes);
+    const file = out();
+    expect(await asyncCodeOf(editPackage(input, file, { displayName: 'Other' }))).toBe(
+      'APPV_MANIFEST_INVALID',
+    );
+    expect(readdirSync(path.dirname(file)).filter((n) => n.startsWith(path.basename(file, '.appv')))).toEqual(
+      [],
+    );
+    const repaired = await editPackage(input, file, { newVersion: true, dynamicConfig: false });
+    expect(repaired.warnings.map((w) => w.code)).toEqual(['APPV_INPUT_REPAIRED']);
     expect((await verifyPackage(file)).findings).toEqual([]);
   });
 

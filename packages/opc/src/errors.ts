@@ -111,9 +111,9 @@ export const ErrorCode = {
   /** A warning of edit: a configuration file beside the package was kept, and names another PackageId. */
   APPV_CONFIG_KEPT: 'APPV_CONFIG_KEPT',
   /**
-   * A warning of edit: the input's container has findings (a flag, a local header that disagrees with its
-   * central directory entry, wrong end records) that the edited package, written with fresh headers, no
-   * longer has.
+   * A warning of edit: the input has findings the edited package no longer has, being about what edit writes
+   * anew (headers, end records, [Content_Types].xml, the BlockMap, manifest and history, new ids) or leaves
+   * out (directory entries).
    */
   APPV_INPUT_REPAIRED: 'APPV_INPUT_REPAIRED',
 

@@ -1,9 +1,7 @@
 import type { BlockMap } from '@appv/manifest';
 import {
   AppvError,
-  CONTENT_TYPES_ITEM,
   digestItems,
-  ErrorCode,
   type Finding,
   FindingList,
   findingFromError,
@@ -27,8 +25,10 @@ export interface CopiedPartsCheckOptions {
  * The checks of FORMAT.md §9.5–§9.7 for the parts `appv edit` copies as raw compressed bytes: their BlockMap
  * entries and every block inflated alone against its hash. A raw copy keeps the source's bytes and its
  * BlockMap entry, so a part that does not verify in the source would not verify in the result: edit wrote a
- * package that failed verify and exited 0 (found by review). Only these parts are checked: what edit
+ * package that failed verify and exited 0 (found by review). Only their problems stop the edit: what edit
  * regenerates (manifest, content types, history) or writes anew (added parts) may be what the edit fixes.
+ * The regenerated parts the BlockMap lists (`regenerated`) are digested too, and their problems, with the
+ * BlockMap's about parts not copied, come back as `repaired` (input-repairs.ts says them).
  * Every part given can be read: edit refuses one the container cannot read before this (containerProblems,
  * and rawPart for the footprint parts).
  */
@@ -36,25 +36,48 @@ export async function checkCopiedParts(
   pkg: AppvPackage,
   blockMap: BlockMap,
   copied: readonly PackageItem[],
+  regenerated: readonly PackageItem[],
   options: CopiedPartsCheckOptions,
-): Promise<Finding[]> {
+): Promise<CopiedPartsCheck> {
   const everything = new FindingList(MAX_FINDINGS);
   const expectations = checkBlockMap(pkg.opc, blockMap, everything);
   const sink = new FindingList(MAX_FINDINGS);
-  for (const finding of findingsOf(copied, everything.findings)) sink.add(finding);
+  const copiedNames = namesOf(copied);
+  for (const finding of everything.findings) if (isAbout(finding, copiedNames)) sink.add(finding);
+  const repaired = new FindingList(MAX_FINDINGS);
+  for (const finding of everything.findings) if (!isAbout(finding, copiedNames)) repaired.add(finding);
+  const regeneratedIndices = new Set(regenerated.map((item) => item.index));
   await digestItems(
     pkg.opc.source,
-    copied.map((item) => digestRequest(item, expectations.get(item.index))),
+    [...copied, ...regenerated].map((item) => digestRequest(item, expectations.get(item.index))),
     {
       algorithm: blockMap.hashMethod,
       collect: false,
       pool: options.pool,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      onItem: (digest) => checkDigest(digest, expectations.get(digest.item.index), sink),
+      onItem: (digest) =>
+        checkDigest(
+          digest,
+          expectations.get(digest.item.index),
+          regeneratedIndices.has(digest.item.index) ? repaired : sink,
+        ),
     },
   );
-  return sink.findings.filter((finding) => finding.severity === 'error');
+  return {
+    problems: sink.findings.filter((finding) => finding.severity === 'error'),
+    repaired: [...repaired.findings],
+  };
+}
+
+/**
+ * What the check found: `problems` in the parts copied raw, which stop the edit; `repaired`, problems of the
+ * input that the edited package will not have, being about what edit writes anew (the BlockMap's entries,
+ * the manifest and history it regenerates) or leaves out.
+ */
+export interface CopiedPartsCheck {
+  readonly problems: Finding[];
+  readonly repaired: Finding[];
 }
 
 /**
@@ -71,36 +94,13 @@ export function containerProblems(pkg: AppvPackage, items: readonly PackageItem[
   });
 }
 
-/**
- * The input's container findings that the edit leaves behind (FORMAT.md §9.1–§9.4): edit writes every header
- * and end record anew, and `[Content_Types].xml` too, so a flag, a comment, a local header that disagrees
- * with its directory entry on something other than where the data lies, wrong end-record counts or a
- * damaged `[Content_Types].xml` are gone from the result. One warning says so, so an edit does not repair a
- * package unsaid (found by a mutation test: verify failed the input, and the edit that made it valid
- * reported nothing). Findings that make a copied part unreadable stop the edit instead (containerProblems).
- */
-export function repairedContainerWarning(pkg: AppvPackage): Finding | null {
-  const repaired = pkg.opc.findings.filter(
-    (finding) =>
-      finding.code.startsWith('ZIP_') ||
-      finding.code.startsWith('CONTENT_TYPES_') ||
-      finding.part === CONTENT_TYPES_ITEM,
-  );
-  const first = repaired[0];
-  if (first === undefined) return null;
-  const more = repaired.length > 1 ? ` and ${repaired.length - 1} more` : '';
-  return {
-    code: ErrorCode.APPV_INPUT_REPAIRED,
-    severity: 'warning',
-    ...(first.part !== undefined ? { part: first.part } : {}),
-    message: `The input package has ${first.code}${more}, which the edited package does not (edit writes every header and [Content_Types].xml anew): ${first.message}`,
-  };
+/** The name keys of `items`, by either name (the ZIP layer names an item by its ZIP name). */
+function namesOf(items: readonly PackageItem[]): Set<string> {
+  return new Set(items.flatMap((item) => [partKey(item.name), partKey(item.zipName)]));
 }
 
-/** The BlockMap findings about `items`, by either name (the ZIP layer names an item by its ZIP name). */
-function findingsOf(items: readonly PackageItem[], findings: readonly Finding[]): Finding[] {
-  const names = new Set(items.flatMap((item) => [partKey(item.name), partKey(item.zipName)]));
-  return findings.filter((finding) => finding.part !== undefined && names.has(partKey(finding.part)));
+function isAbout(finding: Finding, names: ReadonlySet<string>): boolean {
+  return finding.part !== undefined && names.has(partKey(finding.part));
 }
 
 /**

@@ -75,13 +75,10 @@ import {
   writtenIdentity,
 } from '../pack/write-options.js';
 import { PathTree } from '../path-tree.js';
-import {
-  checkCopiedParts,
-  containerProblems,
-  copiedPartsError,
-  repairedContainerWarning,
-} from './copied-parts-check.js';
+import { checkIdentity } from '../verify/appv-checks.js';
+import { checkCopiedParts, containerProblems, copiedPartsError } from './copied-parts-check.js';
 import { FolderSpelling } from './folder-spelling.js';
+import { containerRepairs, repairsWarning } from './input-repairs.js';
 
 /** The identity fields edit sets as pack does; `name` is the new package's with `branch`. */
 type EditedIdentity = Pick<IdentityOptions, 'name' | 'displayName' | 'packageId' | 'versionId'>;
@@ -210,6 +207,18 @@ async function edit(
     {},
   );
 
+  // The ids the edited package carries must be GUIDs (FORMAT.md §6): a bad one kept as it was made a package
+  // that failed verify, exit 0 (found by review). One the edit replaced is a repair, said with the others.
+  const keptBad = identityFindings(manifest.identity)[0];
+  if (keptBad !== undefined) {
+    throw new AppvError(
+      keptBad.code,
+      `${keptBad.message}, and the edit would keep it: give --new-version or --version-id <guid> for a VersionId, --branch --name <N> or --package-id <guid> for a PackageId`,
+      { part: PartNames.manifest, file: input },
+    );
+  }
+  const identityRepairs = identityFindings(before);
+
   // The payload after the edit, for the StreamMap and FilesystemMetadata.
   const payload = [
     ...plan.kept.filter((i) => isRootName(i.name)).map((i) => ({ name: i.name, size: i.uncompressedSize })),
@@ -263,6 +272,11 @@ async function edit(
       blocksByName,
       plan,
       copied,
+      regenerated: [PartNames.manifest, PartNames.packageHistory].flatMap((name) => {
+        const item = pkg.opc.item(name);
+        return item ? [item] : [];
+      }),
+      inputRepairs: [...containerRepairs(pkg), ...identityRepairs],
       streamMapWarnings,
       footprint: {
         registry: rawOf(pkg, registryItem, blocksByName),
@@ -289,6 +303,10 @@ interface EditPlan {
   readonly plan: PayloadPlan;
   /** Every part copied as raw compressed bytes, payload and footprint. */
   readonly copied: readonly PackageItem[];
+  /** Parts of the input the BlockMap lists that edit writes anew (manifest, history): checked for the repairs. */
+  readonly regenerated: readonly PackageItem[];
+  /** What the input has wrong that the edited package will not have, found before the copied parts' check. */
+  readonly inputRepairs: readonly Finding[];
   /**
    * Found while the edit is planned, before anything is written: ids kept through a new name or version, a
    * signature left out, and what fitting the StreamMap to the edited payload changed (fitStreamMap).
@@ -310,7 +328,8 @@ async function writeEdited(
   pool: WorkerPool,
   edited: EditPlan,
 ): Promise<EditResult> {
-  const { blockMap, manifest, blocksByName, plan, copied, footprint, streamMapWarnings } = edited;
+  const { blockMap, manifest, blocksByName, plan, copied, regenerated, footprint, streamMapWarnings } =
+    edited;
   const algorithm: HashAlgorithm = blockMap.hashMethod;
   const written =
     plan.kept.reduce((s, i) => s + i.uncompressedSize, 0) + plan.added.reduce((s, a) => s + a.size, 0);
@@ -321,7 +340,7 @@ async function writeEdited(
   // already there are kept (editConfigPlan).
   const makeConfigs = options.dynamicConfig !== false;
   if (makeConfigs) for (const target of dynamicConfigPaths(output)) await checkOutputTarget(target);
-  const problems = await checkCopiedParts(pkg, blockMap, copied, {
+  const { problems, repaired } = await checkCopiedParts(pkg, blockMap, copied, regenerated, {
     pool,
     signal: options.signal,
     onProgress: onProgress
@@ -385,8 +404,20 @@ async function writeEdited(
     size: result.size,
     parts: result.parts,
     configs: configs?.files ?? [],
-    warnings: [...streamMapWarnings, ...editWarnings(manifest, plan), ...configWarnings],
+    warnings: [
+      ...[repairsWarning([...edited.inputRepairs, ...repaired])].filter((w) => w !== null),
+      ...streamMapWarnings,
+      ...editWarnings(manifest, plan),
+      ...configWarnings,
+    ],
   };
+}
+
+/** What verify would find wrong with `identity` (FORMAT.md §6). */
+function identityFindings(identity: AppxManifest['identity']): Finding[] {
+  const list = new FindingList(MAX_FINDINGS);
+  checkIdentity(identity, list);
+  return [...list.findings];
 }
 
 /** Said at once rather than by a later verify (found by review: the removal of an application's .exe was silent). */
@@ -668,9 +699,8 @@ class PartNesting {
 }
 
 /**
- * What an edit changes that its options did not say: container findings of the input it leaves behind, the
- * ids kept through a new name or version (as pack warns; found by review), and a signature that a changed
- * package cannot keep.
+ * What an edit changes that its options did not say: the ids kept through a new name or version (as pack
+ * warns; found by review), and a signature that a changed package cannot keep.
  */
 function identityWarnings(
   pkg: AppvPackage,
@@ -679,8 +709,6 @@ function identityWarnings(
   options: EditOptions,
 ): Finding[] {
   const warnings: Finding[] = [];
-  const repaired = repairedContainerWarning(pkg);
-  if (repaired) warnings.push(repaired);
   const idsGiven = options.newVersion || options.branch || options.versionId !== undefined;
   const kept = idsGiven ? null : keptIdsWarning(before, manifest.identity);
   if (kept) warnings.push(kept);

@@ -1,5 +1,5 @@
 import type { AppxManifest, BlockMap, FilesystemMetadata, StreamMap } from '@appv/manifest';
-import { BLOCK_SIZE, ErrorCode, type FindingList, nameKey, partKey } from '@appv/opc';
+import { BLOCK_SIZE, ErrorCode, type FindingList, type FindingSink, nameKey, partKey } from '@appv/opc';
 import { checkApplicationTargets } from '../application-targets.js';
 import type { AppvPackage } from '../appv-package.js';
 import { filesystemMismatches } from '../filesystem-agreement.js';
@@ -31,7 +31,7 @@ export async function checkAppvLayer(
   const read = { signal };
   const manifest = await loadDocument(() => pkg.manifest(read), sink);
   if (!manifest?.isAppV) return;
-  checkIdentity(manifest, sink);
+  checkIdentity(manifest.identity, sink);
   checkApplicationTargets(manifest, (name) => pkg.has(name), sink);
   for (const name of APPV_REQUIRED_PARTS) {
     if (!pkg.has(name)) {
@@ -50,10 +50,11 @@ export async function checkAppvLayer(
   await loadDocument(() => pkg.packageHistory(read), sink);
 }
 
-function checkIdentity(manifest: AppxManifest, sink: FindingList): void {
+/** FORMAT.md §6: an App-V identity carries both ids, each an un-braced GUID. (Edit checks its output so.) */
+export function checkIdentity(identity: AppxManifest['identity'], sink: FindingSink): void {
   const ids: [string, string | undefined, ErrorCode][] = [
-    ['PackageId', manifest.identity.packageId, ErrorCode.APPV_PACKAGE_ID_MISSING],
-    ['VersionId', manifest.identity.versionId, ErrorCode.APPV_VERSION_ID_MISSING],
+    ['PackageId', identity.packageId, ErrorCode.APPV_PACKAGE_ID_MISSING],
+    ['VersionId', identity.versionId, ErrorCode.APPV_VERSION_ID_MISSING],
   ];
   for (const [label, value, code] of ids) {
     if (!value) {
