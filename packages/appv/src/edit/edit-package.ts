@@ -231,10 +231,10 @@ async function edit(
   const featureChange =
     options.publishing !== undefined || options.primary !== undefined || options.loadAll !== undefined;
   let streamMap: FootprintBytes | null = streamMapItem ? rawOf(pkg, streamMapItem, blocksByName) : null;
-  const streamMapWarnings: Finding[] = identityWarnings(pkg, before, manifest, options);
+  const planWarnings: Finding[] = identityWarnings(pkg, before, manifest, options);
   if (featureChange || changedPayload || !streamMapItem) {
     const map = (await pkg.streamMap(read)) ?? buildStreamMap();
-    streamMapWarnings.push(...fitStreamMap(map, index));
+    planWarnings.push(...fitStreamMap(map, index));
     applyFeatureBlocks(map, options, index);
     streamMap = { bytes: serializeStreamMap(map) };
   }
@@ -277,7 +277,7 @@ async function edit(
         return item ? [item] : [];
       }),
       inputRepairs: [...containerRepairs(pkg), ...identityRepairs],
-      streamMapWarnings,
+      planWarnings,
       footprint: {
         registry: rawOf(pkg, registryItem, blocksByName),
         streamMap: streamMap as FootprintBytes,
@@ -311,7 +311,7 @@ interface EditPlan {
    * Found while the edit is planned, before anything is written: ids kept through a new name or version, a
    * signature left out, and what fitting the StreamMap to the edited payload changed (fitStreamMap).
    */
-  readonly streamMapWarnings: readonly Finding[];
+  readonly planWarnings: readonly Finding[];
   readonly footprint: Omit<Parameters<typeof writeFootprint>[1], 'manifest'>;
 }
 
@@ -328,8 +328,7 @@ async function writeEdited(
   pool: WorkerPool,
   edited: EditPlan,
 ): Promise<EditResult> {
-  const { blockMap, manifest, blocksByName, plan, copied, regenerated, footprint, streamMapWarnings } =
-    edited;
+  const { blockMap, manifest, blocksByName, plan, copied, regenerated, footprint, planWarnings } = edited;
   const algorithm: HashAlgorithm = blockMap.hashMethod;
   const written =
     plan.kept.reduce((s, i) => s + i.uncompressedSize, 0) + plan.added.reduce((s, a) => s + a.size, 0);
@@ -406,7 +405,7 @@ async function writeEdited(
     configs: configs?.files ?? [],
     warnings: [
       ...[repairsWarning([...edited.inputRepairs, ...repaired])].filter((w) => w !== null),
-      ...streamMapWarnings,
+      ...planWarnings,
       ...editWarnings(manifest, plan),
       ...configWarnings,
     ],
