@@ -41,11 +41,11 @@ export async function checkCopiedParts(
 ): Promise<CopiedPartsCheck> {
   const everything = new FindingList(MAX_FINDINGS);
   const expectations = checkBlockMap(pkg.opc, blockMap, everything);
+  // The BlockMap's findings about the copied parts stop the edit; the others are about what it writes anew.
   const sink = new FindingList(MAX_FINDINGS);
-  const copiedNames = namesOf(copied);
-  for (const finding of everything.findings) if (isAbout(finding, copiedNames)) sink.add(finding);
   const repaired = new FindingList(MAX_FINDINGS);
-  for (const finding of everything.findings) if (!isAbout(finding, copiedNames)) repaired.add(finding);
+  const copiedNames = namesOf(copied);
+  for (const finding of everything.findings) (isAbout(finding, copiedNames) ? sink : repaired).add(finding);
   const regeneratedIndices = new Set(regenerated.map((item) => item.index));
   await digestItems(
     pkg.opc.source,

@@ -78,7 +78,7 @@ import { PathTree } from '../path-tree.js';
 import { checkIdentity } from '../verify/appv-checks.js';
 import { checkCopiedParts, containerProblems, copiedPartsError } from './copied-parts-check.js';
 import { FolderSpelling } from './folder-spelling.js';
-import { containerRepairs, repairsWarning } from './input-repairs.js';
+import { containerRepairs, repairsWarnings } from './input-repairs.js';
 
 /** The identity fields edit sets as pack does; `name` is the new package's with `branch`. */
 type EditedIdentity = Pick<IdentityOptions, 'name' | 'displayName' | 'packageId' | 'versionId'>;
@@ -404,7 +404,7 @@ async function writeEdited(
     parts: result.parts,
     configs: configs?.files ?? [],
     warnings: [
-      ...[repairsWarning([...edited.inputRepairs, ...repaired])].filter((w) => w !== null),
+      ...repairsWarnings([...edited.inputRepairs, ...repaired]),
       ...planWarnings,
       ...editWarnings(manifest, plan),
       ...configWarnings,

@@ -20,19 +20,22 @@ export function containerRepairs(pkg: AppvPackage): Finding[] {
 }
 
 /**
- * One warning for everything the input had wrong that the edited package has not (container findings, the
- * BlockMap's, stale manifest or history hashes, ids that were not GUIDs), so an edit does not repair a
- * package unsaid (found by a mutation test and a review: verify failed the input, and the edit that made it
- * valid reported nothing). It names the first and counts the rest; `appv verify` of the input lists them all.
+ * The one warning (none when nothing was repaired) for everything the input had wrong that the edited
+ * package has not (container findings, the BlockMap's, stale manifest or history hashes, ids that were not
+ * GUIDs), so an edit does not repair a package unsaid (found by a mutation test and a review: verify failed
+ * the input, and the edit that made it valid reported nothing). It names the first and counts the rest;
+ * `appv verify` of the input lists them all.
  */
-export function repairsWarning(repaired: readonly Finding[]): Finding | null {
+export function repairsWarnings(repaired: readonly Finding[]): Finding[] {
   const first = repaired[0];
-  if (first === undefined) return null;
+  if (first === undefined) return [];
   const more = repaired.length > 1 ? ` and ${repaired.length - 1} more` : '';
-  return {
-    code: ErrorCode.APPV_INPUT_REPAIRED,
-    severity: 'warning',
-    ...(first.part !== undefined ? { part: first.part } : {}),
-    message: `The input package has ${first.code}${more}, which the edited package does not (appv verify lists them): ${first.message}`,
-  };
+  return [
+    {
+      code: ErrorCode.APPV_INPUT_REPAIRED,
+      severity: 'warning',
+      ...(first.part !== undefined ? { part: first.part } : {}),
+      message: `The input package has ${first.code}${more}, which the edited package does not (appv verify lists them): ${first.message}`,
+    },
+  ];
 }
