@@ -14,10 +14,12 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import zlib from 'node:zlib';
 import { DIRECTORIES_REMEMBERED, TEMPORARY_PATH_EXTRA_BYTES, WHOLE_READ_BYTES } from '@appv/opc';
 import { AppvError, ErrorCode, extractPackage, openPackage } from 'appv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeFileAtomically } from '../../packages/appv/dist/extract/atomic-write.js';
 import { DirectoryGuard } from '../../packages/appv/dist/extract/directory-guard.js';
 import { planExtraction } from '../../packages/appv/dist/extract/extract-plan.js';
 import { buildAppvPackage } from '../helpers/appv-builder.js';
@@ -473,6 +475,65 @@ describe('extractPackage hears an abort while it works', () => {
     expect(written).toBeLessThan(count);
   });
 });
+
+describe('an abort while a large part is being placed (found by review: it crashed the process)', () => {
+  it('the part stream is opened only once its temporary file exists and is tracked', async () => {
+    const target = path.join(work, 'out', 'large.bin');
+    mkdirSync(path.dirname(target), { recursive: true });
+    let seen: string[] = [];
+    // A source that has failed by the time it is read, as a part stream whose signal fired does: before
+    // the fix it existed, unheard, while the temporary file was opened, and its 'error' ended the process.
+    const error = await writeFileAtomically(
+      () => {
+        seen = readdirSync(path.dirname(target));
+        const failed = new PassThrough();
+        failed.destroy(new AppvError(ErrorCode.ABORTED, 'The operation was aborted'));
+        return failed;
+      },
+      target,
+      'large.bin',
+      { overwrite: false },
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: ErrorCode.ABORTED });
+    expect(seen).toEqual([expect.stringMatching(/^\.large\.bin\.appv-tmp-/)]);
+    expect(readdirSync(path.dirname(target))).toEqual([]);
+  });
+
+  it('aborts at many moments of an extraction of large parts: ABORTED each time, no temporary file left', async () => {
+    const parts = Array.from({ length: 6 }, (_, i) => ({
+      name: `big/part${i}.bin`,
+      data: Buffer.alloc(WHOLE_READ_BYTES + 4096, i),
+    }));
+    const bytes = craftZip(parts).bytes;
+    let aborted = 0;
+    for (let round = 0; round < 24; round++) {
+      const target = path.join(work, `out${round}`);
+      const controller = new AbortController();
+      let calls = 0;
+      const outcome = await extractBytes(bytes, target, {
+        signal: controller.signal,
+        // Once a part is placed, the abort comes at a different turn of the event loop each round: one or two
+        // turns later it lands while the next part's temporary file is being opened.
+        onProgress: ({ files }) => {
+          if (files > 0 && calls++ === 0) wait(round % 6, () => controller.abort());
+        },
+      }).catch((e: unknown) => e);
+      // An abort that lands after the last file is placed changes nothing: the extraction is complete.
+      if (outcome instanceof Error) expect(outcome).toMatchObject({ code: ErrorCode.ABORTED });
+      else aborted--;
+      aborted++;
+      const left = existsSync(path.join(target, 'big')) ? readdirSync(path.join(target, 'big')) : [];
+      expect(left.filter((name) => name.includes('appv-tmp'))).toEqual([]);
+    }
+    expect(aborted).toBeGreaterThan(12);
+  });
+});
+
+/** Calls `then` after `turns` turns of the event loop (setImmediate), so the abort lands at varied moments. */
+function wait(turns: number, then: () => void): void {
+  if (turns === 0) then();
+  else setImmediate(() => wait(turns - 1, then));
+}
 
 describe('extractPackage never leaves a half-written file', () => {
   // Small parts are read whole before they are written, larger ones streamed: both paths are checked.

@@ -25,13 +25,19 @@ export interface AtomicWriteOptions {
 }
 
 /**
- * Streams `source` into `target` so that `target` only ever holds complete, verified content: the bytes go
- * to a temporary file in the same directory (same file system, so the rename is atomic), which is renamed
- * only after the source ended cleanly (for a package part: CRC and size checked) and removed on any failure.
- * The temporary file is created with O_EXCL, so a link planted under its name is never followed.
+ * Streams the source `openSource` opens into `target` so that `target` only ever holds complete, verified
+ * content: the bytes go to a temporary file in the same directory (same file system, so the rename is
+ * atomic), which is renamed only after the source ended cleanly (for a package part: CRC and size checked)
+ * and removed on any failure. The temporary file is created with O_EXCL, so a link planted under its name is
+ * never followed.
+ *
+ * The source is opened only once the temporary file exists and is tracked, and handed to `pipeline` at
+ * once: a part stream opened with the caller's signal errors as soon as it fires, and one opened before the
+ * `await open` had no listener then, so an abort in that gap was an unhandled 'error' that crashed the
+ * process and left the temporary file (found by review).
  */
 export async function writeFileAtomically(
-  source: Readable,
+  openSource: () => Readable,
   target: string,
   name: string,
   options: AtomicWriteOptions,
@@ -41,12 +47,11 @@ export async function writeFileAtomically(
   try {
     handle = await open(temporary, 'wx', 0o644);
   } catch (error) {
-    source.destroy();
     throw writeError(error, temporary, name);
   }
   trackTemporary(temporary);
   try {
-    await pipeline(source, countBytes(options.onBytes), handle.createWriteStream(), {
+    await pipeline(openSource(), countBytes(options.onBytes), handle.createWriteStream(), {
       ...(options.signal ? { signal: options.signal } : {}),
     });
     if (options.overwrite) await rename(temporary, target);

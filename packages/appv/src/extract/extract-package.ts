@@ -154,7 +154,7 @@ async function extractOpen(
       }
       guard.ensure(path.dirname(entry.target), entry.name);
       await writeFileAtomically(
-        pkg.opc.openStream(entry.item, signal ? { signal } : {}),
+        () => pkg.opc.openStream(entry.item, signal ? { signal } : {}),
         entry.target,
         entry.name,
         {
