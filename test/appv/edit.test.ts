@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAppvPackage } from '../helpers/appv-builder.js';
 import { pseudoText } from '../helpers/content.js';
 import { asyncCodeOf } from '../helpers/error-code.js';
-import { pythonVerifyBlockMap } from '../helpers/external.js';
+import { pythonVerifyBlockMap, pythonZipTest, unzipTest } from '../helpers/external.js';
 import { fixtureFiles } from '../helpers/fixtures.js';
 import { type HostileCase, hostileCases } from '../helpers/hostile.js';
 import { sampleSpec } from '../helpers/make-sample.js';
@@ -549,6 +549,47 @@ describe('appv edit', () => {
     ]);
     expect(result.warnings[0]?.part).toMatch(/small\.txt$/);
     expect(result.warnings[0]?.message).toMatch(/^The input package has ZIP_FLAGS_FORBIDDEN, which/);
+  });
+
+  it('parts whose streams end after their last flush (as some SDK packages do) are copied with the final block (found by review)', async () => {
+    // FORMAT.md §3: valid, and Windows reads it, but unzip and 7-Zip call such data invalid.
+    const spec = sampleSpec();
+    const input = out('unterminated.appv');
+    writeFileSync(
+      input,
+      buildAppvPackage({ ...spec, files: spec.files.map((f) => ({ ...f, omitFinalBlock: true })) }).bytes,
+    );
+    expect((await verifyPackage(input)).findings).toEqual([]);
+    expect(unzipTest(input).ok).toBe(false);
+    const file = out();
+    const result = await editPackage(input, file, { displayName: 'Terminated' });
+    expect(result.warnings).toEqual([]);
+    await verifyClean(file);
+    const unzip = unzipTest(file);
+    expect(unzip.ok, unzip.output).toBe(true);
+    const python = pythonZipTest(file);
+    expect(python.ok, python.output).toBe(true);
+    // The copy is the input's bytes, block for block, and then the 2-byte final block.
+    const before = await compressedParts(input);
+    const after = await compressedParts(file);
+    let extended = 0;
+    for (const f of spec.files) {
+      const a = before.get(f.name) as Buffer;
+      const b = after.get(f.name) as Buffer;
+      if (f.method === 'stored' || f.data.length === 0) {
+        expect(b.equals(a), f.name).toBe(true);
+        continue;
+      }
+      expect(b.equals(Buffer.concat([a, Buffer.of(0x03, 0x00)])), f.name).toBe(true);
+      extended++;
+    }
+    expect(extended).toBeGreaterThan(2);
+    // A second edit copies the now terminated parts as they are.
+    const again = out();
+    await editPackage(file, again, { displayName: 'Again' });
+    const third = await compressedParts(again);
+    for (const f of spec.files)
+      expect(third.get(f.name)?.equals(after.get(f.name) as Buffer), f.name).toBe(true);
   });
 
   it('a local header that disagrees with its directory entry on its flags is repaired, and said to be', async () => {

@@ -909,6 +909,41 @@ describe('PackageWriter: waits that could not end (found by review)', () => {
     expect(await asyncCodeOf(writer.finish())).toBe(ErrorCode.IO_WRITE_FAILED);
   });
 
+  it('a destination that fails between writes, with no listener of its own, fails the writer with its error (found by review: the process crashed)', async () => {
+    let writes = 0;
+    // Takes writes without asking for a pause, and fails the third a turn later: 'error' comes while the
+    // writer waits for nothing on the stream.
+    const out = new Writable({
+      highWaterMark: 1 << 30,
+      write: (_chunk, _encoding, next) =>
+        setImmediate(() => next(++writes === 3 ? new Error('disk gone') : null)),
+    });
+    const writer = PackageWriter.toStream(out, { threads: 1 });
+    const text = textLike(3 * WRITE_JOB_BYTES);
+    const outcome = await (async () => {
+      for (let i = 0; i < 3; i++) await writer.addPart(`p${i}.txt`, text);
+      await writer.finish();
+    })().catch((error: unknown) => error);
+    expect(outcome).toMatchObject({
+      code: ErrorCode.IO_WRITE_FAILED,
+      message: expect.stringMatching(/disk gone$/),
+    });
+    expect((outcome as Error).cause).toMatchObject({ message: 'disk gone' });
+    // The writer's listener goes with it: the stream is the caller's again.
+    expect(out.listenerCount('error')).toBe(0);
+  });
+
+  it('a part that fails rejects once the temporary file is gone (found by review: the folder could not be removed)', async () => {
+    const scratch = mkdtempSync(path.join(dir, 'failing-'));
+    const writer = await PackageWriter.toFile(path.join(scratch, 'out.zip'), { threads: 1 });
+    async function* broken(): AsyncGenerator<Buffer> {
+      yield Buffer.alloc(100_000, 1);
+      throw new Error('source broke');
+    }
+    expect(await asyncCodeOf(writer.addPart('a.bin', broken()))).toBe(ErrorCode.PACK_SOURCE_UNREADABLE);
+    expect(readdirSync(scratch)).toEqual([]);
+  });
+
   it('an abort while a part waits on a source that stopped sending rejects at once and stops the source', async () => {
     const controller = new AbortController();
     const writer = await PackageWriter.toFile(target(), { threads: 1, signal: controller.signal });

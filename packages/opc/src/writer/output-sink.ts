@@ -23,6 +23,8 @@ export class OutputSink {
     private readonly name: string,
     /** `name` is a path on disk (the error's `file`). */
     private readonly isFile: boolean,
+    /** Removes what the sink listens to on its destination, once the writer is done with it. */
+    readonly detach: () => void = () => {},
   ) {}
 
   static toFile(handle: FileHandle, name: string): OutputSink {
@@ -43,13 +45,23 @@ export class OutputSink {
    * A Node Writable; its 'drain' is awaited whenever it asks for a pause. A stream closed meanwhile (its
    * client went away, or the writer destroyed it on an abort) ends the wait with an error: it would never
    * drain, and the writer waited forever (found by review).
+   *
+   * The stream's 'error' is listened to for as long as the writer uses it (until `detach`), not only while a
+   * write waits: a destination that fails between writes, after `write` had said yes, emitted an 'error' no
+   * one heard, which ended the process when the caller had no listener of its own, and the next write then
+   * reported the stream closed without saying why (found by review). That error is now the failure's cause.
    */
   static toStream(stream: Writable): OutputSink {
+    let failure: Error | null = null;
+    const onStreamError = (error: Error) => {
+      failure ??= error;
+    };
+    stream.on('error', onStreamError);
     return new OutputSink(
       (chunk) =>
         new Promise<void>((resolve, reject) => {
           if (stream.destroyed || stream.writableEnded) {
-            reject(closedStream());
+            reject(closedStream(stream.errored ?? failure));
             return;
           }
           const settle = (error?: Error) => {
@@ -61,7 +73,7 @@ export class OutputSink {
           };
           const onDrain = () => settle();
           const onError = (error: Error) => settle(error);
-          const onClose = () => settle(closedStream());
+          const onClose = () => settle(closedStream(stream.errored ?? failure));
           // Copy: the gathering buffer and the writer's job buffers are reused once this resolves, and a
           // stream may still hold the chunk in its queue.
           if (stream.write(Buffer.from(chunk))) {
@@ -74,6 +86,7 @@ export class OutputSink {
         }),
       'the output stream',
       false,
+      () => stream.off('error', onStreamError),
     );
   }
 
@@ -112,9 +125,11 @@ export class OutputSink {
   }
 }
 
-function closedStream(): AppvError {
+function closedStream(cause: Error | null): AppvError {
+  const why = cause === null ? '' : `: ${describeError(cause)}`;
   return new AppvError(
     ErrorCode.IO_WRITE_FAILED,
-    'The output stream was closed before the package was written',
+    `The output stream was closed before the package was written${why}`,
+    cause === null ? {} : { cause },
   );
 }

@@ -74,6 +74,8 @@ const POOLED_BUFFERS = 8;
 
 /** FORMAT.md §3: the empty final block (BFINAL=1, fixed Huffman, end-of-block) that ends a deflated part. */
 const FINAL_DEFLATE_BLOCK = Uint8Array.of(0x03, 0x00);
+/** FORMAT.md §3: the bytes a full flush ends with (an empty stored block). */
+const FLUSH_MARKER = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 
 export type PartMethod = 'auto' | 'deflate' | 'stored';
 const PART_METHODS: readonly PartMethod[] = ['auto', 'deflate', 'stored'];
@@ -252,7 +254,7 @@ export class PackageWriter {
         await this.addLarge(part, content, size, mode);
       }
     } catch (error) {
-      throw this.fail(toAppvError(error, ErrorCode.PACK_SOURCE_UNREADABLE, { part: part.name }));
+      throw await this.failed(toAppvError(error, ErrorCode.PACK_SOURCE_UNREADABLE, { part: part.name }));
     } finally {
       this.adding = false;
       part.close();
@@ -260,7 +262,10 @@ export class PackageWriter {
     }
   }
 
-  /** Queues a part copied as raw compressed bytes from another package (no inflate, no deflate). */
+  /**
+   * Queues a part copied as raw compressed bytes from another package (no inflate, no deflate). A deflated
+   * stream that stops after its last block's flush is given the final block (endsUnterminated).
+   */
   async addRawPart(name: string, raw: RawPartContent, options: { inBlockMap?: boolean } = {}): Promise<void> {
     checkTextArgument(name, 'a part name', 'addRawPart');
     checkModelArgument(raw, 'a raw part (rawPartOf)', 'addRawPart', { source: 'object' });
@@ -270,7 +275,7 @@ export class PackageWriter {
     try {
       await this.batch.submit();
     } catch (error) {
-      throw this.fail(toAppvError(error, ErrorCode.WORKER_FAILED, { part: part.name }));
+      throw await this.failed(toAppvError(error, ErrorCode.WORKER_FAILED, { part: part.name }));
     }
     this.queue.push(part);
     part.close();
@@ -546,19 +551,26 @@ export class PackageWriter {
     const raw = part.raw as RawPartContent;
     const offset = this.sink.position;
     await this.sink.write(localHeader(part.zipName, raw.method, part.dosTime));
+    let last: Buffer | undefined;
     for (let at = 0; at < raw.compressedSize; at += WRITE_JOB_BYTES) {
       this.throwIfFailed();
       const length = Math.min(WRITE_JOB_BYTES, raw.compressedSize - at);
-      await this.sink.write(await raw.source.read(raw.dataOffset + at, length, this.options.signal));
+      last = await raw.source.read(raw.dataOffset + at, length, this.options.signal);
+      await this.sink.write(last);
     }
-    await this.sink.write(dataDescriptor(raw.crc, raw.compressedSize, raw.size));
+    let compressedSize = raw.compressedSize;
+    if (endsUnterminated(raw, last)) {
+      await this.sink.write(FINAL_DEFLATE_BLOCK);
+      compressedSize += FINAL_DEFLATE_BLOCK.length;
+    }
+    await this.sink.write(dataDescriptor(raw.crc, compressedSize, raw.size));
     this.progress(raw.size);
     const record = this.record(part, {
       method: raw.method,
       offset,
       crc: raw.crc,
       size: raw.size,
-      compressedSize: raw.compressedSize,
+      compressedSize,
     });
     return shareBlocks(record, raw);
   }
@@ -630,6 +642,17 @@ export class PackageWriter {
     return this.failure;
   }
 
+  /**
+   * `fail`, then waits for the clean-up, for a caller the failure is reported to: addPart rejected while the
+   * temporary file was still there, so a caller that then removed its scratch folder got ENOTEMPTY (found by
+   * review), as finish() already waited. A clean-up that fails is not this failure's report.
+   */
+  private async failed(error: AppvError): Promise<AppvError> {
+    const failure = this.fail(error);
+    await this.release().catch(() => {});
+    return failure;
+  }
+
   private wakeDrainWaiters(): void {
     for (const wake of this.drainWaiters.splice(0)) wake();
   }
@@ -643,6 +666,7 @@ export class PackageWriter {
         this.stream?.destroy();
       }
       if (this.ownsPool) await this.pool.destroy();
+      this.sink.detach();
     })();
     return this.released;
   }
@@ -716,4 +740,20 @@ function folderCollision(inner: string, outer: string): AppvError {
     `${quoted(inner)} would lie "inside" the part ${quoted(outer)}; a part name cannot be another's prefix (OPC)`,
     { part: inner },
   );
+}
+
+/**
+ * A deflated part copied raw whose stream stops after its last block's full flush, with no final block: some
+ * SDK-built packages end so (FORMAT.md §3: Σ Block Size = compressed size), and Windows reads them, but
+ * `unzip -t` and 7-Zip call the data invalid. The copy is given the 2-byte final block our own parts end
+ * with (Σ = compressed size − 2): the blocks, their sizes and hashes, and the CRC stay as they are
+ * (found by review: edit carried the gap into its output). Only a stream that sums exactly to its blocks
+ * and ends in a flush marker (`00 00 FF FF`) is one: anything else is copied untouched.
+ */
+function endsUnterminated(raw: RawPartContent, last: Buffer | undefined): boolean {
+  if (raw.method !== CompressionMethod.Deflate || last === undefined || last.length < FLUSH_MARKER.length)
+    return false;
+  let sum = 0;
+  for (const size of blockSizes(raw)) sum += size ?? Number.NaN;
+  return sum === raw.compressedSize && last.subarray(last.length - FLUSH_MARKER.length).equals(FLUSH_MARKER);
 }
