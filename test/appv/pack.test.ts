@@ -485,6 +485,36 @@ describe('appv pack: which parts are stored, and the order of the items', () => 
 });
 
 describe('appv pack: a package layout that changed since it was extracted (found by review)', () => {
+  it("says when the kept manifest's application runs a file the layout no longer has, as edit and verify do", async () => {
+    const source = fresh('target-src');
+    writeFileSync(path.join(source, 'app.exe'), randomBytes(200_000));
+    writeFileSync(path.join(source, 'readme.txt'), 'still here');
+    const first = path.join(fresh('target-first'), 'a.appv');
+    await packPackage(source, first, { vfs: 'ProgramFilesX86/src', dynamicConfig: false });
+    const layout = fresh('target-layout');
+    await extractFile(first, layout);
+    rmSync(path.join(layout, 'Root', 'VFS', 'ProgramFilesX86', 'src', 'app.exe'));
+    const again = path.join(fresh('target-again'), 'b.appv');
+    const result = await packPackage(layout, again, { dynamicConfig: false });
+    const missing = result.warnings.filter((w) => w.code === ErrorCode.APPV_APPLICATION_TARGET_MISSING);
+    expect(missing).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        part: 'AppxManifest.xml',
+        message: expect.stringContaining('[{ProgramFilesX86}]\\src\\app.exe'),
+      }),
+    ]);
+    const report = await verifyPackage(again);
+    expect(report.findings).toEqual(missing);
+    // A layout that still has its executables says nothing of them.
+    const whole = fresh('target-whole');
+    await extractFile(first, whole);
+    const quiet = await packPackage(whole, path.join(fresh('target-quiet'), 'c.appv'), {
+      dynamicConfig: false,
+    });
+    expect(quiet.warnings).toEqual([]);
+  });
+
   it('fits the kept StreamMap to the files on disk, and drops an empty directory that is gone', async () => {
     const source = fresh('changed-src');
     writeFileSync(path.join(source, 'app.exe'), randomBytes(200_000));

@@ -200,10 +200,12 @@ describe('a regenerated FilesystemMetadata keeps what appv does not model (found
     '</Metadata>',
   ].join('\r\n');
 
-  it('the foreign section, attribute and comment stay; the modelled sections are the new ones', () => {
-    const parsed = parseFilesystemMetadata(custom);
+  /** `source` parsed, given a regenerated tree and written: the text, what was regenerated, and it read back. */
+  function regenerateInto(source: string, emptyDirectories: string[] = []) {
+    const parsed = parseFilesystemMetadata(source);
     const regenerated = generateFilesystemMetadata({
       files: ['Root\\VFS\\ProgramFilesX86\\App\\a.exe', 'Root\\VFS\\ProgramFilesX86\\App\\b.dll'],
+      emptyDirectories,
     });
     const text = serializeFilesystemMetadata({ ...regenerated, document: parsed.document }).toString('utf8');
     for (const kept of [
@@ -212,9 +214,29 @@ describe('a regenerated FilesystemMetadata keeps what appv does not model (found
       '<x:Custom><x:Item>opaque</x:Item></x:Custom>',
     ])
       expect(text).toContain(kept);
-    const reread = parseFilesystemMetadata(text);
+    return { text, regenerated, reread: parseFilesystemMetadata(text) };
+  }
+
+  it('the foreign section, attribute and comment stay; the modelled sections are the new ones', () => {
+    const { text, regenerated, reread } = regenerateInto(custom);
     expect(flattenPaths(reread.entries)).toEqual(flattenPaths(regenerated.entries));
     expect(text).toContain('b.dll');
+  });
+
+  it('a prefixed document keeps them too, the new sections written under its prefix (found by review: lost)', () => {
+    const FSM = 'http://schemas.microsoft.com/appv/2010/FilesystemMetadata';
+    const prefixed = custom
+      .replace(`<Metadata xmlns="${FSM}"`, `<fm:Metadata xmlns:fm="${FSM}" xmlns="urn:other-default"`)
+      .replace('</Metadata>', '</fm:Metadata>')
+      .replace(/<(\/?)(Filesystem|Entry|EmptyDirectories|OpaqueDirectories)\b/g, '<$1fm:$2');
+    const { text, regenerated, reread } = regenerateInto(prefixed, [
+      'Root\\VFS\\ProgramFilesX86\\App\\empty',
+    ]);
+    // Unprefixed, the sections would be in urn:other-default here, and the document would read as empty.
+    expect(text).not.toMatch(/<(Filesystem|Entry|EmptyDirectories|OpaqueDirectories)\b/);
+    expect(reread.emptyDirectories.length).toBe(1);
+    expect(flattenPaths(reread.entries)).toEqual(flattenPaths(regenerated.entries));
+    expect(reread.emptyDirectories).toEqual(regenerated.emptyDirectories);
   });
 
   it('keeps the byte order mark and the root tag as written when the tree changes (found by review)', () => {

@@ -1,5 +1,5 @@
 import { type AppxManifest, tokenPathToPackagePath } from '@appv/manifest';
-import { ErrorCode, type FindingSink } from '@appv/opc';
+import { ErrorCode, type Finding, FindingList, type FindingSink, MAX_FINDINGS, partKey } from '@appv/opc';
 import { PartNames } from './footprint.js';
 
 /**
@@ -31,4 +31,17 @@ export function checkApplicationTargets(
       message: `Application ${application.id ?? ''} runs ${target}, which the package does not have (${name})`,
     });
   }
+}
+
+/**
+ * The same warnings for a package about to be written, whose parts are `names`: said by the writer at once
+ * rather than by a later verify (found by review: edit --remove of an application's .exe, then pack of a
+ * layout whose kept manifest names a file no longer there, were silent).
+ */
+export function applicationTargetWarnings(manifest: AppxManifest, names: Iterable<string>): Finding[] {
+  const keys = new Set<string>();
+  for (const name of names) keys.add(partKey(name));
+  const warnings = new FindingList(MAX_FINDINGS);
+  checkApplicationTargets(manifest, (name) => keys.has(partKey(name)), warnings);
+  return [...warnings.findings];
 }

@@ -9,12 +9,16 @@ const MODELLED = new Set(['Filesystem', 'EmptyDirectories', 'OpaqueDirectories']
  * namespace declarations), and its other children (foreign sections, comments) where they were. The
  * modelled sections are the regenerated ones, in the places the old ones held; inside them nothing foreign
  * is kept (the tree is rebuilt from the payload). `appv edit --add` dropped all of it (found by review).
- * Null when the old root is in another namespace or prefixed (the regenerated one, unprefixed, would not be
- * in its namespace there): the document is then written afresh.
+ * A prefixed old root (`<fm:Metadata xmlns:fm="…">`) gets the regenerated sections under its prefix: written
+ * unprefixed there, they would be in no namespace (or another default one), so such a document was written
+ * afresh and lost its comments and foreign sections, unsaid (found by review). Null when the old root is in
+ * another namespace: the document is then written afresh.
  */
 export function mergeFilesystemMetadata(regenerated: XmlElement, document: XmlDocument): XmlDocument | null {
   const old = document.root;
-  if (old.namespace !== regenerated.namespace || splitQName(old.name).prefix !== null) return null;
+  if (old.namespace !== regenerated.namespace) return null;
+  const prefix = splitQName(old.name).prefix;
+  if (prefix !== null) for (const child of regenerated.children) qualify(child, prefix, old.namespace);
   const fresh = new Map<string, XmlElement>();
   for (const child of regenerated.children) if (child.kind === 'element') fresh.set(child.localName, child);
   const children: XmlNode[] = [];
@@ -32,4 +36,11 @@ export function mergeFilesystemMetadata(regenerated: XmlElement, document: XmlDo
   // old one, its byte order mark and encoding among it (found by review).
   (old.children as XmlNode[]).splice(0, old.children.length, ...children);
   return document;
+}
+
+/** Names `node` and the elements under it of namespace `namespace` with `prefix`, as the old root names its own. */
+function qualify(node: XmlNode, prefix: string, namespace: string | null): void {
+  if (node.kind !== 'element') return;
+  if (node.namespace === namespace) node.name = `${prefix}:${node.localName}`;
+  for (const child of node.children) qualify(child, prefix, namespace);
 }

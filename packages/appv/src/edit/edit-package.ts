@@ -36,7 +36,7 @@ import {
   WorkerPool,
   type WrittenPart,
 } from '@appv/opc';
-import { checkApplicationTargets } from '../application-targets.js';
+import { applicationTargetWarnings } from '../application-targets.js';
 import { type AppvPackage, openPackage } from '../appv-package.js';
 import { requireAppvPackage } from '../appv-package-check.js';
 import { unsafeNameReason } from '../extract/safe-path.js';
@@ -421,13 +421,10 @@ function identityFindings(identity: AppxManifest['identity']): Finding[] {
 
 /** Said at once rather than by a later verify (found by review: the removal of an application's .exe was silent). */
 function editWarnings(manifest: AppxManifest, plan: PayloadPlan): Finding[] {
-  const names = new Set([
-    ...plan.kept.map((i) => partKey(i.name)),
-    ...plan.added.map((a) => partKey(a.name)),
+  return applicationTargetWarnings(manifest, [
+    ...plan.kept.map((i) => i.name),
+    ...plan.added.map((a) => a.name),
   ]);
-  const warnings = new FindingList(MAX_FINDINGS);
-  checkApplicationTargets(manifest, (name) => names.has(partKey(name)), warnings);
-  return [...warnings.findings];
 }
 
 interface AddedPart {

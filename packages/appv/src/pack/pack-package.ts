@@ -43,6 +43,7 @@ import {
   WorkerPool,
   type WrittenPart,
 } from '@appv/opc';
+import { applicationTargetWarnings } from '../application-targets.js';
 import { filesystemMismatches } from '../filesystem-agreement.js';
 import { PartNames } from '../footprint.js';
 import { derivedPackageId, derivedVersionId } from './derived-ids.js';
@@ -183,6 +184,14 @@ async function packWith(
   const idsKept =
     kept.manifest && options.versionId === undefined && keptIdsWarning(keptIdentity, manifest.identity);
   if (idsKept) warnings.push(idsKept);
+  // A kept manifest may name executables the layout no longer has (a generated one names only what it found).
+  if (kept.manifest)
+    warnings.push(
+      ...applicationTargetWarnings(
+        manifest,
+        tree.files.map((f) => f.name),
+      ),
+    );
   const filesystemMetadata = packFilesystemMetadata(tree, kept.filesystemMetadata, options);
   const previous = kept.history ?? createPackageHistory();
   const history = appendHistoryItem(previous, { time: historyTime(options, previous) });
