@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { type FilesystemEntry, parseDynamicConfiguration } from '@appv/manifest';
+import { WRITE_JOB_BYTES } from '@appv/opc';
 import {
   type AppvError,
   type AppvPackage,
@@ -13,13 +15,14 @@ import {
   verifyPackage,
 } from 'appv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAppvPackage } from '../helpers/appv-builder.js';
+import { buildAppvPackage, encodeZipName } from '../helpers/appv-builder.js';
 import { pseudoText } from '../helpers/content.js';
 import { asyncCodeOf } from '../helpers/error-code.js';
 import { pythonVerifyBlockMap, pythonZipTest, unzipTest } from '../helpers/external.js';
 import { fixtureFiles } from '../helpers/fixtures.js';
 import { type HostileCase, hostileCases } from '../helpers/hostile.js';
-import { sampleSpec } from '../helpers/make-sample.js';
+import { randomBytes, sampleSpec } from '../helpers/make-sample.js';
+import { deflateBlocks } from '../helpers/zip-crafter.js';
 import { readCentralDirectory } from '../helpers/zip-records.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'appv-edit-'));
@@ -590,6 +593,73 @@ describe('appv edit', () => {
     const third = await compressedParts(again);
     for (const f of spec.files)
       expect(third.get(f.name)?.equals(after.get(f.name) as Buffer), f.name).toBe(true);
+  });
+
+  it('a part whose last block itself ends the stream gets nothing after it (found by review: 03 00 after the end)', async () => {
+    // Both end in 00 00 FF FF and sum to their block sizes, like a stream with no final block, but are closed:
+    // a final stored block with data that ends so, and an empty final stored block counted into the last
+    // block (as Go's flate writes it). Bytes after either would be data past the end of the stream.
+    for (const closing of ['stored-data', 'empty-stored'] as const) {
+      const spec = sampleSpec();
+      const target = spec.files[1] as (typeof spec.files)[number];
+      const data = Buffer.concat([target.data.subarray(0, -4), Buffer.of(0x00, 0x00, 0xff, 0xff)]);
+      expect(data.length).toBeGreaterThan(65_536);
+      target.data = data;
+      const first = zlib.deflateRawSync(data.subarray(0, 65_536), {
+        finishFlush: zlib.constants.Z_FULL_FLUSH,
+      });
+      const rest = data.subarray(65_536);
+      const last =
+        closing === 'stored-data'
+          ? zlib.deflateRawSync(rest, { level: 0 })
+          : Buffer.concat([
+              zlib.deflateRawSync(rest, { level: 0, finishFlush: zlib.constants.Z_FULL_FLUSH }),
+              Buffer.of(0x01, 0x00, 0x00, 0xff, 0xff),
+            ]);
+      const compressed = Buffer.concat([first, last]);
+      expect(compressed.subarray(-4).equals(Buffer.of(0x00, 0x00, 0xff, 0xff))).toBe(true);
+      const zipName = encodeZipName(target.name);
+      spec.tamper = {
+        entries: (entries) =>
+          entries.map((e) => (String(e.name) === zipName ? { ...e, method: 'raw' as const, compressed } : e)),
+        blockMap: (files) =>
+          files.map((f) =>
+            f.name === target.name
+              ? { ...f, blocks: f.blocks.map((b, i) => ({ ...b, size: [first.length, last.length][i] })) }
+              : f,
+          ),
+      };
+      const input = out(`${closing}.appv`);
+      writeFileSync(input, buildAppvPackage(spec).bytes);
+      expect((await verifyPackage(input)).findings, closing).toEqual([]);
+      const file = out();
+      await editPackage(input, file, { displayName: 'Closed' });
+      await verifyClean(file);
+      expect((await compressedParts(file)).get(target.name)?.equals(compressed), closing).toBe(true);
+    }
+  });
+
+  it('a stream with no final block whose flush marker straddles two reads of the copy is still completed (found by review)', async () => {
+    // Stored deflate blocks of random bytes: a size whose stream is one WRITE_JOB_BYTES read and 2 bytes more.
+    const want = WRITE_JOB_BYTES + 2;
+    const base = randomBytes(WRITE_JOB_BYTES, 7);
+    const streamOf = (size: number) =>
+      deflateBlocks(base.subarray(0, size), { level: 0, omitFinalBlock: true }).compressed.length;
+    let size = WRITE_JOB_BYTES - 200;
+    while (size > 900_000 && streamOf(size) !== want) size--;
+    expect(streamOf(size)).toBe(want);
+    const spec = sampleSpec();
+    const name = `${APP}\\straddle.bin`;
+    spec.files.push({ name, data: base.subarray(0, size), level: 0, omitFinalBlock: true });
+    const input = out('straddle.appv');
+    writeFileSync(input, buildAppvPackage(spec).bytes);
+    expect((await verifyPackage(input)).findings).toEqual([]);
+    const file = out();
+    await editPackage(input, file, { displayName: 'Straddled' });
+    await verifyClean(file);
+    const unzip = unzipTest(file);
+    expect(unzip.ok, unzip.output).toBe(true);
+    expect((await compressedParts(file)).get(name)?.length).toBe(want + 2);
   });
 
   it('a local header that disagrees with its directory entry on its flags is repaired, and said to be', async () => {

@@ -14,12 +14,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import zlib from 'node:zlib';
 import { DIRECTORIES_REMEMBERED, TEMPORARY_PATH_EXTRA_BYTES, WHOLE_READ_BYTES } from '@appv/opc';
 import { AppvError, ErrorCode, extractPackage, openPackage } from 'appv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeFileAtomically } from '../../packages/appv/dist/extract/atomic-write.js';
 import { DirectoryGuard } from '../../packages/appv/dist/extract/directory-guard.js';
 import { planExtraction } from '../../packages/appv/dist/extract/extract-plan.js';
 import { buildAppvPackage } from '../helpers/appv-builder.js';
@@ -477,28 +475,8 @@ describe('extractPackage hears an abort while it works', () => {
 });
 
 describe('an abort while a large part is being placed (found by review: it crashed the process)', () => {
-  it('the part stream is opened only once its temporary file exists and is tracked', async () => {
-    const target = path.join(work, 'out', 'large.bin');
-    mkdirSync(path.dirname(target), { recursive: true });
-    let seen: string[] = [];
-    // A source that has failed by the time it is read, as a part stream whose signal fired does: before
-    // the fix it existed, unheard, while the temporary file was opened, and its 'error' ended the process.
-    const error = await writeFileAtomically(
-      () => {
-        seen = readdirSync(path.dirname(target));
-        const failed = new PassThrough();
-        failed.destroy(new AppvError(ErrorCode.ABORTED, 'The operation was aborted'));
-        return failed;
-      },
-      target,
-      'large.bin',
-      { overwrite: false },
-    ).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: ErrorCode.ABORTED });
-    expect(seen).toEqual([expect.stringMatching(/^\.large\.bin\.appv-tmp-/)]);
-    expect(readdirSync(path.dirname(target))).toEqual([]);
-  });
-
+  // Before the fix, a round whose abort landed while a temporary file was being opened ended in an
+  // unhandled 'error' (the part stream, not yet in its pipeline), which fails the run.
   it('aborts at many moments of an extraction of large parts: ABORTED each time, no temporary file left', async () => {
     const parts = Array.from({ length: 6 }, (_, i) => ({
       name: `big/part${i}.bin`,

@@ -933,6 +933,29 @@ describe('PackageWriter: waits that could not end (found by review)', () => {
     expect(out.listenerCount('error')).toBe(0);
   });
 
+  it('a destination that fails while a part waits on its source fails the part and stops the source (found by review)', async () => {
+    const out = new Writable({ write: (_chunk, _encoding, next) => next() });
+    const writer = PackageWriter.toStream(out, { threads: 1 });
+    const source = new PassThrough();
+    source.write(Buffer.alloc(1000, 1)); // then nothing more
+    const adding = writer.addPart('a.bin', source);
+    out.destroy(new Error('client went away'));
+    const error = await adding.catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: ErrorCode.IO_WRITE_FAILED,
+      message: expect.stringMatching(/client went away$/),
+    });
+    expect(source.destroyed).toBe(true);
+  });
+
+  it('options it refuses leave the caller stream as it was: no listener of the writer stays on it (found by review)', () => {
+    for (const options of [{ level: 42 }, { algorithm: 'md5' as never }]) {
+      const out = new Writable({ write: (_chunk, _encoding, next) => next() });
+      expect(() => PackageWriter.toStream(out, options)).toThrow();
+      expect(out.listenerCount('error')).toBe(0);
+    }
+  });
+
   it('a part that fails rejects once the temporary file is gone (found by review: the folder could not be removed)', async () => {
     const scratch = mkdtempSync(path.join(dir, 'failing-'));
     const writer = await PackageWriter.toFile(path.join(scratch, 'out.zip'), { threads: 1 });

@@ -20,6 +20,7 @@ import type {
 } from './block-job.js';
 import { HASH_LENGTH } from './block-job.js';
 import { RawInflater, StreamInflater } from './raw-zlib.js';
+import { CONTINUATION_PROBE, withProbe } from './stream-continuation.js';
 
 /**
  * Worker thread: inflates and hashes for the verifier, deflates and hashes for the writer
@@ -146,14 +147,6 @@ function runBlocks(task: BlocksTask, data: Uint8Array, algorithm: HashAlgorithm)
 const EMPTY = new Uint8Array(0);
 
 /**
- * An empty, non-final stored block. Appended to a block before inflating it: a block that ends on a full
- * flush consumes it too; one that ends the deflate stream leaves it unread. That is how we tell a block
- * that can be followed by the next from one that closes the stream early (the blocks would each inflate
- * alone, yet the item as a whole would not).
- */
-const CONTINUATION_PROBE = Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff]);
-
-/**
  * A fresh stream per block proves the block decodes alone (FORMAT.md §3, §9.7); one inflater is reset for
  * each rather than built anew (raw-zlib.ts says why).
  */
@@ -162,12 +155,10 @@ const inflater = new RawInflater();
 /** Reused for block + probe, so probing costs a copy, not an allocation, per block. */
 let scratch = Buffer.allocUnsafe(0);
 
-function withProbe(input: Uint8Array): Buffer {
+function probed(input: Uint8Array): Buffer {
   const length = input.length + CONTINUATION_PROBE.length;
   if (scratch.length < length) scratch = Buffer.allocUnsafe(Math.max(length, 2 * scratch.length));
-  scratch.set(input, 0);
-  scratch.set(CONTINUATION_PROBE, input.length);
-  return scratch.subarray(0, length);
+  return withProbe(input, scratch);
 }
 
 /** Inflates one block (its output to `take`) and returns its length; throws when it cannot stand alone. */
@@ -177,9 +168,9 @@ function inflateBlock(
   mayEndStream: boolean,
   take: (chunk: Uint8Array) => void,
 ): number {
-  const probed = withProbe(input);
-  const { produced, consumed } = inflater.inflate(probed, expected, take);
-  if (consumed === probed.length) return produced;
+  const withTail = probed(input);
+  const { produced, consumed } = inflater.inflate(withTail, expected, take);
+  if (consumed === withTail.length) return produced;
   if (consumed === input.length && mayEndStream) return produced;
   if (consumed < input.length) {
     throw new Error(
@@ -194,7 +185,7 @@ function inflateBlock(
 /** The bytes after the last block must be a final empty deflate block: nothing out, stream ended exactly. */
 function checkTail(tail: Uint8Array): string | null {
   try {
-    const { produced, consumed } = inflater.inflate(withProbe(tail), 0, () => {});
+    const { produced, consumed } = inflater.inflate(probed(tail), 0, () => {});
     if (produced === 0 && consumed === tail.length) return null;
     return notTheEnd(tail);
   } catch (error) {

@@ -23,9 +23,15 @@ export class OutputSink {
     private readonly name: string,
     /** `name` is a path on disk (the error's `file`). */
     private readonly isFile: boolean,
-    /** Removes what the sink listens to on its destination, once the writer is done with it. */
-    readonly detach: () => void = () => {},
+    /**
+     * Removes what the sink listens to on its destination: at once, or (`whenClosed`) once the stream has
+     * closed, for a writer done with it.
+     */
+    readonly detach: (whenClosed?: boolean) => void = () => {},
   ) {}
+
+  /** Who hears the destination fail between writes (the writer, which then fails at once). */
+  onFailure: ((error: AppvError) => void) | null = null;
 
   static toFile(handle: FileHandle, name: string): OutputSink {
     return new OutputSink(
@@ -46,18 +52,25 @@ export class OutputSink {
    * client went away, or the writer destroyed it on an abort) ends the wait with an error: it would never
    * drain, and the writer waited forever (found by review).
    *
-   * The stream's 'error' is listened to for as long as the writer uses it (until `detach`), not only while a
-   * write waits: a destination that fails between writes, after `write` had said yes, emitted an 'error' no
-   * one heard, which ended the process when the caller had no listener of its own, and the next write then
-   * reported the stream closed without saying why (found by review). That error is now the failure's cause.
+   * The stream's 'error' is listened to for as long as the writer uses it, not only while a write waits: a
+   * destination that fails between writes, after `write` had said yes, emitted an 'error' no one heard,
+   * which ended the process when the caller had no listener of its own, and the next write then reported
+   * the stream closed without saying why (found by review). That error now fails the writer at once
+   * (`onFailure`) and is the failure's cause. The writer detaches once the stream has closed: a stream
+   * destroyed on a failure may still report an error of its own teardown.
    */
   static toStream(stream: Writable): OutputSink {
     let failure: Error | null = null;
     const onStreamError = (error: Error) => {
       failure ??= error;
+      sink.onFailure?.(sink.failed(error));
     };
     stream.on('error', onStreamError);
-    return new OutputSink(
+    const detach = (whenClosed = false) => {
+      if (!whenClosed || stream.closed) stream.off('error', onStreamError);
+      else stream.once('close', () => stream.off('error', onStreamError));
+    };
+    const sink: OutputSink = new OutputSink(
       (chunk) =>
         new Promise<void>((resolve, reject) => {
           if (stream.destroyed || stream.writableEnded) {
@@ -86,8 +99,9 @@ export class OutputSink {
         }),
       'the output stream',
       false,
-      () => stream.off('error', onStreamError),
+      detach,
     );
+    return sink;
   }
 
   async write(chunk: Uint8Array): Promise<void> {
@@ -113,15 +127,18 @@ export class OutputSink {
     try {
       await this.put(chunk);
     } catch (error) {
-      if (isAppvError(error)) throw error;
-      // Named: "ENOSPC: no space left on device, write" alone did not say which file (found by review).
-      const reason = describeError(error);
-      throw new AppvError(ErrorCode.IO_WRITE_FAILED, `Cannot write ${this.name}: ${reason}`, {
-        ...(this.isFile ? { file: this.name } : {}),
-        offset: this.position,
-        cause: error,
-      });
+      throw this.failed(error);
     }
+  }
+
+  /** A failure to write, named: "ENOSPC: no space left on device, write" alone did not say which file (found by review). */
+  private failed(error: unknown): AppvError {
+    if (isAppvError(error)) return error;
+    return new AppvError(ErrorCode.IO_WRITE_FAILED, `Cannot write ${this.name}: ${describeError(error)}`, {
+      ...(this.isFile ? { file: this.name } : {}),
+      offset: this.position,
+      cause: error,
+    });
   }
 }
 

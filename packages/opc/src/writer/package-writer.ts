@@ -21,6 +21,7 @@ import { checkHashAlgorithm, HASH_LENGTH, type HashAlgorithm } from '../blocks/b
 import { BufferPool } from '../blocks/buffer-pool.js';
 import { blockSizes, shareBlocks, withCompactBlocks } from '../blocks/compact-blocks.js';
 import { crc32Combine } from '../blocks/crc32-combine.js';
+import { leavesStreamOpen } from '../blocks/stream-continuation.js';
 import { WorkerPool } from '../blocks/worker-pool.js';
 import { callerCallback } from '../caller-callback.js';
 import { AppvError, abortError, ErrorCode, isAppvError, toAppvError } from '../errors.js';
@@ -74,8 +75,6 @@ const POOLED_BUFFERS = 8;
 
 /** FORMAT.md §3: the empty final block (BFINAL=1, fixed Huffman, end-of-block) that ends a deflated part. */
 const FINAL_DEFLATE_BLOCK = Uint8Array.of(0x03, 0x00);
-/** FORMAT.md §3: the bytes a full flush ends with (an empty stored block). */
-const FLUSH_MARKER = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 
 export type PartMethod = 'auto' | 'deflate' | 'stored';
 const PART_METHODS: readonly PartMethod[] = ['auto', 'deflate', 'stored'];
@@ -191,6 +190,11 @@ export class PackageWriter {
       throw this.fail(toAppvError(error, ErrorCode.IO_WRITE_FAILED));
     });
     this.writing.catch(() => {});
+    // The destination failing between writes fails the writer now, not at its next write: a part waiting on
+    // a source that stopped sending would otherwise wait on (found by review). Once done, it is the caller's.
+    this.sink.onFailure = (error) => {
+      if (this.state !== 'done') this.fail(error);
+    };
     // An abort before the listener was added (while toFile made the temporary file) is heard all the same.
     if (options.signal?.aborted) this.onAbort();
   }
@@ -219,7 +223,13 @@ export class PackageWriter {
       );
     }
     checkOptionKeys(options, WRITER_OPTION_KEYS, 'PackageWriter.toStream');
-    return new PackageWriter(OutputSink.toStream(stream), options, null, stream);
+    const sink = OutputSink.toStream(stream);
+    try {
+      return new PackageWriter(sink, options, null, stream);
+    } catch (error) {
+      sink.detach(); // options refused: the caller's stream is left as it was given (found by review)
+      throw error;
+    }
   }
 
   /** Parts written so far, in package order. */
@@ -551,15 +561,13 @@ export class PackageWriter {
     const raw = part.raw as RawPartContent;
     const offset = this.sink.position;
     await this.sink.write(localHeader(part.zipName, raw.method, part.dosTime));
-    let last: Buffer | undefined;
     for (let at = 0; at < raw.compressedSize; at += WRITE_JOB_BYTES) {
       this.throwIfFailed();
       const length = Math.min(WRITE_JOB_BYTES, raw.compressedSize - at);
-      last = await raw.source.read(raw.dataOffset + at, length, this.options.signal);
-      await this.sink.write(last);
+      await this.sink.write(await raw.source.read(raw.dataOffset + at, length, this.options.signal));
     }
     let compressedSize = raw.compressedSize;
-    if (endsUnterminated(raw, last)) {
+    if (await this.endsUnterminated(raw)) {
       await this.sink.write(FINAL_DEFLATE_BLOCK);
       compressedSize += FINAL_DEFLATE_BLOCK.length;
     }
@@ -573,6 +581,31 @@ export class PackageWriter {
       compressedSize,
     });
     return shareBlocks(record, raw);
+  }
+
+  /**
+   * A deflated part copied raw whose stream stops after its last block's full flush, with no final block: some
+   * SDK-built packages end so (FORMAT.md §3: Σ Block Size = compressed size), and Windows reads them, but
+   * `unzip -t` and 7-Zip call the data invalid. Such a copy is given the 2-byte final block our own parts end
+   * with (Σ = compressed size − 2): the blocks, their sizes and hashes, and the CRC stay as they are (found by
+   * review: edit carried the gap into its output). Whether the stream is still open is asked of its last
+   * block, inflated alone with the verifier's continuation probe, read again (one block, only for parts whose
+   * sizes sum to their length): a last block that itself ends the stream (a final stored block counted into
+   * it, as Go's flate writes) also sums so and ends in `00 00 FF FF`, and bytes after it would be invalid.
+   */
+  private async endsUnterminated(raw: RawPartContent): Promise<boolean> {
+    const sizes = blockSizes(raw);
+    const lastSize = sizes.at(-1);
+    if (raw.method !== CompressionMethod.Deflate || lastSize === undefined) return false;
+    let sum = 0;
+    for (const size of sizes) sum += size ?? Number.NaN;
+    if (sum !== raw.compressedSize) return false;
+    const last = await raw.source.read(
+      raw.dataOffset + raw.compressedSize - lastSize,
+      lastSize,
+      this.options.signal,
+    );
+    return leavesStreamOpen(last);
   }
 
   private async piece(part: PendingPart, index: number): Promise<Piece | null> {
@@ -666,7 +699,7 @@ export class PackageWriter {
         this.stream?.destroy();
       }
       if (this.ownsPool) await this.pool.destroy();
-      this.sink.detach();
+      this.sink.detach(true);
     })();
     return this.released;
   }
@@ -740,20 +773,4 @@ function folderCollision(inner: string, outer: string): AppvError {
     `${quoted(inner)} would lie "inside" the part ${quoted(outer)}; a part name cannot be another's prefix (OPC)`,
     { part: inner },
   );
-}
-
-/**
- * A deflated part copied raw whose stream stops after its last block's full flush, with no final block: some
- * SDK-built packages end so (FORMAT.md §3: Σ Block Size = compressed size), and Windows reads them, but
- * `unzip -t` and 7-Zip call the data invalid. The copy is given the 2-byte final block our own parts end
- * with (Σ = compressed size − 2): the blocks, their sizes and hashes, and the CRC stay as they are
- * (found by review: edit carried the gap into its output). Only a stream that sums exactly to its blocks
- * and ends in a flush marker (`00 00 FF FF`) is one: anything else is copied untouched.
- */
-function endsUnterminated(raw: RawPartContent, last: Buffer | undefined): boolean {
-  if (raw.method !== CompressionMethod.Deflate || last === undefined || last.length < FLUSH_MARKER.length)
-    return false;
-  let sum = 0;
-  for (const size of blockSizes(raw)) sum += size ?? Number.NaN;
-  return sum === raw.compressedSize && last.subarray(last.length - FLUSH_MARKER.length).equals(FLUSH_MARKER);
 }
