@@ -20,6 +20,7 @@ import { MAX_PATH_DEPTH } from '@appv/opc';
 import { ErrorCode, extractPackage, openPackage, packPackage, scanSource, verifyPackage } from 'appv';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { withinReadLimit } from '../../packages/appv/dist/pack/footprint-parts.js';
 import { pseudoText } from '../helpers/content.js';
 import { asyncCodeOf } from '../helpers/error-code.js';
 import { pythonVerifyBlockMap, pythonZipTest, unzipTest } from '../helpers/external.js';
@@ -481,6 +482,27 @@ describe('appv pack: which parts are stored, and the order of the items', () => 
     expect(new Set(offsets).size).toBe(offsets.length);
     const last = headers.at(-1) as RawCentralHeader;
     expect(last.offset + 30 + last.name.length + last.compressedSize + 24).toBe(headers[0]?.at);
+  });
+});
+
+describe('pack and edit never write a footprint part their readers refuse (found by review)', () => {
+  it('a BlockMap or content types past the read limit fails the write, with the part named', () => {
+    const pieces = [Buffer.alloc(40, 0x61), Buffer.alloc(40, 0x62), Buffer.alloc(40, 0x63)];
+    // Within the limit the pieces pass unchanged.
+    expect(Buffer.concat([...withinReadLimit('AppxBlockMap.xml', pieces, 120)])).toEqual(
+      Buffer.concat(pieces),
+    );
+    const passed: Uint8Array[] = [];
+    const error = (() => {
+      try {
+        for (const piece of withinReadLimit('AppxBlockMap.xml', pieces, 100)) passed.push(piece);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toMatchObject({ code: ErrorCode.PACK_INPUT_INVALID, part: 'AppxBlockMap.xml' });
+    expect((error as Error).message).toMatch(/^AppxBlockMap\.xml would be more than 100 bytes/);
+    expect(passed).toHaveLength(2);
   });
 });
 

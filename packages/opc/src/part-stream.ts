@@ -146,9 +146,16 @@ export async function readPartBuffer(
   if (item.compressedSize <= WHOLE_READ_BYTES && item.uncompressedSize <= WHOLE_READ_BYTES) {
     return readWhole(source, item, signal);
   }
-  const chunks: Buffer[] = [];
-  for await (const chunk of openPartStream(source, item, { signal })) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  // Into one buffer of the declared size, copied as it comes: gathering the chunks and concatenating them
+  // held the part twice at the end (a 18 MB BlockMap cost 36; found by review). The stream never yields more
+  // than the declared size, and checks it was all there.
+  const whole = Buffer.allocUnsafe(item.uncompressedSize);
+  let at = 0;
+  for await (const chunk of openPartStream(source, item, { signal })) {
+    (chunk as Buffer).copy(whole, at);
+    at += (chunk as Buffer).length;
+  }
+  return whole.subarray(0, at);
 }
 
 /**

@@ -25,6 +25,7 @@ export function clipped(text: string, max: number): string {
  * data, by block: close enough for names in a table.
  */
 export function displayWidth(text: string): number {
+  if (ASCII.test(text)) return text.length;
   let width = 0;
   let previous: string | undefined;
   for (const char of text) {
@@ -37,9 +38,17 @@ export function displayWidth(text: string): number {
 const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}\u1160-\u11FF]$/u; // variation selectors are Mn
 const ZWJ = '\u200D';
 
+/**
+ * Text every character of which is one column: most names. Tested first, as is a single ASCII character, so
+ * that the Unicode tests below are made only for the rest: for every character of every cell they made `ls`
+ * of 130,000 long names take 34 s, against 10 s with `--json` (found by review).
+ */
+const ASCII = /^\p{ASCII}*$/u;
+
 function charWidth(char: string, previous: string | undefined): number {
-  if (previous === ZWJ || ZERO_WIDTH.test(char)) return 0;
   const code = char.codePointAt(0) ?? 0;
+  if (code < 0x80 && previous !== ZWJ) return 1;
+  if (previous === ZWJ || ZERO_WIDTH.test(char)) return 0;
   return WIDE.some(([from, to]) => code >= from && code <= to) ? 2 : 1;
 }
 

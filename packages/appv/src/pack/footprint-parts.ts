@@ -10,8 +10,11 @@ import {
   serializeBlockMapPieces,
 } from '@appv/manifest';
 import {
+  AppvError,
   CONTENT_TYPES_ITEM,
+  ErrorCode,
   type HashAlgorithm,
+  MAX_XML_PART_SIZE,
   type PackageWriter,
   type RawPartContent,
   serializeContentTypes,
@@ -55,12 +58,41 @@ export async function writeFootprint(
   // Everything the BlockMap lists is out: the writer's records are the map (FORMAT.md §2).
   const files = (await writer.written()).filter((part) => part.inBlockMap);
   // Streamed in pieces as they are made: the text of a 2.4 GB part's map is never whole in memory.
-  const blockMap = Readable.from(serializeBlockMapPieces(buildBlockMap(files, algorithm)));
+  const pieces = serializeBlockMapPieces(buildBlockMap(files, algorithm));
+  const blockMap = Readable.from(withinReadLimit(BLOCKMAP_PART, pieces));
   await writer.addPart(BLOCKMAP_PART, blockMap, { method: 'deflate', inBlockMap: false });
   const itemNames = (await writer.written()).map((part) => part.zipName);
-  await writer.addPart(CONTENT_TYPES_ITEM, serializeContentTypes(buildAppvContentTypes(itemNames)), {
-    method: 'deflate',
-    inBlockMap: false,
-  });
+  const contentTypes = serializeContentTypes(buildAppvContentTypes(itemNames));
+  checkReadLimit(CONTENT_TYPES_ITEM, contentTypes.length);
+  await writer.addPart(CONTENT_TYPES_ITEM, contentTypes, { method: 'deflate', inBlockMap: false });
   return writer.finish();
+}
+
+/**
+ * `pieces` of the part `name`, refused (PACK_INPUT_INVALID) once they pass `limit`: the footprint parts are
+ * read whole, up to MAX_XML_PART_SIZE, by verify, info and edit alike, so a package whose BlockMap or content
+ * types passed it was written, then called invalid by verify and refused by edit (found by review: 130,000
+ * files with long names made a 69.6 MB BlockMap and 62.8 MB of content types). The pack then fails, and its
+ * temporary file goes, instead of leaving a package no reader here can open.
+ */
+export function* withinReadLimit(
+  name: string,
+  pieces: Iterable<Uint8Array>,
+  limit: number = MAX_XML_PART_SIZE,
+): Generator<Uint8Array> {
+  let size = 0;
+  for (const piece of pieces) {
+    size += piece.length;
+    checkReadLimit(name, size, limit);
+    yield piece;
+  }
+}
+
+function checkReadLimit(name: string, size: number, limit: number = MAX_XML_PART_SIZE): void {
+  if (size <= limit) return;
+  throw new AppvError(
+    ErrorCode.PACK_INPUT_INVALID,
+    `${name} would be more than ${limit} bytes, the most a reader of App-V packages here reads: the package has too many files, or names too long, for one package`,
+    { part: name },
+  );
 }
