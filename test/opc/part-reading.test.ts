@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,6 +20,7 @@ import {
   strictUtf8,
 } from '@appv/opc';
 import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/fixtures.js';
 import { craftZip } from '../helpers/zip-crafter.js';
 
 // The part-reading API as a tooling author calls it, on hostile and misused input (found by review).
@@ -98,6 +100,34 @@ describe('reading a part', () => {
     const failed = new Promise((resolve) => stream.once('error', resolve));
     stream.once('data', () => stream.destroy(mine));
     expect(await failed).toBe(mine);
+  });
+
+  it('a declared size the process cannot reserve is a typed error, not a RangeError (found by review)', async () => {
+    // 4 MB of data declared as 3.9 GB (within deflate's ratio): read whole with a caller's large maxSize.
+    const data = zlib.deflateRawSync(randomBytes(4_000_000));
+    const file = writeZip(
+      'liar.zip',
+      craftZip([
+        { name: '[Content_Types].xml', data: typesXml() },
+        { name: 'big.bin', data, method: 'raw', compressed: data, uncompressedSize: 3_900_000_000 },
+      ]).bytes,
+    );
+    const script = `
+      const { OpcPackage } = await import(${JSON.stringify(pathToFileURL(path.join(repoRoot, 'packages/opc/dist/index.js')).href)});
+      const pkg = await OpcPackage.open(${JSON.stringify(file)});
+      try { await pkg.readPart(pkg.requireItem('big.bin'), { maxSize: 5e9 }); console.log('read'); }
+      catch (e) { console.log(e.constructor.name, e.code); }
+      finally { await pkg.close(); }`;
+    // Less address space than the declared size: the buffer cannot be reserved.
+    const limited = execFileSync(
+      'bash',
+      ['-c', `ulimit -v 3500000; exec "$0" --input-type=module -e "$1"`, process.execPath, script],
+      { encoding: 'utf8' },
+    );
+    expect(limited.trim()).toBe('AppvError ZIP_SIZE_LIMIT');
+    // With room to reserve it, the stream finds the lie, as before.
+    const free = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(free.trim()).toMatch(/^AppvError ZIP_SIZE_MISMATCH$/);
   });
 
   it('names the part and its data offset when the file shrinks under a read', async () => {

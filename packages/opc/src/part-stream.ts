@@ -148,8 +148,18 @@ export async function readPartBuffer(
   }
   // Into one buffer of the declared size, copied as it comes: gathering the chunks and concatenating them
   // held the part twice at the end (a 18 MB BlockMap cost 36; found by review). The stream never yields more
-  // than the declared size, and checks it was all there.
-  const whole = Buffer.allocUnsafe(item.uncompressedSize);
+  // than the declared size, and checks it was all there. The buffer is reserved, not touched, until bytes
+  // come; one the machine cannot reserve (a caller's large maxSize) is this part's failure, typed.
+  let whole: Buffer;
+  try {
+    whole = Buffer.allocUnsafe(item.uncompressedSize);
+  } catch (error) {
+    throw new AppvError(
+      ErrorCode.ZIP_SIZE_LIMIT,
+      `${item.name} is ${item.uncompressedSize} bytes, more than this process can hold in memory`,
+      { part: item.name, cause: error },
+    );
+  }
   let at = 0;
   for await (const chunk of openPartStream(source, item, { signal })) {
     (chunk as Buffer).copy(whole, at);
