@@ -43,5 +43,5 @@ export function applicationTargetWarnings(manifest: AppxManifest, names: Iterabl
   for (const name of names) keys.add(partKey(name));
   const warnings = new FindingList(MAX_FINDINGS);
   checkApplicationTargets(manifest, (name) => keys.has(partKey(name)), warnings);
-  return [...warnings.findings];
+  return warnings.findings;
 }

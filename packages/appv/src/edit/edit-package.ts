@@ -416,7 +416,7 @@ async function writeEdited(
 function identityFindings(identity: AppxManifest['identity']): Finding[] {
   const list = new FindingList(MAX_FINDINGS);
   checkIdentity(identity, list);
-  return [...list.findings];
+  return list.findings;
 }
 
 /** Said at once rather than by a later verify (found by review: the removal of an application's .exe was silent). */

@@ -10,10 +10,10 @@ import { RawInflater } from './raw-zlib.js';
  */
 export const CONTINUATION_PROBE = Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff]);
 
-/** `input` followed by the probe, in `scratch` when it has room (a copy, not an allocation, per block). */
-export function withProbe(input: Uint8Array, scratch: Buffer): Buffer {
+/** `input` followed by the probe, in `scratch` when given with room (a copy, not an allocation, per block). */
+export function withProbe(input: Uint8Array, scratch?: Buffer): Buffer {
   const length = input.length + CONTINUATION_PROBE.length;
-  const into = scratch.length >= length ? scratch : Buffer.allocUnsafe(length);
+  const into = scratch !== undefined && scratch.length >= length ? scratch : Buffer.allocUnsafe(length);
   into.set(input, 0);
   into.set(CONTINUATION_PROBE, input.length);
   return into.subarray(0, length);
@@ -29,7 +29,7 @@ let inflater: RawInflater | undefined;
 export function leavesStreamOpen(block: Uint8Array): boolean {
   inflater ??= new RawInflater();
   try {
-    const probed = withProbe(block, Buffer.allocUnsafe(0));
+    const probed = withProbe(block);
     return inflater.inflate(probed, BLOCK_SIZE, () => {}).consumed === probed.length;
   } catch {
     return false;

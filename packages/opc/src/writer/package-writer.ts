@@ -597,9 +597,7 @@ export class PackageWriter {
     const sizes = blockSizes(raw);
     const lastSize = sizes.at(-1);
     if (raw.method !== CompressionMethod.Deflate || lastSize === undefined) return false;
-    let sum = 0;
-    for (const size of sizes) sum += size ?? Number.NaN;
-    if (sum !== raw.compressedSize) return false;
+    if (sizeSum(sizes) !== raw.compressedSize) return false;
     const last = await raw.source.read(
       raw.dataOffset + raw.compressedSize - lastSize,
       lastSize,
@@ -722,7 +720,7 @@ function checkPartContent(content: unknown): void {
 function checkRaw(name: string, raw: RawPartContent): void {
   const blocks = Math.ceil(raw.size / BLOCK_SIZE);
   const sizes = blockSizes(raw);
-  const sum = sizes.reduce((total: number, size) => total + (size ?? 0), 0);
+  const sum = sizeSum(sizes);
   const fits =
     sizes.length === blocks &&
     (raw.method === CompressionMethod.Stored
@@ -736,6 +734,11 @@ function checkRaw(name: string, raw: RawPartContent): void {
       { part: name },
     );
   }
+}
+
+/** Σ Block Size (FORMAT.md §3); a stored part's blocks have none. */
+function sizeSum(sizes: readonly (number | undefined)[]): number {
+  return sizes.reduce((total: number, size) => total + (size ?? 0), 0);
 }
 
 /**
